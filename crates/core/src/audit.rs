@@ -1,0 +1,109 @@
+//! The audit trail: one append-only row per security-relevant act (who, whom, what, when, from
+//! where, outcome). Each act is one [`AuditKind`] variant with a stable dotted name. Details never
+//! hold a secret: no password, token or code is ever passed in here.
+
+use crate::clock::UnixTime;
+use crate::model::{ContractId, RequestMeta, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    AccountCreated,
+    LoginSuccess,
+    LoginFailure,
+    LoginThrottled,
+    Logout,
+    PasswordChanged,
+    PasswordChangeFailed,
+    SessionRevoked,
+}
+
+impl AuditKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::AccountCreated => "account.created",
+            AuditKind::LoginSuccess => "login.success",
+            AuditKind::LoginFailure => "login.failure",
+            AuditKind::LoginThrottled => "login.throttled",
+            AuditKind::Logout => "logout",
+            AuditKind::PasswordChanged => "password.changed",
+            AuditKind::PasswordChangeFailed => "password.change_failed",
+            AuditKind::SessionRevoked => "session.revoked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// An act to append.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub kind: AuditKind,
+    pub at: UnixTime,
+    /// Who acted; `None` for an anonymous attempt.
+    pub actor: Option<UserId>,
+    /// Whose account it concerns.
+    pub subject: Option<UserId>,
+    pub contract: Option<ContractId>,
+    pub outcome: Outcome,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Non-secret context, e.g. which session was revoked or why a login failed.
+    pub detail: serde_json::Value,
+}
+
+impl AuditEvent {
+    pub fn new(kind: AuditKind, outcome: Outcome, at: UnixTime, meta: &RequestMeta) -> Self {
+        AuditEvent {
+            kind,
+            at,
+            actor: None,
+            subject: None,
+            contract: None,
+            outcome,
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            detail: serde_json::Value::Null,
+        }
+    }
+    /// The person acted on their own account.
+    pub fn by_self(mut self, user: &UserId, contract: &ContractId) -> Self {
+        self.actor = Some(user.clone());
+        self.subject = Some(user.clone());
+        self.contract = Some(contract.clone());
+        self
+    }
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// An event as read back, with its position in the log.
+#[derive(Debug, Clone)]
+pub struct StoredAuditEvent {
+    pub id: i64,
+    pub kind: String,
+    pub at: UnixTime,
+    pub actor: Option<UserId>,
+    pub subject: Option<UserId>,
+    pub contract: Option<ContractId>,
+    pub outcome: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: serde_json::Value,
+}

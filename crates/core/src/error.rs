@@ -1,0 +1,48 @@
+//! Domain failures. They carry no HTTP meaning: the server maps each to a status and a stable
+//! snake_case code in one exhaustive match. Backend details never travel in them; an `Internal`
+//! error keeps its cause for the log only.
+
+use crate::password::PolicyViolation;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Wrong username or password, or an unknown user: deliberately indistinguishable.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// The current password given to confirm a change is wrong.
+    #[error("the current password is wrong")]
+    InvalidPassword,
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: i64 },
+    #[error("{0}")]
+    WeakPassword(PolicyViolation),
+    #[error("{0}")]
+    InvalidEmail(&'static str),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("registration is closed")]
+    RegistrationClosed,
+    #[error("the setup link is invalid or has been used")]
+    InvalidSetupToken,
+    #[error("not signed in, or the session has expired")]
+    Unauthenticated,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Internal(Box::new(e))
+    }
+    pub fn internal_msg(msg: impl Into<String>) -> Self {
+        Error::Internal(msg.into().into())
+    }
+}

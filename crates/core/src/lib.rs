@@ -1,0 +1,27 @@
+//! The rules of Portcullis, free of HTTP, SQL, global state and clock reads.
+//!
+//! Module map:
+//! - [`clock`]: the `Clock` trait; every rule takes the time from it, never from the system.
+//! - [`error`]: domain failures; the server maps them to HTTP in one place.
+//! - [`email`], [`password`]: parse-don't-validate newtypes and the password policy and hashing.
+//! - [`secret`]: random tokens that redact in `Debug`, zeroize on drop and are stored only as hashes.
+//! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
+//! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
+//! - [`audit`]: one variant per recorded security act.
+//! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
+//! - [`service`]: one use case per file; each runs in one transaction.
+
+pub mod audit;
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod login;
+pub mod model;
+pub mod password;
+pub mod secret;
+pub mod service;
+pub mod store;
+pub mod throttle;
+
+pub use clock::{Clock, FixedClock, SystemClock, UnixTime};
+pub use error::{Error, Result};

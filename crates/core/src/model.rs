@@ -1,0 +1,163 @@
+//! The records the rules work on. Ids are random UUIDs kept as text, so SQLite and PostgreSQL
+//! store them alike and nothing can be learned from their order.
+
+use std::fmt;
+
+use crate::clock::UnixTime;
+use crate::email::Email;
+
+macro_rules! id_type {
+    ($name:ident) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub String);
+        impl $name {
+            pub fn generate() -> Self {
+                $name(uuid::Uuid::new_v4().to_string())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(UserId);
+id_type!(ContractId);
+id_type!(SessionId);
+
+/// A person's place in a contract (organisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Administrator,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Administrator => "administrator",
+            Role::User => "user",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "administrator" => Some(Role::Administrator),
+            "user" => Some(Role::User),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub contract_id: ContractId,
+    pub email: Email,
+    /// Argon2id PHC string; `None` for an invited user who has not set a password yet.
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub created_at: UnixTime,
+    pub last_login_at: Option<UnixTime>,
+}
+
+/// How the client holds its session: a bearer token for the API, a cookie for the web UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Api,
+    Web,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Api => "api",
+            SessionKind::Web => "web",
+        }
+    }
+    pub fn parse(s: &str) -> SessionKind {
+        if s == "web" { SessionKind::Web } else { SessionKind::Api }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub kind: SessionKind,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    /// The absolute end, whatever the activity.
+    pub expires_at: UnixTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Where a request came from, for the audit log and per-address throttling.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Idle and absolute session lifetimes (Keycloak's defaults: 30 minutes idle, 10 hours at most).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle_secs: 30 * 60, absolute_secs: 10 * 3600 }
+    }
+}
+
+impl SessionPolicy {
+    /// A session is alive while it is younger than its absolute end and was used recently.
+    pub fn is_alive(&self, s: &Session, now: UnixTime) -> bool {
+        now < s.expires_at && now < s.last_seen_at.plus_secs(self.idle_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(created: i64, last_seen: i64, policy: &SessionPolicy) -> Session {
+        Session {
+            id: SessionId::generate(),
+            user_id: UserId::generate(),
+            kind: SessionKind::Api,
+            created_at: UnixTime(created),
+            last_seen_at: UnixTime(last_seen),
+            expires_at: UnixTime(created + policy.absolute_secs),
+            ip: None,
+            user_agent: None,
+        }
+    }
+
+    #[test]
+    fn a_session_dies_when_idle_too_long_or_too_old() {
+        let p = SessionPolicy { idle_secs: 100, absolute_secs: 1000 };
+        assert!(p.is_alive(&session(0, 0, &p), UnixTime(99)));
+        assert!(!p.is_alive(&session(0, 0, &p), UnixTime(100)));
+        assert!(p.is_alive(&session(0, 950, &p), UnixTime(999)));
+        assert!(!p.is_alive(&session(0, 990, &p), UnixTime(1000)));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in [Role::Owner, Role::Administrator, Role::User] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,148 @@
+//! Storage as the rules need it: small traits, one per kind of record, all implemented by one
+//! transaction type. A use case opens a transaction, calls these, and commits; dropping the
+//! transaction without committing rolls everything back (principle 1: nothing half-done).
+//!
+//! Implementations must turn backend specifics into core errors (a unique violation on the email
+//! becomes [`Error::EmailTaken`]) and must make the counters atomic (increment in the database, not
+//! read-modify-write in memory), because several nodes may share one database.
+//!
+//! [`Error::EmailTaken`]: crate::Error::EmailTaken
+
+use std::future::Future;
+
+use crate::audit::{AuditEvent, StoredAuditEvent};
+use crate::clock::UnixTime;
+use crate::error::Result;
+use crate::model::{ContractId, Session, SessionId, User, UserId};
+use crate::secret::TokenDigest;
+use crate::throttle::{AccountCounter, AddressWindow};
+
+pub trait Store: Clone + Send + Sync + 'static {
+    type Tx: Transaction;
+    /// A transaction that will write.
+    fn begin(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+    /// A transaction that only reads; on SQLite it does not take the write lock.
+    fn begin_read(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+    /// Does the database answer?
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+}
+
+pub trait Transaction: Contracts + Users + Sessions + AuditLog + Throttle + SetupTokens + Send {
+    fn commit(self) -> impl Future<Output = Result<()>> + Send;
+}
+
+pub trait Contracts {
+    fn insert_contract(
+        &mut self,
+        id: &ContractId,
+        name: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+pub trait Users {
+    /// Fails with `EmailTaken` when the email key is in use.
+    fn insert_user(&mut self, user: &User) -> impl Future<Output = Result<()>> + Send;
+    fn user_by_email_key(&mut self, key: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+    fn user_by_id(&mut self, id: &UserId) -> impl Future<Output = Result<Option<User>>> + Send;
+    fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
+    fn set_password_hash(
+        &mut self,
+        id: &UserId,
+        phc: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn set_last_login(&mut self, id: &UserId, at: UnixTime) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Sessions are found by the digest of their token; the token itself is never stored.
+pub trait Sessions {
+    fn insert_session(
+        &mut self,
+        session: &Session,
+        digest: &TokenDigest,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The unrevoked session with this digest, alive or not: the caller applies the policy.
+    fn session_by_digest(
+        &mut self,
+        digest: &TokenDigest,
+    ) -> impl Future<Output = Result<Option<Session>>> + Send;
+    fn touch_session(&mut self, id: &SessionId, at: UnixTime) -> impl Future<Output = Result<()>> + Send;
+    /// Unrevoked sessions of a user that have not reached their absolute end, newest first.
+    fn sessions_of_user(
+        &mut self,
+        user: &UserId,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Vec<Session>>> + Send;
+    /// Revokes one session of this user; false if there was none to revoke.
+    fn revoke_session(
+        &mut self,
+        user: &UserId,
+        id: &SessionId,
+        at: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes every session of the user except `keep`; returns how many were revoked.
+    fn revoke_other_sessions(
+        &mut self,
+        user: &UserId,
+        keep: Option<&SessionId>,
+        at: UnixTime,
+    ) -> impl Future<Output = Result<u64>> + Send;
+}
+
+pub trait AuditLog {
+    fn append_audit(&mut self, event: &AuditEvent) -> impl Future<Output = Result<()>> + Send;
+    /// Events where the user is actor or subject, newest first, older than `before` if given.
+    fn audit_of_user(
+        &mut self,
+        user: &UserId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<StoredAuditEvent>>> + Send;
+}
+
+/// Failure counters shared by every node (see [`crate::throttle`]).
+pub trait Throttle {
+    fn account_counter(&mut self, key: &str) -> impl Future<Output = Result<AccountCounter>> + Send;
+    /// Adds one failure atomically and returns the counter after it.
+    fn count_account_failure(
+        &mut self,
+        key: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<AccountCounter>> + Send;
+    /// Starts a lockout: sets `locked_until`, adds one to `lockouts`, clears `failures`.
+    fn lock_account(&mut self, key: &str, until: UnixTime) -> impl Future<Output = Result<()>> + Send;
+    fn clear_account(&mut self, key: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Records a failure of this address and forgets its failures older than `forget_before`.
+    fn count_address_failure(
+        &mut self,
+        ip: &str,
+        now: UnixTime,
+        forget_before: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn address_window(
+        &mut self,
+        ip: &str,
+        since: UnixTime,
+    ) -> impl Future<Output = Result<AddressWindow>> + Send;
+}
+
+/// One-time links that let the first owner register when registration is closed.
+pub trait SetupTokens {
+    fn insert_setup_token(
+        &mut self,
+        digest: &TokenDigest,
+        expires_at: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Is this token unused and unexpired? Does not consume it.
+    fn setup_token_valid(
+        &mut self,
+        digest: &TokenDigest,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Consumes the token in one conditional write; false if it was used, expired or unknown.
+    fn consume_setup_token(
+        &mut self,
+        digest: &TokenDigest,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}

@@ -1,0 +1,33 @@
+//! The core's storage traits, implemented once for SQLite and PostgreSQL.
+//!
+//! Both backends go through sqlx's `Any` driver with portable SQL (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`), so there is one code path. Where a statement must differ, one small function
+//! holds both variants side by side ([`Backend::begin_write`], the migration lock). Values are the
+//! types both backends share: text, 64-bit integers and nulls.
+//!
+//! Module map: [`pool`] connects and migrates; [`tx`] is the transaction every trait is
+//! implemented on; one file per trait after that.
+
+mod audit;
+mod contracts;
+mod pool;
+mod sessions;
+mod setup_tokens;
+mod throttle;
+mod tx;
+mod users;
+
+pub use pool::{Backend, SqlStore, StoreError};
+pub use tx::SqlTx;
+
+use portcullis_core::Error;
+
+/// Turns a database error into a core error. Unique violations become the conflict the caller
+/// names; everything else is internal and keeps its cause for the log.
+pub(crate) fn db_err(e: sqlx::Error) -> Error {
+    Error::internal(e)
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

@@ -1,0 +1,85 @@
+//! Users, found by id or by the lower-cased email key.
+
+use portcullis_core::email::Email;
+use portcullis_core::model::{ContractId, Role, User, UserId};
+use portcullis_core::store::Users;
+use portcullis_core::{Error, Result, UnixTime};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::tx::SqlTx;
+use crate::{db_err, is_unique_violation};
+
+const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at \
+                     FROM users WHERE id = $1";
+const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at \
+                            FROM users WHERE email_key = $1";
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    let email: String = row.try_get("email").map_err(db_err)?;
+    let role: String = row.try_get("role").map_err(db_err)?;
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(db_err)?),
+        contract_id: ContractId(row.try_get("contract_id").map_err(db_err)?),
+        email: Email::parse(&email).map_err(|e| Error::internal_msg(format!("stored email: {e}")))?,
+        password_hash: row.try_get("password_hash").map_err(db_err)?,
+        role: Role::parse(&role).ok_or_else(|| Error::internal_msg("stored role unknown"))?,
+        created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
+        last_login_at: row.try_get::<Option<i64>, _>("last_login_at").map_err(db_err)?.map(UnixTime),
+    })
+}
+
+impl Users for SqlTx {
+    async fn insert_user(&mut self, u: &User) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO users (id, contract_id, email, email_key, password_hash, role, created_at, last_login_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(u.id.as_str())
+        .bind(u.contract_id.as_str())
+        .bind(u.email.as_str())
+        .bind(u.email.key())
+        .bind(u.password_hash.as_deref())
+        .bind(u.role.as_str())
+        .bind(u.created_at.0)
+        .bind(u.last_login_at.map(|t| t.0))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { Error::EmailTaken } else { db_err(e) })?;
+        Ok(())
+    }
+
+    async fn user_by_email_key(&mut self, key: &str) -> Result<Option<User>> {
+        let row = sqlx::query(BY_EMAIL_KEY).bind(key).fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_id(&mut self, id: &UserId) -> Result<Option<User>> {
+        let row = sqlx::query(BY_ID).bind(id.as_str()).fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn count_users(&mut self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *self.tx).await.map_err(db_err)
+    }
+
+    async fn set_password_hash(&mut self, id: &UserId, phc: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(phc)
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_last_login(&mut self, id: &UserId, at: UnixTime) -> Result<()> {
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(at.0)
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
