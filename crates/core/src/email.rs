@@ -75,7 +75,16 @@ mod tests {
 
     #[test]
     fn refuses_addresses_without_a_proper_domain() {
-        for bad in ["", "alice", "alice@", "@example.com", "alice@localhost", "a b@x.com", "a@-x.com", "a@x..com"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@localhost",
+            "a b@x.com",
+            "a@-x.com",
+            "a@x..com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }

@@ -44,9 +44,14 @@ pub enum NextStep {
 /// Decides what follows a correct password.
 pub fn after_password(state: &SecondStepState) -> NextStep {
     // Recovery codes alone are not a factor: they only stand in for one.
-    let has_factor = state.active_methods.iter().any(|m| *m != Method::RecoveryCode);
+    let has_factor = state
+        .active_methods
+        .iter()
+        .any(|m| *m != Method::RecoveryCode);
     if has_factor {
-        NextStep::SecondFactor { methods: state.active_methods.clone() }
+        NextStep::SecondFactor {
+            methods: state.active_methods.clone(),
+        }
     } else if state.two_factor_forced {
         NextStep::EnrollmentRequired
     } else {
@@ -60,7 +65,10 @@ mod tests {
 
     #[test]
     fn a_user_without_factors_is_logged_in_by_the_password() {
-        assert_eq!(after_password(&SecondStepState::default()), NextStep::Complete);
+        assert_eq!(
+            after_password(&SecondStepState::default()),
+            NextStep::Complete
+        );
     }
 
     #[test]
@@ -71,15 +79,29 @@ mod tests {
         };
         assert_eq!(
             after_password(&s),
-            NextStep::SecondFactor { methods: vec![Method::Totp, Method::RecoveryCode] }
+            NextStep::SecondFactor {
+                methods: vec![Method::Totp, Method::RecoveryCode]
+            }
         );
     }
 
     #[test]
     fn a_forced_user_without_a_factor_must_enrol_first() {
-        let forced = |methods| SecondStepState { active_methods: methods, two_factor_forced: true };
-        assert_eq!(after_password(&forced(vec![])), NextStep::EnrollmentRequired);
-        assert_eq!(after_password(&forced(vec![Method::RecoveryCode])), NextStep::EnrollmentRequired);
-        assert!(matches!(after_password(&forced(vec![Method::Push])), NextStep::SecondFactor { .. }));
+        let forced = |methods| SecondStepState {
+            active_methods: methods,
+            two_factor_forced: true,
+        };
+        assert_eq!(
+            after_password(&forced(vec![])),
+            NextStep::EnrollmentRequired
+        );
+        assert_eq!(
+            after_password(&forced(vec![Method::RecoveryCode])),
+            NextStep::EnrollmentRequired
+        );
+        assert!(matches!(
+            after_password(&forced(vec![Method::Push])),
+            NextStep::SecondFactor { .. }
+        ));
     }
 }

@@ -83,7 +83,11 @@ impl SessionKind {
         }
     }
     pub fn parse(s: &str) -> SessionKind {
-        if s == "web" { SessionKind::Web } else { SessionKind::Api }
+        if s == "web" {
+            SessionKind::Web
+        } else {
+            SessionKind::Api
+        }
     }
 }
 
@@ -116,7 +120,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { idle_secs: 30 * 60, absolute_secs: 10 * 3600 }
+        SessionPolicy {
+            idle_secs: 30 * 60,
+            absolute_secs: 10 * 3600,
+        }
     }
 }
 
@@ -146,7 +153,10 @@ mod tests {
 
     #[test]
     fn a_session_dies_when_idle_too_long_or_too_old() {
-        let p = SessionPolicy { idle_secs: 100, absolute_secs: 1000 };
+        let p = SessionPolicy {
+            idle_secs: 100,
+            absolute_secs: 1000,
+        };
         assert!(p.is_alive(&session(0, 0, &p), UnixTime(99)));
         assert!(!p.is_alive(&session(0, 0, &p), UnixTime(100)));
         assert!(p.is_alive(&session(0, 950, &p), UnixTime(999)));

@@ -22,8 +22,9 @@ pub const MIN_LENGTH: usize = 8;
 /// Long enough for any passphrase, short enough that nobody hashes megabytes on our time.
 pub const MAX_LENGTH: usize = 256;
 
-/// A password as typed. Redacted in `Debug`, zeroized on drop.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// A password as typed. Redacted in `Debug`, zeroized on drop; never serialised back out.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Password(String);
 
 impl Password {
@@ -74,7 +75,11 @@ impl fmt::Display for PolicyViolation {
 
 fn common_passwords() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| include_str!("../data/common-passwords.txt").lines().collect())
+    LIST.get_or_init(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .collect()
+    })
 }
 
 /// Checks a new password against the policy. The list is lower-case, so the comparison is
@@ -170,7 +175,9 @@ impl PasswordHasher {
         let _permit = self.permits.acquire().await.map_err(Error::internal)?;
         let pw = password.clone();
         let real = phc.is_some();
-        let phc: String = phc.map(str::to_owned).unwrap_or_else(|| self.dummy_hash.to_string());
+        let phc: String = phc
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = tokio::task::spawn_blocking(move || verify_blocking(pw.expose().as_bytes(), &phc))
             .await
             .map_err(Error::internal)?;
@@ -183,7 +190,10 @@ mod tests {
     use super::*;
 
     fn check(p: &str) -> Result<(), PolicyViolation> {
-        check_policy(&Password::new(p), Email::parse("alice@example.com").ok().as_ref())
+        check_policy(
+            &Password::new(p),
+            Email::parse("alice@example.com").ok().as_ref(),
+        )
     }
 
     #[test]
@@ -198,7 +208,10 @@ mod tests {
         assert_eq!(check("ALLUPPER-CASE"), Err(PolicyViolation::NoLowercase));
         assert_eq!(check("NoSpecialChars1"), Err(PolicyViolation::NoSpecial));
         assert_eq!(check(&"Aa-".repeat(100)), Err(PolicyViolation::TooLong));
-        assert_eq!(check("Alice@Example.com"), Err(PolicyViolation::SameAsEmail));
+        assert_eq!(
+            check("Alice@Example.com"),
+            Err(PolicyViolation::SameAsEmail)
+        );
     }
 
     #[test]
@@ -223,7 +236,11 @@ mod tests {
         let phc = h.hash(&pw).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(h.verify(&pw, Some(&phc)).await.unwrap());
-        assert!(!h.verify(&Password::new("correct-horse-7"), Some(&phc)).await.unwrap());
+        assert!(
+            !h.verify(&Password::new("correct-horse-7"), Some(&phc))
+                .await
+                .unwrap()
+        );
         assert!(!h.verify(&pw, None).await.unwrap());
         assert!(!h.verify(&pw, Some("not a hash")).await.unwrap());
     }

@@ -27,7 +27,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = Result<()>> + Send;
 }
 
-pub trait Transaction: Contracts + Users + Sessions + AuditLog + Throttle + SetupTokens + Send {
+pub trait Transaction:
+    Contracts + Users + Sessions + AuditLog + Throttle + SetupTokens + Send
+{
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 }
 
@@ -43,7 +45,8 @@ pub trait Contracts {
 pub trait Users {
     /// Fails with `EmailTaken` when the email key is in use.
     fn insert_user(&mut self, user: &User) -> impl Future<Output = Result<()>> + Send;
-    fn user_by_email_key(&mut self, key: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+    fn user_by_email_key(&mut self, key: &str)
+    -> impl Future<Output = Result<Option<User>>> + Send;
     fn user_by_id(&mut self, id: &UserId) -> impl Future<Output = Result<Option<User>>> + Send;
     fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
     fn set_password_hash(
@@ -51,7 +54,11 @@ pub trait Users {
         id: &UserId,
         phc: &str,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn set_last_login(&mut self, id: &UserId, at: UnixTime) -> impl Future<Output = Result<()>> + Send;
+    fn set_last_login(
+        &mut self,
+        id: &UserId,
+        at: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Sessions are found by the digest of their token; the token itself is never stored.
@@ -66,7 +73,11 @@ pub trait Sessions {
         &mut self,
         digest: &TokenDigest,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
-    fn touch_session(&mut self, id: &SessionId, at: UnixTime) -> impl Future<Output = Result<()>> + Send;
+    fn touch_session(
+        &mut self,
+        id: &SessionId,
+        at: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Unrevoked sessions of a user that have not reached their absolute end, newest first.
     fn sessions_of_user(
         &mut self,
@@ -102,7 +113,8 @@ pub trait AuditLog {
 
 /// Failure counters shared by every node (see [`crate::throttle`]).
 pub trait Throttle {
-    fn account_counter(&mut self, key: &str) -> impl Future<Output = Result<AccountCounter>> + Send;
+    fn account_counter(&mut self, key: &str)
+    -> impl Future<Output = Result<AccountCounter>> + Send;
     /// Adds one failure atomically and returns the counter after it.
     fn count_account_failure(
         &mut self,
@@ -110,7 +122,11 @@ pub trait Throttle {
         now: UnixTime,
     ) -> impl Future<Output = Result<AccountCounter>> + Send;
     /// Starts a lockout: sets `locked_until`, adds one to `lockouts`, clears `failures`.
-    fn lock_account(&mut self, key: &str, until: UnixTime) -> impl Future<Output = Result<()>> + Send;
+    fn lock_account(
+        &mut self,
+        key: &str,
+        until: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn clear_account(&mut self, key: &str) -> impl Future<Output = Result<()>> + Send;
     /// Records a failure of this address and forgets its failures older than `forget_before`.
     fn count_address_failure(

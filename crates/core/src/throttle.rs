@@ -50,18 +50,23 @@ impl ThrottlePolicy {
     /// The length of the next lockout: base × 2^lockouts, capped.
     pub fn lockout_secs(&self, lockouts_so_far: i64) -> i64 {
         let shift = lockouts_so_far.clamp(0, 30) as u32;
-        self.base_lockout_secs.saturating_mul(1i64 << shift).min(self.max_lockout_secs)
+        self.base_lockout_secs
+            .saturating_mul(1i64 << shift)
+            .min(self.max_lockout_secs)
     }
 
     /// Seconds the account must still wait, if it is locked.
     pub fn account_retry_after(&self, c: &AccountCounter, now: UnixTime) -> Option<i64> {
-        c.locked_until.filter(|until| *until > now).map(|until| now.secs_until(until))
+        c.locked_until
+            .filter(|until| *until > now)
+            .map(|until| now.secs_until(until))
     }
 
     /// After a failure has been counted: the moment the account is locked until, if this failure
     /// reached the limit.
     pub fn lock_after_failure(&self, c: &AccountCounter, now: UnixTime) -> Option<UnixTime> {
-        (c.failures >= self.account_max_failures).then(|| now.plus_secs(self.lockout_secs(c.lockouts)))
+        (c.failures >= self.account_max_failures)
+            .then(|| now.plus_secs(self.lockout_secs(c.lockouts)))
     }
 
     /// Seconds the address must still wait, if it failed too often inside the window.
@@ -94,18 +99,33 @@ mod tests {
     fn the_tenth_consecutive_failure_locks_the_account() {
         let p = ThrottlePolicy::default();
         let now = UnixTime(1000);
-        let nine = AccountCounter { failures: 9, lockouts: 0, locked_until: None };
+        let nine = AccountCounter {
+            failures: 9,
+            lockouts: 0,
+            locked_until: None,
+        };
         assert_eq!(p.lock_after_failure(&nine, now), None);
-        let ten = AccountCounter { failures: 10, ..nine };
+        let ten = AccountCounter {
+            failures: 10,
+            ..nine
+        };
         assert_eq!(p.lock_after_failure(&ten, now), Some(UnixTime(1060)));
-        let ten_again = AccountCounter { failures: 10, lockouts: 1, locked_until: None };
+        let ten_again = AccountCounter {
+            failures: 10,
+            lockouts: 1,
+            locked_until: None,
+        };
         assert_eq!(p.lock_after_failure(&ten_again, now), Some(UnixTime(1120)));
     }
 
     #[test]
     fn a_locked_account_waits_until_the_lock_ends() {
         let p = ThrottlePolicy::default();
-        let c = AccountCounter { failures: 0, lockouts: 1, locked_until: Some(UnixTime(1060)) };
+        let c = AccountCounter {
+            failures: 0,
+            lockouts: 1,
+            locked_until: Some(UnixTime(1060)),
+        };
         assert_eq!(p.account_retry_after(&c, UnixTime(1000)), Some(60));
         assert_eq!(p.account_retry_after(&c, UnixTime(1059)), Some(1));
         assert_eq!(p.account_retry_after(&c, UnixTime(1060)), None);
@@ -115,7 +135,10 @@ mod tests {
     fn an_address_is_refused_only_past_a_hundred_failures_in_ten_minutes() {
         let p = ThrottlePolicy::default();
         let now = UnixTime(10_000);
-        let w = |n| AddressWindow { failures: n, oldest: Some(UnixTime(9_700)) };
+        let w = |n| AddressWindow {
+            failures: n,
+            oldest: Some(UnixTime(9_700)),
+        };
         assert_eq!(p.address_retry_after(&w(100), now), None);
         assert_eq!(p.address_retry_after(&w(101), now), Some(300));
         assert_eq!(p.address_window_start(now), UnixTime(9_400));

@@ -54,8 +54,14 @@ impl AuditLog for SqlTx {
                     id: row.try_get("id").map_err(db_err)?,
                     kind: row.try_get("type").map_err(db_err)?,
                     at: UnixTime(row.try_get("at").map_err(db_err)?),
-                    actor: row.try_get::<Option<String>, _>("actor_id").map_err(db_err)?.map(UserId),
-                    subject: row.try_get::<Option<String>, _>("subject_id").map_err(db_err)?.map(UserId),
+                    actor: row
+                        .try_get::<Option<String>, _>("actor_id")
+                        .map_err(db_err)?
+                        .map(UserId),
+                    subject: row
+                        .try_get::<Option<String>, _>("subject_id")
+                        .map_err(db_err)?
+                        .map(UserId),
                     contract: row
                         .try_get::<Option<String>, _>("contract_id")
                         .map_err(db_err)?

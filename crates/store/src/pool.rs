@@ -18,7 +18,11 @@ pub enum StoreError {
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("migration {version} ({name}) failed: {source}")]
-    Migration { version: i64, name: &'static str, source: sqlx::Error },
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +63,11 @@ impl Backend {
 }
 
 fn err(m: &'static Migration) -> impl Fn(sqlx::Error) -> StoreError {
-    move |source| StoreError::Migration { version: m.version, name: m.name, source }
+    move |source| StoreError::Migration {
+        version: m.version,
+        name: m.name,
+        source,
+    }
 }
 
 struct Migration {
@@ -121,17 +129,25 @@ impl SqlStore {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let bootstrap = "CREATE TABLE IF NOT EXISTS portcullis_migrations \
              (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-        self.pool.execute(bootstrap).await.map_err(StoreError::Connect)?;
+        self.pool
+            .execute(bootstrap)
+            .await
+            .map_err(StoreError::Connect)?;
         for m in MIGRATIONS {
-            let mut tx = self.pool.begin_with(self.backend.begin_write()).await.map_err(err(m))?;
+            let mut tx = self
+                .pool
+                .begin_with(self.backend.begin_write())
+                .await
+                .map_err(err(m))?;
             if let Some(lock) = self.backend.migration_lock() {
                 tx.execute(lock).await.map_err(err(m))?;
             }
-            let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM portcullis_migrations WHERE version = $1")
-                .bind(m.version)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(err(m))?;
+            let applied: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM portcullis_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(err(m))?;
             if applied > 0 {
                 continue;
             }
@@ -144,13 +160,15 @@ impl SqlStore {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or_default();
-            sqlx::query("INSERT INTO portcullis_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(err(m))?;
+            sqlx::query(
+                "INSERT INTO portcullis_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(err(m))?;
             tx.commit().await.map_err(err(m))?;
             tracing::info!(version = m.version, name = m.name, "applied migration");
         }
@@ -166,7 +184,11 @@ impl Store for SqlStore {
     type Tx = SqlTx;
 
     async fn begin(&self) -> Result<SqlTx> {
-        let tx = self.pool.begin_with(self.backend.begin_write()).await.map_err(db_err)?;
+        let tx = self
+            .pool
+            .begin_with(self.backend.begin_write())
+            .await
+            .map_err(db_err)?;
         Ok(SqlTx { tx })
     }
 
@@ -176,7 +198,14 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&self.pool).await.map_err(db_err)?;
-        if one == 1 { Ok(()) } else { Err(Error::internal_msg("database ping returned garbage")) }
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(Error::internal_msg("database ping returned garbage"))
+        }
     }
 }

@@ -81,7 +81,12 @@ impl Sessions for SqlTx {
         rows.iter().map(session_from_row).collect()
     }
 
-    async fn revoke_session(&mut self, user: &UserId, id: &SessionId, at: UnixTime) -> Result<bool> {
+    async fn revoke_session(
+        &mut self,
+        user: &UserId,
+        id: &SessionId,
+        at: UnixTime,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         )

@@ -8,7 +8,11 @@ use crate::db_err;
 use crate::tx::SqlTx;
 
 impl SetupTokens for SqlTx {
-    async fn insert_setup_token(&mut self, digest: &TokenDigest, expires_at: UnixTime) -> Result<()> {
+    async fn insert_setup_token(
+        &mut self,
+        digest: &TokenDigest,
+        expires_at: UnixTime,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO setup_tokens (digest, expires_at) VALUES ($1, $2)")
             .bind(digest.0.as_str())
             .bind(expires_at.0)

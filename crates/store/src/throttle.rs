@@ -14,18 +14,27 @@ fn counter_from_row(row: &AnyRow) -> Result<AccountCounter> {
     Ok(AccountCounter {
         failures: row.try_get("failures").map_err(db_err)?,
         lockouts: row.try_get("lockouts").map_err(db_err)?,
-        locked_until: row.try_get::<Option<i64>, _>("locked_until").map_err(db_err)?.map(UnixTime),
+        locked_until: row
+            .try_get::<Option<i64>, _>("locked_until")
+            .map_err(db_err)?
+            .map(UnixTime),
     })
 }
 
 impl Throttle for SqlTx {
     async fn account_counter(&mut self, key: &str) -> Result<AccountCounter> {
-        let row = sqlx::query("SELECT failures, lockouts, locked_until FROM account_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-        Ok(row.as_ref().map(counter_from_row).transpose()?.unwrap_or_default())
+        let row = sqlx::query(
+            "SELECT failures, lockouts, locked_until FROM account_throttle WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(row
+            .as_ref()
+            .map(counter_from_row)
+            .transpose()?
+            .unwrap_or_default())
     }
 
     async fn count_account_failure(&mut self, key: &str, now: UnixTime) -> Result<AccountCounter> {
@@ -64,7 +73,12 @@ impl Throttle for SqlTx {
         Ok(())
     }
 
-    async fn count_address_failure(&mut self, ip: &str, now: UnixTime, forget_before: UnixTime) -> Result<()> {
+    async fn count_address_failure(
+        &mut self,
+        ip: &str,
+        now: UnixTime,
+        forget_before: UnixTime,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM address_failures WHERE ip = $1 AND at < $2")
             .bind(ip)
             .bind(forget_before.0)
@@ -89,7 +103,10 @@ impl Throttle for SqlTx {
             .map_err(db_err)?;
         Ok(AddressWindow {
             failures: row.try_get("n").map_err(db_err)?,
-            oldest: row.try_get::<Option<i64>, _>("oldest").map_err(db_err)?.map(UnixTime),
+            oldest: row
+                .try_get::<Option<i64>, _>("oldest")
+                .map_err(db_err)?
+                .map(UnixTime),
         })
     }
 }

@@ -21,11 +21,15 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
         id: UserId(row.try_get("id").map_err(db_err)?),
         contract_id: ContractId(row.try_get("contract_id").map_err(db_err)?),
-        email: Email::parse(&email).map_err(|e| Error::internal_msg(format!("stored email: {e}")))?,
+        email: Email::parse(&email)
+            .map_err(|e| Error::internal_msg(format!("stored email: {e}")))?,
         password_hash: row.try_get("password_hash").map_err(db_err)?,
         role: Role::parse(&role).ok_or_else(|| Error::internal_msg("stored role unknown"))?,
         created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
-        last_login_at: row.try_get::<Option<i64>, _>("last_login_at").map_err(db_err)?.map(UnixTime),
+        last_login_at: row
+            .try_get::<Option<i64>, _>("last_login_at")
+            .map_err(db_err)?
+            .map(UnixTime),
     })
 }
 
@@ -50,17 +54,28 @@ impl Users for SqlTx {
     }
 
     async fn user_by_email_key(&mut self, key: &str) -> Result<Option<User>> {
-        let row = sqlx::query(BY_EMAIL_KEY).bind(key).fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        let row = sqlx::query(BY_EMAIL_KEY)
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn user_by_id(&mut self, id: &UserId) -> Result<Option<User>> {
-        let row = sqlx::query(BY_ID).bind(id.as_str()).fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        let row = sqlx::query(BY_ID)
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn count_users(&mut self) -> Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *self.tx).await.map_err(db_err)
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn set_password_hash(&mut self, id: &UserId, phc: &str) -> Result<()> {

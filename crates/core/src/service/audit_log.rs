@@ -19,7 +19,9 @@ impl<S: Store> Services<S> {
         limit: i64,
     ) -> Result<Vec<StoredAuditEvent>> {
         if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(Error::Validation(format!("limit must be between 1 and {MAX_PAGE}")));
+            return Err(Error::Validation(format!(
+                "limit must be between 1 and {MAX_PAGE}"
+            )));
         }
         let mut tx = self.store.begin_read().await?;
         tx.audit_of_user(&auth.user.id, before, limit).await

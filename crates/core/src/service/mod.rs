@@ -51,8 +51,18 @@ pub struct Services<S: Store> {
 }
 
 impl<S: Store> Services<S> {
-    pub fn new(store: S, clock: Arc<dyn Clock>, hasher: PasswordHasher, settings: Settings) -> Self {
-        Services { store, clock, hasher, settings }
+    pub fn new(
+        store: S,
+        clock: Arc<dyn Clock>,
+        hasher: PasswordHasher,
+        settings: Settings,
+    ) -> Self {
+        Services {
+            store,
+            clock,
+            hasher,
+            settings,
+        }
     }
 
     pub(crate) fn now(&self) -> UnixTime {

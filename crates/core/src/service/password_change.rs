@@ -29,16 +29,21 @@ impl<S: Store> Services<S> {
                 return Err(Error::TooManyAttempts { retry_after_secs });
             }
         }
-        if !self.hasher.verify(old, user.password_hash.as_deref()).await? {
+        if !self
+            .hasher
+            .verify(old, user.password_hash.as_deref())
+            .await?
+        {
             let now = self.now();
             let mut tx = self.store.begin().await?;
             let counted = tx.count_account_failure(&key, now).await?;
             if let Some(until) = policy.lock_after_failure(&counted, now) {
                 tx.lock_account(&key, until).await?;
             }
-            let event = AuditEvent::new(AuditKind::PasswordChangeFailed, Outcome::Failure, now, meta)
-                .by_self(&user.id, &user.contract_id)
-                .detail(serde_json::json!({ "reason": "invalid_password" }));
+            let event =
+                AuditEvent::new(AuditKind::PasswordChangeFailed, Outcome::Failure, now, meta)
+                    .by_self(&user.id, &user.contract_id)
+                    .detail(serde_json::json!({ "reason": "invalid_password" }));
             tx.append_audit(&event).await?;
             tx.commit().await?;
             return Err(Error::InvalidPassword);
@@ -50,7 +55,9 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(&user.id, &phc).await?;
         tx.clear_account(&key).await?;
-        let revoked = tx.revoke_other_sessions(&user.id, Some(&auth.session.id), now).await?;
+        let revoked = tx
+            .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
+            .await?;
         let event = AuditEvent::new(AuditKind::PasswordChanged, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));

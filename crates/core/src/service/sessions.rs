@@ -25,11 +25,17 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let (session, user) = {
             let mut tx = self.store.begin_read().await?;
-            let session = tx.session_by_digest(&token.digest()).await?.ok_or(Error::Unauthenticated)?;
+            let session = tx
+                .session_by_digest(&token.digest())
+                .await?
+                .ok_or(Error::Unauthenticated)?;
             if !self.settings.sessions.is_alive(&session, now) {
                 return Err(Error::Unauthenticated);
             }
-            let user = tx.user_by_id(&session.user_id).await?.ok_or(Error::Unauthenticated)?;
+            let user = tx
+                .user_by_id(&session.user_id)
+                .await?
+                .ok_or(Error::Unauthenticated)?;
             (session, user)
         };
         if now.0 - session.last_seen_at.0 >= TOUCH_AFTER_SECS {
@@ -44,7 +50,10 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin_read().await?;
         let all = tx.sessions_of_user(&auth.user.id, now).await?;
-        Ok(all.into_iter().filter(|s| self.settings.sessions.is_alive(s, now)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|s| self.settings.sessions.is_alive(s, now))
+            .collect())
     }
 
     /// Revokes one of the caller's own sessions; another user's id answers `NotFound`.
@@ -69,7 +78,8 @@ impl<S: Store> Services<S> {
     pub async fn logout(&self, auth: &Authenticated, meta: &RequestMeta) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.revoke_session(&auth.user.id, &auth.session.id, now).await?;
+        tx.revoke_session(&auth.user.id, &auth.session.id, now)
+            .await?;
         let event = AuditEvent::new(AuditKind::Logout, Outcome::Success, now, meta)
             .by_self(&auth.user.id, &auth.user.contract_id)
             .detail(serde_json::json!({ "session_id": auth.session.id.as_str() }));

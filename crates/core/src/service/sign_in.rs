@@ -19,13 +19,19 @@ use super::Services;
 #[derive(Debug)]
 pub enum LoginResult {
     /// Logged in: the token is shown to the client once and stored only as a digest.
-    Complete { token: Token, session: Session, user: User },
+    Complete {
+        token: Token,
+        session: Session,
+        user: User,
+    },
 }
 
 /// The key the account throttle counts under: the email key, or the raw name lower-cased when it
 /// is not an email (it then matches no account, but is throttled all the same).
 fn throttle_key(username: &str) -> String {
-    let key = Email::parse(username).map(|e| e.key()).unwrap_or_else(|_| username.trim().to_lowercase());
+    let key = Email::parse(username)
+        .map(|e| e.key())
+        .unwrap_or_else(|_| username.trim().to_lowercase());
     format!("login:{key}")
 }
 
@@ -50,7 +56,10 @@ impl<S: Store> Services<S> {
             };
             let counter = tx.account_counter(&key).await?;
             let window = match &meta.ip {
-                Some(ip) => Some(tx.address_window(ip, policy.address_window_start(now)).await?),
+                Some(ip) => Some(
+                    tx.address_window(ip, policy.address_window_start(now))
+                        .await?,
+                ),
                 None => None,
             };
             (user, counter, window)
@@ -82,7 +91,8 @@ impl<S: Store> Services<S> {
                 tx.lock_account(&key, until).await?;
             }
             if let Some(ip) = &meta.ip {
-                tx.count_address_failure(ip, now, policy.address_window_start(now)).await?;
+                tx.count_address_failure(ip, now, policy.address_window_start(now))
+                    .await?;
             }
             let mut event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Failure, now, meta)
                 .detail(serde_json::json!({ "reason": "invalid_credentials" }));
@@ -133,10 +143,16 @@ impl<S: Store> Services<S> {
         tx.set_last_login(&user.id, now).await?;
         let event = AuditEvent::new(AuditKind::LoginSuccess, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "session_id": session.id.as_str(), "kind": kind.as_str() }));
+            .detail(
+                serde_json::json!({ "session_id": session.id.as_str(), "kind": kind.as_str() }),
+            );
         tx.append_audit(&event).await?;
         tx.commit().await?;
-        Ok(LoginResult::Complete { token, session, user })
+        Ok(LoginResult::Complete {
+            token,
+            session,
+            user,
+        })
     }
 }
 
@@ -146,7 +162,10 @@ mod tests {
 
     #[test]
     fn the_throttle_counts_one_account_whatever_the_spelling() {
-        assert_eq!(throttle_key(" Alice@Example.com"), throttle_key("alice@example.COM"));
+        assert_eq!(
+            throttle_key(" Alice@Example.com"),
+            throttle_key("alice@example.COM")
+        );
         assert_eq!(throttle_key("NotAnEmail"), "login:notanemail");
     }
 }

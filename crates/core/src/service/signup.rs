@@ -40,7 +40,8 @@ impl<S: Store> Services<S> {
         if !self.settings.open_registration {
             return Err(Error::RegistrationClosed);
         }
-        self.create_owner(email, password, SignupChannel::OpenRegistration, None, meta).await
+        self.create_owner(email, password, SignupChannel::OpenRegistration, None, meta)
+            .await
     }
 
     /// The shell's `user create-owner`: always allowed, the operator is trusted.
@@ -49,7 +50,14 @@ impl<S: Store> Services<S> {
         email: &str,
         password: &Password,
     ) -> Result<(UserId, ContractId)> {
-        self.create_owner(email, password, SignupChannel::Shell, None, &RequestMeta::default()).await
+        self.create_owner(
+            email,
+            password,
+            SignupChannel::Shell,
+            None,
+            &RequestMeta::default(),
+        )
+        .await
     }
 
     /// The browser's `/setup?token=…` form: the token is consumed in the same transaction.
@@ -63,7 +71,8 @@ impl<S: Store> Services<S> {
         if !self.setup_link_valid(token).await? {
             return Err(Error::InvalidSetupToken);
         }
-        self.create_owner(email, password, SignupChannel::SetupLink, Some(token), meta).await
+        self.create_owner(email, password, SignupChannel::SetupLink, Some(token), meta)
+            .await
     }
 
     /// Issues a setup link when nobody could otherwise register: registration closed, no account.
@@ -81,7 +90,10 @@ impl<S: Store> Services<S> {
 
     pub async fn setup_link_valid(&self, token: &Token) -> Result<bool> {
         let mut tx = self.store.begin_read().await?;
-        Ok(tx.setup_token_valid(&token.digest(), self.now()).await? && tx.count_users().await? == 0)
+        Ok(
+            tx.setup_token_valid(&token.digest(), self.now()).await?
+                && tx.count_users().await? == 0,
+        )
     }
 
     async fn create_owner(
@@ -121,7 +133,8 @@ impl<S: Store> Services<S> {
                 return Err(Error::InvalidSetupToken);
             }
         }
-        tx.insert_contract(&contract_id, email.as_str(), now).await?;
+        tx.insert_contract(&contract_id, email.as_str(), now)
+            .await?;
         // A concurrent signup with the same email loses here, on the unique index.
         tx.insert_user(&user).await?;
         let event = AuditEvent::new(AuditKind::AccountCreated, Outcome::Success, now, meta)

@@ -1,0 +1,155 @@
+//! The one place where failures become HTTP answers: `{"error":{"code","message"}}` with a status
+//! that each variant documents. Internal errors are logged with their cause and answered with a
+//! generic 500, never with database text.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::Error;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case: what a program matches on.
+    #[schema(example = "invalid_credentials")]
+    pub code: String,
+    /// For people: what went wrong and what to do.
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// A domain failure from a use case.
+    Core(Error),
+    /// Malformed input: 400 for unparsable JSON, 422 for the wrong shape, 413 for too large.
+    Input {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Core(e)
+    }
+}
+
+impl ApiError {
+    pub fn input(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Input {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn not_found() -> Self {
+        ApiError::Core(Error::NotFound("resource"))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => ApiError::input(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                e.body_text(),
+            ),
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::input(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::input(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::input(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the body is larger than 64 KiB",
+                )
+            }
+            other => ApiError::input(StatusCode::BAD_REQUEST, "invalid_body", other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::input(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_query",
+            r.body_text(),
+        )
+    }
+}
+
+fn body(status: StatusCode, code: &str, message: String) -> Response {
+    let payload = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message,
+        },
+    };
+    (status, Json(payload)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = match self {
+            ApiError::Input {
+                status,
+                code,
+                message,
+            } => return body(status, code, message),
+            ApiError::Core(e) => e,
+        };
+        let msg = e.to_string();
+        let (status, code) = match &e {
+            Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            Error::InvalidPassword => (StatusCode::FORBIDDEN, "invalid_password"),
+            Error::TooManyAttempts { retry_after_secs } => {
+                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", msg);
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return r;
+            }
+            Error::WeakPassword(_) => (StatusCode::UNPROCESSABLE_ENTITY, "weak_password"),
+            Error::InvalidEmail(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"),
+            Error::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
+            Error::RegistrationClosed => (StatusCode::FORBIDDEN, "registration_closed"),
+            Error::InvalidSetupToken => (StatusCode::FORBIDDEN, "invalid_setup_token"),
+            Error::Unauthenticated => {
+                let mut r = body(StatusCode::UNAUTHORIZED, "unauthenticated", msg);
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return r;
+            }
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::Internal(cause) => {
+                tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "internal error");
+                return body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Something went wrong on our side; try again later.".to_owned(),
+                );
+            }
+        };
+        body(status, code, msg)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

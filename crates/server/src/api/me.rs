@@ -1,0 +1,158 @@
+//! The signed-in person's own account: profile, password change, audit trail.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use portcullis_core::password::Password;
+use portcullis_core::service::Authenticated;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiQuery, Auth, Meta};
+use super::rfc3339;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorSummary {
+    /// At least one second factor is active.
+    pub enabled: bool,
+    /// Active methods: `totp`, `push`, `recovery_code`.
+    pub methods: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: String,
+    pub email: String,
+    pub contract_id: String,
+    /// `owner`, `administrator` or `user`.
+    pub role: String,
+    pub created_at: String,
+    pub last_login_at: Option<String>,
+    pub two_factor: TwoFactorSummary,
+}
+
+impl MeResponse {
+    pub fn from_auth(auth: &Authenticated) -> Self {
+        let u = &auth.user;
+        MeResponse {
+            id: u.id.0.clone(),
+            email: u.email.to_string(),
+            contract_id: u.contract_id.0.clone(),
+            role: u.role.as_str().to_owned(),
+            created_at: rfc3339(u.created_at),
+            last_login_at: u.last_login_at.map(rfc3339),
+            two_factor: TwoFactorSummary {
+                enabled: false,
+                methods: vec![],
+            },
+        }
+    }
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])), responses(
+    (status = 200, body = MeResponse),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+))]
+pub async fn me(Auth(auth): Auth) -> ApiJson<MeResponse> {
+    ApiJson(MeResponse::from_auth(&auth))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    #[schema(value_type = String, format = Password)]
+    pub old_password: Password,
+    #[schema(value_type = String, format = Password)]
+    pub new_password: Password,
+}
+
+/// Change the password; every other session of the user ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", security(("bearer" = [])),
+    request_body = ChangePasswordRequest, responses(
+    (status = 204, description = "changed; other sessions revoked"),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "invalid_password: the old password is wrong", body = ErrorBody),
+    (status = 422, description = "weak_password or invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .change_password(&auth, &req.old_password, &req.new_password, &meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_before` of the previous page.
+    pub before: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub id: i64,
+    /// Dotted name: `login.success`, `login.failure`, `password.changed`, `session.revoked`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: String,
+    pub outcome: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub actor_id: Option<String>,
+    pub subject_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditResponse {
+    /// Newest first.
+    pub events: Vec<AuditEventView>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// My security events, newest first.
+#[utoipa::path(get, path = "/api/v1/me/audit", tag = "account", security(("bearer" = [])), params(AuditQuery), responses(
+    (status = 200, body = AuditResponse),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 422, description = "invalid_query or validation_failed", body = ErrorBody),
+))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<ApiJson<AuditResponse>> {
+    let limit = q.limit.unwrap_or(50);
+    let events = state.services.my_audit(&auth, q.before, limit).await?;
+    let next_before = (events.len() as i64 == limit)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    let events = events
+        .into_iter()
+        .map(|e| AuditEventView {
+            id: e.id,
+            kind: e.kind,
+            at: rfc3339(e.at),
+            outcome: e.outcome,
+            ip: e.ip,
+            user_agent: e.user_agent,
+            actor_id: e.actor.map(|u| u.0),
+            subject_id: e.subject.map(|u| u.0),
+            detail: e.detail,
+        })
+        .collect();
+    Ok(ApiJson(AuditResponse {
+        events,
+        next_before,
+    }))
+}

@@ -1,0 +1,186 @@
+//! Configuration: command-line flags win over environment variables, which win over the TOML
+//! file given by `--config`, which wins over the defaults. Every setting has all three spellings
+//! (`--public-url`, `PORTCULLIS_PUBLIC_URL`, `public_url = "..."`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The flags of `portcullis serve`; each also reads its environment variable.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "PORTCULLIS_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Data folder: SQLite database, master key, outbox [default: ./portcullis-data]
+    #[arg(long, env = "PORTCULLIS_DATA")]
+    pub data: Option<PathBuf>,
+    /// Let anyone sign up and create a contract
+    #[arg(long, env = "PORTCULLIS_OPEN_REGISTRATION", num_args = 0..=1, default_missing_value = "true")]
+    pub open_registration: Option<bool>,
+    /// The URL people reach the server at, used in links and to mark cookies Secure [default: http://BIND]
+    #[arg(long, env = "PORTCULLIS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Log format [default: text]
+    #[arg(long, env = "PORTCULLIS_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// postgres://... for PostgreSQL; sqlite://PATH or nothing for SQLite in the data folder
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Master key (32 bytes, base64); by default generated into DATA/master.key
+    #[arg(long, env = "PORTCULLIS_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Seconds a session may stay unused [default: 1800]
+    #[arg(long, env = "PORTCULLIS_SESSION_IDLE_SECS")]
+    pub session_idle_secs: Option<i64>,
+    /// Seconds a session lives at most [default: 36000]
+    #[arg(long, env = "PORTCULLIS_SESSION_MAX_SECS")]
+    pub session_max_secs: Option<i64>,
+}
+
+/// The same settings as they appear in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    open_registration: Option<bool>,
+    public_url: Option<String>,
+    log_format: Option<LogFormat>,
+    database_url: Option<String>,
+    master_key: Option<String>,
+    session_idle_secs: Option<i64>,
+    session_max_secs: Option<i64>,
+}
+
+/// The settings in force, after merging.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data: PathBuf,
+    pub open_registration: bool,
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub database_url: Option<String>,
+    pub master_key: Option<String>,
+    pub session_idle_secs: i64,
+    pub session_max_secs: i64,
+}
+
+impl Config {
+    pub fn resolve(args: ServeArgs, file: Option<&Path>) -> anyhow::Result<Config> {
+        let f = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("invalid config file {}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let bind = args
+            .bind
+            .or(f.bind)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let public_url = args
+            .public_url
+            .or(f.public_url)
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("the public URL must start with http:// or https://");
+        }
+        let config = Config {
+            bind,
+            data: args
+                .data
+                .or(f.data)
+                .unwrap_or_else(|| PathBuf::from("portcullis-data")),
+            open_registration: args
+                .open_registration
+                .or(f.open_registration)
+                .unwrap_or(false),
+            public_url,
+            log_format: args.log_format.or(f.log_format).unwrap_or(LogFormat::Text),
+            database_url: args
+                .database_url
+                .or(f.database_url)
+                .filter(|s| !s.is_empty()),
+            master_key: args.master_key.or(f.master_key).filter(|s| !s.is_empty()),
+            session_idle_secs: args
+                .session_idle_secs
+                .or(f.session_idle_secs)
+                .unwrap_or(30 * 60),
+            session_max_secs: args
+                .session_max_secs
+                .or(f.session_max_secs)
+                .unwrap_or(10 * 3600),
+        };
+        if config.session_idle_secs < 60 || config.session_max_secs < config.session_idle_secs {
+            bail!(
+                "session_idle_secs must be at least 60 and session_max_secs at least session_idle_secs"
+            );
+        }
+        Ok(config)
+    }
+
+    /// Cookies get the Secure flag when people reach the server over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The SQLite database in the data folder unless a URL says otherwise.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data.join("portcullis.db").display()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let dir = std::env::temp_dir().join(format!("pc-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("portcullis.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\npublic_url = \"https://id.example.com/\"\nopen_registration = true\n").unwrap();
+        let args = ServeArgs {
+            bind: Some("127.0.0.1:7000".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = Config::resolve(args, Some(&path)).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:7000");
+        assert_eq!(c.public_url, "https://id.example.com");
+        assert!(c.open_registration && c.secure_cookies());
+        assert_eq!(c.data, PathBuf::from("portcullis-data"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = std::env::temp_dir().join(format!("pc-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        std::fs::write(&path, "bnid = \"0.0.0.0:9000\"\n").unwrap();
+        assert!(Config::resolve(ServeArgs::default(), Some(&path)).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,241 @@
+//! The Portcullis server: configuration, the JSON API, the web pages, the OpenAPI document and the
+//! command line. It holds no rules of its own: every handler calls one use case of
+//! `portcullis-core` and maps its result.
+//!
+//! Module map:
+//! - [`config`]: flags, environment and TOML file merged into one [`config::Config`].
+//! - [`keys`]: the master key, from the environment or a 0600 file in the data folder.
+//! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
+//! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
+//! - [`metrics`]: Prometheus counters and the middleware that feeds them.
+//! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
+
+pub mod api;
+pub mod config;
+mod headers;
+pub mod keys;
+pub mod metrics;
+pub mod state;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use portcullis_core::SystemClock;
+use portcullis_core::model::SessionPolicy;
+use portcullis_core::password::PasswordHasher;
+use portcullis_core::service::{Services, Settings};
+use portcullis_store::{Backend, SqlStore};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::keys::MasterKey;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+/// The largest request body accepted anywhere.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A server that is bound and migrated, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    setup_link: Option<String>,
+}
+
+impl Server {
+    /// Creates the data folder, loads or creates the master key, connects and migrates the
+    /// database, and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Server> {
+        let master_key =
+            MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
+        let services = open_services(&config).await?;
+
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let setup_link = services
+            .issue_setup_link_if_needed()
+            .await?
+            .map(|token| format!("{}/setup?token={}", config.public_url, token.expose()));
+        let state = AppState {
+            services,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+            master_key: Arc::new(master_key),
+        };
+        Ok(Server {
+            listener,
+            state,
+            setup_link,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The one-time link for registering the first owner, when one was issued at start.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the database.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = app(self.state.clone());
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        self.state.services.store.close().await;
+        Ok(())
+    }
+}
+
+/// Prepares the data folder, connects to and migrates the database, and assembles the use cases.
+pub async fn open_services(config: &Config) -> anyhow::Result<Services<SqlStore>> {
+    config.data_folder()?;
+    let url = config.effective_database_url();
+    let max_connections = match Backend::from_url(&url) {
+        Some(Backend::Postgres) => 16,
+        _ => 8,
+    };
+    let store = SqlStore::connect(&url, max_connections).await?;
+    store.migrate().await?;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let settings = Settings {
+        open_registration: config.open_registration,
+        sessions: SessionPolicy {
+            idle_secs: config.session_idle_secs,
+            absolute_secs: config.session_max_secs,
+        },
+        ..Settings::default()
+    };
+    let hasher = PasswordHasher::new(cores)?;
+    Ok(Services::new(
+        store,
+        Arc::new(SystemClock),
+        hasher,
+        settings,
+    ))
+}
+
+/// The full router: API, OpenAPI document, operations endpoints, web pages, and the layers
+/// every response passes through.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let api = api
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+        )
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .method_not_allowed_fallback(api::method_not_allowed);
+    let metrics = state.metrics.clone();
+    Router::new()
+        .merge(api)
+        .merge(web::router())
+        .fallback(web::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(headers::security_headers())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            "x-request-id",
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static("x-request-id"),
+            MakeRequestUuid,
+        ))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    api::error::ApiError::Core(portcullis_core::Error::internal_msg("panic")).into_response()
+}
+
+impl Config {
+    /// Creates the data folder with its outbox, readable only by the server's user.
+    pub fn data_folder(&self) -> anyhow::Result<std::path::PathBuf> {
+        std::fs::create_dir_all(self.data.join("outbox"))
+            .with_context(|| format!("cannot create the data folder {}", self.data.display()))?;
+        restrict_folder(&self.data)?;
+        Ok(self.data.clone())
+    }
+}
+
+/// The data folder holds the master key and the database: only the server's user may enter it.
+#[cfg(unix)]
+fn restrict_folder(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot restrict {}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn restrict_folder(_path: &std::path::Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,154 @@
+//! Prometheus metrics in the text exposition format: request counts and latencies by route and
+//! status, and logins by outcome. Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
+//! never raw paths, so ids and tokens never become label values.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+    logins: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Default)]
+pub struct Metrics(Mutex<Inner>);
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    pub fn record_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.requests
+            .entry((route.to_owned(), method.to_owned(), status))
+            .or_default() += 1;
+        let h = m.latency.entry(route.to_owned()).or_default();
+        let secs = elapsed.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.sum += secs;
+        h.count += 1;
+    }
+
+    /// `outcome`: success, failure, throttled, second_factor, enrollment_required.
+    pub fn record_login(&self, outcome: &'static str) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.logins.entry(outcome).or_default() += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str(
+            "# HELP portcullis_http_requests_total HTTP requests by route, method and status.\n",
+        );
+        out.push_str("# TYPE portcullis_http_requests_total counter\n");
+        for ((route, method, status), n) in &m.requests {
+            let _ = writeln!(
+                out,
+                "portcullis_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {n}"
+            );
+        }
+        out.push_str(
+            "# HELP portcullis_http_request_duration_seconds HTTP request latency by route.\n",
+        );
+        out.push_str("# TYPE portcullis_http_request_duration_seconds histogram\n");
+        for (route, h) in &m.latency {
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
+        }
+        out.push_str("# HELP portcullis_logins_total Login attempts by outcome.\n");
+        out.push_str("# TYPE portcullis_logins_total counter\n");
+        for (outcome, n) in &m.logins {
+            let _ = writeln!(out, "portcullis_logins_total{{outcome=\"{outcome}\"}} {n}");
+        }
+        out
+    }
+}
+
+/// Middleware that records every request.
+pub async fn track(
+    State(metrics): State<std::sync::Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    metrics.record_request(&route, &method, response.status().as_u16(), start.elapsed());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let m = Metrics::default();
+        m.record_request("/healthz", "GET", 200, Duration::from_millis(3));
+        m.record_request("/healthz", "GET", 200, Duration::from_millis(30));
+        m.record_login("failure");
+        let text = m.render();
+        assert!(text.contains(
+            "portcullis_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "portcullis_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1"
+        ));
+        assert!(text.contains(
+            "portcullis_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.05\"} 2"
+        ));
+        assert!(text.contains("portcullis_logins_total{outcome=\"failure\"} 1"));
+    }
+}

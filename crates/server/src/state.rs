@@ -1,0 +1,24 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use portcullis_core::service::Services;
+use portcullis_store::SqlStore;
+
+use crate::config::Config;
+use crate::keys::MasterKey;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services<SqlStore>,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    pub master_key: Arc<MasterKey>,
+}
+
+impl axum::extract::FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Self {
+        state.metrics.clone()
+    }
+}
