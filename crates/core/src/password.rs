@@ -82,6 +82,41 @@ fn common_passwords() -> &'static HashSet<&'static str> {
     })
 }
 
+/// The list's entries reduced to their [`skeleton`].
+fn common_skeletons() -> &'static HashSet<String> {
+    static LIST: OnceLock<HashSet<String>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        common_passwords()
+            .iter()
+            .map(|p| skeleton(p))
+            .filter(|s| s.chars().count() >= 4)
+            .collect()
+    })
+}
+
+/// What is left of a password once the usual disguises are undone: lower case, common
+/// substitutions (`@`→a, `0`→o, `$`→s, ...) reversed inside, digits and symbols stripped from
+/// both ends. The policy forces a capital and a symbol, so `Password1!` and `P@ssw0rd` are what people
+/// type when a list entry is refused; their skeleton `password` is on the list.
+fn skeleton(password: &str) -> String {
+    let not_letter = |c: char| !c.is_alphabetic();
+    let mapped: String = password
+        .trim_matches(not_letter)
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '@' | '4' => 'a',
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '$' | '5' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .collect();
+    mapped.trim_matches(not_letter).to_owned()
+}
+
 /// Checks a new password against the policy. The list is lower-case, so the comparison is
 /// case-insensitive: `PASSWORD` is as weak as `password`.
 pub fn check_policy(password: &Password, email: Option<&Email>) -> Result<(), PolicyViolation> {
@@ -103,7 +138,7 @@ pub fn check_policy(password: &Password, email: Option<&Email>) -> Result<(), Po
         return Err(PolicyViolation::NoSpecial);
     }
     let lower = p.to_lowercase();
-    if common_passwords().contains(lower.as_str()) {
+    if common_passwords().contains(lower.as_str()) || common_skeletons().contains(&skeleton(p)) {
         return Err(PolicyViolation::Common);
     }
     if let Some(email) = email {
@@ -220,6 +255,26 @@ mod tests {
         assert!(common_passwords().contains("p@ssw0rd"));
         assert_eq!(check("P@ssw0rd"), Err(PolicyViolation::Common));
         assert_eq!(check("p@SSW0RD"), Err(PolicyViolation::Common));
+        assert!(common_passwords().len() >= 10_000);
+    }
+
+    #[test]
+    fn refuses_list_entries_in_disguise() {
+        for disguised in [
+            "Password1!",
+            "pA$$w0rD",
+            "!Qwerty2024",
+            "Monkey-123",
+            "Dr4g0n!!",
+        ] {
+            assert_eq!(
+                check(disguised),
+                Err(PolicyViolation::Common),
+                "{disguised}"
+            );
+        }
+        // A passphrase that merely contains a common word is fine.
+        assert_eq!(check("Purple-Monkey-Dishwasher-7"), Ok(()));
         assert!(common_passwords().len() >= 10_000);
     }
 

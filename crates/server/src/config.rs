@@ -70,6 +70,9 @@ pub struct Config {
     pub data: PathBuf,
     pub open_registration: bool,
     pub public_url: String,
+    /// False when the public URL is only the default derived from the bind address; the server
+    /// then fills in the address it actually bound (port 0 becomes the real port).
+    pub public_url_configured: bool,
     pub log_format: LogFormat,
     pub database_url: Option<String>,
     pub master_key: Option<String>,
@@ -92,9 +95,9 @@ impl Config {
             .bind
             .or(f.bind)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
-        let public_url = args
-            .public_url
-            .or(f.public_url)
+        let configured_url = args.public_url.or(f.public_url);
+        let public_url_configured = configured_url.is_some();
+        let public_url = configured_url
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
             .to_owned();
@@ -112,6 +115,7 @@ impl Config {
                 .or(f.open_registration)
                 .unwrap_or(false),
             public_url,
+            public_url_configured,
             log_format: args.log_format.or(f.log_format).unwrap_or(LogFormat::Text),
             database_url: args
                 .database_url

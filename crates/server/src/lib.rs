@@ -59,7 +59,7 @@ pub struct Server {
 impl Server {
     /// Creates the data folder, loads or creates the master key, connects and migrates the
     /// database, and binds the listener.
-    pub async fn build(config: Config) -> anyhow::Result<Server> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Server> {
         let master_key =
             MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
         let services = open_services(&config).await?;
@@ -67,6 +67,9 @@ impl Server {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        if !config.public_url_configured {
+            config.public_url = format!("http://{}", listener.local_addr()?);
+        }
         let setup_link = services
             .issue_setup_link_if_needed()
             .await?

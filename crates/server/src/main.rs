@@ -70,10 +70,8 @@ async fn main() -> anyhow::Result<()> {
             init_logs(config.log_format);
             let server = Server::build(config.clone()).await?;
             let addr = server.local_addr();
-            println!(
-                "Portcullis is listening on http://{addr} (public URL {})",
-                config.public_url
-            );
+            let public_url = server.state().config.public_url.clone();
+            println!("Portcullis is listening on http://{addr} (public URL {public_url})");
             if config.database_url.is_none() {
                 println!("Data: {} (SQLite)", config.data.display());
             }

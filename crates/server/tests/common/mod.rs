@@ -1,0 +1,338 @@
+//! The black-box harness: the real server on 127.0.0.1:0 with its own data folder and, on
+//! PostgreSQL, its own freshly created database, dropped when the test ends. One helper per
+//! endpoint keeps the tests readable as sentences.
+//!
+//! PostgreSQL runs when `PORTCULLIS_TEST_DATABASE_URL` points at a server (any database on it;
+//! each test creates and drops its own). Without it the PostgreSQL variant says it is skipped,
+//! unless `PORTCULLIS_REQUIRE_POSTGRES=1` (as in CI), which turns the skip into a failure.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use portcullis_server::Server;
+use portcullis_server::config::{Config, ServeArgs};
+use portcullis_server::state::AppState;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "Correct-Horse-7";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's world: a data folder and, on PostgreSQL, a database of its own.
+pub struct TestEnv {
+    pub backend: Backend,
+    pub data: PathBuf,
+    pub database_url: Option<String>,
+    admin_url: Option<String>,
+    db_name: Option<String>,
+}
+
+/// Runs `scenario` against a fresh environment on `backend`, then removes the environment, also
+/// when the scenario panics.
+pub async fn run<F, Fut>(backend: Backend, scenario: F)
+where
+    F: FnOnce(TestEnv) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(env) = TestEnv::create(backend).await else {
+        return;
+    };
+    let data = env.data.clone();
+    let cleanup = (env.admin_url.clone(), env.db_name.clone());
+    let outcome = tokio::spawn(scenario(env)).await;
+    if let (Some(admin), Some(name)) = cleanup {
+        drop_database(&admin, &name).await;
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn admin_connection(url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"))
+}
+
+async fn drop_database(admin_url: &str, name: &str) {
+    let mut conn = admin_connection(admin_url).await;
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+    {
+        eprintln!("could not drop test database {name}: {e}");
+    }
+}
+
+/// Replaces the database name in a postgres:// URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestEnv {
+    async fn create(backend: Backend) -> Option<TestEnv> {
+        let data = std::env::temp_dir().join(unique("portcullis-test"));
+        match backend {
+            Backend::Sqlite => Some(TestEnv {
+                backend,
+                data,
+                database_url: None,
+                admin_url: None,
+                db_name: None,
+            }),
+            Backend::Postgres => {
+                let Some(admin) = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                else {
+                    if std::env::var("PORTCULLIS_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                        panic!(
+                            "PORTCULLIS_REQUIRE_POSTGRES=1 but PORTCULLIS_TEST_DATABASE_URL is not set"
+                        );
+                    }
+                    eprintln!(
+                        "SKIPPED on PostgreSQL: set PORTCULLIS_TEST_DATABASE_URL=postgres://... to run it"
+                    );
+                    return None;
+                };
+                let name = unique("portcullis_test");
+                let mut conn = admin_connection(&admin).await;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create the test database");
+                Some(TestEnv {
+                    backend,
+                    data,
+                    database_url: Some(with_database(&admin, &name)),
+                    admin_url: Some(admin),
+                    db_name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// A server with open registration.
+    pub async fn spawn(&self) -> TestApp {
+        self.spawn_with(|a| a.open_registration = Some(true)).await
+    }
+
+    /// A server whose settings `adjust` changes first; several servers may share one environment,
+    /// like nodes behind a load balancer.
+    pub async fn spawn_with(&self, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+        let mut args = ServeArgs {
+            bind: Some("127.0.0.1:0".parse().unwrap()),
+            data: Some(self.data.clone()),
+            database_url: self.database_url.clone(),
+            ..Default::default()
+        };
+        adjust(&mut args);
+        let config = Config::resolve(args, None).expect("valid test config");
+        let server = Server::build(config).await.expect("server starts");
+        let addr = server.local_addr();
+        let setup_link = server.setup_link().map(str::to_owned);
+        let state = server.state().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .user_agent("portcullis-tests")
+                .build()
+                .unwrap(),
+            state,
+            setup_link,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub setup_link: Option<String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server gracefully and waits until it has closed its database.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.expect("server task").expect("server ran cleanly");
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn signup(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/signup",
+            &json!({ "email": email, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/login",
+            &json!({ "username": username, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    /// Signs up (if needed) and logs in; returns the bearer token.
+    pub async fn signed_in(&self, email: &str) -> String {
+        let r = self.signup(email, PASSWORD).await;
+        assert!(
+            r.status() == StatusCode::CREATED || r.status() == StatusCode::CONFLICT,
+            "signup: {}",
+            r.status()
+        );
+        self.token_for(email, PASSWORD).await
+    }
+
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        let r = self.login(email, password).await;
+        assert_eq!(r.status(), StatusCode::OK, "login should succeed");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    pub async fn me(&self, token: &str) -> Response {
+        self.get("/api/v1/me", Some(token)).await
+    }
+
+    pub async fn sessions(&self, token: &str) -> Value {
+        let r = self.get("/api/v1/me/sessions", Some(token)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    pub async fn change_password(&self, token: &str, old: &str, new: &str) -> Response {
+        self.post_json(
+            "/api/v1/me/password",
+            &json!({ "old_password": old, "new_password": new }),
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn audit(&self, token: &str, query: &str) -> Response {
+        self.get(&format!("/api/v1/me/audit{query}"), Some(token))
+            .await
+    }
+
+    pub async fn audit_types(&self, token: &str) -> Vec<String> {
+        let body: Value = self.audit(token, "").await.json().await.unwrap();
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Reads an error answer and checks its shape: `{"error":{"code","message"}}`.
+pub async fn error_code(r: Response) -> (StatusCode, String) {
+    let status = r.status();
+    let body: Value = r.json().await.expect("an error body in JSON");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error.message missing"
+    );
+    (status, code)
+}
+
+/// Declares each scenario twice: on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($env:ident: TestEnv) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn scenario($env: $crate::common::TestEnv) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, scenario).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, scenario).await
+            }
+        }
+    )*};
+}
