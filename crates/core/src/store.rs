@@ -135,6 +135,7 @@ pub trait Throttle {
         now: UnixTime,
         forget_before: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Failures of this address strictly after `since`.
     fn address_window(
         &mut self,
         ip: &str,

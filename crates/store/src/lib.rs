@@ -13,6 +13,8 @@ mod contracts;
 mod pool;
 mod sessions;
 mod setup_tokens;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod throttle;
 mod tx;
 mod users;

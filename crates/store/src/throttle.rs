@@ -95,7 +95,7 @@ impl Throttle for SqlTx {
     }
 
     async fn address_window(&mut self, ip: &str, since: UnixTime) -> Result<AddressWindow> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM address_failures WHERE ip = $1 AND at >= $2")
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM address_failures WHERE ip = $1 AND at > $2")
             .bind(ip)
             .bind(since.0)
             .fetch_one(&mut *self.tx)

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use portcullis_server::Server;
 use portcullis_server::config::{Config, ServeArgs};
 use portcullis_server::state::AppState;
+use portcullis_store::testing::with_database_on;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 pub const PASSWORD: &str = "Correct-Horse-7";
 
@@ -32,8 +32,6 @@ pub struct TestEnv {
     pub backend: Backend,
     pub data: PathBuf,
     pub database_url: Option<String>,
-    admin_url: Option<String>,
-    db_name: Option<String>,
 }
 
 /// Runs `scenario` against a fresh environment on `backend`, then removes the environment, also
@@ -43,103 +41,22 @@ where
     F: FnOnce(TestEnv) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(env) = TestEnv::create(backend).await else {
-        return;
+    let store_backend = match backend {
+        Backend::Sqlite => portcullis_store::Backend::Sqlite,
+        Backend::Postgres => portcullis_store::Backend::Postgres,
     };
-    let data = env.data.clone();
-    let cleanup = (env.admin_url.clone(), env.db_name.clone());
-    let outcome = tokio::spawn(scenario(env)).await;
-    if let (Some(admin), Some(name)) = cleanup {
-        drop_database(&admin, &name).await;
-    }
-    let _ = std::fs::remove_dir_all(&data);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
-}
-
-async fn admin_connection(url: &str) -> sqlx::AnyConnection {
-    sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(url)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"))
-}
-
-async fn drop_database(admin_url: &str, name: &str) {
-    let mut conn = admin_connection(admin_url).await;
-    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-    {
-        eprintln!("could not drop test database {name}: {e}");
-    }
-}
-
-/// Replaces the database name in a postgres:// URL.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
+    with_database_on(store_backend, move |url, folder, _| {
+        let database_url = (backend == Backend::Postgres).then_some(url);
+        scenario(TestEnv {
+            backend,
+            data: folder,
+            database_url,
+        })
+    })
+    .await
 }
 
 impl TestEnv {
-    async fn create(backend: Backend) -> Option<TestEnv> {
-        let data = std::env::temp_dir().join(unique("portcullis-test"));
-        match backend {
-            Backend::Sqlite => Some(TestEnv {
-                backend,
-                data,
-                database_url: None,
-                admin_url: None,
-                db_name: None,
-            }),
-            Backend::Postgres => {
-                let Some(admin) = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
-                    .ok()
-                    .filter(|s| !s.is_empty())
-                else {
-                    if std::env::var("PORTCULLIS_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                        panic!(
-                            "PORTCULLIS_REQUIRE_POSTGRES=1 but PORTCULLIS_TEST_DATABASE_URL is not set"
-                        );
-                    }
-                    eprintln!(
-                        "SKIPPED on PostgreSQL: set PORTCULLIS_TEST_DATABASE_URL=postgres://... to run it"
-                    );
-                    return None;
-                };
-                let name = unique("portcullis_test");
-                let mut conn = admin_connection(&admin).await;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create the test database");
-                Some(TestEnv {
-                    backend,
-                    data,
-                    database_url: Some(with_database(&admin, &name)),
-                    admin_url: Some(admin),
-                    db_name: Some(name),
-                })
-            }
-        }
-    }
-
     /// A server with open registration.
     pub async fn spawn(&self) -> TestApp {
         self.spawn_with(|a| a.open_registration = Some(true)).await

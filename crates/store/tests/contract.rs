@@ -1,0 +1,218 @@
+//! The store and the use cases on a pinned clock, on SQLite and on PostgreSQL: what takes time
+//! (lockouts that expire and double, idle and absolute session ends, the address window) and what
+//! must hold under concurrency (counters, single-use setup links, the append-only audit log).
+
+use std::sync::Arc;
+
+use portcullis_core::model::{RequestMeta, SessionKind, SessionPolicy};
+use portcullis_core::password::{Password, PasswordHasher};
+use portcullis_core::secret::Token;
+use portcullis_core::service::{LoginResult, Services, Settings};
+use portcullis_core::store::{Store, Throttle, Transaction};
+use portcullis_core::throttle::ThrottlePolicy;
+use portcullis_core::{Error, FixedClock, UnixTime};
+use portcullis_store::testing::with_database_on;
+use portcullis_store::{Backend, SqlStore};
+
+const PASSWORD: &str = "Correct-Horse-7";
+const START: i64 = 1_800_000_000;
+
+struct World {
+    services: Services<SqlStore>,
+    clock: FixedClock,
+}
+
+async fn world(url: &str, settings: Settings) -> World {
+    let store = SqlStore::connect(url, 8).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    // Migrating twice is harmless: every node runs it at start.
+    store.migrate().await.expect("migrate again");
+    let clock = FixedClock::at(START);
+    let hasher = PasswordHasher::new(2).unwrap();
+    let services = Services::new(store, Arc::new(clock.clone()), hasher, settings);
+    World { services, clock }
+}
+
+fn from(ip: &str) -> RequestMeta {
+    RequestMeta {
+        ip: Some(ip.to_owned()),
+        user_agent: Some("contract-tests".to_owned()),
+    }
+}
+
+impl World {
+    async fn owner(&self, email: &str) {
+        self.services
+            .create_owner_from_shell(email, &Password::new(PASSWORD))
+            .await
+            .unwrap();
+    }
+    async fn login(&self, email: &str, password: &str, ip: &str) -> Result<Token, Error> {
+        match self
+            .services
+            .sign_in(email, &Password::new(password), SessionKind::Api, &from(ip))
+            .await?
+        {
+            LoginResult::Complete { token, .. } => Ok(token),
+        }
+    }
+    async fn fail(&self, email: &str, times: usize) {
+        for _ in 0..times {
+            assert!(matches!(
+                self.login(email, "Wrong-Password-1", "192.0.2.1").await,
+                Err(Error::InvalidCredentials)
+            ));
+        }
+    }
+}
+
+fn retry_after(r: Result<Token, Error>) -> i64 {
+    match r {
+        Err(Error::TooManyAttempts { retry_after_secs }) => retry_after_secs,
+        other => panic!("expected too_many_attempts, got {other:?}"),
+    }
+}
+
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($url:ident: String) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn scenario($url: String, _folder: std::path::PathBuf, _backend: Backend) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() { with_database_on(Backend::Sqlite, scenario).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() { with_database_on(Backend::Postgres, scenario).await }
+        }
+    )*};
+}
+
+on_both_backends! {
+    async fn lockouts_expire_and_double_on_repeat_until_a_success(url: String) {
+        let w = world(&url, Settings::default()).await;
+        w.owner("alice@example.com").await;
+        w.fail("alice@example.com", 10).await;
+        assert_eq!(retry_after(w.login("alice@example.com", PASSWORD, "192.0.2.1").await), 60);
+        w.clock.advance(59);
+        assert_eq!(retry_after(w.login("alice@example.com", PASSWORD, "192.0.2.1").await), 1);
+        w.clock.advance(1);
+        // The lock is over; ten more failures lock it again, for twice as long.
+        w.fail("alice@example.com", 10).await;
+        assert_eq!(retry_after(w.login("alice@example.com", PASSWORD, "192.0.2.1").await), 120);
+        w.clock.advance(120);
+        w.login("alice@example.com", PASSWORD, "192.0.2.1").await.expect("the lock has ended");
+        // The success reset the doubling.
+        w.fail("alice@example.com", 10).await;
+        assert_eq!(retry_after(w.login("alice@example.com", PASSWORD, "192.0.2.1").await), 60);
+    }
+
+    async fn an_address_with_too_many_failures_is_refused_until_they_age_out(url: String) {
+        let settings = Settings {
+            throttle: ThrottlePolicy { ip_max_failures: 3, ip_window_secs: 600, ..ThrottlePolicy::default() },
+            ..Settings::default()
+        };
+        let w = world(&url, settings).await;
+        w.owner("bob@example.com").await;
+        for (i, name) in ["a", "b", "c", "d"].iter().enumerate() {
+            w.clock.advance(i as i64 * 10);
+            let r = w.login(&format!("{name}@example.com"), "Wrong-Password-1", "198.51.100.7").await;
+            assert!(matches!(r, Err(Error::InvalidCredentials)));
+        }
+        // Four failures in the window: this address is refused, even with the right password.
+        let wait = retry_after(w.login("bob@example.com", PASSWORD, "198.51.100.7").await);
+        assert!((1..=600).contains(&wait), "{wait}");
+        // Another address is not affected.
+        w.login("bob@example.com", PASSWORD, "198.51.100.8").await.unwrap();
+        w.clock.advance(wait);
+        w.login("bob@example.com", PASSWORD, "198.51.100.7").await.expect("the window has moved on");
+    }
+
+    async fn sessions_end_when_idle_too_long_or_too_old(url: String) {
+        let settings = Settings { sessions: SessionPolicy { idle_secs: 1800, absolute_secs: 7200 }, ..Settings::default() };
+        let w = world(&url, settings).await;
+        w.owner("carol@example.com").await;
+        let idle = w.login("carol@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        let busy = w.login("carol@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        for _ in 0..3 {
+            w.clock.advance(1700);
+            w.services.authenticate(&busy).await.expect("used within the idle time");
+        }
+        assert!(matches!(w.services.authenticate(&idle).await, Err(Error::Unauthenticated)));
+        w.clock.advance(1700);
+        // 6800 s: still alive; then past the absolute end, activity does not help.
+        let auth = w.services.authenticate(&busy).await.unwrap();
+        assert_eq!(w.services.list_sessions(&auth).await.unwrap().len(), 1, "the idle session is not listed");
+        w.clock.advance(400);
+        assert!(matches!(w.services.authenticate(&busy).await, Err(Error::Unauthenticated)));
+    }
+
+    async fn concurrent_failures_are_all_counted(url: String) {
+        let w = world(&url, Settings::default()).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let store = w.services.store.clone();
+            tasks.spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                tx.count_account_failure("login:x@example.com", UnixTime(START)).await.unwrap();
+                tx.commit().await.unwrap();
+            });
+        }
+        tasks.join_all().await;
+        let mut tx = w.services.store.begin_read().await.unwrap();
+        assert_eq!(tx.account_counter("login:x@example.com").await.unwrap().failures, 16);
+    }
+
+    async fn a_setup_link_registers_exactly_one_owner(url: String) {
+        let w = world(&url, Settings::default()).await;
+        let token = w.services.issue_setup_link_if_needed().await.unwrap().expect("registration is closed and empty");
+        assert!(w.services.setup_link_valid(&token).await.unwrap());
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..4 {
+            let services = w.services.clone();
+            let token = token.clone();
+            tasks.spawn(async move {
+                services
+                    .sign_up_with_setup_link(&token, &format!("owner{i}@example.com"), &Password::new(PASSWORD), &RequestMeta::default())
+                    .await
+                    .is_ok()
+            });
+        }
+        let wins = tasks.join_all().await.into_iter().filter(|ok| *ok).count();
+        assert_eq!(wins, 1);
+        assert!(!w.services.setup_link_valid(&token).await.unwrap());
+        assert!(w.services.issue_setup_link_if_needed().await.unwrap().is_none());
+        assert!(matches!(
+            w.services.sign_up_with_setup_link(&Token::generate(), "x@example.com", &Password::new(PASSWORD), &RequestMeta::default()).await,
+            Err(Error::InvalidSetupToken)
+        ));
+    }
+
+    async fn expired_setup_links_are_refused(url: String) {
+        let w = world(&url, Settings::default()).await;
+        let token = w.services.issue_setup_link_if_needed().await.unwrap().unwrap();
+        w.clock.advance(Settings::default().setup_link_secs);
+        let r = w.services.sign_up_with_setup_link(&token, "late@example.com", &Password::new(PASSWORD), &RequestMeta::default()).await;
+        assert!(matches!(r, Err(Error::InvalidSetupToken)));
+    }
+
+    async fn the_database_refuses_to_change_or_delete_audit_events(url: String) {
+        let w = world(&url, Settings { open_registration: true, ..Settings::default() }).await;
+        w.owner("dave@example.com").await;
+        let pool = w.services.store.raw_pool();
+        assert!(sqlx::query("UPDATE audit_events SET type = 'forged'").execute(pool).await.is_err());
+        assert!(sqlx::query("DELETE FROM audit_events").execute(pool).await.is_err());
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(pool).await.unwrap();
+        assert_eq!(n, 1);
+    }
+
+    async fn secrets_are_stored_only_as_hashes(url: String) {
+        let w = world(&url, Settings::default()).await;
+        w.owner("erin@example.com").await;
+        let token = w.login("erin@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        let pool = w.services.store.raw_pool();
+        let phc: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(pool).await.unwrap();
+        assert!(phc.starts_with("$argon2id$") && !phc.contains(PASSWORD));
+        let digest: String = sqlx::query_scalar("SELECT token_digest FROM sessions").fetch_one(pool).await.unwrap();
+        assert_ne!(digest, token.expose());
+        assert_eq!(digest.len(), 64);
+    }
+}
