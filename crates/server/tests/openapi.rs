@@ -1,0 +1,91 @@
+//! The OpenAPI document is generated from the handlers; these checks keep it complete.
+
+mod common;
+
+use common::Backend;
+use serde_json::Value;
+
+const ENDPOINTS: &[(&str, &str)] = &[
+    ("post", "/api/v1/signup"),
+    ("post", "/api/v1/login"),
+    ("post", "/api/v1/logout"),
+    ("get", "/api/v1/me"),
+    ("post", "/api/v1/me/password"),
+    ("get", "/api/v1/me/sessions"),
+    ("delete", "/api/v1/me/sessions/{id}"),
+    ("get", "/api/v1/me/audit"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+];
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
+    common::run(Backend::Sqlite, |env| async move {
+        let app = env.spawn().await;
+        let r = app.get("/api/openapi.json", None).await;
+        assert_eq!(r.status(), 200);
+        let doc: Value = r.json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| (m.clone(), path.clone()))
+            })
+            .collect();
+        documented.sort();
+        let mut expected: Vec<(String, String)> = ENDPOINTS
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        expected.sort();
+        assert_eq!(documented, expected);
+
+        for (method, path) in ENDPOINTS {
+            let op = &paths[*path][*method];
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path} has no success response"
+            );
+            for (status, resp) in responses {
+                if status.starts_with('4') {
+                    let schema = &resp["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(
+                        schema, "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                    assert!(
+                        !resp["description"].as_str().unwrap_or("").is_empty(),
+                        "{method} {path} {status} names no code"
+                    );
+                }
+            }
+            if path.starts_with("/api/v1/me") || *path == "/api/v1/logout" {
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} must declare bearer security"
+                );
+                assert!(
+                    responses.contains_key("401"),
+                    "{method} {path} must document 401"
+                );
+            }
+        }
+        let error = &doc["components"]["schemas"]["ErrorBody"];
+        assert!(error["properties"]["error"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        assert!(
+            doc["components"]["schemas"]["LoginRequest"]["required"]
+                .as_array()
+                .unwrap()
+                .len()
+                == 2
+        );
+    })
+    .await;
+}
