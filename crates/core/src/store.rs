@@ -145,6 +145,7 @@ pub trait Throttle {
 
 /// One-time links that let the first owner register when registration is closed.
 pub trait SetupTokens {
+    /// Stores a new link and voids every unused older one: only the link printed last works.
     fn insert_setup_token(
         &mut self,
         digest: &TokenDigest,

@@ -1,18 +1,16 @@
 //! Security headers on every response. The Content-Security-Policy allows nothing but our own
 //! stylesheet, scripts and images, and no framing at all (clickjacking on a login page).
 
+use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use tower::ServiceBuilder;
-use tower::layer::util::{Identity, Stack};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                        connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-type L = SetResponseHeaderLayer<HeaderValue>;
-
-pub fn security_headers() -> ServiceBuilder<Stack<L, Stack<L, Stack<L, Stack<L, Identity>>>>> {
-    ServiceBuilder::new()
+/// Adds the headers to every response of `router`.
+pub fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

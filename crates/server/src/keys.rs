@@ -1,4 +1,6 @@
-//! The master key: 32 random bytes that later encrypt TOTP secrets and now sign CSRF tokens.
+//! The master key: 32 random bytes from which each purpose derives a key of its own
+//! (HMAC-SHA256 of the purpose's name), so that a key used to sign CSRF tokens is never the key
+//! that encrypts TOTP secrets.
 //! Taken from `PORTCULLIS_MASTER_KEY` (base64) when set, otherwise generated once into
 //! `DATA/master.key`, created with mode 0600 so only the server's user can read it.
 
@@ -10,7 +12,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 #[derive(Clone)]
-pub struct MasterKey([u8; 32]);
+pub struct MasterKey {
+    root: [u8; 32],
+    csrf: [u8; 32],
+}
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -19,8 +24,19 @@ impl std::fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
-    pub fn bytes(&self) -> &[u8; 32] {
-        &self.0
+    fn new(root: [u8; 32]) -> MasterKey {
+        let csrf = derive(&root, "portcullis csrf v1");
+        MasterKey { root, csrf }
+    }
+
+    /// The key for a new purpose; each purpose names itself with a distinct label.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        derive(&self.root, purpose)
+    }
+
+    /// The key that signs the web forms' CSRF tokens.
+    pub fn csrf_key(&self) -> &[u8; 32] {
+        &self.csrf
     }
 
     fn decode(text: &str) -> anyhow::Result<MasterKey> {
@@ -30,7 +46,7 @@ impl MasterKey {
         let arr: [u8; 32] = bytes.try_into().map_err(|_| {
             anyhow::anyhow!("the master key must be 32 bytes (44 base64 characters)")
         })?;
-        Ok(MasterKey(arr))
+        Ok(MasterKey::new(arr))
     }
 
     /// The configured key, or the one in the data folder, created on first start.
@@ -50,11 +66,18 @@ impl MasterKey {
                 let mut file = create_private(&path)?;
                 writeln!(file, "{}", STANDARD.encode(key))?;
                 file.sync_all()?;
-                Ok(MasterKey(key))
+                Ok(MasterKey::new(key))
             }
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
     }
+}
+
+fn derive(root: &[u8; 32], purpose: &str) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(root).expect("HMAC takes any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(unix)]

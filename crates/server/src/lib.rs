@@ -162,7 +162,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .method_not_allowed_fallback(api::method_not_allowed);
     let metrics = state.metrics.clone();
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .merge(web::router())
         .fallback(web::not_found)
@@ -171,8 +171,8 @@ pub fn app(state: AppState) -> Router {
             metrics,
             metrics::track,
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(headers::security_headers())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    headers::with_security_headers(router)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

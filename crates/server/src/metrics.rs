@@ -111,6 +111,20 @@ impl Metrics {
     }
 }
 
+/// The label a login attempt is counted under, the same for the API and the web form.
+pub fn login_outcome(
+    result: &Result<portcullis_core::service::LoginResult, portcullis_core::Error>,
+) -> &'static str {
+    use portcullis_core::Error;
+    use portcullis_core::service::LoginResult;
+    match result {
+        Ok(LoginResult::Complete { .. }) => "success",
+        Err(Error::TooManyAttempts { .. }) => "throttled",
+        Err(Error::InvalidCredentials) => "failure",
+        Err(_) => "error",
+    }
+}
+
 /// Middleware that records every request.
 pub async fn track(
     State(metrics): State<std::sync::Arc<Metrics>>,

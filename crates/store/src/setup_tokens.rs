@@ -13,6 +13,10 @@ impl SetupTokens for SqlTx {
         digest: &TokenDigest,
         expires_at: UnixTime,
     ) -> Result<()> {
+        sqlx::query("DELETE FROM setup_tokens WHERE used_at IS NULL")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         sqlx::query("INSERT INTO setup_tokens (digest, expires_at) VALUES ($1, $2)")
             .bind(digest.0.as_str())
             .bind(expires_at.0)

@@ -186,6 +186,14 @@ on_both_backends! {
         ));
     }
 
+    async fn a_new_setup_link_voids_the_older_unused_one(url: String) {
+        let w = world(&url, Settings::default()).await;
+        let old = w.services.issue_setup_link_if_needed().await.unwrap().unwrap();
+        let new = w.services.issue_setup_link_if_needed().await.unwrap().unwrap();
+        assert!(!w.services.setup_link_valid(&old).await.unwrap());
+        assert!(w.services.setup_link_valid(&new).await.unwrap());
+    }
+
     async fn expired_setup_links_are_refused(url: String) {
         let w = world(&url, Settings::default()).await;
         let token = w.services.issue_setup_link_if_needed().await.unwrap().unwrap();

@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use portcullis_core::service::LoginResult;
@@ -50,20 +49,13 @@ pub async fn login(
         .services
         .sign_in(&req.username, &req.password, SessionKind::Api, &meta)
         .await;
-    state.metrics.record_login(login_outcome(&result));
+    state
+        .metrics
+        .record_login(crate::metrics::login_outcome(&result));
     match result? {
         LoginResult::Complete { token, .. } => Ok(ApiJson(LoginResponse::Ok {
             token: token.expose().to_owned(),
         })),
-    }
-}
-
-pub(crate) fn login_outcome(result: &Result<LoginResult, Error>) -> &'static str {
-    match result {
-        Ok(LoginResult::Complete { .. }) => "success",
-        Err(Error::TooManyAttempts { .. }) => "throttled",
-        Err(Error::InvalidCredentials) => "failure",
-        Err(_) => "error",
     }
 }
 

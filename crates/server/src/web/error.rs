@@ -1,0 +1,243 @@
+//! The one place where failures become pages: each domain error gets the sentence a person reads
+//! and the status the page answers with. Internal errors are logged with their cause and shown
+//! as a generic apology, never with database text.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+
+use super::page::Layout;
+
+/// Why a web request could not be served as asked.
+#[derive(Debug)]
+pub enum WebError {
+    /// 303 to `/login`: nobody is signed in, or the session has ended.
+    SignIn,
+    /// 403: the form's CSRF token is missing or does not match the cookie.
+    FormExpired,
+    /// A page that explains what went wrong, answered with `status`.
+    Page {
+        status: StatusCode,
+        title: &'static str,
+        message: String,
+    },
+    /// 500, with the cause logged.
+    Internal(Error),
+}
+
+impl WebError {
+    pub fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        WebError::Page {
+            status,
+            title,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        WebError::page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is nothing at this address. Check the link, or start again from the sign-in page.",
+        )
+    }
+}
+
+/// The sentence a person reads about a domain failure and the status it answers with; `None`
+/// for failures that are not theirs to fix (a lost session, an internal error).
+pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
+    let (status, message) = match e {
+        Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
+        Error::InvalidPassword => (
+            StatusCode::FORBIDDEN,
+            "Your current password is not correct.".into(),
+        ),
+        Error::TooManyAttempts { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed attempts. Wait {}, then try again.",
+                wait_phrase(*retry_after_secs)
+            ),
+        ),
+        Error::WeakPassword(violation) => (StatusCode::UNPROCESSABLE_ENTITY, violation.to_string()),
+        Error::InvalidEmail(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
+        Error::EmailTaken => (
+            StatusCode::CONFLICT,
+            "An account with this email already exists.".into(),
+        ),
+        Error::RegistrationClosed => (
+            StatusCode::FORBIDDEN,
+            "Registration is closed on this server.".into(),
+        ),
+        Error::InvalidSetupToken => (
+            StatusCode::FORBIDDEN,
+            "This setup link is invalid, has expired or has already been used. Restart the \
+             server while it has no account to get a new link, or create the owner with \
+             `portcullis user create-owner`."
+                .into(),
+        ),
+        Error::NotFound(what) => (
+            StatusCode::NOT_FOUND,
+            sentence(&format!("{what} not found")),
+        ),
+        Error::Validation(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
+        Error::Conflict(why) => (StatusCode::CONFLICT, sentence(why)),
+        Error::Unauthenticated | Error::Internal(_) => return None,
+    };
+    Some((status, message))
+}
+
+/// "47 seconds", or minutes once seconds stop being a useful unit.
+fn wait_phrase(secs: i64) -> String {
+    let secs = secs.max(1);
+    match secs {
+        1 => "1 second".to_owned(),
+        2..120 => format!("{secs} seconds"),
+        _ => format!("{} minutes ({secs} seconds)", (secs + 59) / 60),
+    }
+}
+
+/// Core messages are lower-case fragments ("email is required"); pages show sentences.
+fn sentence(fragment: &str) -> String {
+    let mut chars = fragment.trim().chars();
+    let mut s: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+fn title_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        StatusCode::UNAUTHORIZED => "Not signed in",
+        _ => "That did not work",
+    }
+}
+
+impl From<Error> for WebError {
+    fn from(e: Error) -> Self {
+        match explain(&e) {
+            Some((status, message)) => WebError::Page {
+                status,
+                title: title_for(status),
+                message,
+            },
+            None if matches!(e, Error::Unauthenticated) => WebError::SignIn,
+            None => WebError::Internal(e),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    message: &'a str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            WebError::SignIn => return Redirect::to("/login").into_response(),
+            WebError::FormExpired => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "Your form expired; reload the page and try again.".to_owned(),
+            ),
+            WebError::Page {
+                status,
+                title,
+                message,
+            } => (status, title, message),
+            WebError::Internal(e) => {
+                match &e {
+                    Error::Internal(cause) => tracing::error!(
+                        error = %cause,
+                        source = ?std::error::Error::source(cause.as_ref()),
+                        "internal error on a web page"
+                    ),
+                    other => tracing::error!(error = %other, "internal error on a web page"),
+                }
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Something went wrong on our side. Try again in a moment.".to_owned(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            layout: Layout::signed_out(title),
+            message: &message,
+        };
+        match page.render() {
+            Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot render the error page");
+                (status, message).into_response()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_core::password::PolicyViolation;
+
+    #[test]
+    fn people_read_sentences_not_fragments() {
+        let (status, msg) = explain(&Error::InvalidEmail(
+            "email must look like name@example.com",
+        ))
+        .unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(msg, "Email must look like name@example.com.");
+        let (_, msg) = explain(&Error::WeakPassword(PolicyViolation::TooShort)).unwrap();
+        assert_eq!(msg, "The password must be at least 8 characters long.");
+    }
+
+    #[test]
+    fn a_wait_is_said_in_seconds_then_in_minutes() {
+        assert_eq!(wait_phrase(0), "1 second");
+        assert_eq!(wait_phrase(47), "47 seconds");
+        assert_eq!(wait_phrase(900), "15 minutes (900 seconds)");
+        let (status, msg) = explain(&Error::TooManyAttempts {
+            retry_after_secs: 30,
+        })
+        .unwrap();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(msg.contains("Wait 30 seconds"));
+    }
+
+    #[test]
+    fn internal_errors_and_lost_sessions_are_not_explained_to_the_user() {
+        assert!(explain(&Error::internal_msg("db down")).is_none());
+        assert!(matches!(
+            WebError::from(Error::Unauthenticated),
+            WebError::SignIn
+        ));
+        assert!(matches!(
+            WebError::from(Error::internal_msg("db down")),
+            WebError::Internal(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_page_says_nothing_of_the_cause() {
+        let res = WebError::from(Error::internal_msg("secret table name")).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(body.contains("Something went wrong on our side"));
+        assert!(!body.contains("secret table name"));
+    }
+}

@@ -1,0 +1,46 @@
+//! What every page shares: the layout's data (title, whether someone is signed in, which section
+//! is current) and turning a template into a response that no cache keeps.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use portcullis_core::Error;
+
+use super::error::WebError;
+
+/// The data `base.html` reads from every page.
+pub struct Layout {
+    /// Shown before " · Portcullis" in the window title.
+    pub title: &'static str,
+    /// The CSRF token for the header's sign-out button; `None` on signed-out pages.
+    pub sign_out_csrf: Option<String>,
+    /// `account` or `security`: the navigation link marked as the current page.
+    pub section: &'static str,
+}
+
+impl Layout {
+    pub fn signed_out(title: &'static str) -> Self {
+        Layout {
+            title,
+            sign_out_csrf: None,
+            section: "",
+        }
+    }
+
+    pub fn signed_in(title: &'static str, section: &'static str, csrf: &str) -> Self {
+        Layout {
+            title,
+            sign_out_csrf: Some(csrf.to_owned()),
+            section,
+        }
+    }
+}
+
+/// Renders a page with `status`. Every page is `no-store`: they show account data or carry a
+/// CSRF token, and neither belongs in a shared or back-button cache.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    let html = page
+        .render()
+        .map_err(|e| WebError::Internal(Error::internal(e)))?;
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}

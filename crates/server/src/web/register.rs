@@ -1,0 +1,215 @@
+//! Creating an owner account from the browser: `GET|POST /setup` with the one-time link printed at
+//! the first start, and `GET|POST /signup` when registration is open. Both end on the sign-in
+//! page; whether a link is valid and an account may be created is decided by the services.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::password::Password;
+use portcullis_core::secret::Token;
+use serde::Deserialize;
+
+use super::csrf::{CsrfToken, VerifiedForm};
+use super::error::{WebError, explain};
+use super::page::{Layout, render};
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+/// Where the person came from: the setup link (which carries its token) or open registration.
+enum Flow {
+    Setup { token: String },
+    Signup,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    layout: Layout,
+    csrf: String,
+    action: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    /// The setup link's token, carried in a hidden field; `None` for open registration.
+    setup_token: Option<String>,
+    email: String,
+    error: Option<String>,
+    /// `email`, `password`, `password_confirm`, or empty for the whole form.
+    error_field: &'static str,
+}
+
+impl RegisterPage {
+    fn new(flow: Flow, csrf: &CsrfToken) -> Self {
+        let (action, heading, intro, setup_token) = match flow {
+            Flow::Setup { token } => (
+                "/setup",
+                "Set up Portcullis",
+                "Create the owner account. The owner manages this Portcullis server and \
+                 everyone on it. This link works once.",
+                Some(token),
+            ),
+            Flow::Signup => (
+                "/signup",
+                "Create an account",
+                "Your account comes with its own organisation, which you own.",
+                None,
+            ),
+        };
+        RegisterPage {
+            layout: Layout::signed_out(heading),
+            csrf: csrf.value().to_owned(),
+            action,
+            heading,
+            intro,
+            setup_token,
+            email: String::new(),
+            error: None,
+            error_field: "",
+        }
+    }
+
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.error_field == field)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    token: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+}
+
+fn invalid_link() -> WebError {
+    WebError::from(Error::InvalidSetupToken)
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    token: String,
+}
+
+/// `GET /setup?token=…`
+pub async fn setup_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    query: Result<Query<SetupQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let Ok(Query(SetupQuery { token })) = query else {
+        return Err(invalid_link());
+    };
+    if !state
+        .services
+        .setup_link_valid(&Token::from_client(&token))
+        .await?
+    {
+        return Err(invalid_link());
+    }
+    let page = RegisterPage::new(Flow::Setup { token }, &csrf);
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// `POST /setup`
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<RegisterForm>,
+) -> Result<Response, WebError> {
+    let token = Token::from_client(&form.token);
+    let password = Password::new(form.password);
+    let confirm = Password::new(form.password_confirm);
+    let flow = Flow::Setup { token: form.token };
+    let result = if password.expose() != confirm.expose() {
+        None
+    } else {
+        Some(
+            state
+                .services
+                .sign_up_with_setup_link(&token, &form.email, &password, &meta)
+                .await,
+        )
+    };
+    finish(result, flow, form.email, csrf)
+}
+
+/// `GET /signup`: only when registration is open; otherwise there is no such page.
+pub async fn signup_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    if !state.config.open_registration {
+        return Err(WebError::not_found());
+    }
+    let page = RegisterPage::new(Flow::Signup, &csrf);
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// `POST /signup`
+pub async fn signup_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<RegisterForm>,
+) -> Result<Response, WebError> {
+    if !state.config.open_registration {
+        return Err(WebError::not_found());
+    }
+    let password = Password::new(form.password);
+    let confirm = Password::new(form.password_confirm);
+    let result = if password.expose() != confirm.expose() {
+        None
+    } else {
+        Some(
+            state
+                .services
+                .sign_up(&form.email, &password, &meta)
+                .await
+                .map(|_| ()),
+        )
+    };
+    finish(result, Flow::Signup, form.email, csrf)
+}
+
+/// The answer to a registration: `None` when the two passwords differed and nothing was tried.
+fn finish<T>(
+    result: Option<Result<T, Error>>,
+    flow: Flow,
+    email: String,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    let (status, field, message) = match result {
+        Some(Ok(_)) => return Ok(Redirect::to("/login?done=account_created").into_response()),
+        None => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password_confirm",
+            "The two passwords do not match.".to_owned(),
+        ),
+        // A used or expired link is not something the form can fix.
+        Some(Err(e @ (Error::InvalidSetupToken | Error::RegistrationClosed))) => {
+            return Err(e.into());
+        }
+        Some(Err(e)) => {
+            let field = match &e {
+                Error::InvalidEmail(_) | Error::EmailTaken => "email",
+                Error::WeakPassword(_) => "password",
+                _ => "",
+            };
+            let Some((status, message)) = explain(&e) else {
+                return Err(e.into());
+            };
+            (status, field, message)
+        }
+    };
+    let page = RegisterPage {
+        email,
+        error: Some(message),
+        error_field: field,
+        ..RegisterPage::new(flow, &csrf)
+    };
+    Ok((csrf, render(status, &page)?).into_response())
+}

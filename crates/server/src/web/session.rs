@@ -1,0 +1,63 @@
+//! The browser session: the `portcullis_session` cookie holds the token that
+//! [`Services::authenticate`](portcullis_core::service::Services::authenticate) checks. A page
+//! that needs a person takes [`SignedIn`]; without a live session it redirects to `/login`.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use portcullis_core::secret::Token;
+use portcullis_core::service::Authenticated;
+
+use super::cookies::{self, SameSite};
+use super::error::WebError;
+use crate::config::Config;
+use crate::state::AppState;
+
+/// A request from a browser with a live session.
+pub struct SignedIn(pub Authenticated);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookies::get(&parts.headers, cookies::SESSION).ok_or(WebError::SignIn)?;
+        let auth = state
+            .services
+            .authenticate(&Token::from_client(token))
+            .await?;
+        Ok(SignedIn(auth))
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(signed_in) => Ok(Some(signed_in)),
+            Err(WebError::SignIn) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Lax, not Strict: a link to the account page from mail or another site should find the person
+/// signed in. Forms are protected by the CSRF token, not by this attribute.
+pub fn set_cookie(config: &Config, token: &Token) -> HeaderValue {
+    cookies::set(
+        cookies::SESSION,
+        token.expose(),
+        SameSite::Lax,
+        config.secure_cookies(),
+    )
+}
+
+pub fn clear_cookie(config: &Config) -> HeaderValue {
+    cookies::clear(cookies::SESSION, SameSite::Lax, config.secure_cookies())
+}

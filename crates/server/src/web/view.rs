@@ -1,0 +1,162 @@
+//! How account data reads on a page: dates, devices, audit events and notices in words. Pure
+//! presentation; nothing here decides what a person may see or do.
+
+use portcullis_core::UnixTime;
+use portcullis_core::model::{Session, SessionKind};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// "2025-03-14 09:26 UTC": unambiguous in every locale, and the server knows no time zone.
+pub fn when(t: UnixTime) -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    OffsetDateTime::from_unix_timestamp(t.0)
+        .ok()
+        .and_then(|d| d.format(format).ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// A session as a row in the sessions list.
+pub struct SessionRow {
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_active: String,
+    pub current: bool,
+}
+
+impl SessionRow {
+    pub fn new(s: Session, current: bool) -> Self {
+        SessionRow {
+            device: device(s.kind, s.user_agent.as_deref()),
+            ip: s.ip.unwrap_or_else(|| "unknown address".to_owned()),
+            started: when(s.created_at),
+            last_active: when(s.last_seen_at),
+            current,
+            id: s.id.0,
+        }
+    }
+}
+
+/// "Firefox on Linux", from the user agent: enough for a person to recognise their own devices.
+/// The order of the checks matters, because Edge claims to be Chrome and Chrome claims to be Safari.
+pub fn device(kind: SessionKind, user_agent: Option<&str>) -> String {
+    let Some(ua) = user_agent.filter(|ua| !ua.trim().is_empty()) else {
+        return match kind {
+            SessionKind::Api => "API client".to_owned(),
+            SessionKind::Web => "Unknown browser".to_owned(),
+        };
+    };
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map(|(_, name)| *name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => format!("Browser on {s}"),
+        (None, None) => ua.chars().take(60).collect(),
+    }
+}
+
+/// An audit event as a row in the activity table.
+pub struct EventRow {
+    /// "2025-03-14", and "09:26 UTC" apart, so a narrow table breaks between them.
+    pub day: String,
+    pub time: String,
+    pub what: String,
+    pub outcome: &'static str,
+    /// `ok`, `bad` or `neutral`: the badge's colour class.
+    pub tone: &'static str,
+    pub from: String,
+}
+
+impl EventRow {
+    pub fn new(e: portcullis_core::audit::StoredAuditEvent) -> Self {
+        let (outcome, tone) = match e.outcome.as_str() {
+            "success" => ("Succeeded", "ok"),
+            "failure" => ("Failed", "bad"),
+            "denied" => ("Refused", "bad"),
+            _ => ("Recorded", "neutral"),
+        };
+        let at = when(e.at);
+        let (day, time) = at.split_once(' ').unwrap_or((&at, ""));
+        EventRow {
+            day: day.to_owned(),
+            time: time.to_owned(),
+            what: event_label(&e.kind),
+            outcome,
+            tone,
+            from: e.ip.unwrap_or_else(|| "—".to_owned()),
+        }
+    }
+}
+
+/// The dotted audit names of `portcullis_core::audit::AuditKind` in words; a kind added later
+/// shows by its name until it gets words here.
+pub fn event_label(kind: &str) -> String {
+    let label = match kind {
+        "account.created" => "Account created",
+        "login.success" => "Signed in",
+        "login.failure" => "Sign-in with a wrong password",
+        "login.throttled" => "Sign-in refused after too many attempts",
+        "logout" => "Signed out",
+        "password.changed" => "Password changed",
+        "password.change_failed" => "Password change with a wrong current password",
+        "session.revoked" => "Another session signed out",
+        other => return other.to_owned(),
+    };
+    label.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_in_utc_to_the_minute() {
+        assert_eq!(when(UnixTime(0)), "1970-01-01 00:00 UTC");
+        assert_eq!(when(UnixTime(1_710_408_360)), "2024-03-14 09:26 UTC");
+    }
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                      Chrome/126.0.0.0 Safari/537.36";
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like \
+                    Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0";
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(device(SessionKind::Web, Some(chrome)), "Chrome on Linux");
+        assert_eq!(device(SessionKind::Web, Some(edge)), "Edge on Windows");
+        assert_eq!(device(SessionKind::Web, Some(iphone)), "Safari on iOS");
+        assert_eq!(device(SessionKind::Api, Some("curl/8.5.0")), "curl");
+        assert_eq!(device(SessionKind::Api, None), "API client");
+    }
+
+    #[test]
+    fn unknown_audit_kinds_keep_their_name() {
+        assert_eq!(event_label("login.success"), "Signed in");
+        assert_eq!(event_label("totp.enrolled"), "totp.enrolled");
+    }
+}

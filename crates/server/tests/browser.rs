@@ -1,0 +1,783 @@
+//! The web pages, black-box, through the real server on `127.0.0.1:0` with a fresh data folder per
+//! test. Headless Chromium (through chromedriver) clicks through the flows a person uses; plain
+//! HTTP checks what a browser hides: headers, cookie attributes, refused forms.
+//!
+//! Without chromium and chromedriver the browser tests print a SKIPPED line and pass, unless
+//! `PORTCULLIS_REQUIRE_BROWSER=1` (CI), which makes them fail instead. Set
+//! `PORTCULLIS_SCREENSHOT_DIR` to keep screenshots of the pages at desktop and phone widths.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use portcullis_core::password::Password;
+use portcullis_server::Server;
+use portcullis_server::config::{Config, ServeArgs};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const EMAIL: &str = "alice@example.com";
+const PASSWORD: &str = "Correct-Horse-9!";
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+struct TestApp {
+    addr: SocketAddr,
+    data: PathBuf,
+    setup_token: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// A server with open registration and one owner, `EMAIL` / `PASSWORD`.
+    async fn with_user() -> TestApp {
+        let app = TestApp::spawn(true, |server| async move {
+            server
+                .state()
+                .services
+                .create_owner_from_shell(EMAIL, &Password::new(PASSWORD))
+                .await
+                .expect("the owner is created");
+            server
+        })
+        .await;
+        assert!(app.setup_token.is_none());
+        app
+    }
+
+    /// A server with closed registration and no account: it issues a setup link.
+    async fn fresh_closed() -> TestApp {
+        TestApp::spawn(false, |server| async move { server }).await
+    }
+
+    async fn spawn<F, Fut>(open_registration: bool, prepare: F) -> TestApp
+    where
+        F: FnOnce(Server) -> Fut,
+        Fut: Future<Output = Server>,
+    {
+        let data = std::env::temp_dir().join(format!("portcullis-web-{}", uuid::Uuid::new_v4()));
+        let args = ServeArgs {
+            bind: Some("127.0.0.1:0".parse().unwrap()),
+            data: Some(data.clone()),
+            open_registration: Some(open_registration),
+            ..Default::default()
+        };
+        let config = Config::resolve(args, None).expect("a valid configuration");
+        let server = Server::build(config).await.expect("the server starts");
+        let addr = server.local_addr();
+        // The printed link uses the public URL, which still says port 0; keep only its token.
+        let setup_token = server
+            .setup_link()
+            .and_then(|link| link.split_once("token="))
+            .map(|(_, token)| token.to_owned());
+        let server = prepare(server).await;
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let server = tokio::spawn(server.run(async {
+            let _ = stop.await;
+        }));
+        TestApp {
+            addr,
+            data,
+            setup_token,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client that keeps cookies like a browser but shows every redirect instead of following it.
+    fn http(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// `GET path` and the CSRF token of the first form on the page.
+    async fn form_token(&self, http: &reqwest::Client, path: &str) -> String {
+        let page = http.get(self.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "GET {path}");
+        hidden_csrf(&page.text().await.unwrap())
+    }
+
+    /// Signs in through the login form; the client then holds the session cookie.
+    async fn sign_in(&self, http: &reqwest::Client) -> reqwest::Response {
+        let csrf = self.form_token(http, "/login").await;
+        http.post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", EMAIL),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// The value of the first `<input name="csrf">` in a page.
+fn hidden_csrf(html: &str) -> String {
+    let start = html
+        .find(r#"name="csrf" value=""#)
+        .expect("the page has a CSRF field")
+        + r#"name="csrf" value=""#.len();
+    let len = html[start..].find('"').unwrap();
+    html[start..start + len].to_owned()
+}
+
+/// The `Set-Cookie` header that sets cookie `name`.
+fn set_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+fn location(res: &reqwest::Response) -> &str {
+    res.headers()
+        .get(header::LOCATION)
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser
+
+fn find_program(name: &str, default: &str) -> Option<PathBuf> {
+    if Path::new(default).is_file() {
+        return Some(PathBuf::from(default));
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Headless Chromium driven through its own chromedriver, both ended on drop.
+struct Browser {
+    client: Option<Client>,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    /// `None` (after saying so) when chromium or chromedriver is not installed.
+    async fn start() -> Option<Browser> {
+        let chromium = find_program("chromium", "/usr/bin/chromium");
+        let chromedriver = find_program("chromedriver", "/usr/bin/chromedriver");
+        let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+            if std::env::var("PORTCULLIS_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("chromium/chromedriver not found and PORTCULLIS_REQUIRE_BROWSER=1");
+            }
+            println!("SKIPPED browser test: chromium/chromedriver not found");
+            return None;
+        };
+
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let profile =
+            std::env::temp_dir().join(format!("portcullis-chrome-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&profile).expect("a browser profile folder");
+        // Chromium's scratch folders go into the profile too, so dropping it leaves nothing behind.
+        let mut command = Command::new(chromedriver);
+        command
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", &profile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group, so that a test that fails half-way can end Chromium with it.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command.spawn().expect("chromedriver starts");
+        let mut browser = Browser {
+            client: None,
+            driver,
+            profile,
+        };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        wait_until_ready(&webdriver).await;
+
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-quic".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1280,900".to_owned(),
+            format!(
+                "--user-data-dir={}",
+                browser.profile.join("user-data").display()
+            ),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            serde_json::json!({ "binary": chromium, "args": args }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&webdriver)
+            .await
+            .expect("chromedriver opens a Chromium session");
+        browser.client = Some(client);
+        Some(browser)
+    }
+
+    fn client(&self) -> &Client {
+        self.client.as_ref().expect("a session")
+    }
+
+    /// Ends the Chromium session cleanly; drop then stops chromedriver.
+    async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = client.close().await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Chromium outlives a killed chromedriver; the group holds both.
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+async fn wait_until_ready(webdriver: &str) {
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(res) = http.get(format!("{webdriver}/status")).send().await
+            && res.status().is_success()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not answer on {webdriver}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn path_of(c: &Client) -> String {
+    c.current_url().await.unwrap().path().to_owned()
+}
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let input = c.find(Locator::Id(id)).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Saves the whole current page at desktop and phone widths when screenshots are asked for.
+async fn screenshot(c: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("PORTCULLIS_SCREENSHOT_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    for (suffix, width) in [("", 1280), ("-phone", 390)] {
+        c.set_window_size(width, 900).await.unwrap();
+        // WebDriver scripts run outside the page, so the CSP (no scripts) does not stop this.
+        let height = c
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(900);
+        c.set_window_size(width, (height as u32).clamp(600, 4000) + 140)
+            .await
+            .unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("portcullis-{name}{suffix}.png")), png).unwrap();
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows in the browser
+
+#[tokio::test]
+async fn a_person_signs_in_after_a_typo_sees_their_account_and_signs_out() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::with_user().await;
+    let c = browser.client();
+
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(path_of(c).await, "/login");
+    assert_eq!(c.title().await.unwrap(), "Sign in · Portcullis");
+    assert_eq!(text_of(c, "label[for='username']").await, "Email");
+    assert_eq!(text_of(c, "label[for='password']").await, "Password");
+    let password = c.find(Locator::Id("password")).await.unwrap();
+    assert_eq!(
+        password.attr("autocomplete").await.unwrap().as_deref(),
+        Some("current-password")
+    );
+    screenshot(c, "login").await;
+
+    fill(c, "username", EMAIL).await;
+    fill(c, "password", "Wrong-Horse-9!").await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert_eq!(
+        text_of(c, "[role='alert']").await,
+        "Wrong email or password."
+    );
+    assert_eq!(path_of(c).await, "/login");
+    let username = c.find(Locator::Id("username")).await.unwrap();
+    assert_eq!(
+        username.prop("value").await.unwrap().as_deref(),
+        Some(EMAIL)
+    );
+    screenshot(c, "login-error").await;
+
+    fill(c, "password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert_eq!(text_of(c, "h1").await, "Your account");
+    assert_eq!(path_of(c).await, "/account");
+    let profile = text_of(c, ".facts").await;
+    assert!(profile.contains(EMAIL), "{profile}");
+    assert!(profile.contains("Owner"), "{profile}");
+    assert!(text_of(c, ".sessions").await.contains("This browser"));
+    let activity = text_of(c, ".activity").await;
+    assert!(
+        activity.contains("Sign-in with a wrong password"),
+        "{activity}"
+    );
+    assert!(activity.contains("Signed in"), "{activity}");
+    screenshot(c, "account").await;
+
+    c.goto(&app.url("/account/security")).await.unwrap();
+    let tiles = text_of(c, ".tiles").await;
+    for factor in [
+        "Authenticator app",
+        "Companion app (push)",
+        "Recovery codes",
+        "Support PIN",
+        "App passwords",
+    ] {
+        assert!(tiles.contains(factor), "{tiles}");
+    }
+    screenshot(c, "security").await;
+
+    click(c, "form[action='/logout'] button").await;
+    assert_eq!(text_of(c, "[role='status']").await, "You are signed out.");
+    assert_eq!(path_of(c).await, "/login");
+    c.goto(&app.url("/account")).await.unwrap();
+    assert_eq!(
+        path_of(c).await,
+        "/login",
+        "the session ended on the server too"
+    );
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_signs_up_changes_their_password_and_signs_out_another_device() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::with_user().await;
+    let c = browser.client();
+    let email = "bob@example.com";
+
+    c.goto(&app.url("/login")).await.unwrap();
+    click(c, "a[href='/signup']").await;
+    assert_eq!(text_of(c, "h1").await, "Create an account");
+    fill(c, "email", email).await;
+    fill(c, "password", "Bobs-Secret-42").await;
+    fill(c, "password_confirm", "Bobs-Secret-42").await;
+    click(c, "form[action='/signup'] button[type='submit']").await;
+    assert!(
+        text_of(c, "[role='status']")
+            .await
+            .starts_with("Your account is ready.")
+    );
+
+    fill(c, "username", email).await;
+    fill(c, "password", "Bobs-Secret-42").await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert_eq!(text_of(c, "h1").await, "Your account");
+
+    // Another device signs in; it shows in the list with its own button.
+    let other = app.http();
+    let csrf = app.form_token(&other, "/login").await;
+    let signed_in = other
+        .post(app.url("/login"))
+        .header(
+            header::USER_AGENT,
+            "Mozilla/5.0 (Windows NT 10.0) Firefox/128.0",
+        )
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", email),
+            ("password", "Bobs-Secret-42"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+
+    fill(c, "old_password", "Bobs-Secret-42").await;
+    fill(c, "new_password", "Bobs-Better-43!").await;
+    fill(c, "new_password_confirm", "Bobs-Better-44!").await;
+    click(c, "form[action='/account/password'] button").await;
+    assert_eq!(
+        text_of(c, "#new-password-confirm-error").await,
+        "The two new passwords do not match."
+    );
+    let confirm = c.find(Locator::Id("new_password_confirm")).await.unwrap();
+    assert_eq!(
+        confirm.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+
+    c.goto(&app.url("/account")).await.unwrap();
+    assert!(text_of(c, ".sessions").await.contains("Firefox on Windows"));
+    click(c, ".session form[action$='/revoke'] button").await;
+    assert_eq!(
+        text_of(c, "[role='status']").await,
+        "That session has been signed out."
+    );
+    assert!(!text_of(c, ".sessions").await.contains("Firefox on Windows"));
+    let res = other.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(location(&res), "/login", "the other device is signed out");
+
+    fill(c, "old_password", "Bobs-Secret-42").await;
+    fill(c, "new_password", "Bobs-Better-43!").await;
+    fill(c, "new_password_confirm", "Bobs-Better-43!").await;
+    click(c, "form[action='/account/password'] button").await;
+    assert!(
+        text_of(c, "[role='status']")
+            .await
+            .starts_with("Your password has been changed.")
+    );
+
+    click(c, "form[action='/logout'] button").await;
+    fill(c, "username", email).await;
+    fill(c, "password", "Bobs-Secret-42").await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert_eq!(
+        text_of(c, "[role='alert']").await,
+        "Wrong email or password."
+    );
+    fill(c, "password", "Bobs-Better-43!").await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert_eq!(text_of(c, "h1").await, "Your account");
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_first_owner_registers_through_the_setup_link_which_then_stops_working() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::fresh_closed().await;
+    let token = app
+        .setup_token
+        .clone()
+        .expect("a fresh server issues a setup link");
+    let c = browser.client();
+    let link = app.url(&format!("/setup?token={token}"));
+
+    c.goto(&link).await.unwrap();
+    assert_eq!(text_of(c, "h1").await, "Set up Portcullis");
+    fill(c, "email", "owner@example.com").await;
+    fill(c, "password", "password").await;
+    fill(c, "password_confirm", "password").await;
+    click(c, "form[action='/setup'] button").await;
+    assert_eq!(
+        text_of(c, "#password-error").await,
+        "The password must contain an upper-case letter."
+    );
+    screenshot(c, "setup-error").await;
+
+    fill(c, "password", "Owner-Pass-1").await;
+    fill(c, "password_confirm", "Owner-Pass-1").await;
+    click(c, "form[action='/setup'] button").await;
+    assert!(
+        text_of(c, "[role='status']")
+            .await
+            .starts_with("Your account is ready.")
+    );
+    fill(c, "username", "owner@example.com").await;
+    fill(c, "password", "Owner-Pass-1").await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    assert!(text_of(c, ".facts").await.contains("owner@example.com"));
+
+    c.goto(&link).await.unwrap();
+    assert_eq!(text_of(c, "h1").await, "Not allowed");
+    assert!(text_of(c, "main").await.contains("already been used"));
+
+    browser.close().await;
+    app.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a browser does not show
+
+#[tokio::test]
+async fn a_login_without_its_csrf_token_is_refused_and_signs_nobody_in() {
+    let app = TestApp::with_user().await;
+    let http = app.http();
+
+    let res = http
+        .post(app.url("/login"))
+        .form(&[("username", EMAIL), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(res.headers(), "portcullis_session").is_none());
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Your form expired; reload the page and try again.")
+    );
+
+    // The token of another browser's cookie does not fit this one's.
+    let stranger = app.http();
+    let foreign = app.form_token(&stranger, "/login").await;
+    let _ = app.form_token(&http, "/login").await;
+    let res = http
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", foreign.as_str()),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(res.headers(), "portcullis_session").is_none());
+
+    let res = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/login");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_login_page_carries_the_csp_no_store_and_a_strict_csrf_cookie() {
+    let app = TestApp::with_user().await;
+    let res = app.http().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    let csp = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+    assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert!(
+        h.get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let cookie = set_cookie(h, "portcullis_csrf").expect("a CSRF cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Path=/") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+
+    let css = app
+        .http()
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(
+        css.headers().get(header::CONTENT_TYPE).unwrap(),
+        "text/css; charset=utf-8"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_http_only_session_cookie_and_signing_out_clears_it() {
+    let app = TestApp::with_user().await;
+    let http = app.http();
+    let res = app.sign_in(&http).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/account");
+    let cookie = set_cookie(res.headers(), "portcullis_session").expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Max-Age") && !cookie.contains("Expires"),
+        "{cookie}"
+    );
+
+    let account = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(account.status(), StatusCode::OK);
+    assert_eq!(
+        account.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let html = account.text().await.unwrap();
+    assert!(html.contains(EMAIL));
+
+    // Sign-out is a form like any other: without the token it changes nothing.
+    let refused = http
+        .post(app.url("/logout"))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let still = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(still.status(), StatusCode::OK);
+
+    let res = http
+        .post(app.url("/logout"))
+        .form(&[("csrf", hidden_csrf(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login?done=signed_out");
+    let cleared = set_cookie(res.headers(), "portcullis_session").unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let res = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(location(&res), "/login");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn too_many_wrong_passwords_answer_429_with_the_wait() {
+    let app = TestApp::with_user().await;
+    let http = app.http();
+    let csrf = app.form_token(&http, "/login").await;
+    let mut last = None;
+    for _ in 0..20 {
+        let res = http
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", EMAIL),
+                ("password", "Wrong-Horse-9!"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            last = Some(res);
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = last.expect("the account throttle engages within 20 attempts");
+    assert!(res.headers().get(header::RETRY_AFTER).is_some());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Too many failed attempts. Wait "), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn closed_registration_and_unknown_pages_answer_an_html_404() {
+    let app = TestApp::fresh_closed().await;
+    let http = app.http();
+    for path in ["/signup", "/no/such/page"] {
+        let res = http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            res.headers()
+                .get(header::CONTENT_TYPE)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(res.text().await.unwrap().contains("Page not found"));
+    }
+    let res = http
+        .get(app.url("/setup?token=forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("setup link is invalid"));
+    app.stop().await;
+}
