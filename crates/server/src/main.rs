@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use portcullis_core::password::Password;
+use portcullis_core::email::Email;
+use portcullis_core::password::{Password, check_policy};
 use portcullis_server::Server;
 use portcullis_server::config::{Config, LogFormat, ServeArgs};
 
@@ -52,7 +53,10 @@ enum UserCommand {
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colour codes only for a person at a terminal, never into journald or a log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
+        .with_ansi(ansi)
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
@@ -68,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let config = Config::resolve(args, cli.config.as_deref())?;
             init_logs(config.log_format);
+            let shutdown = portcullis_server::shutdown_signal()?;
             let server = Server::build(config.clone()).await?;
             let addr = server.local_addr();
             let public_url = server.state().config.public_url.clone();
@@ -79,7 +84,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("No account exists yet and registration is closed.");
                 println!("Create the first owner in your browser (one-time link): {link}");
             }
-            server.run(portcullis_server::shutdown_signal()).await?;
+            server.run(shutdown).await?;
             println!("Portcullis stopped.");
             Ok(())
         }
@@ -100,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
                 .read_line(&mut line)
                 .context("cannot read the password")?;
             let password = Password::new(line.trim_end_matches(['\r', '\n']));
+            // Refuse a bad email or password before the data folder or database is touched.
+            let parsed = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            check_policy(&password, Some(&parsed)).map_err(|e| anyhow::anyhow!("{e}"))?;
             let config = Config::resolve(serve, cli.config.as_deref())?;
             init_logs(config.log_format);
             let services = portcullis_server::open_services(&config).await?;
