@@ -13,15 +13,18 @@
 
 pub mod audit;
 pub mod clock;
+pub mod crypto;
 pub mod email;
 pub mod error;
 pub mod login;
 pub mod model;
 pub mod password;
+pub mod recovery;
 pub mod secret;
 pub mod service;
 pub mod store;
 pub mod throttle;
+pub mod totp;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixTime};
 pub use error::{Error, Result};

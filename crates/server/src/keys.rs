@@ -74,7 +74,7 @@ impl MasterKey {
 }
 
 fn derive(root: &[u8; 32], purpose: &str) -> [u8; 32] {
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(root).expect("HMAC takes any key length");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().into()

@@ -12,7 +12,7 @@ use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponseParts, ResponseParts};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use portcullis_core::secret::{Token, constant_time_eq};
 use serde::de::DeserializeOwned;
 use serde::de::value::{Error as ValueError, MapDeserializer};
