@@ -15,6 +15,14 @@ pub enum AuditKind {
     PasswordChanged,
     PasswordChangeFailed,
     SessionRevoked,
+    TotpEnrolled,
+    TotpActivated,
+    TotpDeactivated,
+    SecondFactorSuccess,
+    SecondFactorFailure,
+    RecoveryUsed,
+    RecoveryRegenerated,
+    TwoFactorRemovedByRecovery,
 }
 
 impl AuditKind {
@@ -28,6 +36,14 @@ impl AuditKind {
             AuditKind::PasswordChanged => "password.changed",
             AuditKind::PasswordChangeFailed => "password.change_failed",
             AuditKind::SessionRevoked => "session.revoked",
+            AuditKind::TotpEnrolled => "totp.enrolled",
+            AuditKind::TotpActivated => "totp.activated",
+            AuditKind::TotpDeactivated => "totp.deactivated",
+            AuditKind::SecondFactorSuccess => "login.second_factor.success",
+            AuditKind::SecondFactorFailure => "login.second_factor.failure",
+            AuditKind::RecoveryUsed => "recovery.used",
+            AuditKind::RecoveryRegenerated => "recovery.regenerated",
+            AuditKind::TwoFactorRemovedByRecovery => "two_factor.removed_by_recovery",
         }
     }
 }

@@ -34,6 +34,25 @@ pub enum Error {
     Validation(String),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A code given to confirm a change (activation) is wrong.
+    #[error("the code is wrong or has expired; enter the current code from your authenticator app")]
+    InvalidCode,
+    /// A code given at login is wrong, used, or expired.
+    #[error("the code is wrong, already used or expired")]
+    SecondFactorFailed,
+    /// The login ticket is unknown, used up, expired, or killed by too many wrong codes.
+    #[error("this login has expired or failed too often; sign in again with your password")]
+    InvalidTicket,
+    #[error("two-factor authentication is required for this account by its administrator")]
+    TwoFactorEnforced,
+    #[error("an authenticator app is already active; deactivate it first")]
+    TotpAlreadyActive,
+    #[error("start the authenticator setup first")]
+    EnrollmentNotStarted,
+    #[error("two-factor authentication is not enabled")]
+    TwoFactorNotEnabled,
+    #[error("the emergency kit is only available for 15 minutes after activation, in that session")]
+    KitUnavailable,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -29,6 +29,7 @@ macro_rules! id_type {
 id_type!(UserId);
 id_type!(ContractId);
 id_type!(SessionId);
+id_type!(TicketId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,42 @@ pub struct Session {
     pub expires_at: UnixTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+}
+
+/// What a login ticket allows: the second step of a login, or only the forced setup wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketPurpose {
+    SecondFactor,
+    Enrollment,
+}
+
+impl TicketPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketPurpose::SecondFactor => "second_factor",
+            TicketPurpose::Enrollment => "enrollment",
+        }
+    }
+    pub fn parse(s: &str) -> TicketPurpose {
+        if s == "enrollment" {
+            TicketPurpose::Enrollment
+        } else {
+            TicketPurpose::SecondFactor
+        }
+    }
+}
+
+/// The short-lived state between a correct password and a completed login. It is not a session
+/// and grants nothing but the next step.
+#[derive(Debug, Clone)]
+pub struct LoginTicket {
+    pub id: TicketId,
+    pub user_id: UserId,
+    pub purpose: TicketPurpose,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub failures: i64,
+    pub used: bool,
 }
 
 /// Where a request came from, for the audit log and per-address throttling.

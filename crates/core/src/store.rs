@@ -12,10 +12,12 @@ use std::future::Future;
 
 use crate::audit::{AuditEvent, StoredAuditEvent};
 use crate::clock::UnixTime;
+use crate::crypto::Sealed;
 use crate::error::Result;
-use crate::model::{ContractId, Session, SessionId, User, UserId};
+use crate::model::{ContractId, LoginTicket, Session, SessionId, TicketId, User, UserId};
 use crate::secret::TokenDigest;
 use crate::throttle::{AccountCounter, AddressWindow};
+use crate::totp::TotpParams;
 
 pub trait Store: Clone + Send + Sync + 'static {
     type Tx: Transaction;
@@ -28,7 +30,17 @@ pub trait Store: Clone + Send + Sync + 'static {
 }
 
 pub trait Transaction:
-    Contracts + Users + Sessions + AuditLog + Throttle + SetupTokens + Send
+    Contracts
+    + Users
+    + Sessions
+    + AuditLog
+    + Throttle
+    + SetupTokens
+    + TotpFactors
+    + RecoveryCodes
+    + LoginTickets
+    + EmergencyKits
+    + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 }
@@ -163,4 +175,103 @@ pub trait SetupTokens {
         digest: &TokenDigest,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// An authenticator secret as stored: sealed, with the parameters codes are made with.
+#[derive(Debug, Clone)]
+pub struct StoredTotp {
+    pub sealed: Sealed,
+    pub params: TotpParams,
+    pub created_at: UnixTime,
+    /// The last accepted time step (active factors only).
+    pub last_step: Option<i64>,
+}
+
+pub trait TotpFactors {
+    /// Stores a pending enrolment, replacing any earlier one.
+    fn put_pending_totp(
+        &mut self,
+        user: &UserId,
+        totp: &StoredTotp,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn pending_totp(
+        &mut self,
+        user: &UserId,
+    ) -> impl Future<Output = Result<Option<StoredTotp>>> + Send;
+    fn delete_pending_totp(&mut self, user: &UserId) -> impl Future<Output = Result<()>> + Send;
+    /// Makes `totp` the active factor; fails with `Conflict` if one is already active.
+    fn insert_active_totp(
+        &mut self,
+        user: &UserId,
+        totp: &StoredTotp,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn active_totp(
+        &mut self,
+        user: &UserId,
+    ) -> impl Future<Output = Result<Option<StoredTotp>>> + Send;
+    /// Records `step` as accepted, in one conditional write that succeeds only if it is later
+    /// than the last accepted step: false means the code was already used (or an older one).
+    fn advance_totp_step(
+        &mut self,
+        user: &UserId,
+        step: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Removes the active factor and any pending enrolment; false if there was no active factor.
+    fn delete_totp(&mut self, user: &UserId) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// Recovery codes by their keyed digest.
+pub trait RecoveryCodes {
+    /// Voids every code of the user and stores the new set.
+    fn replace_recovery_codes(
+        &mut self,
+        user: &UserId,
+        digests: &[String],
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Burns one unused code in one conditional write; false if unknown or already used.
+    fn consume_recovery_code(
+        &mut self,
+        user: &UserId,
+        digest: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn recovery_codes_left(&mut self, user: &UserId) -> impl Future<Output = Result<i64>> + Send;
+    fn delete_recovery_codes(&mut self, user: &UserId) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Login tickets, found by the digest of the ticket the client holds.
+pub trait LoginTickets {
+    fn insert_ticket(
+        &mut self,
+        ticket: &LoginTicket,
+        digest: &TokenDigest,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn ticket_by_digest(
+        &mut self,
+        digest: &TokenDigest,
+    ) -> impl Future<Output = Result<Option<LoginTicket>>> + Send;
+    /// Adds a failure and returns the count after it.
+    fn count_ticket_failure(&mut self, id: &TicketId) -> impl Future<Output = Result<i64>> + Send;
+    /// Uses the ticket up in one conditional write; false if it was already used.
+    fn consume_ticket(
+        &mut self,
+        id: &TicketId,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// The sealed emergency kit of one session, for a short while after activation.
+pub trait EmergencyKits {
+    fn put_kit(
+        &mut self,
+        session: &SessionId,
+        sealed: &Sealed,
+        expires_at: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn kit(
+        &mut self,
+        session: &SessionId,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Option<Sealed>>> + Send;
 }

@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// Master key (32 bytes, base64); by default generated into DATA/master.key
     #[arg(long, env = "PORTCULLIS_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
+    /// The issuer name authenticator apps show beside the account [default: Portcullis]
+    #[arg(long, env = "PORTCULLIS_TOTP_ISSUER")]
+    pub totp_issuer: Option<String>,
     /// Seconds a session may stay unused [default: 1800]
     #[arg(long, env = "PORTCULLIS_SESSION_IDLE_SECS")]
     pub session_idle_secs: Option<i64>,
@@ -61,6 +64,7 @@ struct FileConfig {
     master_key: Option<String>,
     session_idle_secs: Option<i64>,
     session_max_secs: Option<i64>,
+    totp_issuer: Option<String>,
 }
 
 /// The settings in force, after merging.
@@ -78,6 +82,7 @@ pub struct Config {
     pub master_key: Option<String>,
     pub session_idle_secs: i64,
     pub session_max_secs: i64,
+    pub totp_issuer: String,
 }
 
 impl Config {
@@ -130,7 +135,14 @@ impl Config {
                 .session_max_secs
                 .or(f.session_max_secs)
                 .unwrap_or(10 * 3600),
+            totp_issuer: args
+                .totp_issuer
+                .or(f.totp_issuer)
+                .unwrap_or_else(|| "Portcullis".to_owned()),
         };
+        if config.totp_issuer.is_empty() || config.totp_issuer.contains(':') {
+            bail!("totp_issuer must be non-empty and must not contain ':'");
+        }
         if config.session_idle_secs < 60 || config.session_max_secs < config.session_idle_secs {
             bail!(
                 "session_idle_secs must be at least 60 and session_max_secs at least session_idle_secs"

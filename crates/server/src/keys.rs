@@ -10,6 +10,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use portcullis_core::crypto::{Keyring, SealingKey};
+use portcullis_core::service::ServiceKeys;
 
 #[derive(Clone)]
 pub struct MasterKey {
@@ -32,6 +34,18 @@ impl MasterKey {
     /// The key for a new purpose; each purpose names itself with a distinct label.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
         derive(&self.root, purpose)
+    }
+
+    /// The keys the use cases need: one seals TOTP secrets and emergency kits, one makes the
+    /// keyed digests of recovery codes.
+    pub fn service_keys(&self) -> ServiceKeys {
+        ServiceKeys {
+            sealing: Keyring::new(
+                SealingKey::new(&self.derive("portcullis sealing v1")),
+                vec![],
+            ),
+            recovery: self.derive("portcullis recovery codes v1"),
+        }
     }
 
     /// The key that signs the web forms' CSRF tokens.

@@ -8,13 +8,16 @@
 //! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
 //! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
+//! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
 pub mod api;
 pub mod config;
 mod headers;
 pub mod keys;
+pub mod kit;
 pub mod metrics;
+pub mod qr;
 pub mod state;
 pub mod web;
 
@@ -62,7 +65,7 @@ impl Server {
     pub async fn build(mut config: Config) -> anyhow::Result<Server> {
         let master_key =
             MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
-        let services = open_services(&config).await?;
+        let services = open_services(&config, &master_key).await?;
 
         let listener = TcpListener::bind(config.bind)
             .await
@@ -120,7 +123,10 @@ impl Server {
 }
 
 /// Prepares the data folder, connects to and migrates the database, and assembles the use cases.
-pub async fn open_services(config: &Config) -> anyhow::Result<Services<SqlStore>> {
+pub async fn open_services(
+    config: &Config,
+    master_key: &MasterKey,
+) -> anyhow::Result<Services<SqlStore>> {
     config.data_folder()?;
     let url = config.effective_database_url();
     let max_connections = match Backend::from_url(&url) {
@@ -138,6 +144,7 @@ pub async fn open_services(config: &Config) -> anyhow::Result<Services<SqlStore>
             idle_secs: config.session_idle_secs,
             absolute_secs: config.session_max_secs,
         },
+        totp_issuer: config.totp_issuer.clone(),
         ..Settings::default()
     };
     let hasher = PasswordHasher::new(cores)?;
@@ -145,6 +152,7 @@ pub async fn open_services(config: &Config) -> anyhow::Result<Services<SqlStore>
         store,
         Arc::new(SystemClock),
         hasher,
+        master_key.service_keys(),
         settings,
     ))
 }

@@ -110,7 +110,11 @@ async fn main() -> anyhow::Result<()> {
             check_policy(&password, Some(&parsed)).map_err(|e| anyhow::anyhow!("{e}"))?;
             let config = Config::resolve(serve, cli.config.as_deref())?;
             init_logs(config.log_format);
-            let services = portcullis_server::open_services(&config).await?;
+            let master_key = portcullis_server::keys::MasterKey::load_or_create(
+                config.master_key.as_deref(),
+                &config.data_folder()?,
+            )?;
+            let services = portcullis_server::open_services(&config, &master_key).await?;
             let (user, contract) = services
                 .create_owner_from_shell(&email, &password)
                 .await

@@ -55,7 +55,8 @@ impl Metrics {
         h.count += 1;
     }
 
-    /// `outcome`: success, failure, throttled, second_factor, enrollment_required.
+    /// `outcome`: success, failure, throttled, second_factor, second_factor_failure,
+    /// invalid_ticket, error.
     pub fn record_login(&self, outcome: &'static str) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *m.logins.entry(outcome).or_default() += 1;
@@ -119,8 +120,11 @@ pub fn login_outcome(
     use portcullis_core::service::LoginResult;
     match result {
         Ok(LoginResult::Complete { .. }) => "success",
+        Ok(LoginResult::SecondFactor { .. }) => "second_factor",
         Err(Error::TooManyAttempts { .. }) => "throttled",
         Err(Error::InvalidCredentials) => "failure",
+        Err(Error::SecondFactorFailed) => "second_factor_failure",
+        Err(Error::InvalidTicket) => "invalid_ticket",
         Err(_) => "error",
     }
 }

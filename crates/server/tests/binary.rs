@@ -573,3 +573,126 @@ async fn text_logs_written_to_a_pipe_carry_no_terminal_colour_codes() {
     assert!(exit.stderr.contains("applied migration"), "{}", exit.stderr);
     assert!(!exit.stderr.contains('\u{1b}'), "{:?}", exit.stderr);
 }
+
+/// Principle 2: no secret in any log line, at any level. The whole 2FA flow runs with
+/// `RUST_LOG=trace`, then every password, token, ticket, key and code is looked for in the output.
+#[tokio::test]
+async fn no_secret_reaches_the_logs_even_at_trace_level() {
+    use portcullis_core::totp::{TotpParams, TotpSecret, base32_decode, code_at};
+    let scratch = Scratch::new();
+    let mut server = Server::start(
+        scratch.path(),
+        &["--open-registration"],
+        &[("RUST_LOG", "trace")],
+    )
+    .await;
+    let password = "Correct-Horse-7";
+    assert_eq!(
+        server.signup("trace@example.com", password).await.status(),
+        StatusCode::CREATED
+    );
+    let login: Value = server
+        .login("trace@example.com", password)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let authed = |path: &str, body: Value| {
+        server
+            .http
+            .post(server.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let start: Value = authed("/api/v1/me/totp", json!({}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret_b32 = start["secret"].as_str().unwrap().to_owned();
+    let secret = TotpSecret::from_bytes(base32_decode(&secret_b32).unwrap());
+    let params = TotpParams::default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let step = params.step(portcullis_core::UnixTime(now));
+    let first_code = code_at(&secret, &params, step);
+    let activated: Value = authed(
+        "/api/v1/me/totp/activate",
+        json!({ "password": password, "code": first_code }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let codes: Vec<String> = activated["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let second: Value = server
+        .login("trace@example.com", password)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ticket = second["login_ticket"].as_str().unwrap().to_owned();
+    let next_code = code_at(&secret, &params, step + 1);
+    let done: Value = server
+        .post(
+            "/api/v1/login/totp",
+            &json!({ "login_ticket": ticket, "code": next_code }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second_token = done["token"].as_str().unwrap().to_owned();
+    let third: Value = server
+        .login("trace@example.com", password)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let third_ticket = third["login_ticket"].as_str().unwrap().to_owned();
+    let r = server
+        .post(
+            "/api/v1/login/recovery",
+            &json!({ "login_ticket": third_ticket, "code": codes[0] }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let exit = server.stop().await;
+
+    let logs = format!("{}\n{}", exit.stdout, exit.stderr);
+    assert!(
+        logs.lines().count() > 50 && logs.contains("TRACE"),
+        "trace logging was on"
+    );
+    let mut secrets = vec![
+        password.to_owned(),
+        token,
+        second_token,
+        ticket,
+        third_ticket,
+        secret_b32,
+        first_code,
+        next_code,
+    ];
+    secrets.extend(codes.iter().cloned());
+    secrets.extend(codes.iter().map(|c| c.replace('-', "")));
+    for s in &secrets {
+        assert!(
+            !logs.contains(s.as_str()),
+            "a secret ({} characters) appears in the logs",
+            s.len()
+        );
+    }
+}

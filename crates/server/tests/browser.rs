@@ -3,8 +3,11 @@
 //! HTTP checks what a browser hides: headers, cookie attributes, refused forms.
 //!
 //! Without chromium and chromedriver the browser tests print a SKIPPED line and pass, unless
-//! `PORTCULLIS_REQUIRE_BROWSER=1` (CI), which makes them fail instead. Set
-//! `PORTCULLIS_SCREENSHOT_DIR` to keep screenshots of the pages at desktop and phone widths.
+//! `PORTCULLIS_REQUIRE_BROWSER=1` (CI), which makes them fail instead. The two-factor tests read
+//! the authenticator key off the page and compute codes with `oathtool` (Debian `oathtool`), as a
+//! person's app would; without it they are SKIPPED too, unless `PORTCULLIS_REQUIRE_BROWSER=1` or
+//! `PORTCULLIS_REQUIRE_TOOLS=1`. Set `PORTCULLIS_SCREENSHOT_DIR` to keep screenshots of the pages
+//! at desktop and phone widths.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -171,6 +174,122 @@ fn location(res: &reqwest::Response) -> &str {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The authenticator app, played by oathtool
+
+/// Whether `oathtool` can stand in for the person's phone; says SKIPPED when not.
+fn oathtool_available(test: &str) -> bool {
+    if find_program("oathtool", "/usr/bin/oathtool").is_some() {
+        return true;
+    }
+    let required = ["PORTCULLIS_REQUIRE_BROWSER", "PORTCULLIS_REQUIRE_TOOLS"]
+        .iter()
+        .any(|var| std::env::var(var).as_deref() == Ok("1"));
+    assert!(!required, "oathtool not found and it is required");
+    println!("SKIPPED {test}: oathtool not found (apt-get install oathtool)");
+    false
+}
+
+/// Runs `oathtool --totp -b KEY -N "now + OFFSET seconds" [extra]` and returns its lines.
+fn oathtool(key: &str, offset_secs: i64, extra: &[&str]) -> Vec<String> {
+    let sign = if offset_secs < 0 { '-' } else { '+' };
+    let when = format!("now {sign} {} seconds", offset_secs.abs());
+    let out = Command::new(find_program("oathtool", "/usr/bin/oathtool").unwrap())
+        .args(["--totp", "-b", key, "-N", &when])
+        .args(extra)
+        .output()
+        .expect("oathtool runs");
+    assert!(out.status.success(), "oathtool: {out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The code the app shows `offset_secs` from now. A code is accepted one step either side of
+/// the server's clock, so "now + 30 s" is a fresh code that is already accepted.
+fn totp_code(key: &str, offset_secs: i64) -> String {
+    oathtool(key, offset_secs, &[]).remove(0)
+}
+
+/// A six-digit code that is certainly wrong: none of the steps from one before now to two after.
+fn wrong_code(key: &str) -> String {
+    let near = oathtool(key, -30, &["-w", "3"]);
+    (0..10)
+        .map(|d| d.to_string().repeat(6))
+        .find(|c| !near.contains(c))
+        .unwrap()
+}
+
+/// The authenticator key as the assistant shows it, in groups of four, without the spaces.
+fn key_from_grouped(grouped: &str) -> String {
+    let groups: Vec<&str> = grouped.split_whitespace().collect();
+    assert_eq!(groups.len(), 8, "a 160-bit key in eight groups: {grouped}");
+    assert!(groups.iter().all(|g| {
+        g.len() == 4
+            && g.bytes()
+                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    }));
+    groups.concat()
+}
+
+fn looks_like_recovery_code(code: &str) -> bool {
+    let groups: Vec<&str> = code.split('-').collect();
+    groups.len() == 4
+        && groups
+            .iter()
+            .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// What the pages say between two markers, for plain-HTTP tests that have no DOM.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    html.split(start)
+        .skip(1)
+        .map(|rest| &rest[..rest.find(end).expect("the end marker")])
+        .collect()
+}
+
+/// The authenticator app, switched on through the plain forms (no JavaScript) by `http`, which
+/// must be signed in. Returns the key and the ten recovery codes.
+async fn enable_totp(app: &TestApp, http: &reqwest::Client) -> (String, Vec<String>) {
+    let csrf = app.form_token(http, "/account/security").await;
+    let res = http
+        .post(app.url("/account/security/totp/start"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/account/security/totp");
+    let page = http
+        .get(app.url("/account/security/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let key = key_from_grouped(between(&page, r#"id="totp-key" data-copy-compact>"#, "<")[0]);
+    let res = http
+        .post(app.url("/account/security/totp/activate"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("password", PASSWORD),
+            ("code", &totp_code(&key, 0)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    let codes: Vec<String> = between(&page, "<li><code>", "</code>")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 10, "{page}");
+    (key, codes)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The browser
 
 fn find_program(name: &str, default: &str) -> Option<PathBuf> {
@@ -324,13 +443,42 @@ async fn fill(c: &Client, id: &str, text: &str) {
     input.send_keys(text).await.unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+async fn sign_in_with_password(c: &Client, app: &TestApp) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "username", EMAIL).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+}
+
+/// Clicks something that changes the page in place (a `<summary>` that unfolds a form).
+async fn click_in_page(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+}
+
+/// Clicks a link or a form's button and waits until the next page has replaced this one: the
+/// old page's root element goes stale. Without the wait, a busy machine can let the test read
+/// the old page.
+async fn click(c: &Client, css: &str) {
+    let old_root = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old_root.tag_name().await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "clicking {css} loaded no new page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Saves the whole current page at desktop and phone widths when screenshots are asked for.
@@ -416,7 +564,6 @@ async fn a_person_signs_in_after_a_typo_sees_their_account_and_signs_out() {
     for factor in [
         "Authenticator app",
         "Companion app (push)",
-        "Recovery codes",
         "Support PIN",
         "App passwords",
     ] {
@@ -576,6 +723,242 @@ async fn the_first_owner_registers_through_the_setup_link_which_then_stops_worki
     c.goto(&link).await.unwrap();
     assert_eq!(text_of(c, "h1").await, "Not allowed");
     assert!(text_of(c, "main").await.contains("already been used"));
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_sets_up_an_authenticator_app_and_signs_in_with_its_codes() {
+    if !oathtool_available("authenticator setup") {
+        return;
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::with_user().await;
+    let c = browser.client();
+
+    sign_in_with_password(c, &app).await;
+    assert_eq!(path_of(c).await, "/account");
+    c.goto(&app.url("/account/security")).await.unwrap();
+    let tile = text_of(c, "#totp").await;
+    assert!(tile.contains("Not set up"), "{tile}");
+    click(c, "form[action='/account/security/totp/start'] button").await;
+
+    // The assistant: an app to install, a QR code, the key as text, then password and code.
+    assert_eq!(path_of(c).await, "/account/security/totp");
+    assert_eq!(text_of(c, "h1").await, "Set up your authenticator app");
+    let steps = text_of(c, ".steps").await;
+    for app_name in ["Aegis", "FreeOTP", "Google Authenticator", "1Password"] {
+        assert!(steps.contains(app_name), "{steps}");
+    }
+    c.find(Locator::Css(".qr svg[role='img'][aria-label='QR code']"))
+        .await
+        .expect("the QR code is drawn inline");
+    let key = key_from_grouped(&text_of(c, "#totp-key").await);
+    let copy = c
+        .find(Locator::Css("button[data-copy='totp-key']"))
+        .await
+        .unwrap();
+    assert!(
+        copy.is_displayed().await.unwrap(),
+        "copy.js shows the button"
+    );
+    assert_eq!(copy.text().await.unwrap(), "Copy code");
+    let code = c.find(Locator::Id("code")).await.unwrap();
+    assert_eq!(
+        code.attr("inputmode").await.unwrap().as_deref(),
+        Some("numeric")
+    );
+    assert_eq!(
+        code.attr("autocomplete").await.unwrap().as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(text_of(c, "label[for='code']").await, "Code from the app");
+    screenshot(c, "totp-setup").await;
+
+    fill(c, "password", PASSWORD).await;
+    fill(c, "code", &wrong_code(&key)).await;
+    click(c, "form[action='/account/security/totp/activate'] button").await;
+    assert!(
+        text_of(c, "#code-error")
+            .await
+            .starts_with("That code is not right."),
+        "a wrong code is explained beside the field"
+    );
+    assert_eq!(
+        key_from_grouped(&text_of(c, "#totp-key").await),
+        key,
+        "the same setup continues"
+    );
+    screenshot(c, "totp-setup-error").await;
+
+    fill(c, "password", PASSWORD).await;
+    fill(c, "code", &totp_code(&key, 0)).await;
+    click(c, "form[action='/account/security/totp/activate'] button").await;
+    assert_eq!(text_of(c, "h1").await, "Two-factor authentication is on");
+    assert!(text_of(c, "main").await.contains("will not be shown again"));
+    let mut codes = Vec::new();
+    for li in c
+        .find_all(Locator::Css("#recovery-codes li"))
+        .await
+        .unwrap()
+    {
+        codes.push(li.text().await.unwrap());
+    }
+    assert_eq!(codes.len(), 10);
+    assert!(
+        codes.iter().all(|code| looks_like_recovery_code(code)),
+        "{codes:?}"
+    );
+    screenshot(c, "totp-done").await;
+
+    // The kit downloads with this browser's session.
+    let kit_link = "a[href='/account/security/emergency-kit.pdf']";
+    assert_eq!(text_of(c, kit_link).await, "Download emergency kit (PDF)");
+    let session = c.get_named_cookie("portcullis_session").await.unwrap();
+    let pdf = reqwest::Client::new()
+        .get(app.url("/account/security/emergency-kit.pdf"))
+        .header(
+            header::COOKIE,
+            format!("portcullis_session={}", session.value()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+
+    click(c, "a.button[href='/account/security']").await;
+    assert_eq!(path_of(c).await, "/account/security");
+    assert!(text_of(c, "#totp").await.contains("Active"));
+    assert_eq!(text_of(c, "#recovery-codes-left").await, "10 of 10 left");
+    screenshot(c, "security-active").await;
+
+    // Removing the app asks for the password first; the folded form opens without script.
+    click_in_page(c, "#totp summary:has(+ form[action$='/deactivate'])").await;
+    fill(c, "deactivate_password", "Wrong-Horse-9!").await;
+    click(c, "form[action='/account/security/totp/deactivate'] button").await;
+    assert_eq!(
+        text_of(c, "#deactivate-error").await,
+        "Your current password is not correct."
+    );
+    assert!(text_of(c, "#totp").await.contains("Active"));
+    screenshot(c, "security-deactivate-error").await;
+
+    // Signing in now takes two pages; a wrong code is refused on the second.
+    click(c, "form[action='/logout'] button").await;
+    sign_in_with_password(c, &app).await;
+    assert_eq!(path_of(c).await, "/login/code");
+    assert_eq!(text_of(c, "h1").await, "Enter your code");
+    let code = c.find(Locator::Id("code")).await.unwrap();
+    assert_eq!(
+        code.attr("autocomplete").await.unwrap().as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(text_of(c, "label[for='code']").await, "Security code");
+    screenshot(c, "login-code").await;
+    fill(c, "code", &wrong_code(&key)).await;
+    click(c, "form[action='/login/code'] button").await;
+    assert_eq!(
+        text_of(c, "[role='alert']").await,
+        "That code is not right, or was already used. Try the next code."
+    );
+    assert_eq!(path_of(c).await, "/login/code");
+    screenshot(c, "login-code-error").await;
+
+    // A recovery code works in place of the app, once.
+    click(c, "a[href='/login/code?recovery=1']").await;
+    assert_eq!(text_of(c, "h1").await, "Use a recovery code");
+    screenshot(c, "login-recovery").await;
+    fill(c, "recovery_code", &codes[0]).await;
+    click(c, "form[action='/login/recovery'] button").await;
+    assert_eq!(text_of(c, "h1").await, "Your account");
+
+    click(c, "form[action='/logout'] button").await;
+    sign_in_with_password(c, &app).await;
+    click(c, "a[href='/login/code?recovery=1']").await;
+    fill(c, "recovery_code", &codes[0]).await;
+    click(c, "form[action='/login/recovery'] button").await;
+    assert_eq!(
+        text_of(c, "[role='alert']").await,
+        "That recovery code is not right, or was already used. Each code works once."
+    );
+
+    // The code of the step after the one used at activation: fresh, and already accepted.
+    click(c, "a[href='/login/code']").await;
+    fill(c, "code", &totp_code(&key, 30)).await;
+    click(c, "form[action='/login/code'] button").await;
+    assert_eq!(text_of(c, "h1").await, "Your account");
+    let activity = text_of(c, ".activity").await;
+    for event in [
+        "Switching on the authenticator app",
+        "Wrong code at sign-in",
+        "Recovery code used",
+    ] {
+        assert!(activity.contains(event), "{activity}");
+    }
+    c.goto(&app.url("/account/security")).await.unwrap();
+    assert_eq!(text_of(c, "#recovery-codes-left").await, "9 of 10 left");
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_who_lost_their_phone_removes_two_factor_with_a_recovery_code() {
+    if !oathtool_available("lost phone") {
+        return;
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::with_user().await;
+    let laptop = app.http();
+    app.sign_in(&laptop).await;
+    let (_key, codes) = enable_totp(&app, &laptop).await;
+    let c = browser.client();
+
+    c.goto(&app.url("/login")).await.unwrap();
+    click(c, "a[href='/recover']").await;
+    assert_eq!(text_of(c, "h1").await, "Lost your phone?");
+    assert!(
+        text_of(c, ".notice--warning")
+            .await
+            .contains("removes two-factor authentication")
+    );
+    screenshot(c, "recover").await;
+    fill(c, "username", EMAIL).await;
+    fill(c, "password", PASSWORD).await;
+    fill(c, "recovery_code", "1111-2222-3333-4444").await;
+    click(c, "form[action='/recover'] button").await;
+    assert_eq!(
+        text_of(c, "[role='alert']").await,
+        "That recovery code is not right, or was already used. Each code works once."
+    );
+
+    fill(c, "password", PASSWORD).await;
+    fill(c, "recovery_code", &codes[3].replace('-', " ")).await;
+    click(c, "form[action='/recover'] button").await;
+    assert_eq!(path_of(c).await, "/account/security");
+    assert!(
+        text_of(c, "[role='status']")
+            .await
+            .contains("Set up your authenticator app again")
+    );
+    assert!(text_of(c, "#totp").await.contains("Not set up"));
+    screenshot(c, "recovered").await;
+    let res = laptop.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(location(&res), "/login", "every other device is signed out");
+
+    click(c, "form[action='/logout'] button").await;
+    sign_in_with_password(c, &app).await;
+    assert_eq!(
+        path_of(c).await,
+        "/account",
+        "the password alone signs in again"
+    );
 
     browser.close().await;
     app.stop().await;
@@ -779,5 +1162,218 @@ async fn closed_registration_and_unknown_pages_answer_an_html_404() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("setup link is invalid"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_password_step_hands_over_a_strict_ticket_cookie_that_only_the_login_pages_see() {
+    if !oathtool_available("ticket cookie") {
+        return;
+    }
+    let app = TestApp::with_user().await;
+    let laptop = app.http();
+    app.sign_in(&laptop).await;
+    let (key, _codes) = enable_totp(&app, &laptop).await;
+
+    let http = app.http();
+    let res = app.sign_in(&http).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/login/code");
+    assert!(set_cookie(res.headers(), "portcullis_session").is_none());
+    let cookie = set_cookie(res.headers(), "portcullis_ticket").expect("a ticket cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/login;"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let max_age: i64 = cookie
+        .rsplit_once("Max-Age=")
+        .and_then(|(_, v)| v.split(';').next())
+        .and_then(|v| v.parse().ok())
+        .expect("a Max-Age");
+    assert!((290..=300).contains(&max_age), "{cookie}");
+    let res = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(
+        location(&res),
+        "/login",
+        "the password alone opened no session"
+    );
+
+    let page = http.get(app.url("/login/code")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"autocomplete="one-time-code""#), "{html}");
+    let csrf = hidden_csrf(&html);
+
+    let res = http
+        .post(app.url("/login/code"))
+        .form(&[("csrf", csrf.as_str()), ("code", &totp_code(&key, 30))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/account");
+    assert!(set_cookie(res.headers(), "portcullis_session").is_some());
+    let cleared = set_cookie(res.headers(), "portcullis_ticket").unwrap();
+    assert!(
+        cleared.contains("Max-Age=0") && cleared.contains("Path=/login"),
+        "{cleared}"
+    );
+    let res = http.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Without a ticket there is no second page to show.
+    let stranger = app.http();
+    let res = stranger.get(app.url("/login/code")).send().await.unwrap();
+    assert_eq!(location(&res), "/login");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn five_wrong_codes_end_the_sign_in_and_even_the_right_code_then_starts_over() {
+    if !oathtool_available("ticket failures") {
+        return;
+    }
+    let app = TestApp::with_user().await;
+    let laptop = app.http();
+    app.sign_in(&laptop).await;
+    let (key, _codes) = enable_totp(&app, &laptop).await;
+
+    let http = app.http();
+    app.sign_in(&http).await;
+    let csrf = app.form_token(&http, "/login/code").await;
+    let wrong = wrong_code(&key);
+    for _ in 0..5 {
+        let res = http
+            .post(app.url("/login/code"))
+            .form(&[("csrf", csrf.as_str()), ("code", wrong.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(res.text().await.unwrap().contains("That code is not right"));
+    }
+    let res = http
+        .post(app.url("/login/code"))
+        .form(&[("csrf", csrf.as_str()), ("code", &totp_code(&key, 30))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login?done=sign_in_expired");
+    assert!(set_cookie(res.headers(), "portcullis_session").is_none());
+    let cleared = set_cookie(res.headers(), "portcullis_ticket").unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let page = http
+        .get(app.url("/login?done=sign_in_expired"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Sign in again with your password")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_emergency_kit_is_a_private_pdf_for_the_session_that_made_the_codes() {
+    if !oathtool_available("emergency kit") {
+        return;
+    }
+    let app = TestApp::with_user().await;
+    let laptop = app.http();
+    app.sign_in(&laptop).await;
+    let (key, _codes) = enable_totp(&app, &laptop).await;
+
+    let res = laptop
+        .get(app.url("/account/security/emergency-kit.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert_eq!(
+        h.get(header::CONTENT_DISPOSITION).unwrap(),
+        r#"attachment; filename="portcullis-emergency-kit.pdf""#
+    );
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    // Another session of the same person gets no kit: the codes were shown to the laptop only.
+    let phone = app.http();
+    app.sign_in(&phone).await;
+    let csrf = app.form_token(&phone, "/login/code").await;
+    phone
+        .post(app.url("/login/code"))
+        .form(&[("csrf", csrf.as_str()), ("code", &totp_code(&key, 30))])
+        .send()
+        .await
+        .unwrap();
+    let res = phone
+        .get(app.url("/account/security/emergency-kit.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Emergency kit no longer available"), "{html}");
+    assert!(html.contains("15 minutes after activation"), "{html}");
+
+    // The assistant loads its one script from a file: the CSP allows no inline script.
+    let js = laptop.get(app.url("/static/copy.js")).send().await.unwrap();
+    assert_eq!(
+        js.headers().get(header::CONTENT_TYPE).unwrap(),
+        "text/javascript; charset=utf-8"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deactivating_needs_the_current_password_and_then_signing_in_needs_only_the_password() {
+    if !oathtool_available("deactivate") {
+        return;
+    }
+    let app = TestApp::with_user().await;
+    let http = app.http();
+    app.sign_in(&http).await;
+    enable_totp(&app, &http).await;
+    let csrf = app.form_token(&http, "/account/security").await;
+
+    let res = http
+        .post(app.url("/account/security/totp/deactivate"))
+        .form(&[("csrf", csrf.as_str()), ("password", "Wrong-Horse-9!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="deactivate-error""#), "{html}");
+    assert!(html.contains("Your current password is not correct."));
+    assert!(
+        html.contains(r#"<details class="disclosure" open>"#),
+        "the form stays open"
+    );
+
+    let res = http
+        .post(app.url("/account/security/recovery-codes"))
+        .form(&[("csrf", csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert_eq!(between(&html, "<li><code>", "</code>").len(), 10);
+    assert!(html.contains("The old ones no longer work."));
+
+    let res = http
+        .post(app.url("/account/security/totp/deactivate"))
+        .form(&[("csrf", csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/account/security?done=totp_deactivated");
+    let other = app.http();
+    let res = app.sign_in(&other).await;
+    assert_eq!(location(&res), "/account");
     app.stop().await;
 }

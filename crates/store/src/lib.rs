@@ -11,11 +11,14 @@
 mod audit;
 mod contracts;
 mod pool;
+mod recovery;
 mod sessions;
 mod setup_tokens;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;
+mod tickets;
+mod totp;
 mod tx;
 mod users;
 

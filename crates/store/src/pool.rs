@@ -78,12 +78,20 @@ struct Migration {
 }
 
 /// Every migration, in order, with both variants side by side so they cannot drift apart.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts",
-    sqlite: include_str!("../migrations/sqlite/0001_accounts.sql"),
-    postgres: include_str!("../migrations/postgres/0001_accounts.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts",
+        sqlite: include_str!("../migrations/sqlite/0001_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0001_accounts.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "two_factor",
+        sqlite: include_str!("../migrations/sqlite/0002_two_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0002_two_factor.sql"),
+    },
+];
 
 /// A pool of connections to one database; clones share the pool.
 #[derive(Clone, Debug)]

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
+use portcullis_core::crypto::{Keyring, SealingKey};
 use portcullis_core::model::{RequestMeta, SessionKind, SessionPolicy};
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::Token;
-use portcullis_core::service::{LoginResult, Services, Settings};
+use portcullis_core::service::{LoginResult, ServiceKeys, Services, Settings};
 use portcullis_core::store::{Store, Throttle, Transaction};
 use portcullis_core::throttle::ThrottlePolicy;
 use portcullis_core::{Error, FixedClock, UnixTime};
@@ -29,7 +30,11 @@ async fn world(url: &str, settings: Settings) -> World {
     store.migrate().await.expect("migrate again");
     let clock = FixedClock::at(START);
     let hasher = PasswordHasher::new(2).unwrap();
-    let services = Services::new(store, Arc::new(clock.clone()), hasher, settings);
+    let keys = ServiceKeys {
+        sealing: Keyring::new(SealingKey::new(&[9; 32]), vec![]),
+        recovery: [8; 32],
+    };
+    let services = Services::new(store, Arc::new(clock.clone()), hasher, keys, settings);
     World { services, clock }
 }
 
@@ -54,6 +59,7 @@ impl World {
             .await?
         {
             LoginResult::Complete { token, .. } => Ok(token),
+            other => panic!("no second factor expected here: {other:?}"),
         }
     }
     async fn fail(&self, email: &str, times: usize) {
@@ -184,6 +190,44 @@ on_both_backends! {
             w.services.sign_up_with_setup_link(&Token::generate(), "x@example.com", &Password::new(PASSWORD), &RequestMeta::default()).await,
             Err(Error::InvalidSetupToken)
         ));
+    }
+
+    async fn login_tickets_expire_after_five_minutes_and_codes_follow_the_pinned_clock(url: String) {
+        use portcullis_core::totp::{TotpParams, code_at};
+        let w = world(&url, Settings::default()).await;
+        w.owner("totp@example.com").await;
+        let token = w.login("totp@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        let auth = w.services.authenticate(&token).await.unwrap();
+        let enrolment = w.services.start_totp(&auth, TotpParams::default(), &from("192.0.2.1")).await.unwrap();
+        let p = TotpParams::default();
+        let step = p.step(UnixTime(START));
+        let code = code_at(&enrolment.secret, &p, step);
+        w.services.activate_totp(&auth, &Password::new(PASSWORD), &code, &from("192.0.2.1")).await.unwrap();
+
+        let ticket = |r: LoginResult| match r {
+            LoginResult::SecondFactor { ticket, expires_at, .. } => (ticket, expires_at),
+            other => panic!("expected a second step, got {other:?}"),
+        };
+        let meta = from("192.0.2.1");
+        let first = w.services.sign_in("totp@example.com", &Password::new(PASSWORD), SessionKind::Api, &meta).await.unwrap();
+        let (t, expires_at) = ticket(first);
+        assert_eq!(expires_at, UnixTime(START + 300));
+        // The activation used this step: it is refused as a replay, the next one is accepted.
+        let r = w.services.login_with_totp(&t, &code, SessionKind::Api, &meta).await;
+        assert!(matches!(r, Err(Error::SecondFactorFailed)), "{r:?}");
+        // Five minutes later the ticket is dead, even with a good code.
+        w.clock.advance(300);
+        let late = code_at(&enrolment.secret, &p, p.step(UnixTime(START + 300)));
+        let r = w.services.login_with_totp(&t, &late, SessionKind::Api, &meta).await;
+        assert!(matches!(r, Err(Error::InvalidTicket)), "{r:?}");
+        let (t, _) = ticket(w.services.sign_in("totp@example.com", &Password::new(PASSWORD), SessionKind::Api, &meta).await.unwrap());
+        assert!(matches!(w.services.login_with_totp(&t, &late, SessionKind::Api, &meta).await, Ok(LoginResult::Complete { .. })));
+        // A minute later the code of the step before the current one is still accepted (drift).
+        let (t, _) = ticket(w.services.sign_in("totp@example.com", &Password::new(PASSWORD), SessionKind::Api, &meta).await.unwrap());
+        w.clock.advance(60);
+        let previous = code_at(&enrolment.secret, &p, p.step(UnixTime(START + 360)) - 1);
+        let r = w.services.login_with_totp(&t, &previous, SessionKind::Api, &meta).await;
+        assert!(matches!(r, Ok(LoginResult::Complete { .. })), "{r:?}");
     }
 
     async fn a_new_setup_link_voids_the_older_unused_one(url: String) {

@@ -5,17 +5,26 @@
 
 mod account;
 mod audit_log;
+mod emergency_kit;
 mod password_change;
+mod recovery;
+mod second_step;
 mod sessions;
 mod sign_in;
 mod signup;
+mod totp_enrolment;
+mod two_factor;
 
 use std::sync::Arc;
 
+pub use emergency_kit::KitMaterial;
 pub use sessions::Authenticated;
 pub use sign_in::LoginResult;
+pub use totp_enrolment::TotpEnrolment;
+pub use two_factor::TwoFactorSummary;
 
 use crate::clock::{Clock, UnixTime};
+use crate::crypto::Keyring;
 use crate::model::SessionPolicy;
 use crate::password::PasswordHasher;
 use crate::store::Store;
@@ -28,6 +37,13 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     /// How long a one-time setup link printed at start stays valid.
     pub setup_link_secs: i64,
+    /// The issuer shown in authenticator apps.
+    pub totp_issuer: String,
+    /// How long a login ticket lives, and how many wrong codes kill it.
+    pub ticket_secs: i64,
+    pub ticket_max_failures: i64,
+    /// How long the emergency kit can be downloaded after activation or regeneration.
+    pub kit_secs: i64,
 }
 
 impl Default for Settings {
@@ -37,7 +53,24 @@ impl Default for Settings {
             sessions: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             setup_link_secs: 24 * 3600,
+            totp_issuer: "Portcullis".to_owned(),
+            ticket_secs: 5 * 60,
+            ticket_max_failures: 5,
+            kit_secs: 15 * 60,
         }
+    }
+}
+
+/// Keys derived from the master key: one seals secrets that must be read back, one makes the
+/// keyed digests of recovery codes.
+pub struct ServiceKeys {
+    pub sealing: Keyring,
+    pub recovery: [u8; 32],
+}
+
+impl std::fmt::Debug for ServiceKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServiceKeys(<redacted>)")
     }
 }
 
@@ -47,6 +80,7 @@ pub struct Services<S: Store> {
     pub store: S,
     pub clock: Arc<dyn Clock>,
     pub hasher: PasswordHasher,
+    pub keys: Arc<ServiceKeys>,
     pub settings: Settings,
 }
 
@@ -55,12 +89,14 @@ impl<S: Store> Services<S> {
         store: S,
         clock: Arc<dyn Clock>,
         hasher: PasswordHasher,
+        keys: ServiceKeys,
         settings: Settings,
     ) -> Self {
         Services {
             store,
             clock,
             hasher,
+            keys: Arc::new(keys),
             settings,
         }
     }

@@ -1,6 +1,7 @@
 //! Changing one's password (seed 001): the old password is required, the new one must meet the
 //! policy, and every other session of the user ends (the change is "effective with the next
-//! login"). A wrong old password counts as a failed guess against the account throttle.
+//! login"). Also home of [`Services::confirm_password`], the re-entry of the current password
+//! that guards every sensitive change; a wrong one counts as a guess against the account throttle.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
@@ -10,8 +11,49 @@ use crate::store::{AuditLog, Sessions, Store, Throttle, Transaction, Users};
 
 use super::Services;
 use super::sessions::Authenticated;
+use super::sign_in::throttle_key;
 
 impl<S: Store> Services<S> {
+    /// Checks the signed-in person's current password before a sensitive change. A wrong password
+    /// is audited as `failure_kind` and counted against the account.
+    pub(crate) async fn confirm_password(
+        &self,
+        auth: &Authenticated,
+        password: &Password,
+        failure_kind: AuditKind,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let user = &auth.user;
+        let key = throttle_key(user.email.as_str());
+        {
+            let mut tx = self.store.begin_read().await?;
+            let counter = tx.account_counter(&key).await?;
+            if let Some(retry_after_secs) = self
+                .settings
+                .throttle
+                .account_retry_after(&counter, self.now())
+            {
+                return Err(Error::TooManyAttempts { retry_after_secs });
+            }
+        }
+        if self
+            .hasher
+            .verify(password, user.password_hash.as_deref())
+            .await?
+        {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        let event = AuditEvent::new(failure_kind, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "reason": "invalid_password" }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Err(Error::InvalidPassword)
+    }
+
     pub async fn change_password(
         &self,
         auth: &Authenticated,
@@ -20,41 +62,15 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<()> {
         let user = &auth.user;
-        let key = format!("login:{}", user.email.key());
-        let policy = self.settings.throttle;
-        {
-            let mut tx = self.store.begin_read().await?;
-            let counter = tx.account_counter(&key).await?;
-            if let Some(retry_after_secs) = policy.account_retry_after(&counter, self.now()) {
-                return Err(Error::TooManyAttempts { retry_after_secs });
-            }
-        }
-        if !self
-            .hasher
-            .verify(old, user.password_hash.as_deref())
-            .await?
-        {
-            let now = self.now();
-            let mut tx = self.store.begin().await?;
-            let counted = tx.count_account_failure(&key, now).await?;
-            if let Some(until) = policy.lock_after_failure(&counted, now) {
-                tx.lock_account(&key, until).await?;
-            }
-            let event =
-                AuditEvent::new(AuditKind::PasswordChangeFailed, Outcome::Failure, now, meta)
-                    .by_self(&user.id, &user.contract_id)
-                    .detail(serde_json::json!({ "reason": "invalid_password" }));
-            tx.append_audit(&event).await?;
-            tx.commit().await?;
-            return Err(Error::InvalidPassword);
-        }
+        self.confirm_password(auth, old, AuditKind::PasswordChangeFailed, meta)
+            .await?;
         check_policy(new, Some(&user.email)).map_err(Error::WeakPassword)?;
         let phc = self.hasher.hash(new).await?;
 
         let now = self.now();
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(&user.id, &phc).await?;
-        tx.clear_account(&key).await?;
+        tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let revoked = tx
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;

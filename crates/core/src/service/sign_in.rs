@@ -5,18 +5,23 @@
 //! known one, so neither the answer nor its timing reveals whether the account exists.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::login::{NextStep, SecondStepState, after_password};
-use crate::model::{RequestMeta, Session, SessionId, SessionKind, User};
+use crate::login::{Method, NextStep, SecondStepState, after_password};
+use crate::model::{
+    LoginTicket, RequestMeta, Session, SessionId, SessionKind, TicketId, TicketPurpose, User,
+};
 use crate::password::Password;
 use crate::secret::Token;
-use crate::store::{AuditLog, Sessions, Store, Throttle, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
 
 use super::Services;
 
-/// What a login attempt with a correct password leads to.
+/// What a login attempt with a correct password leads to. Short-lived, so the size difference
+/// between the variants does not matter.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum LoginResult {
     /// Logged in: the token is shown to the client once and stored only as a digest.
     Complete {
@@ -24,15 +29,39 @@ pub enum LoginResult {
         session: Session,
         user: User,
     },
+    /// The password was right; a second factor must follow, with this ticket.
+    SecondFactor {
+        ticket: Token,
+        methods: Vec<Method>,
+        expires_at: UnixTime,
+    },
 }
 
 /// The key the account throttle counts under: the email key, or the raw name lower-cased when it
 /// is not an email (it then matches no account, but is throttled all the same).
-fn throttle_key(username: &str) -> String {
+pub(crate) fn throttle_key(username: &str) -> String {
     let key = Email::parse(username)
         .map(|e| e.key())
         .unwrap_or_else(|_| username.trim().to_lowercase());
     format!("login:{key}")
+}
+
+/// What stands between a correct password and a session for this user.
+pub(crate) async fn second_step_state<T: Transaction>(
+    tx: &mut T,
+    user: &User,
+) -> Result<SecondStepState> {
+    let mut active_methods = Vec::new();
+    if tx.active_totp(&user.id).await?.is_some() {
+        active_methods.push(Method::Totp);
+    }
+    if tx.recovery_codes_left(&user.id).await? > 0 {
+        active_methods.push(Method::RecoveryCode);
+    }
+    Ok(SecondStepState {
+        active_methods,
+        two_factor_forced: false,
+    })
 }
 
 impl<S: Store> Services<S> {
@@ -43,6 +72,62 @@ impl<S: Store> Services<S> {
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
+        let user = self.check_password(username, password, meta).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        match after_password(&second_step_state(&mut tx, &user).await?) {
+            NextStep::Complete => {
+                let (token, session) = self
+                    .open_session(
+                        &mut tx,
+                        &user,
+                        kind,
+                        meta,
+                        serde_json::json!({ "method": "password" }),
+                    )
+                    .await?;
+                tx.clear_account(&throttle_key(user.email.as_str())).await?;
+                tx.commit().await?;
+                Ok(LoginResult::Complete {
+                    token,
+                    session,
+                    user,
+                })
+            }
+            NextStep::SecondFactor { methods } => {
+                let ticket = Token::generate();
+                let record = LoginTicket {
+                    id: TicketId::generate(),
+                    user_id: user.id.clone(),
+                    purpose: TicketPurpose::SecondFactor,
+                    created_at: now,
+                    expires_at: now.plus_secs(self.settings.ticket_secs),
+                    failures: 0,
+                    used: false,
+                };
+                tx.insert_ticket(&record, &ticket.digest()).await?;
+                tx.commit().await?;
+                Ok(LoginResult::SecondFactor {
+                    ticket,
+                    methods,
+                    expires_at: record.expires_at,
+                })
+            }
+            // Forcing 2FA on users arrives with contract administration; until then nobody is.
+            NextStep::EnrollmentRequired => {
+                Err(Error::internal_msg("forced enrolment is not available yet"))
+            }
+        }
+    }
+
+    /// The password step shared by every login path: throttles, verification (against a dummy
+    /// hash for unknown users), and on failure the counters and the audit row.
+    pub(crate) async fn check_password(
+        &self,
+        username: &str,
+        password: &Password,
+        meta: &RequestMeta,
+    ) -> Result<User> {
         let now = self.now();
         let policy = self.settings.throttle;
         let key = throttle_key(username);
@@ -82,49 +167,56 @@ impl<S: Store> Services<S> {
 
         let phc = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = self.hasher.verify(password, phc).await?;
+        if let Some(user) = user.filter(|_| ok) {
+            return Ok(user);
+        }
         let now = self.now();
-
-        let Some(user) = user.filter(|_| ok) else {
-            let mut tx = self.store.begin().await?;
-            let counted = tx.count_account_failure(&key, now).await?;
-            if let Some(until) = policy.lock_after_failure(&counted, now) {
-                tx.lock_account(&key, until).await?;
-            }
-            if let Some(ip) = &meta.ip {
-                tx.count_address_failure(ip, now, policy.address_window_start(now))
-                    .await?;
-            }
-            let mut event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Failure, now, meta)
-                .detail(serde_json::json!({ "reason": "invalid_credentials" }));
-            if let Some(k) = &email_key {
-                // Only a person's own failed logins show in their log; unknown names stay anonymous.
-                if let Some(u) = tx.user_by_email_key(k).await? {
-                    event.subject = Some(u.id);
-                    event.contract = Some(u.contract_id);
-                }
-            }
-            tx.append_audit(&event).await?;
-            tx.commit().await?;
-            return Err(Error::InvalidCredentials);
-        };
-
-        match after_password(&SecondStepState::default()) {
-            NextStep::Complete => self.complete_login(user, &key, kind, meta).await,
-            // Factors come with later issues; until then nobody has one.
-            NextStep::SecondFactor { .. } | NextStep::EnrollmentRequired => {
-                Err(Error::internal_msg("second factors are not available yet"))
+        let mut tx = self.store.begin().await?;
+        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        let mut event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Failure, now, meta)
+            .detail(serde_json::json!({ "reason": "invalid_credentials" }));
+        if let Some(k) = &email_key {
+            // Only a person's own failed logins show in their log; unknown names stay anonymous.
+            if let Some(u) = tx.user_by_email_key(k).await? {
+                event.subject = Some(u.id);
+                event.contract = Some(u.contract_id);
             }
         }
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Err(Error::InvalidCredentials)
     }
 
-    /// Opens a session for a user who passed every required step.
-    async fn complete_login(
+    /// Counts one wrong guess (password or code) against the account and the source address.
+    pub(crate) async fn count_guess_failure(
         &self,
-        user: User,
-        throttle_key: &str,
+        tx: &mut S::Tx,
+        key: &str,
+        meta: &RequestMeta,
+        now: UnixTime,
+    ) -> Result<()> {
+        let policy = self.settings.throttle;
+        let counted = tx.count_account_failure(key, now).await?;
+        if let Some(until) = policy.lock_after_failure(&counted, now) {
+            tx.lock_account(key, until).await?;
+        }
+        if let Some(ip) = &meta.ip {
+            tx.count_address_failure(ip, now, policy.address_window_start(now))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Opens a session for a user who passed every required step, inside the caller's
+    /// transaction, and records `login.success`.
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut S::Tx,
+        user: &User,
         kind: SessionKind,
         meta: &RequestMeta,
-    ) -> Result<LoginResult> {
+        detail: serde_json::Value,
+    ) -> Result<(Token, Session)> {
         let now = self.now();
         let token = Token::generate();
         let session = Session {
@@ -137,22 +229,18 @@ impl<S: Store> Services<S> {
             ip: meta.ip.clone(),
             user_agent: meta.user_agent.clone(),
         };
-        let mut tx = self.store.begin().await?;
-        tx.clear_account(throttle_key).await?;
         tx.insert_session(&session, &token.digest()).await?;
         tx.set_last_login(&user.id, now).await?;
+        let mut detail = detail;
+        if let Some(map) = detail.as_object_mut() {
+            map.insert("session_id".into(), session.id.as_str().into());
+            map.insert("kind".into(), kind.as_str().into());
+        }
         let event = AuditEvent::new(AuditKind::LoginSuccess, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
-            .detail(
-                serde_json::json!({ "session_id": session.id.as_str(), "kind": kind.as_str() }),
-            );
+            .detail(detail);
         tx.append_audit(&event).await?;
-        tx.commit().await?;
-        Ok(LoginResult::Complete {
-            token,
-            session,
-            user,
-        })
+        Ok((token, session))
     }
 }
 

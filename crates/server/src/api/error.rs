@@ -137,6 +137,14 @@ impl IntoResponse for ApiError {
                 return r;
             }
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Error::InvalidCode => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code"),
+            Error::SecondFactorFailed => (StatusCode::UNAUTHORIZED, "invalid_code"),
+            Error::InvalidTicket => (StatusCode::UNAUTHORIZED, "invalid_ticket"),
+            Error::TwoFactorEnforced => (StatusCode::FORBIDDEN, "two_factor_enforced"),
+            Error::TotpAlreadyActive => (StatusCode::CONFLICT, "totp_already_active"),
+            Error::EnrollmentNotStarted => (StatusCode::CONFLICT, "enrollment_not_started"),
+            Error::TwoFactorNotEnabled => (StatusCode::CONFLICT, "two_factor_not_enabled"),
+            Error::KitUnavailable => (StatusCode::NOT_FOUND, "emergency_kit_unavailable"),
             Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Error::Internal(cause) => {

@@ -1,15 +1,18 @@
-//! `POST /api/v1/login` and `POST /api/v1/logout`.
+//! The login endpoints: the password step (`/login`), the second step (`/login/totp`,
+//! `/login/recovery`), recovery from a lost phone (`/recover`) and `/logout`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
+use portcullis_core::secret::Token;
 use portcullis_core::service::LoginResult;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{ApiJson, Auth, Meta};
+use super::rfc3339;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -21,20 +24,57 @@ pub struct LoginRequest {
     pub password: Password,
 }
 
-/// Where the login stands. `ok` carries the session token; later steps (second factor, forced
-/// enrolment) will add their own statuses.
+/// Where the login stands.
 #[derive(Serialize, ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum LoginResponse {
+    /// Logged in.
     Ok {
         /// Send as `Authorization: Bearer <token>`.
         token: String,
     },
+    /// The password was right; complete the login with `/login/totp` or `/login/recovery`.
+    SecondFactor {
+        /// Valid for 5 minutes and 5 wrong codes; grants nothing but the second step.
+        login_ticket: String,
+        /// `totp`, `recovery_code`, ...
+        methods: Vec<String>,
+        expires_at: String,
+    },
+}
+
+impl From<LoginResult> for LoginResponse {
+    fn from(r: LoginResult) -> Self {
+        match r {
+            LoginResult::Complete { token, .. } => LoginResponse::Ok {
+                token: token.expose().to_owned(),
+            },
+            LoginResult::SecondFactor {
+                ticket,
+                methods,
+                expires_at,
+            } => LoginResponse::SecondFactor {
+                login_ticket: ticket.expose().to_owned(),
+                methods: methods.iter().map(|m| m.as_str().to_owned()).collect(),
+                expires_at: rfc3339(expires_at),
+            },
+        }
+    }
+}
+
+fn respond(
+    state: &AppState,
+    result: Result<LoginResult, portcullis_core::Error>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    state
+        .metrics
+        .record_login(crate::metrics::login_outcome(&result));
+    Ok(ApiJson(result?.into()))
 }
 
 /// Log in with username and password.
 #[utoipa::path(post, path = "/api/v1/login", tag = "sessions", request_body = LoginRequest, responses(
-    (status = 200, description = "logged in", body = LoginResponse),
+    (status = 200, description = "logged in, or a second factor is required", body = LoginResponse),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "invalid_credentials (unknown user and wrong password alike)", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
@@ -49,14 +89,92 @@ pub async fn login(
         .services
         .sign_in(&req.username, &req.password, SessionKind::Api, &meta)
         .await;
-    state
-        .metrics
-        .record_login(crate::metrics::login_outcome(&result));
-    match result? {
-        LoginResult::Complete { token, .. } => Ok(ApiJson(LoginResponse::Ok {
-            token: token.expose().to_owned(),
-        })),
-    }
+    respond(&state, result)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SecondStepRequest {
+    pub login_ticket: String,
+    /// The authenticator code, or a recovery code (dashes and spaces ignored).
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+/// Complete a login with a code from the authenticator app.
+#[utoipa::path(post, path = "/api/v1/login/totp", tag = "sessions", request_body = SecondStepRequest, responses(
+    (status = 200, description = "logged in", body = LoginResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_code (wrong, used or expired code) or invalid_ticket (start over with the password)", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn login_totp(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SecondStepRequest>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    let ticket = Token::from_client(&req.login_ticket);
+    let result = state
+        .services
+        .login_with_totp(&ticket, &req.code, SessionKind::Api, &meta)
+        .await;
+    respond(&state, result)
+}
+
+/// Complete a login with a recovery code; the code is used up.
+#[utoipa::path(post, path = "/api/v1/login/recovery", tag = "sessions", request_body = SecondStepRequest, responses(
+    (status = 200, description = "logged in", body = LoginResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_code (unknown or used code) or invalid_ticket", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn login_recovery(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SecondStepRequest>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    let ticket = Token::from_client(&req.login_ticket);
+    let result = state
+        .services
+        .login_with_recovery_code(&ticket, &req.code, SessionKind::Api, &meta)
+        .await;
+    respond(&state, result)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RecoverRequest {
+    pub username: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: Password,
+    #[schema(example = "1234-5678-9012-3456")]
+    pub recovery_code: String,
+}
+
+/// Lost phone: a recovery code removes two-factor authentication from the account and logs in.
+#[utoipa::path(post, path = "/api/v1/recover", tag = "sessions", request_body = RecoverRequest, responses(
+    (status = 200, description = "2FA removed; logged in", body = LoginResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_credentials or invalid_code", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn recover(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<RecoverRequest>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    let result = state
+        .services
+        .recover_account(
+            &req.username,
+            &req.password,
+            &req.recovery_code,
+            SessionKind::Api,
+            &meta,
+        )
+        .await;
+    respond(&state, result)
 }
 
 /// End the current session.

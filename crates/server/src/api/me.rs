@@ -18,6 +18,9 @@ pub struct TwoFactorSummary {
     pub enabled: bool,
     /// Active methods: `totp`, `push`, `recovery_code`.
     pub methods: Vec<String>,
+    /// An administrator requires 2FA for this user; they cannot turn it off.
+    pub forced: bool,
+    pub recovery_codes_left: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -33,7 +36,10 @@ pub struct MeResponse {
 }
 
 impl MeResponse {
-    pub fn from_auth(auth: &Authenticated) -> Self {
+    pub fn new(
+        auth: &Authenticated,
+        two_factor: portcullis_core::service::TwoFactorSummary,
+    ) -> Self {
         let u = &auth.user;
         MeResponse {
             id: u.id.0.clone(),
@@ -43,8 +49,14 @@ impl MeResponse {
             created_at: rfc3339(u.created_at),
             last_login_at: u.last_login_at.map(rfc3339),
             two_factor: TwoFactorSummary {
-                enabled: false,
-                methods: vec![],
+                enabled: two_factor.enabled,
+                methods: two_factor
+                    .methods
+                    .iter()
+                    .map(|m| m.as_str().to_owned())
+                    .collect(),
+                forced: two_factor.forced,
+                recovery_codes_left: two_factor.recovery_codes_left,
             },
         }
     }
@@ -55,8 +67,9 @@ impl MeResponse {
     (status = 200, body = MeResponse),
     (status = 401, description = "unauthenticated", body = ErrorBody),
 ))]
-pub async fn me(Auth(auth): Auth) -> ApiJson<MeResponse> {
-    ApiJson(MeResponse::from_auth(&auth))
+pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> ApiResult<ApiJson<MeResponse>> {
+    let two_factor = state.services.two_factor_summary(&auth.user).await?;
+    Ok(ApiJson(MeResponse::new(&auth, two_factor)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,8 +7,10 @@ pub mod extract;
 mod health;
 mod login;
 mod me;
+mod recovery;
 mod sessions;
 mod signup;
+mod totp;
 
 use axum::http::StatusCode;
 use portcullis_core::UnixTime;
@@ -52,6 +54,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signup::signup))
         .routes(routes!(login::login))
         .routes(routes!(login::logout))
+        .routes(routes!(login::login_totp))
+        .routes(routes!(login::login_recovery))
+        .routes(routes!(login::recover))
+        .routes(routes!(totp::start_totp, totp::deactivate_totp))
+        .routes(routes!(totp::totp_qr_png))
+        .routes(routes!(totp::activate_totp))
+        .routes(routes!(recovery::regenerate))
+        .routes(routes!(recovery::emergency_kit))
         .routes(routes!(me::me))
         .routes(routes!(me::change_password))
         .routes(routes!(me::audit))
@@ -74,6 +84,15 @@ pub async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this endpoint does not take that method",
     )
+}
+
+/// `2026-11-22 20:15 UTC`, for documents people read.
+pub fn human_time(t: UnixTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(t.0)
+        .ok()
+        .and_then(|d| d.format(&format).ok())
+        .unwrap_or_default()
 }
 
 /// RFC 3339 in UTC, as every timestamp in the API is written.

@@ -1,4 +1,4 @@
-//! The stylesheet and icon, compiled into the binary so the server needs no files beside it and
+//! The stylesheet, icon and the one small script (copy buttons), compiled into the binary so the server needs no files beside it and
 //! the pages load nothing from elsewhere (the CSP allows only `'self'`).
 
 use axum::http::header;
@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 
 const STYLESHEET: &str = include_str!("../../static/app.css");
 const ICON: &str = include_str!("../../static/icon.svg");
+const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
 
 /// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
 const CACHE: &str = "public, max-age=3600";
@@ -29,5 +30,16 @@ pub async fn icon() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         ICON,
+    )
+}
+
+/// `GET /static/copy.js`: a file of our own, because the CSP allows no inline script.
+pub async fn copy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        COPY_SCRIPT,
     )
 }

@@ -1,4 +1,4 @@
-//! Reading the `Cookie` header and writing `Set-Cookie` values for the two cookies the pages use.
+//! Reading the `Cookie` header and writing `Set-Cookie` values for the cookies the pages use.
 //! Small enough to need no crate: names and values are ours (base64url tokens), so no quoting or
 //! percent-decoding is involved. It knows nothing of what the cookies mean.
 
@@ -8,6 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub const SESSION: &str = "portcullis_session";
 /// The secret half of the double-submit CSRF token.
 pub const CSRF: &str = "portcullis_csrf";
+/// The login ticket between the password and the second step; only `/login/…` ever sees it.
+pub const TICKET: &str = "portcullis_ticket";
 
 /// The value of the first cookie called `name`, across every `Cookie` header.
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -33,24 +35,49 @@ pub enum SameSite {
 /// A `Set-Cookie` value for a browser-session cookie: no `Max-Age`, so it ends with the browser,
 /// and `HttpOnly` always, because no script of ours ever needs to read it.
 pub fn set(name: &str, value: &str, same_site: SameSite, secure: bool) -> HeaderValue {
-    header_value(format!("{name}={value}{}", attributes(same_site, secure)))
+    header_value(format!(
+        "{name}={value}{}",
+        attributes("/", same_site, secure)
+    ))
 }
 
 /// A `Set-Cookie` value that makes the browser forget the cookie at once.
 pub fn clear(name: &str, same_site: SameSite, secure: bool) -> HeaderValue {
+    clear_at(name, "/", same_site, secure)
+}
+
+/// A short-lived cookie sent only to `path` and below, forgotten after `max_age_secs` even if the
+/// browser stays open: for values that are useless, and better gone, once their time is up.
+pub fn set_scoped(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+    secure: bool,
+) -> HeaderValue {
     header_value(format!(
-        "{name}={}; Max-Age=0",
-        attributes(same_site, secure)
+        "{name}={value}{}; Max-Age={}",
+        attributes(path, same_site, secure),
+        max_age_secs.max(0)
     ))
 }
 
-fn attributes(same_site: SameSite, secure: bool) -> String {
+/// Forgets a cookie set for `path`: a browser only replaces a cookie with the same name and path.
+pub fn clear_at(name: &str, path: &str, same_site: SameSite, secure: bool) -> HeaderValue {
+    header_value(format!(
+        "{name}={}; Max-Age=0",
+        attributes(path, same_site, secure)
+    ))
+}
+
+fn attributes(path: &str, same_site: SameSite, secure: bool) -> String {
     let same_site = match same_site {
         SameSite::Lax => "Lax",
         SameSite::Strict => "Strict",
     };
     let secure = if secure { "; Secure" } else { "" };
-    format!("; Path=/; HttpOnly; SameSite={same_site}{secure}")
+    format!("; Path={path}; HttpOnly; SameSite={same_site}{secure}")
 }
 
 fn header_value(text: String) -> HeaderValue {
@@ -94,6 +121,22 @@ mod tests {
         assert_eq!(
             v.to_str().unwrap(),
             "portcullis_csrf=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn a_scoped_cookie_carries_its_path_and_lifetime() {
+        let v = set_scoped(TICKET, "t", "/login", 299, SameSite::Strict, true);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "portcullis_ticket=t; Path=/login; HttpOnly; SameSite=Strict; Secure; Max-Age=299"
+        );
+        let v = set_scoped(TICKET, "t", "/login", -5, SameSite::Strict, false);
+        assert!(v.to_str().unwrap().ends_with("; Max-Age=0"));
+        let v = clear_at(TICKET, "/login", SameSite::Strict, false);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "portcullis_ticket=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0"
         );
     }
 }

@@ -83,6 +83,45 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
         ),
         Error::Validation(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
         Error::Conflict(why) => (StatusCode::CONFLICT, sentence(why)),
+        Error::InvalidCode => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That code is not right. Enter the 6-digit code your authenticator app shows now; \
+             check that the phone's time is set automatically."
+                .into(),
+        ),
+        Error::SecondFactorFailed => (
+            StatusCode::UNAUTHORIZED,
+            "That code is not right, or was already used. Try the next code.".into(),
+        ),
+        Error::InvalidTicket => (
+            StatusCode::UNAUTHORIZED,
+            "This sign-in has expired or had too many wrong codes. Sign in again.".into(),
+        ),
+        Error::TwoFactorEnforced => (
+            StatusCode::FORBIDDEN,
+            "Your administrator requires two-factor authentication for your account, so you \
+             cannot turn it off."
+                .into(),
+        ),
+        Error::TotpAlreadyActive => (
+            StatusCode::CONFLICT,
+            "An authenticator app is already active. Deactivate it first to set up another.".into(),
+        ),
+        Error::EnrollmentNotStarted => (
+            StatusCode::CONFLICT,
+            "Start the authenticator setup first; it may have been restarted in another window."
+                .into(),
+        ),
+        Error::TwoFactorNotEnabled => (
+            StatusCode::CONFLICT,
+            "Two-factor authentication is not enabled.".into(),
+        ),
+        Error::KitUnavailable => (
+            StatusCode::NOT_FOUND,
+            "The emergency kit can only be downloaded in the 15 minutes after activation, in the \
+             same session. Create new recovery codes to get a new kit."
+                .into(),
+        ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
     Some((status, message))

@@ -1,9 +1,11 @@
 //! Signing in and out: `GET /`, `GET|POST /login`, `POST /logout`. The password check, throttling
-//! and session creation are `Services::sign_in`'s; this file turns its answers into pages.
+//! and session creation are `Services::sign_in`'s; this file turns its answers into pages. When
+//! the account has a second factor, the password step ends with a ticket cookie and a redirect to
+//! the code page (`second_step`, seed 004).
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
@@ -11,9 +13,11 @@ use portcullis_core::password::Password;
 use portcullis_core::service::LoginResult;
 use serde::Deserialize;
 
+use super::cookies;
 use super::csrf::{CsrfToken, NoFields, VerifiedForm};
 use super::error::{WebError, explain};
-use super::page::{Layout, render};
+use super::page::{Layout, Notice, render};
+use super::second_step;
 use super::session::{self, SignedIn};
 use crate::api::extract::Meta;
 use crate::state::AppState;
@@ -24,7 +28,7 @@ struct LoginPage {
     layout: Layout,
     csrf: String,
     username: String,
-    notice: Option<&'static str>,
+    notice: Option<Notice>,
     error: Option<String>,
     open_registration: bool,
 }
@@ -58,19 +62,27 @@ pub struct LoginQuery {
     done: String,
 }
 
-fn notice(done: &str) -> Option<&'static str> {
+fn notice(done: &str) -> Option<Notice> {
     match done {
-        "signed_out" => Some("You are signed out."),
-        "account_created" => Some("Your account is ready. Sign in with your email and password."),
+        "signed_out" => Some(Notice::success("You are signed out.")),
+        "account_created" => Some(Notice::success(
+            "Your account is ready. Sign in with your email and password.",
+        )),
+        "sign_in_expired" => Some(Notice::warning(
+            "That sign-in has expired or had too many wrong codes. Sign in again with your \
+             password.",
+        )),
         _ => None,
     }
 }
 
-/// `GET /login`
+/// `GET /login`. Coming back here ("Start over") abandons a half-finished sign-in, so a ticket
+/// cookie left from the password step is forgotten.
 pub async fn form(
     State(state): State<AppState>,
     signed_in: Option<SignedIn>,
     csrf: CsrfToken,
+    headers: HeaderMap,
     query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     if signed_in.is_some() {
@@ -81,7 +93,13 @@ pub async fn form(
         notice: notice(&query.done),
         ..LoginPage::new(&state, &csrf)
     };
-    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+    let mut response = (csrf, render(StatusCode::OK, &page)?).into_response();
+    if cookies::get(&headers, cookies::TICKET).is_some() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, second_step::clear_ticket(&state.config));
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -109,6 +127,16 @@ pub async fn submit(
         Ok(LoginResult::Complete { token, .. }) => {
             let cookie = session::set_cookie(&state.config, &token);
             return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response());
+        }
+        Ok(LoginResult::SecondFactor {
+            ticket, expires_at, ..
+        }) => {
+            let now = state.services.clock.now();
+            let cookie =
+                second_step::set_ticket(&state.config, &ticket, now.secs_until(expires_at));
+            return Ok(
+                ([(header::SET_COOKIE, cookie)], Redirect::to("/login/code")).into_response(),
+            );
         }
         Err(e) => e,
     };

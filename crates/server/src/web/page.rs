@@ -36,6 +36,30 @@ impl Layout {
     }
 }
 
+/// A fixed message that a redirect asks the next page to show (`?done=…`). Only `'static` text:
+/// a crafted link can choose among our sentences but never put its own words on a page.
+pub struct Notice {
+    pub text: &'static str,
+    /// `success` for a confirmation, `warning` for something that needs the person's attention.
+    pub tone: &'static str,
+}
+
+impl Notice {
+    pub const fn success(text: &'static str) -> Notice {
+        Notice {
+            text,
+            tone: "success",
+        }
+    }
+
+    pub const fn warning(text: &'static str) -> Notice {
+        Notice {
+            text,
+            tone: "warning",
+        }
+    }
+}
+
 /// Renders a page with `status`. Every page is `no-store`: they show account data or carry a
 /// CSRF token, and neither belongs in a shared or back-button cache.
 pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {

@@ -1,81 +1,155 @@
-//! `GET /account/security`: one tile per way of proving it is you. Each says "Not set up" until
-//! the issue that brings the factor fills its tile in.
+//! `GET /account/security`: one tile per way of proving it is you (seed 001's Security tab). The
+//! authenticator-app tile is live: its status, the recovery codes left, and the forms that set it
+//! up, replace the codes or remove it (`totp`, `recovery_codes`). The other factors say "Coming
+//! soon" until the issues that bring them. Whether a factor may be removed is the services' rule;
+//! the tile only hides a button the rule would refuse anyway.
 
 use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use portcullis_core::login::Method;
+use portcullis_core::recovery::CODES_PER_SET;
+use portcullis_core::service::Authenticated;
+use serde::Deserialize;
 
 use super::csrf::CsrfToken;
 use super::error::WebError;
-use super::page::{Layout, render};
+use super::page::{Layout, Notice, render};
 use super::session::SignedIn;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "security.html")]
 struct SecurityPage {
     layout: Layout,
-    tiles: Vec<Tile>,
+    csrf: String,
+    /// For the hidden username field that tells password managers whose password is asked for.
+    email: String,
+    notice: Option<Notice>,
+    totp: TotpTile,
+    error: Option<TileError>,
+    soon: Vec<Tile>,
 }
 
-/// One way of proving who you are, as the overview shows it.
+impl SecurityPage {
+    fn error_for(&self, form: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.form == form)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// The authenticator app as its tile shows it.
+struct TotpTile {
+    active: bool,
+    /// An administrator requires two-factor authentication for this person (seed 001): it cannot
+    /// be turned off here.
+    forced: bool,
+    recovery_codes_left: i64,
+    recovery_codes_total: usize,
+}
+
+impl TotpTile {
+    /// Few enough codes left that the tile suggests a new set.
+    fn running_low(&self) -> bool {
+        self.recovery_codes_left <= 3
+    }
+}
+
+/// What went wrong with one of the tile's password forms.
+pub struct TileError {
+    /// `deactivate` or `regenerate`: the form the message belongs to, which then stays open.
+    pub form: &'static str,
+    pub message: String,
+}
+
+/// A factor that is still to come.
 struct Tile {
     id: &'static str,
     name: &'static str,
     description: &'static str,
-    status: &'static str,
-    /// What the tile's action will be; for now every factor is still to come.
-    action: &'static str,
 }
 
-const NOT_SET_UP: &str = "Not set up";
-const COMING_SOON: &str = "Coming soon";
-
-fn tiles() -> Vec<Tile> {
+fn coming_soon() -> Vec<Tile> {
     vec![
-        Tile {
-            id: "totp",
-            name: "Authenticator app",
-            description: "Six-digit codes from an app such as Aegis, FreeOTP or 1Password.",
-            status: NOT_SET_UP,
-            action: COMING_SOON,
-        },
         Tile {
             id: "push",
             name: "Companion app (push)",
             description: "Approve a sign-in with one tap in the Portcullis companion app.",
-            status: NOT_SET_UP,
-            action: COMING_SOON,
-        },
-        Tile {
-            id: "recovery",
-            name: "Recovery codes",
-            description: "One-time codes for when your phone is lost or out of reach.",
-            status: NOT_SET_UP,
-            action: COMING_SOON,
         },
         Tile {
             id: "support-pin",
             name: "Support PIN",
             description: "A PIN that proves it is you when you contact support.",
-            status: NOT_SET_UP,
-            action: COMING_SOON,
         },
         Tile {
             id: "app-passwords",
             name: "App passwords",
             description: "Separate passwords for mail clients and other apps that cannot ask \
                           for a second factor.",
-            status: NOT_SET_UP,
-            action: COMING_SOON,
         },
     ]
 }
 
-/// `GET /account/security`
-pub async fn overview(SignedIn(_auth): SignedIn, csrf: CsrfToken) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+pub struct SecurityQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// The fixed messages a redirect back to the security page may ask for.
+fn notice(done: &str) -> Option<Notice> {
+    match done {
+        "totp_deactivated" => Some(Notice::success(
+            "The authenticator app was removed. Signing in now needs only your password, and \
+             your recovery codes no longer work.",
+        )),
+        "two_factor_removed" => Some(Notice::warning(
+            "Your recovery code removed two-factor authentication from your account, and every \
+             other device was signed out. Set up your authenticator app again on your new phone.",
+        )),
+        _ => None,
+    }
+}
+
+/// The page for `auth`, with an optional notice or form error.
+pub async fn page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    notice: Option<Notice>,
+    error: Option<TileError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let summary = state.services.two_factor_summary(&auth.user).await?;
     let page = SecurityPage {
         layout: Layout::signed_in("Security", "security", csrf.value()),
-        tiles: tiles(),
+        csrf: csrf.value().to_owned(),
+        email: auth.user.email.to_string(),
+        notice,
+        totp: TotpTile {
+            active: summary.methods.contains(&Method::Totp),
+            forced: summary.forced,
+            recovery_codes_left: summary.recovery_codes_left,
+            recovery_codes_total: CODES_PER_SET,
+        },
+        error,
+        soon: coming_soon(),
     };
-    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+    render(status, &page)
+}
+
+/// `GET /account/security`
+pub async fn overview(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    query: Result<Query<SecurityQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let done = query.map(|q| q.0).unwrap_or_default().done;
+    let response = page(&state, &auth, &csrf, notice(&done), None, StatusCode::OK).await?;
+    Ok((csrf, response).into_response())
 }

@@ -124,6 +124,18 @@ pub fn event_label(kind: &str) -> String {
         "password.changed" => "Password changed",
         "password.change_failed" => "Password change with a wrong current password",
         "session.revoked" => "Another session signed out",
+        "totp.enrolled" => "Authenticator app setup started",
+        // These also record a wrong current password, as a failure: the labels name the act, and
+        // the result column says how it went.
+        "totp.activated" => "Switching on the authenticator app",
+        "totp.deactivated" => "Removing the authenticator app",
+        "login.second_factor.success" => "Code accepted at sign-in",
+        "login.second_factor.failure" => "Wrong code at sign-in",
+        "recovery.used" => "Recovery code used",
+        "recovery.regenerated" => "Making new recovery codes",
+        "two_factor.removed_by_recovery" => {
+            "Two-factor authentication removed with a recovery code"
+        }
         other => return other.to_owned(),
     };
     label.to_owned()
@@ -157,6 +169,6 @@ mod tests {
     #[test]
     fn unknown_audit_kinds_keep_their_name() {
         assert_eq!(event_label("login.success"), "Signed in");
-        assert_eq!(event_label("totp.enrolled"), "totp.enrolled");
+        assert_eq!(event_label("push.approved"), "push.approved");
     }
 }

@@ -1,0 +1,65 @@
+//! The emergency kit (seed 003 "Save your secret key"): the recovery codes and the authenticator
+//! key, sealed and kept for a short while after activation or regeneration, for the session that
+//! did it only. After that the codes exist only as digests and the kit cannot be made again.
+
+use crate::crypto::Sealed;
+use crate::error::{Error, Result};
+use crate::recovery::RecoveryCode;
+use crate::store::{EmergencyKits, Store};
+
+use super::Services;
+use super::sessions::Authenticated;
+use super::totp_enrolment::TotpEnrolment;
+
+/// What the kit shows. Redacted in `Debug`, zeroized on drop.
+#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct KitMaterial {
+    pub recovery_codes: Vec<String>,
+    pub secret_base32: Option<String>,
+    pub otpauth_uri: Option<String>,
+}
+
+impl std::fmt::Debug for KitMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KitMaterial(<redacted>)")
+    }
+}
+
+fn kit_context(auth: &Authenticated) -> Vec<u8> {
+    format!("kit:{}", auth.session.id).into_bytes()
+}
+
+impl<S: Store> Services<S> {
+    pub(crate) async fn store_kit(
+        &self,
+        tx: &mut S::Tx,
+        auth: &Authenticated,
+        codes: &[RecoveryCode],
+        totp: Option<&TotpEnrolment>,
+    ) -> Result<()> {
+        let material = KitMaterial {
+            recovery_codes: codes.iter().map(RecoveryCode::display).collect(),
+            secret_base32: totp.map(|t| t.secret.base32()),
+            otpauth_uri: totp.map(|t| t.otpauth_uri.clone()),
+        };
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(&material).map_err(Error::internal)?);
+        let sealed: Sealed = self.keys.sealing.seal(&json, &kit_context(auth))?;
+        tx.put_kit(
+            &auth.session.id,
+            &sealed,
+            self.now().plus_secs(self.settings.kit_secs),
+        )
+        .await
+    }
+
+    /// The kit of this session, while it is still available.
+    pub async fn emergency_kit(&self, auth: &Authenticated) -> Result<KitMaterial> {
+        let mut tx = self.store.begin_read().await?;
+        let sealed = tx
+            .kit(&auth.session.id, self.now())
+            .await?
+            .ok_or(Error::KitUnavailable)?;
+        let json = self.keys.sealing.open(&sealed, &kit_context(auth))?;
+        serde_json::from_slice(&json).map_err(Error::internal)
+    }
+}

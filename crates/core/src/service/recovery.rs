@@ -1,0 +1,128 @@
+//! Recovery codes after activation: a new set on request (password required; the old set is
+//! void), and recovery from a lost phone (seed 000): username, password and one recovery code
+//! remove two-factor authentication from the account entirely and log in.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::error::{Error, Result};
+use crate::model::{RequestMeta, SessionKind};
+use crate::password::Password;
+use crate::recovery::{self, RecoveryCode};
+use crate::store::{AuditLog, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction};
+use crate::totp::{self, TotpSecret};
+
+use super::Services;
+use super::sessions::Authenticated;
+use super::sign_in::{LoginResult, throttle_key};
+use super::totp_enrolment::TotpEnrolment;
+
+impl<S: Store> Services<S> {
+    pub async fn regenerate_recovery_codes(
+        &self,
+        auth: &Authenticated,
+        password: &Password,
+        meta: &RequestMeta,
+    ) -> Result<Vec<RecoveryCode>> {
+        let user = &auth.user;
+        if !self.two_factor_summary(user).await?.enabled {
+            return Err(Error::TwoFactorNotEnabled);
+        }
+        self.confirm_password(auth, password, AuditKind::RecoveryRegenerated, meta)
+            .await?;
+        let codes = recovery::generate_set();
+        let digests: Vec<String> = codes
+            .iter()
+            .map(|c| c.digest(&self.keys.recovery))
+            .collect();
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let enrolment = match tx.active_totp(&user.id).await? {
+            Some(active) => {
+                let secret = TotpSecret::from_bytes(
+                    self.keys
+                        .sealing
+                        .open(&active.sealed, format!("totp:{}", user.id).as_bytes())?
+                        .to_vec(),
+                );
+                let otpauth_uri = totp::otpauth_uri(
+                    &self.settings.totp_issuer,
+                    user.email.as_str(),
+                    &secret,
+                    &active.params,
+                );
+                Some(TotpEnrolment {
+                    secret,
+                    otpauth_uri,
+                    params: active.params,
+                })
+            }
+            None => None,
+        };
+        tx.replace_recovery_codes(&user.id, &digests, now).await?;
+        self.store_kit(&mut tx, auth, &codes, enrolment.as_ref())
+            .await?;
+        let event = AuditEvent::new(AuditKind::RecoveryRegenerated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
+
+    /// Seed 000: "This recovery code removes the two-factor authentication from your account."
+    /// Every factor, every recovery code and every other session go; a new session opens.
+    pub async fn recover_account(
+        &self,
+        username: &str,
+        password: &Password,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let user = self.check_password(username, password, meta).await?;
+        let now = self.now();
+        let key = throttle_key(user.email.as_str());
+        if let Some(code) = RecoveryCode::parse(code) {
+            let mut tx = self.store.begin().await?;
+            if tx
+                .consume_recovery_code(&user.id, &code.digest(&self.keys.recovery), now)
+                .await?
+            {
+                tx.delete_totp(&user.id).await?;
+                tx.delete_recovery_codes(&user.id).await?;
+                let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+                tx.clear_account(&key).await?;
+                for kind in [
+                    AuditKind::RecoveryUsed,
+                    AuditKind::TwoFactorRemovedByRecovery,
+                ] {
+                    let event = AuditEvent::new(kind, Outcome::Success, now, meta)
+                        .by_self(&user.id, &user.contract_id)
+                        .detail(serde_json::json!({ "sessions_revoked": revoked }));
+                    tx.append_audit(&event).await?;
+                }
+                let (token, session) = self
+                    .open_session(
+                        &mut tx,
+                        &user,
+                        kind,
+                        meta,
+                        serde_json::json!({ "method": "recovery" }),
+                    )
+                    .await?;
+                tx.commit().await?;
+                return Ok(LoginResult::Complete {
+                    token,
+                    session,
+                    user,
+                });
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "method": "recovery_code", "path": "recover" }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Err(Error::SecondFactorFailed)
+    }
+}

@@ -1,0 +1,175 @@
+//! The second step of a login (seed 004): a code from the authenticator app, or one of the
+//! recovery codes, presented with the ticket the password step gave.
+//!
+//! A ticket lives five minutes, serves one login, and dies after five wrong codes; every wrong
+//! code also counts against the account throttle. Success is one transaction: the code is used
+//! up by a conditional write (the TOTP step advances, or the recovery code is burnt), the ticket
+//! is used up the same way, and the session is opened; a concurrent duplicate loses at the first
+//! conditional write and changes nothing.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::error::{Error, Result};
+use crate::login::Method;
+use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketPurpose, User};
+use crate::recovery::RecoveryCode;
+use crate::secret::Token;
+use crate::store::{
+    AuditLog, LoginTickets, RecoveryCodes, Store, Throttle, TotpFactors, Transaction, Users,
+};
+use crate::totp::{self, TotpSecret};
+
+use super::Services;
+use super::sign_in::{LoginResult, throttle_key};
+
+impl<S: Store> Services<S> {
+    /// The live ticket and its user, or `InvalidTicket`; `TooManyAttempts` while the account is locked.
+    pub(crate) async fn live_ticket(
+        &self,
+        ticket: &Token,
+        purpose: TicketPurpose,
+    ) -> Result<(LoginTicket, User)> {
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let t = tx
+            .ticket_by_digest(&ticket.digest())
+            .await?
+            .ok_or(Error::InvalidTicket)?;
+        if t.purpose != purpose
+            || t.used
+            || t.expires_at <= now
+            || t.failures >= self.settings.ticket_max_failures
+        {
+            return Err(Error::InvalidTicket);
+        }
+        let user = tx
+            .user_by_id(&t.user_id)
+            .await?
+            .ok_or(Error::InvalidTicket)?;
+        let counter = tx
+            .account_counter(&throttle_key(user.email.as_str()))
+            .await?;
+        if let Some(retry_after_secs) = self.settings.throttle.account_retry_after(&counter, now) {
+            return Err(Error::TooManyAttempts { retry_after_secs });
+        }
+        Ok((t, user))
+    }
+
+    pub async fn login_with_totp(
+        &self,
+        ticket: &Token,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (t, user) = self
+            .live_ticket(ticket, TicketPurpose::SecondFactor)
+            .await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(active) = tx.active_totp(&user.id).await? {
+            let secret = TotpSecret::from_bytes(
+                self.keys
+                    .sealing
+                    .open(&active.sealed, format!("totp:{}", user.id).as_bytes())?
+                    .to_vec(),
+            );
+            if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
+                && tx.advance_totp_step(&user.id, step).await?
+            {
+                return self
+                    .finish_second_step(tx, &t, user, Method::Totp, kind, meta)
+                    .await;
+            }
+        }
+        drop(tx);
+        self.second_step_failed(&t, &user, Method::Totp, meta).await
+    }
+
+    pub async fn login_with_recovery_code(
+        &self,
+        ticket: &Token,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (t, user) = self
+            .live_ticket(ticket, TicketPurpose::SecondFactor)
+            .await?;
+        if let Some(code) = RecoveryCode::parse(code) {
+            let mut tx = self.store.begin().await?;
+            if tx
+                .consume_recovery_code(&user.id, &code.digest(&self.keys.recovery), self.now())
+                .await?
+            {
+                let event =
+                    AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, self.now(), meta)
+                        .by_self(&user.id, &user.contract_id)
+                        .detail(
+                            serde_json::json!({ "left": tx.recovery_codes_left(&user.id).await? }),
+                        );
+                tx.append_audit(&event).await?;
+                return self
+                    .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
+                    .await;
+            }
+        }
+        self.second_step_failed(&t, &user, Method::RecoveryCode, meta)
+            .await
+    }
+
+    async fn finish_second_step(
+        &self,
+        mut tx: S::Tx,
+        ticket: &LoginTicket,
+        user: User,
+        method: Method,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let now = self.now();
+        if !tx.consume_ticket(&ticket.id, now).await? {
+            // Another request finished this login first; this one changes nothing.
+            return Err(Error::InvalidTicket);
+        }
+        tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        let event = AuditEvent::new(AuditKind::SecondFactorSuccess, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "method": method.as_str() }));
+        tx.append_audit(&event).await?;
+        let (token, session) = self
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                serde_json::json!({ "method": method.as_str() }),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(LoginResult::Complete {
+            token,
+            session,
+            user,
+        })
+    }
+
+    async fn second_step_failed(
+        &self,
+        ticket: &LoginTicket,
+        user: &User,
+        method: Method,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let failures = tx.count_ticket_failure(&ticket.id).await?;
+        self.count_guess_failure(&mut tx, &throttle_key(user.email.as_str()), meta, now)
+            .await?;
+        let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "method": method.as_str(), "ticket_failures": failures }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Err(Error::SecondFactorFailed)
+    }
+}

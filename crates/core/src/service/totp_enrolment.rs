@@ -1,0 +1,199 @@
+//! The authenticator-app setup assistant (seeds 001–004): start an enrolment (a new secret, shown
+//! as a QR code and as text), activate it with the current password and a code, or deactivate it
+//! with the password. A pending enrolment changes nothing until it is activated.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::error::{Error, Result};
+use crate::model::RequestMeta;
+use crate::password::Password;
+use crate::recovery::{self, RecoveryCode};
+use crate::store::{
+    AuditLog, RecoveryCodes, Sessions, Store, StoredTotp, TotpFactors, Transaction,
+};
+use crate::totp::{self, TotpParams, TotpSecret};
+
+use super::Services;
+use super::sessions::Authenticated;
+
+/// What the person needs to set up their app: shown once, never stored in clear. The URI holds
+/// the secret, so both are redacted in `Debug`.
+pub struct TotpEnrolment {
+    pub secret: TotpSecret,
+    pub otpauth_uri: String,
+    pub params: TotpParams,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+fn sealing_context(user: &crate::model::UserId) -> Vec<u8> {
+    format!("totp:{user}").into_bytes()
+}
+
+impl<S: Store> Services<S> {
+    /// Starts (or restarts) an enrolment with a fresh secret.
+    pub async fn start_totp(
+        &self,
+        auth: &Authenticated,
+        params: TotpParams,
+        meta: &RequestMeta,
+    ) -> Result<TotpEnrolment> {
+        let user = &auth.user;
+        let now = self.now();
+        let secret = TotpSecret::generate();
+        let sealed = self
+            .keys
+            .sealing
+            .seal(secret.expose(), &sealing_context(&user.id))?;
+        let mut tx = self.store.begin().await?;
+        if tx.active_totp(&user.id).await?.is_some() {
+            return Err(Error::TotpAlreadyActive);
+        }
+        tx.put_pending_totp(
+            &user.id,
+            &StoredTotp {
+                sealed,
+                params,
+                created_at: now,
+                last_step: None,
+            },
+        )
+        .await?;
+        let event = AuditEvent::new(AuditKind::TotpEnrolled, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "algorithm": params.algorithm.as_str(), "digits": params.digits, "period": params.period }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        let otpauth_uri = totp::otpauth_uri(
+            &self.settings.totp_issuer,
+            user.email.as_str(),
+            &secret,
+            &params,
+        );
+        Ok(TotpEnrolment {
+            secret,
+            otpauth_uri,
+            params,
+        })
+    }
+
+    /// The pending enrolment again (for the QR code image), or `EnrollmentNotStarted`.
+    pub async fn pending_totp(&self, auth: &Authenticated) -> Result<TotpEnrolment> {
+        let user = &auth.user;
+        let mut tx = self.store.begin_read().await?;
+        let pending = tx
+            .pending_totp(&user.id)
+            .await?
+            .ok_or(Error::EnrollmentNotStarted)?;
+        let secret = TotpSecret::from_bytes(
+            self.keys
+                .sealing
+                .open(&pending.sealed, &sealing_context(&user.id))?
+                .to_vec(),
+        );
+        let otpauth_uri = totp::otpauth_uri(
+            &self.settings.totp_issuer,
+            user.email.as_str(),
+            &secret,
+            &pending.params,
+        );
+        Ok(TotpEnrolment {
+            secret,
+            otpauth_uri,
+            params: pending.params,
+        })
+    }
+
+    /// Activates the pending enrolment (seeds 003/004: current password and a code). Returns the
+    /// recovery codes, shown once; every other session of the user ends (seed 003).
+    pub async fn activate_totp(
+        &self,
+        auth: &Authenticated,
+        password: &Password,
+        code: &str,
+        meta: &RequestMeta,
+    ) -> Result<Vec<RecoveryCode>> {
+        let user = &auth.user;
+        self.confirm_password(auth, password, AuditKind::TotpActivated, meta)
+            .await?;
+        let pending = self.pending_totp(auth).await?;
+        let now = self.now();
+        let step = totp::verify(&pending.secret, &pending.params, code, now, None)
+            .ok_or(Error::InvalidCode)?;
+
+        let codes = recovery::generate_set();
+        let digests: Vec<String> = codes
+            .iter()
+            .map(|c| c.digest(&self.keys.recovery))
+            .collect();
+        let sealed = self
+            .keys
+            .sealing
+            .seal(pending.secret.expose(), &sealing_context(&user.id))?;
+        let mut tx = self.store.begin().await?;
+        if tx.active_totp(&user.id).await?.is_some() {
+            return Err(Error::TotpAlreadyActive);
+        }
+        if tx.pending_totp(&user.id).await?.is_none() {
+            // Restarted or activated concurrently: this code belonged to a secret that is gone.
+            return Err(Error::EnrollmentNotStarted);
+        }
+        tx.delete_pending_totp(&user.id).await?;
+        let active = StoredTotp {
+            sealed,
+            params: pending.params,
+            created_at: now,
+            last_step: Some(step),
+        };
+        tx.insert_active_totp(&user.id, &active).await?;
+        tx.replace_recovery_codes(&user.id, &digests, now).await?;
+        let revoked = tx
+            .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
+            .await?;
+        self.store_kit(&mut tx, auth, &codes, Some(&pending))
+            .await?;
+        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
+
+    /// Removes the authenticator app (seed 004: the current password is required). Refused when
+    /// an administrator forces 2FA on the user (seed 001).
+    pub async fn deactivate_totp(
+        &self,
+        auth: &Authenticated,
+        password: &Password,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let user = &auth.user;
+        let summary = self.two_factor_summary(user).await?;
+        if summary.forced {
+            return Err(Error::TwoFactorEnforced);
+        }
+        self.confirm_password(auth, password, AuditKind::TotpDeactivated, meta)
+            .await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.delete_totp(&user.id).await? {
+            return Err(Error::TwoFactorNotEnabled);
+        }
+        // Recovery codes stand in for a factor; with none left they would be a second password.
+        tx.delete_recovery_codes(&user.id).await?;
+        let revoked = tx
+            .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
+            .await?;
+        let event = AuditEvent::new(AuditKind::TotpDeactivated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        tx.append_audit(&event).await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,123 @@
+//! "Lost your phone?" (seed 000): `GET|POST /recover` takes the email, the password and one
+//! recovery code, and `Services::recover_account` removes two-factor authentication from the
+//! account, signs out every other device and signs this browser in. The page says so before the
+//! person commits, and the security page afterwards asks them to set it up again.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::model::SessionKind;
+use portcullis_core::password::Password;
+use portcullis_core::service::LoginResult;
+use serde::Deserialize;
+
+use super::csrf::{CsrfToken, VerifiedForm};
+use super::error::{WebError, explain};
+use super::page::{Layout, render};
+use super::second_step::{WRONG_RECOVERY_CODE, clear_ticket};
+use super::session::{self, SignedIn};
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "recover.html")]
+struct RecoverPage {
+    layout: Layout,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+impl RecoverPage {
+    fn new(csrf: &CsrfToken) -> Self {
+        RecoverPage {
+            layout: Layout::signed_out("Lost your phone?"),
+            csrf: csrf.value().to_owned(),
+            username: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// `GET /recover`. A signed-in person removes their app on the security page instead.
+pub async fn form(signed_in: Option<SignedIn>, csrf: CsrfToken) -> Result<Response, WebError> {
+    if signed_in.is_some() {
+        return Ok(Redirect::to("/account/security").into_response());
+    }
+    let page = RecoverPage::new(&csrf);
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RecoverForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /recover`
+pub async fn submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<RecoverForm>,
+) -> Result<Response, WebError> {
+    let password = Password::new(form.password);
+    let result = state
+        .services
+        .recover_account(
+            &form.username,
+            &password,
+            &form.code,
+            SessionKind::Web,
+            &meta,
+        )
+        .await;
+    let e = match result {
+        Ok(LoginResult::Complete { token, .. }) => {
+            return Ok((
+                AppendHeaders([
+                    (
+                        header::SET_COOKIE,
+                        session::set_cookie(&state.config, &token),
+                    ),
+                    // A half-finished sign-in from before is moot now.
+                    (header::SET_COOKIE, clear_ticket(&state.config)),
+                ]),
+                Redirect::to("/account/security?done=two_factor_removed"),
+            )
+                .into_response());
+        }
+        Ok(LoginResult::SecondFactor { .. }) => {
+            return Err(WebError::Internal(Error::internal_msg(
+                "recovery asked for a second step",
+            )));
+        }
+        Err(e) => e,
+    };
+    let retry_after = match &e {
+        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
+    let Some((status, mut message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    if matches!(e, Error::SecondFactorFailed) {
+        WRONG_RECOVERY_CODE.clone_into(&mut message);
+    }
+    let page = RecoverPage {
+        username: form.username,
+        error: Some(message),
+        ..RecoverPage::new(&csrf)
+    };
+    let mut response = (csrf, render(status, &page)?).into_response();
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+    Ok(response)
+}

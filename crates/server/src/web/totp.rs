@@ -1,0 +1,217 @@
+//! The authenticator-app setup assistant (seeds 001, 003 and 004), without JavaScript:
+//! `POST /account/security/totp/start` makes a new secret, `GET /account/security/totp` shows the
+//! steps (install an app, scan the QR code or type the key, confirm with the password and a code),
+//! `POST /account/security/totp/activate` switches it on and shows the recovery codes once, and
+//! `POST /account/security/totp/deactivate` removes it with the password. Secrets, codes and
+//! whether any of this is allowed are the services'; this file only shows them.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::password::Password;
+use portcullis_core::service::{Authenticated, TotpEnrolment};
+use serde::Deserialize;
+
+use super::account::FormError;
+use super::csrf::{CsrfToken, NoFields, VerifiedForm};
+use super::error::{WebError, explain};
+use super::page::{Layout, render};
+use super::recovery_codes::{CodesPage, Occasion};
+use super::security::{self, TileError};
+use super::session::SignedIn;
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+const SETUP: &str = "/account/security/totp";
+const OVERVIEW: &str = "/account/security";
+
+#[derive(Template)]
+#[template(path = "totp_setup.html")]
+struct SetupPage {
+    layout: Layout,
+    csrf: String,
+    email: String,
+    issuer: String,
+    /// Inline SVG from `crate::qr`: drawn paths only, no text from the URI.
+    qr_svg: String,
+    /// The key in groups of four, as it is easiest to read off and type in.
+    key: String,
+    digits: u32,
+    period: i64,
+    algorithm: &'static str,
+    error: Option<FormError>,
+}
+
+impl SetupPage {
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// "JBSW Y3DP EHPK 3PXP": what apps accept typed with or without the spaces.
+pub fn grouped(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn setup_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    enrolment: &TotpEnrolment,
+    error: Option<FormError>,
+) -> Result<SetupPage, WebError> {
+    // An otpauth URI (issuer, an email address, a 32-character key) is far below what a QR code
+    // holds; should that ever change, the person sees an error page, not half an assistant.
+    let qr_svg = crate::qr::svg(&enrolment.otpauth_uri)
+        .map_err(|e| WebError::Internal(Error::internal(e)))?;
+    Ok(SetupPage {
+        layout: Layout::signed_in("Set up your authenticator app", "security", csrf.value()),
+        csrf: csrf.value().to_owned(),
+        email: auth.user.email.to_string(),
+        issuer: state.services.settings.totp_issuer.clone(),
+        qr_svg,
+        key: grouped(&enrolment.secret.base32()),
+        digits: enrolment.params.digits,
+        period: enrolment.params.period,
+        algorithm: enrolment.params.algorithm.as_str(),
+        error,
+    })
+}
+
+/// `POST /account/security/totp/start`: a fresh secret each time, so an abandoned setup that
+/// someone glimpsed is worth nothing.
+pub async fn start(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
+) -> Result<Response, WebError> {
+    match state
+        .services
+        .start_totp(&auth, Default::default(), &meta)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(SETUP).into_response()),
+        // Another window finished first; the overview shows it as active.
+        Err(Error::TotpAlreadyActive) => Ok(Redirect::to(OVERVIEW).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /account/security/totp`: the steps, for the setup that was started.
+pub async fn setup(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    let enrolment = match state.services.pending_totp(&auth).await {
+        Ok(enrolment) => enrolment,
+        // Nothing started, or already finished: the overview has the right button.
+        Err(Error::EnrollmentNotStarted) => return Ok(Redirect::to(OVERVIEW).into_response()),
+        Err(e) => return Err(e.into()),
+    };
+    let page = setup_page(&state, &auth, &csrf, &enrolment, None)?;
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActivateForm {
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/security/totp/activate`: on success the recovery codes, in this response only.
+pub async fn activate(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<ActivateForm>,
+) -> Result<Response, WebError> {
+    let password = Password::new(form.password);
+    let e = match state
+        .services
+        .activate_totp(&auth, &password, &form.code, &meta)
+        .await
+    {
+        Ok(codes) => {
+            let page = CodesPage::new(&csrf, Occasion::Activated, &codes);
+            return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
+        }
+        Err(Error::TotpAlreadyActive | Error::EnrollmentNotStarted) => {
+            return Ok(Redirect::to(OVERVIEW).into_response());
+        }
+        Err(e) => e,
+    };
+    let field = match &e {
+        Error::InvalidPassword => "password",
+        Error::InvalidCode => "code",
+        _ => "",
+    };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let enrolment = state.services.pending_totp(&auth).await?;
+    let error = FormError { field, message };
+    let page = setup_page(&state, &auth, &csrf, &enrolment, Some(error))?;
+    Ok((csrf, render(status, &page)?).into_response())
+}
+
+/// The forms that only ask for the current password: deactivate, new recovery codes.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub password: String,
+}
+
+/// `POST /account/security/totp/deactivate`
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    let password = Password::new(form.password);
+    let e = match state
+        .services
+        .deactivate_totp(&auth, &password, &meta)
+        .await
+    {
+        Ok(()) => {
+            return Ok(Redirect::to("/account/security?done=totp_deactivated").into_response());
+        }
+        Err(Error::TwoFactorNotEnabled) => return Ok(Redirect::to(OVERVIEW).into_response()),
+        Err(e) => e,
+    };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let error = TileError {
+        form: "deactivate",
+        message,
+    };
+    let response = security::page(&state, &auth, &csrf, None, Some(error), status).await?;
+    Ok((csrf, response).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_reads_in_groups_of_four() {
+        assert_eq!(grouped("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
+        assert_eq!(grouped("ABCDEF"), "ABCD EF");
+        assert_eq!(grouped(""), "");
+    }
+}

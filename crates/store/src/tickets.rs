@@ -1,0 +1,117 @@
+//! Login tickets, stored by digest; failures counted and use-up done by conditional updates.
+
+use portcullis_core::crypto::Sealed;
+use portcullis_core::model::{LoginTicket, SessionId, TicketId, TicketPurpose, UserId};
+use portcullis_core::secret::TokenDigest;
+use portcullis_core::store::{EmergencyKits, LoginTickets};
+use portcullis_core::{Result, UnixTime};
+use sqlx::Row;
+
+use crate::db_err;
+use crate::tx::SqlTx;
+
+impl LoginTickets for SqlTx {
+    async fn insert_ticket(&mut self, t: &LoginTicket, digest: &TokenDigest) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_tickets (id, digest, user_id, purpose, created_at, expires_at, failures) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+        )
+        .bind(t.id.as_str())
+        .bind(digest.0.as_str())
+        .bind(t.user_id.as_str())
+        .bind(t.purpose.as_str())
+        .bind(t.created_at.0)
+        .bind(t.expires_at.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn ticket_by_digest(&mut self, digest: &TokenDigest) -> Result<Option<LoginTicket>> {
+        let row = sqlx::query(
+            "SELECT id, user_id, purpose, created_at, expires_at, failures, used_at FROM login_tickets WHERE digest = $1",
+        )
+        .bind(digest.0.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let purpose: String = row.try_get("purpose").map_err(db_err)?;
+        Ok(Some(LoginTicket {
+            id: TicketId(row.try_get("id").map_err(db_err)?),
+            user_id: UserId(row.try_get("user_id").map_err(db_err)?),
+            purpose: TicketPurpose::parse(&purpose),
+            created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
+            expires_at: UnixTime(row.try_get("expires_at").map_err(db_err)?),
+            failures: row.try_get("failures").map_err(db_err)?,
+            used: row
+                .try_get::<Option<i64>, _>("used_at")
+                .map_err(db_err)?
+                .is_some(),
+        }))
+    }
+
+    async fn count_ticket_failure(&mut self, id: &TicketId) -> Result<i64> {
+        sqlx::query_scalar(
+            "UPDATE login_tickets SET failures = failures + 1 WHERE id = $1 RETURNING failures",
+        )
+        .bind(id.as_str())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn consume_ticket(&mut self, id: &TicketId, now: UnixTime) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE login_tickets SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now.0)
+                .bind(id.as_str())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl EmergencyKits for SqlTx {
+    async fn put_kit(
+        &mut self,
+        session: &SessionId,
+        sealed: &Sealed,
+        expires_at: UnixTime,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM emergency_kits WHERE session_id = $1")
+            .bind(session.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("INSERT INTO emergency_kits (session_id, key_id, sealed, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(session.as_str())
+            .bind(sealed.key_id.as_str())
+            .bind(sealed.data.clone())
+            .bind(expires_at.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn kit(&mut self, session: &SessionId, now: UnixTime) -> Result<Option<Sealed>> {
+        let row = sqlx::query(
+            "SELECT key_id, sealed FROM emergency_kits WHERE session_id = $1 AND expires_at > $2",
+        )
+        .bind(session.as_str())
+        .bind(now.0)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(Sealed {
+                key_id: r.try_get("key_id").map_err(db_err)?,
+                data: r.try_get("sealed").map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+}
