@@ -8,12 +8,10 @@ use crate::model::{RequestMeta, SessionKind};
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::store::{AuditLog, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction};
-use crate::totp::{self, TotpSecret};
 
 use super::Services;
 use super::sessions::Authenticated;
 use super::sign_in::{LoginResult, throttle_key};
-use super::totp_enrolment::TotpEnrolment;
 
 impl<S: Store> Services<S> {
     pub async fn regenerate_recovery_codes(
@@ -36,25 +34,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let enrolment = match tx.active_totp(&user.id).await? {
-            Some(active) => {
-                let secret = TotpSecret::from_bytes(
-                    self.keys
-                        .sealing
-                        .open(&active.sealed, format!("totp:{}", user.id).as_bytes())?
-                        .to_vec(),
-                );
-                let otpauth_uri = totp::otpauth_uri(
-                    &self.settings.totp_issuer,
-                    user.email.as_str(),
-                    &secret,
-                    &active.params,
-                );
-                Some(TotpEnrolment {
-                    secret,
-                    otpauth_uri,
-                    params: active.params,
-                })
-            }
+            Some(active) => Some(self.enrolment_of(user, &active)?),
             None => None,
         };
         tx.replace_recovery_codes(&user.id, &digests, now).await?;

@@ -16,7 +16,7 @@ use crate::secret::Token;
 use crate::store::{
     AuditLog, LoginTickets, RecoveryCodes, Store, Throttle, TotpFactors, Transaction, Users,
 };
-use crate::totp::{self, TotpSecret};
+use crate::totp;
 
 use super::Services;
 use super::sign_in::{LoginResult, throttle_key};
@@ -67,12 +67,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(active) = tx.active_totp(&user.id).await? {
-            let secret = TotpSecret::from_bytes(
-                self.keys
-                    .sealing
-                    .open(&active.sealed, format!("totp:{}", user.id).as_bytes())?
-                    .to_vec(),
-            );
+            let secret = self.unseal_totp(&user.id, &active)?;
             if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
                 && tx.advance_totp_step(&user.id, step).await?
             {

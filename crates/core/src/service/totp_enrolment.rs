@@ -36,6 +36,41 @@ fn sealing_context(user: &crate::model::UserId) -> Vec<u8> {
 }
 
 impl<S: Store> Services<S> {
+    /// Opens a stored authenticator secret; the user id is bound in as associated data.
+    pub(crate) fn unseal_totp(
+        &self,
+        user: &crate::model::UserId,
+        stored: &StoredTotp,
+    ) -> Result<TotpSecret> {
+        let bytes = self
+            .keys
+            .sealing
+            .open(&stored.sealed, &sealing_context(user))?;
+        Ok(TotpSecret::from_bytes(bytes.to_vec()))
+    }
+
+    /// The enrolment view of a stored secret: the secret and its key URI.
+    pub(crate) fn enrolment_of(
+        &self,
+        user: &crate::model::User,
+        stored: &StoredTotp,
+    ) -> Result<TotpEnrolment> {
+        let secret = self.unseal_totp(&user.id, stored)?;
+        let otpauth_uri = totp::otpauth_uri(
+            &self.settings.totp_issuer,
+            user.email.as_str(),
+            &secret,
+            &stored.params,
+        );
+        Ok(TotpEnrolment {
+            secret,
+            otpauth_uri,
+            params: stored.params,
+        })
+    }
+}
+
+impl<S: Store> Services<S> {
     /// Starts (or restarts) an enrolment with a fresh secret.
     pub async fn start_totp(
         &self,
@@ -90,23 +125,7 @@ impl<S: Store> Services<S> {
             .pending_totp(&user.id)
             .await?
             .ok_or(Error::EnrollmentNotStarted)?;
-        let secret = TotpSecret::from_bytes(
-            self.keys
-                .sealing
-                .open(&pending.sealed, &sealing_context(&user.id))?
-                .to_vec(),
-        );
-        let otpauth_uri = totp::otpauth_uri(
-            &self.settings.totp_issuer,
-            user.email.as_str(),
-            &secret,
-            &pending.params,
-        );
-        Ok(TotpEnrolment {
-            secret,
-            otpauth_uri,
-            params: pending.params,
-        })
+        self.enrolment_of(user, &pending)
     }
 
     /// Activates the pending enrolment (seeds 003/004: current password and a code). Returns the
