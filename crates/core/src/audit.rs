@@ -23,6 +23,21 @@ pub enum AuditKind {
     RecoveryUsed,
     RecoveryRegenerated,
     TwoFactorRemovedByRecovery,
+    UserCreated,
+    UserRoleChanged,
+    UserDeleted,
+    TwoFactorForced,
+    TwoFactorUnforced,
+    TwoFactorResetByAdmin,
+    ContractPolicyChanged,
+    GroupCreated,
+    GroupMemberAdded,
+    GroupMemberRemoved,
+    ResourceCreated,
+    ResourceUpdated,
+    ResourceDeleted,
+    ResourceGranted,
+    ResourceGrantRevoked,
 }
 
 impl AuditKind {
@@ -44,6 +59,21 @@ impl AuditKind {
             AuditKind::RecoveryUsed => "recovery.used",
             AuditKind::RecoveryRegenerated => "recovery.regenerated",
             AuditKind::TwoFactorRemovedByRecovery => "two_factor.removed_by_recovery",
+            AuditKind::UserCreated => "user.created",
+            AuditKind::UserRoleChanged => "user.role_changed",
+            AuditKind::UserDeleted => "user.deleted",
+            AuditKind::TwoFactorForced => "two_factor.forced",
+            AuditKind::TwoFactorUnforced => "two_factor.unforced",
+            AuditKind::TwoFactorResetByAdmin => "two_factor.reset_by_admin",
+            AuditKind::ContractPolicyChanged => "contract.policy_changed",
+            AuditKind::GroupCreated => "group.created",
+            AuditKind::GroupMemberAdded => "group.member_added",
+            AuditKind::GroupMemberRemoved => "group.member_removed",
+            AuditKind::ResourceCreated => "resource.created",
+            AuditKind::ResourceUpdated => "resource.updated",
+            AuditKind::ResourceDeleted => "resource.deleted",
+            AuditKind::ResourceGranted => "resource.granted",
+            AuditKind::ResourceGrantRevoked => "resource.grant_revoked",
         }
     }
 }

@@ -53,6 +53,9 @@ pub enum Error {
     TwoFactorNotEnabled,
     #[error("the emergency kit is only available for 15 minutes after activation, in that session")]
     KitUnavailable,
+    /// The caller's role does not allow this (or the target is out of their reach).
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod login;
 pub mod model;
 pub mod password;
+pub mod policy;
 pub mod recovery;
 pub mod secret;
 pub mod service;

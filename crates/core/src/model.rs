@@ -30,6 +30,8 @@ id_type!(UserId);
 id_type!(ContractId);
 id_type!(SessionId);
 id_type!(TicketId);
+id_type!(GroupId);
+id_type!(ResourceId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,61 @@ pub struct User {
     pub role: Role,
     pub created_at: UnixTime,
     pub last_login_at: Option<UnixTime>,
+    /// An owner or administrator requires 2FA of this user (seed 001 "Force 2-Factor Auth").
+    pub force_2fa: bool,
+}
+
+/// An organisation: one owner, administrators and users.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub id: ContractId,
+    pub name: String,
+    /// Every user of the contract is treated as forced; only the owner may clear it (seed 002).
+    pub require_2fa: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: GroupId,
+    pub contract_id: ContractId,
+    pub name: String,
+    pub members: Vec<UserId>,
+}
+
+/// What a resource is (seed 001: data centres and snapshots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    Datacenter,
+    Snapshot,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Datacenter => "datacenter",
+            ResourceKind::Snapshot => "snapshot",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ResourceKind> {
+        match s {
+            "datacenter" => Some(ResourceKind::Datacenter),
+            "snapshot" => Some(ResourceKind::Snapshot),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub contract_id: ContractId,
+    pub kind: ResourceKind,
+    pub name: String,
+    /// Seen and selected only in sessions completed with a second factor (seed 001).
+    pub requires_2fa: bool,
+    /// Groups the resource is granted to.
+    pub groups: Vec<GroupId>,
+    pub created_at: UnixTime,
 }
 
 /// How the client holds its session: a bearer token for the API, a cookie for the web UI.
@@ -103,6 +160,8 @@ pub struct Session {
     pub expires_at: UnixTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The login that opened this session passed a second factor.
+    pub second_factor: bool,
 }
 
 /// What a login ticket allows: the second step of a login, or only the forced setup wizard.
@@ -185,6 +244,7 @@ mod tests {
             expires_at: UnixTime(created + policy.absolute_secs),
             ip: None,
             user_agent: None,
+            second_factor: false,
         }
     }
 

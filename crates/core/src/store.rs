@@ -14,7 +14,10 @@ use crate::audit::{AuditEvent, StoredAuditEvent};
 use crate::clock::UnixTime;
 use crate::crypto::Sealed;
 use crate::error::Result;
-use crate::model::{ContractId, LoginTicket, Session, SessionId, TicketId, User, UserId};
+use crate::model::{
+    Contract, ContractId, Group, GroupId, LoginTicket, Resource, ResourceId, Role, Session,
+    SessionId, TicketId, User, UserId,
+};
 use crate::secret::TokenDigest;
 use crate::throttle::{AccountCounter, AddressWindow};
 use crate::totp::TotpParams;
@@ -40,6 +43,9 @@ pub trait Transaction:
     + RecoveryCodes
     + LoginTickets
     + EmergencyKits
+    + Groups
+    + Resources
+    + Outbox
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
@@ -51,6 +57,15 @@ pub trait Contracts {
         id: &ContractId,
         name: &str,
         now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn contract(
+        &mut self,
+        id: &ContractId,
+    ) -> impl Future<Output = Result<Option<Contract>>> + Send;
+    fn set_require_2fa(
+        &mut self,
+        id: &ContractId,
+        on: bool,
     ) -> impl Future<Output = Result<()>> + Send;
 }
 
@@ -71,6 +86,15 @@ pub trait Users {
         id: &UserId,
         at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Every user of a contract, oldest first.
+    fn users_of_contract(
+        &mut self,
+        contract: &ContractId,
+    ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    fn set_force_2fa(&mut self, id: &UserId, on: bool) -> impl Future<Output = Result<()>> + Send;
+    fn set_role(&mut self, id: &UserId, role: Role) -> impl Future<Output = Result<()>> + Send;
+    /// Deletes the user and everything that hangs on them (sessions, factors, memberships).
+    fn delete_user(&mut self, id: &UserId) -> impl Future<Output = Result<bool>> + Send;
 }
 
 /// Sessions are found by the digest of their token; the token itself is never stored.
@@ -274,4 +298,89 @@ pub trait EmergencyKits {
         session: &SessionId,
         now: UnixTime,
     ) -> impl Future<Output = Result<Option<Sealed>>> + Send;
+}
+
+/// Groups of users within a contract.
+pub trait Groups {
+    /// Fails with `Conflict` when the contract already has a group of that name.
+    fn insert_group(
+        &mut self,
+        group: &Group,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn groups_of_contract(
+        &mut self,
+        contract: &ContractId,
+    ) -> impl Future<Output = Result<Vec<Group>>> + Send;
+    fn group(&mut self, id: &GroupId) -> impl Future<Output = Result<Option<Group>>> + Send;
+    /// Adds a member; adding one twice is harmless.
+    fn add_member(
+        &mut self,
+        group: &GroupId,
+        user: &UserId,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn remove_member(
+        &mut self,
+        group: &GroupId,
+        user: &UserId,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// The groups a user belongs to.
+    fn groups_of_user(
+        &mut self,
+        user: &UserId,
+    ) -> impl Future<Output = Result<Vec<GroupId>>> + Send;
+}
+
+/// Resources (data centres, snapshots) and the groups they are granted to.
+pub trait Resources {
+    fn insert_resource(&mut self, resource: &Resource) -> impl Future<Output = Result<()>> + Send;
+    fn resources_of_contract(
+        &mut self,
+        contract: &ContractId,
+    ) -> impl Future<Output = Result<Vec<Resource>>> + Send;
+    fn resource(
+        &mut self,
+        id: &ResourceId,
+    ) -> impl Future<Output = Result<Option<Resource>>> + Send;
+    fn update_resource(
+        &mut self,
+        id: &ResourceId,
+        name: &str,
+        requires_2fa: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn delete_resource(&mut self, id: &ResourceId) -> impl Future<Output = Result<bool>> + Send;
+    /// Grants the resource to a group; granting twice is harmless.
+    fn grant(
+        &mut self,
+        resource: &ResourceId,
+        group: &GroupId,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn revoke_grant(
+        &mut self,
+        resource: &ResourceId,
+        group: &GroupId,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// A message to deliver, written in the same transaction as the change that causes it.
+#[derive(Debug, Clone)]
+pub struct OutboxMessage {
+    pub id: String,
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: UnixTime,
+}
+
+/// The durable outbox, and the single-use links that let an invited user set a password.
+pub trait Outbox {
+    fn enqueue(&mut self, message: &OutboxMessage) -> impl Future<Output = Result<()>> + Send;
+    fn insert_password_link(
+        &mut self,
+        digest: &TokenDigest,
+        user: &UserId,
+        expires_at: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
 }

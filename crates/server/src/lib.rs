@@ -8,10 +8,13 @@
 //! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
 //! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
+//! - [`cli`]: the operator's `portcullis user …` commands (list, create, set-role, force-2fa,
+//!   reset-2fa, delete), audited as done by the operator.
 //! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 mod headers;
 pub mod keys;
@@ -65,7 +68,7 @@ impl Server {
     pub async fn build(mut config: Config) -> anyhow::Result<Server> {
         let master_key =
             MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
-        let services = open_services(&config, &master_key).await?;
+        let mut services = open_services(&config, &master_key).await?;
 
         let listener = TcpListener::bind(config.bind)
             .await
@@ -73,6 +76,7 @@ impl Server {
         if !config.public_url_configured {
             config.public_url = format!("http://{}", listener.local_addr()?);
         }
+        services.settings.public_url = config.public_url.clone();
         let setup_link = services
             .issue_setup_link_if_needed()
             .await?
@@ -145,6 +149,7 @@ pub async fn open_services(
             absolute_secs: config.session_max_secs,
         },
         totp_issuer: config.totp_issuer.clone(),
+        public_url: config.public_url.clone(),
         ..Settings::default()
     };
     let hasher = PasswordHasher::new(cores)?;

@@ -55,7 +55,7 @@ impl Metrics {
         h.count += 1;
     }
 
-    /// `outcome`: success, failure, throttled, second_factor, second_factor_failure,
+    /// `outcome`: success, failure, throttled, second_factor, enrollment_required, second_factor_failure,
     /// invalid_ticket, error.
     pub fn record_login(&self, outcome: &'static str) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -121,6 +121,7 @@ pub fn login_outcome(
     match result {
         Ok(LoginResult::Complete { .. }) => "success",
         Ok(LoginResult::SecondFactor { .. }) => "second_factor",
+        Ok(LoginResult::EnrollmentRequired { .. }) => "enrollment_required",
         Err(Error::TooManyAttempts { .. }) => "throttled",
         Err(Error::InvalidCredentials) => "failure",
         Err(Error::SecondFactorFailed) => "second_factor_failure",

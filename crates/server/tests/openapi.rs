@@ -18,6 +18,27 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/v1/me/totp/activate"),
     ("post", "/api/v1/me/recovery-codes"),
     ("get", "/api/v1/me/emergency-kit.pdf"),
+    ("post", "/api/v1/login/enroll/totp"),
+    ("post", "/api/v1/login/enroll/totp/activate"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users"),
+    ("get", "/api/v1/users/{id}"),
+    ("patch", "/api/v1/users/{id}"),
+    ("delete", "/api/v1/users/{id}"),
+    ("delete", "/api/v1/users/{id}/two-factor"),
+    ("get", "/api/v1/contract"),
+    ("patch", "/api/v1/contract"),
+    ("post", "/api/v1/groups"),
+    ("get", "/api/v1/groups"),
+    ("put", "/api/v1/groups/{id}/members/{user_id}"),
+    ("delete", "/api/v1/groups/{id}/members/{user_id}"),
+    ("post", "/api/v1/resources"),
+    ("get", "/api/v1/resources"),
+    ("get", "/api/v1/resources/{id}"),
+    ("patch", "/api/v1/resources/{id}"),
+    ("delete", "/api/v1/resources/{id}"),
+    ("put", "/api/v1/resources/{id}/grants/{group_id}"),
+    ("delete", "/api/v1/resources/{id}/grants/{group_id}"),
     ("get", "/api/v1/me"),
     ("post", "/api/v1/me/password"),
     ("get", "/api/v1/me/sessions"),
@@ -74,7 +95,14 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
                     );
                 }
             }
-            if path.starts_with("/api/v1/me") || *path == "/api/v1/logout" {
+            let authenticated = [
+                "/api/v1/me",
+                "/api/v1/users",
+                "/api/v1/groups",
+                "/api/v1/resources",
+                "/api/v1/contract",
+            ];
+            if authenticated.iter().any(|p| path.starts_with(p)) || *path == "/api/v1/logout" {
                 assert!(
                     op["security"].is_array(),
                     "{method} {path} must declare bearer security"

@@ -1,8 +1,9 @@
 //! Contracts (organisations).
 
-use portcullis_core::model::ContractId;
+use portcullis_core::model::{Contract, ContractId};
 use portcullis_core::store::Contracts;
 use portcullis_core::{Result, UnixTime};
+use sqlx::Row;
 
 use crate::db_err;
 use crate::tx::SqlTx;
@@ -13,6 +14,32 @@ impl Contracts for SqlTx {
             .bind(id.as_str())
             .bind(name)
             .bind(now.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn contract(&mut self, id: &ContractId) -> Result<Option<Contract>> {
+        let row = sqlx::query("SELECT id, name, require_2fa FROM contracts WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(Contract {
+                id: ContractId(r.try_get("id").map_err(db_err)?),
+                name: r.try_get("name").map_err(db_err)?,
+                require_2fa: r.try_get::<i64, _>("require_2fa").map_err(db_err)? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_require_2fa(&mut self, id: &ContractId, on: bool) -> Result<()> {
+        sqlx::query("UPDATE contracts SET require_2fa = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;

@@ -10,8 +10,11 @@
 
 mod audit;
 mod contracts;
+mod groups;
+mod outbox;
 mod pool;
 mod recovery;
+mod resources;
 mod sessions;
 mod setup_tokens;
 #[cfg(feature = "testing")]

@@ -91,6 +91,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_two_factor.sql"),
         postgres: include_str!("../migrations/postgres/0002_two_factor.sql"),
     },
+    Migration {
+        version: 3,
+        name: "administration",
+        sqlite: include_str!("../migrations/sqlite/0003_administration.sql"),
+        postgres: include_str!("../migrations/postgres/0003_administration.sql"),
+    },
 ];
 
 /// A pool of connections to one database; clones share the pool.

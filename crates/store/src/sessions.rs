@@ -21,14 +21,15 @@ fn session_from_row(row: &AnyRow) -> Result<Session> {
         expires_at: UnixTime(row.try_get("expires_at").map_err(db_err)?),
         ip: row.try_get("ip").map_err(db_err)?,
         user_agent: row.try_get("user_agent").map_err(db_err)?,
+        second_factor: row.try_get::<i64, _>("second_factor").map_err(db_err)? != 0,
     })
 }
 
 impl Sessions for SqlTx {
     async fn insert_session(&mut self, s: &Session, digest: &TokenDigest) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(s.id.as_str())
         .bind(s.user_id.as_str())
@@ -39,6 +40,7 @@ impl Sessions for SqlTx {
         .bind(s.expires_at.0)
         .bind(s.ip.as_deref())
         .bind(s.user_agent.as_deref())
+        .bind(i64::from(s.second_factor))
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -47,7 +49,7 @@ impl Sessions for SqlTx {
 
     async fn session_by_digest(&mut self, digest: &TokenDigest) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor \
              FROM sessions WHERE token_digest = $1 AND revoked_at IS NULL",
         )
         .bind(digest.0.as_str())
@@ -69,7 +71,7 @@ impl Sessions for SqlTx {
 
     async fn sessions_of_user(&mut self, user: &UserId, now: UnixTime) -> Result<Vec<Session>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor \
              FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
              ORDER BY created_at DESC, id",
         )

@@ -10,9 +10,9 @@ use sqlx::any::AnyRow;
 use crate::tx::SqlTx;
 use crate::{db_err, is_unique_violation};
 
-const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at \
+const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
                      FROM users WHERE id = $1";
-const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at \
+const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
                             FROM users WHERE email_key = $1";
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
@@ -26,6 +26,7 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         password_hash: row.try_get("password_hash").map_err(db_err)?,
         role: Role::parse(&role).ok_or_else(|| Error::internal_msg("stored role unknown"))?,
         created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
+        force_2fa: row.try_get::<i64, _>("force_2fa").map_err(db_err)? != 0,
         last_login_at: row
             .try_get::<Option<i64>, _>("last_login_at")
             .map_err(db_err)?
@@ -36,8 +37,8 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
 impl Users for SqlTx {
     async fn insert_user(&mut self, u: &User) -> Result<()> {
         sqlx::query(
-            "INSERT INTO users (id, contract_id, email, email_key, password_hash, role, created_at, last_login_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO users (id, contract_id, email, email_key, password_hash, role, created_at, last_login_at, force_2fa) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(u.id.as_str())
         .bind(u.contract_id.as_str())
@@ -47,6 +48,7 @@ impl Users for SqlTx {
         .bind(u.role.as_str())
         .bind(u.created_at.0)
         .bind(u.last_login_at.map(|t| t.0))
+        .bind(i64::from(u.force_2fa))
         .execute(&mut *self.tx)
         .await
         .map_err(|e| if is_unique_violation(&e) { Error::EmailTaken } else { db_err(e) })?;
@@ -96,5 +98,46 @@ impl Users for SqlTx {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn users_of_contract(&mut self, contract: &ContractId) -> Result<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+             FROM users WHERE contract_id = $1 ORDER BY created_at, email_key",
+        )
+        .bind(contract.as_str())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_force_2fa(&mut self, id: &UserId, on: bool) -> Result<()> {
+        sqlx::query("UPDATE users SET force_2fa = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_role(&mut self, id: &UserId, role: Role) -> Result<()> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn delete_user(&mut self, id: &UserId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 }

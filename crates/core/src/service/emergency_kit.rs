@@ -4,6 +4,7 @@
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
+use crate::model::SessionId;
 use crate::recovery::RecoveryCode;
 use crate::store::{EmergencyKits, Store};
 
@@ -25,15 +26,15 @@ impl std::fmt::Debug for KitMaterial {
     }
 }
 
-fn kit_context(auth: &Authenticated) -> Vec<u8> {
-    format!("kit:{}", auth.session.id).into_bytes()
+fn kit_context(session: &SessionId) -> Vec<u8> {
+    format!("kit:{session}").into_bytes()
 }
 
 impl<S: Store> Services<S> {
     pub(crate) async fn store_kit(
         &self,
         tx: &mut S::Tx,
-        auth: &Authenticated,
+        session: &SessionId,
         codes: &[RecoveryCode],
         totp: Option<&TotpEnrolment>,
     ) -> Result<()> {
@@ -43,9 +44,9 @@ impl<S: Store> Services<S> {
             otpauth_uri: totp.map(|t| t.otpauth_uri.clone()),
         };
         let json = zeroize::Zeroizing::new(serde_json::to_vec(&material).map_err(Error::internal)?);
-        let sealed: Sealed = self.keys.sealing.seal(&json, &kit_context(auth))?;
+        let sealed: Sealed = self.keys.sealing.seal(&json, &kit_context(session))?;
         tx.put_kit(
-            &auth.session.id,
+            session,
             &sealed,
             self.now().plus_secs(self.settings.kit_secs),
         )
@@ -59,7 +60,10 @@ impl<S: Store> Services<S> {
             .kit(&auth.session.id, self.now())
             .await?
             .ok_or(Error::KitUnavailable)?;
-        let json = self.keys.sealing.open(&sealed, &kit_context(auth))?;
+        let json = self
+            .keys
+            .sealing
+            .open(&sealed, &kit_context(&auth.session.id))?;
         serde_json::from_slice(&json).map_err(Error::internal)
     }
 }

@@ -4,10 +4,14 @@
 //! holds a database lock.
 
 mod account;
+mod admin;
 mod audit_log;
 mod emergency_kit;
+mod forced_enrolment;
+mod groups;
 mod password_change;
 mod recovery;
+mod resources;
 mod second_step;
 mod sessions;
 mod sign_in;
@@ -17,6 +21,7 @@ mod two_factor;
 
 use std::sync::Arc;
 
+pub use admin::{AdminSession, ManagedUser};
 pub use emergency_kit::KitMaterial;
 pub use sessions::Authenticated;
 pub use sign_in::LoginResult;
@@ -44,6 +49,10 @@ pub struct Settings {
     pub ticket_max_failures: i64,
     /// How long the emergency kit can be downloaded after activation or regeneration.
     pub kit_secs: i64,
+    /// Where people reach the server; links in messages start with it.
+    pub public_url: String,
+    /// How long an invitation's set-password link stays valid.
+    pub invitation_secs: i64,
 }
 
 impl Default for Settings {
@@ -57,6 +66,8 @@ impl Default for Settings {
             ticket_secs: 5 * 60,
             ticket_max_failures: 5,
             kit_secs: 15 * 60,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            invitation_secs: 7 * 24 * 3600,
         }
     }
 }

@@ -38,7 +38,7 @@ impl<S: Store> Services<S> {
             None => None,
         };
         tx.replace_recovery_codes(&user.id, &digests, now).await?;
-        self.store_kit(&mut tx, auth, &codes, enrolment.as_ref())
+        self.store_kit(&mut tx, &auth.session.id, &codes, enrolment.as_ref())
             .await?;
         let event = AuditEvent::new(AuditKind::RecoveryRegenerated, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
@@ -85,6 +85,7 @@ impl<S: Store> Services<S> {
                         &user,
                         kind,
                         meta,
+                        false,
                         serde_json::json!({ "method": "recovery" }),
                     )
                     .await?;

@@ -137,6 +137,7 @@ impl<S: Store> Services<S> {
                 &user,
                 kind,
                 meta,
+                true,
                 serde_json::json!({ "method": method.as_str() }),
             )
             .await?;

@@ -29,6 +29,9 @@ pub enum LoginResult {
         session: Session,
         user: User,
     },
+    /// The password was right, but 2FA is forced and the user has no factor: the ticket allows
+    /// only the setup wizard.
+    EnrollmentRequired { ticket: Token, expires_at: UnixTime },
     /// The password was right; a second factor must follow, with this ticket.
     SecondFactor {
         ticket: Token,
@@ -58,9 +61,13 @@ pub(crate) async fn second_step_state<T: Transaction>(
     if tx.recovery_codes_left(&user.id).await? > 0 {
         active_methods.push(Method::RecoveryCode);
     }
+    let contract_requires = tx
+        .contract(&user.contract_id)
+        .await?
+        .is_some_and(|c| c.require_2fa);
     Ok(SecondStepState {
         active_methods,
-        two_factor_forced: false,
+        two_factor_forced: crate::policy::two_factor_forced(user.force_2fa, contract_requires),
     })
 }
 
@@ -83,6 +90,7 @@ impl<S: Store> Services<S> {
                         &user,
                         kind,
                         meta,
+                        false,
                         serde_json::json!({ "method": "password" }),
                     )
                     .await?;
@@ -113,9 +121,25 @@ impl<S: Store> Services<S> {
                     expires_at: record.expires_at,
                 })
             }
-            // Forcing 2FA on users arrives with contract administration; until then nobody is.
+            // Seed 001: a forced user without a factor is led through the setup wizard; the
+            // ticket allows nothing else.
             NextStep::EnrollmentRequired => {
-                Err(Error::internal_msg("forced enrolment is not available yet"))
+                let ticket = Token::generate();
+                let record = LoginTicket {
+                    id: TicketId::generate(),
+                    user_id: user.id.clone(),
+                    purpose: TicketPurpose::Enrollment,
+                    created_at: now,
+                    expires_at: now.plus_secs(self.settings.ticket_secs),
+                    failures: 0,
+                    used: false,
+                };
+                tx.insert_ticket(&record, &ticket.digest()).await?;
+                tx.commit().await?;
+                Ok(LoginResult::EnrollmentRequired {
+                    ticket,
+                    expires_at: record.expires_at,
+                })
             }
         }
     }
@@ -215,6 +239,7 @@ impl<S: Store> Services<S> {
         user: &User,
         kind: SessionKind,
         meta: &RequestMeta,
+        second_factor: bool,
         detail: serde_json::Value,
     ) -> Result<(Token, Session)> {
         let now = self.now();
@@ -228,6 +253,7 @@ impl<S: Store> Services<S> {
             expires_at: now.plus_secs(self.settings.sessions.absolute_secs),
             ip: meta.ip.clone(),
             user_agent: meta.user_agent.clone(),
+            second_factor,
         };
         tx.insert_session(&session, &token.digest()).await?;
         tx.set_last_login(&user.id, now).await?;

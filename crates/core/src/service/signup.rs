@@ -124,6 +124,7 @@ impl<S: Store> Services<S> {
             role: Role::Owner,
             created_at: now,
             last_login_at: None,
+            force_2fa: false,
         };
 
         let mut tx = self.store.begin().await?;

@@ -78,7 +78,16 @@ impl<S: Store> Services<S> {
         params: TotpParams,
         meta: &RequestMeta,
     ) -> Result<TotpEnrolment> {
-        let user = &auth.user;
+        self.start_totp_for(&auth.user, params, meta).await
+    }
+
+    /// The start of an enrolment for `user`, from the account page or from the forced wizard.
+    pub(crate) async fn start_totp_for(
+        &self,
+        user: &crate::model::User,
+        params: TotpParams,
+        meta: &RequestMeta,
+    ) -> Result<TotpEnrolment> {
         let now = self.now();
         let secret = TotpSecret::generate();
         let sealed = self
@@ -144,7 +153,33 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let step = totp::verify(&pending.secret, &pending.params, code, now, None)
             .ok_or(Error::InvalidCode)?;
+        let mut tx = self.store.begin().await?;
+        let codes = self
+            .activate_pending_in(&mut tx, user, &pending, step)
+            .await?;
+        let revoked = tx
+            .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
+            .await?;
+        self.store_kit(&mut tx, &auth.session.id, &codes, Some(&pending))
+            .await?;
+        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
 
+    /// Makes the verified pending enrolment the active factor with a fresh set of recovery codes,
+    /// inside the caller's transaction.
+    pub(crate) async fn activate_pending_in(
+        &self,
+        tx: &mut S::Tx,
+        user: &crate::model::User,
+        pending: &TotpEnrolment,
+        step: i64,
+    ) -> Result<Vec<RecoveryCode>> {
+        let now = self.now();
         let codes = recovery::generate_set();
         let digests: Vec<String> = codes
             .iter()
@@ -154,7 +189,6 @@ impl<S: Store> Services<S> {
             .keys
             .sealing
             .seal(pending.secret.expose(), &sealing_context(&user.id))?;
-        let mut tx = self.store.begin().await?;
         if tx.active_totp(&user.id).await?.is_some() {
             return Err(Error::TotpAlreadyActive);
         }
@@ -171,16 +205,6 @@ impl<S: Store> Services<S> {
         };
         tx.insert_active_totp(&user.id, &active).await?;
         tx.replace_recovery_codes(&user.id, &digests, now).await?;
-        let revoked = tx
-            .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
-            .await?;
-        self.store_kit(&mut tx, auth, &codes, Some(&pending))
-            .await?;
-        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
-        tx.append_audit(&event).await?;
-        tx.commit().await?;
         Ok(codes)
     }
 

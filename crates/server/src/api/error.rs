@@ -137,6 +137,7 @@ impl IntoResponse for ApiError {
                 return r;
             }
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Error::InvalidCode => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code"),
             Error::SecondFactorFailed => (StatusCode::UNAUTHORIZED, "invalid_code"),
             Error::InvalidTicket => (StatusCode::UNAUTHORIZED, "invalid_ticket"),

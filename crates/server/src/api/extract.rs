@@ -85,3 +85,24 @@ impl OptionalFromRequestParts<AppState> for Auth {
         }
     }
 }
+
+/// An owner or administrator with a live session. The only way admin use cases are reached:
+/// a plain user gets 403 `forbidden` here, before any handler code runs.
+pub struct Admin(
+    pub portcullis_core::service::AdminSession,
+    pub Authenticated,
+);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Auth(auth) =
+            <Auth as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let admin = state.services.admin_session(&auth)?;
+        Ok(Admin(admin, auth))
+    }
+}

@@ -33,6 +33,13 @@ pub enum LoginResponse {
         /// Send as `Authorization: Bearer <token>`.
         token: String,
     },
+    /// The password was right, but 2FA is required and not set up: run the setup wizard with
+    /// `/login/enroll/totp` and `/login/enroll/totp/activate`.
+    EnrollmentRequired {
+        /// Valid for 5 minutes; allows nothing but the setup wizard.
+        login_ticket: String,
+        expires_at: String,
+    },
     /// The password was right; complete the login with `/login/totp` or `/login/recovery`.
     SecondFactor {
         /// Valid for 5 minutes and 5 wrong codes; grants nothing but the second step.
@@ -49,6 +56,12 @@ impl From<LoginResult> for LoginResponse {
             LoginResult::Complete { token, .. } => LoginResponse::Ok {
                 token: token.expose().to_owned(),
             },
+            LoginResult::EnrollmentRequired { ticket, expires_at } => {
+                LoginResponse::EnrollmentRequired {
+                    login_ticket: ticket.expose().to_owned(),
+                    expires_at: rfc3339(expires_at),
+                }
+            }
             LoginResult::SecondFactor {
                 ticket,
                 methods,
@@ -189,4 +202,70 @@ pub async fn logout(
 ) -> ApiResult<StatusCode> {
     state.services.logout(&auth, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EnrolRequest {
+    pub login_ticket: String,
+}
+
+/// Forced 2FA: start the setup wizard with the enrolment ticket from `/login`.
+#[utoipa::path(post, path = "/api/v1/login/enroll/totp", tag = "sessions", request_body = EnrolRequest, responses(
+    (status = 200, body = super::totp::StartTotpResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_ticket", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn enrol_totp(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<EnrolRequest>,
+) -> ApiResult<ApiJson<super::totp::StartTotpResponse>> {
+    let enrolment = state
+        .services
+        .enrol_with_ticket(&Token::from_client(&req.login_ticket), &meta)
+        .await?;
+    Ok(ApiJson(super::totp::StartTotpResponse::new(&enrolment)?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnrolledResponse {
+    /// Always `ok`.
+    pub status: String,
+    pub token: String,
+    /// Ten codes of 16 digits, shown only now.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Forced 2FA: activate the wizard's authenticator with a code; the login completes.
+#[utoipa::path(post, path = "/api/v1/login/enroll/totp/activate", tag = "sessions", request_body = SecondStepRequest, responses(
+    (status = 200, body = EnrolledResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_ticket", body = ErrorBody),
+    (status = 409, description = "enrollment_not_started", body = ErrorBody),
+    (status = 422, description = "invalid_code or invalid_body", body = ErrorBody),
+    (status = 429, description = "too_many_attempts", body = ErrorBody),
+))]
+pub async fn enrol_activate(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SecondStepRequest>,
+) -> ApiResult<ApiJson<EnrolledResponse>> {
+    let ticket = Token::from_client(&req.login_ticket);
+    let (result, codes) = state
+        .services
+        .activate_with_ticket(&ticket, &req.code, SessionKind::Api, &meta)
+        .await?;
+    let LoginResponse::Ok { token } = LoginResponse::from(result) else {
+        return Err(
+            portcullis_core::Error::internal_msg("the wizard did not complete the login").into(),
+        );
+    };
+    state.metrics.record_login("success");
+    Ok(ApiJson(EnrolledResponse {
+        status: "ok".to_owned(),
+        token,
+        recovery_codes: codes.iter().map(|c| c.display()).collect(),
+    }))
 }

@@ -4,13 +4,16 @@
 
 pub mod error;
 pub mod extract;
+mod groups;
 mod health;
 mod login;
 mod me;
 mod recovery;
+mod resources;
 mod sessions;
 mod signup;
 mod totp;
+mod users;
 
 use axum::http::StatusCode;
 use portcullis_core::UnixTime;
@@ -62,6 +65,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(totp::activate_totp))
         .routes(routes!(recovery::regenerate))
         .routes(routes!(recovery::emergency_kit))
+        .routes(routes!(login::enrol_totp))
+        .routes(routes!(login::enrol_activate))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
+        .routes(routes!(users::reset_two_factor))
+        .routes(routes!(users::get_contract, users::patch_contract))
+        .routes(routes!(groups::create_group, groups::list_groups))
+        .routes(routes!(groups::add_member, groups::remove_member))
+        .routes(routes!(
+            resources::create_resource,
+            resources::list_resources
+        ))
+        .routes(routes!(
+            resources::get_resource,
+            resources::update_resource,
+            resources::delete_resource
+        ))
+        .routes(routes!(resources::grant, resources::revoke_grant))
         .routes(routes!(me::me))
         .routes(routes!(me::change_password))
         .routes(routes!(me::audit))

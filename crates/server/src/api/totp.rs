@@ -31,6 +31,16 @@ pub struct StartTotpResponse {
     pub qr_svg: String,
 }
 
+impl StartTotpResponse {
+    pub fn new(enrolment: &portcullis_core::service::TotpEnrolment) -> Result<Self, ApiError> {
+        Ok(StartTotpResponse {
+            secret: enrolment.secret.base32(),
+            otpauth_uri: enrolment.otpauth_uri.clone(),
+            qr_svg: crate::qr::svg(&enrolment.otpauth_uri).map_err(qr_failed)?,
+        })
+    }
+}
+
 /// Start (or restart) setting up an authenticator app. Nothing changes until activation.
 #[utoipa::path(post, path = "/api/v1/me/totp", tag = "two-factor", security(("bearer" = [])),
     request_body(content = StartTotpRequest, description = "all fields optional; an empty body takes the defaults"),
@@ -66,14 +76,9 @@ pub async fn start_totp(
     let params = TotpParams::new(algorithm, req.digits.unwrap_or(6), req.period.unwrap_or(30))
         .map_err(|m| ApiError::input(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m))?;
     let enrolment = state.services.start_totp(&auth, params, &meta).await?;
-    let qr_svg = crate::qr::svg(&enrolment.otpauth_uri).map_err(qr_failed)?;
     Ok((
         StatusCode::CREATED,
-        ApiJson(StartTotpResponse {
-            secret: enrolment.secret.base32(),
-            otpauth_uri: enrolment.otpauth_uri,
-            qr_svg,
-        }),
+        ApiJson(StartTotpResponse::new(&enrolment)?),
     ))
 }
 

@@ -17,7 +17,7 @@ use super::csrf::{CsrfToken, NoFields, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{Layout, render};
 use super::session::SignedIn;
-use super::view::{EventRow, SessionRow, when};
+use super::view::{EventRow, SessionRow, role_label, when};
 use crate::api::extract::Meta;
 use crate::state::AppState;
 
@@ -74,14 +74,6 @@ fn notice(done: &str) -> Option<&'static str> {
     }
 }
 
-fn role_label(auth: &Authenticated) -> &'static str {
-    match auth.user.role {
-        portcullis_core::model::Role::Owner => "Owner",
-        portcullis_core::model::Role::Administrator => "Administrator",
-        portcullis_core::model::Role::User => "User",
-    }
-}
-
 async fn account_page(
     state: &AppState,
     auth: &Authenticated,
@@ -93,10 +85,10 @@ async fn account_page(
     let events = state.services.my_audit(auth, None, RECENT_EVENTS).await?;
     let user = &auth.user;
     Ok(AccountPage {
-        layout: Layout::signed_in("Your account", "account", csrf.value()),
+        layout: Layout::signed_in("Your account", "account", csrf.value(), user.role),
         csrf: csrf.value().to_owned(),
         email: user.email.to_string(),
-        role: role_label(auth),
+        role: role_label(user.role),
         contract_id: user.contract_id.0.clone(),
         member_since: when(user.created_at),
         last_login: user

@@ -10,6 +10,9 @@ pub const SESSION: &str = "portcullis_session";
 pub const CSRF: &str = "portcullis_csrf";
 /// The login ticket between the password and the second step; only `/login/…` ever sees it.
 pub const TICKET: &str = "portcullis_ticket";
+/// The enrolment ticket between the password and the setup an administrator required; only
+/// `/login/…` ever sees it.
+pub const ENROL: &str = "portcullis_enrol";
 
 /// The value of the first cookie called `name`, across every `Cookie` header.
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

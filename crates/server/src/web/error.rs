@@ -83,6 +83,7 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
         ),
         Error::Validation(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
         Error::Conflict(why) => (StatusCode::CONFLICT, sentence(why)),
+        Error::Forbidden(why) => (StatusCode::FORBIDDEN, sentence(why)),
         Error::InvalidCode => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "That code is not right. Enter the 6-digit code your authenticator app shows now; \

@@ -1,7 +1,9 @@
 //! Signing in and out: `GET /`, `GET|POST /login`, `POST /logout`. The password check, throttling
 //! and session creation are `Services::sign_in`'s; this file turns its answers into pages. When
 //! the account has a second factor, the password step ends with a ticket cookie and a redirect to
-//! the code page (`second_step`, seed 004).
+//! the code page (`second_step`, seed 004); when an administrator requires one that is not set up
+//! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`,
+//! seed 001).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,6 +21,7 @@ use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::second_step;
 use super::session::{self, SignedIn};
+use super::setup_wizard;
 use crate::api::extract::Meta;
 use crate::state::AppState;
 
@@ -77,7 +80,7 @@ fn notice(done: &str) -> Option<Notice> {
 }
 
 /// `GET /login`. Coming back here ("Start over") abandons a half-finished sign-in, so a ticket
-/// cookie left from the password step is forgotten.
+/// cookie left from the password step (for the code page or the setup wizard) is forgotten.
 pub async fn form(
     State(state): State<AppState>,
     signed_in: Option<SignedIn>,
@@ -98,6 +101,12 @@ pub async fn form(
         response
             .headers_mut()
             .append(header::SET_COOKIE, second_step::clear_ticket(&state.config));
+    }
+    if cookies::get(&headers, cookies::ENROL).is_some() {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            setup_wizard::clear_ticket(&state.config),
+        );
     }
     Ok(response)
 }
@@ -127,6 +136,16 @@ pub async fn submit(
         Ok(LoginResult::Complete { token, .. }) => {
             let cookie = session::set_cookie(&state.config, &token);
             return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response());
+        }
+        Ok(LoginResult::EnrollmentRequired { ticket, expires_at }) => {
+            let now = state.services.clock.now();
+            let cookie =
+                setup_wizard::set_ticket(&state.config, &ticket, now.secs_until(expires_at));
+            return Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(setup_wizard::PATH),
+            )
+                .into_response());
         }
         Ok(LoginResult::SecondFactor {
             ticket, expires_at, ..

@@ -1,24 +1,32 @@
 //! Server-rendered pages that work without JavaScript: sign in and out (with a second page for
-//! the authenticator code, seed 004), the account page (password, sessions, recent activity), the
-//! security overview with the authenticator-app setup assistant, recovery from a lost phone, and
-//! owner registration by setup link or open registration. Sessions live in an HttpOnly cookie;
-//! every form is CSRF-protected.
+//! the authenticator code, seed 004, and the setup wizard when an administrator requires one,
+//! seed 001), the account page (password, sessions, recent activity), the security overview with
+//! the authenticator-app setup assistant, recovery from a lost phone, owner registration by setup
+//! link or open registration, the resources list, and for owners and administrators the user
+//! manager and groups. Sessions live in an HttpOnly cookie; every form is CSRF-protected.
 //! Like the JSON API, a handler parses the form, calls one use case and renders the result; no
 //! rule and no SQL lives here.
 //!
 //! Module map:
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
 //! - [`csrf`]: the signed double-submit token and [`csrf::VerifiedForm`], the only form extractor.
-//! - `session`: the `SignedIn` extractor and the session cookie.
+//! - `session`: the `SignedIn` and `SignedInAdmin` extractors and the session cookie.
 //! - `error`: [`WebError`], the one mapping of failures to pages.
-//! - `page`, `view`: the shared layout data and account data in words.
-//! - `login`, `second_step`, `recover`, `account`, `security`, `totp`, `recovery_codes`,
-//!   `register`: one file per flow.
+//! - `page`, `view`: the shared layout data and account data in words; `confirm`: the
+//!   "Are you sure?" step of acts that cannot be undone.
+//! - `login`, `second_step`, `setup_wizard`, `recover`, `account`, `security`, `totp`,
+//!   `recovery_codes`, `register`: one file per flow.
+//! - `admin_users`, `admin_user`, `admin_groups`: the user manager and groups (owners and
+//!   administrators); `resources`, `resource`: resources for everyone, managed by admins.
 //! - `assets`: the stylesheet, icon and copy-button script, compiled in. Templates are in
 //!   `crates/server/templates`.
 
 mod account;
+mod admin_groups;
+mod admin_user;
+mod admin_users;
 mod assets;
+mod confirm;
 pub mod cookies;
 pub mod csrf;
 mod error;
@@ -27,9 +35,12 @@ mod page;
 mod recover;
 mod recovery_codes;
 mod register;
+mod resource;
+mod resources;
 mod second_step;
 mod security;
 mod session;
+mod setup_wizard;
 mod totp;
 mod view;
 
@@ -51,6 +62,10 @@ pub fn router() -> Router<AppState> {
             get(second_step::form).post(second_step::submit_code),
         )
         .route("/login/recovery", post(second_step::submit_recovery))
+        .route(
+            setup_wizard::PATH,
+            get(setup_wizard::form).post(setup_wizard::submit),
+        )
         .route("/recover", get(recover::form).post(recover::submit))
         .route("/logout", post(login::logout))
         .route("/account", get(account::overview))
@@ -71,6 +86,37 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/security/emergency-kit.pdf",
             get(recovery_codes::emergency_kit),
+        )
+        .route("/resources", get(resources::list).post(resources::create))
+        .route("/resources/{id}", post(resource::update))
+        .route("/resources/{id}/grants", post(resource::grant))
+        .route(
+            "/resources/{id}/grants/{group}/revoke",
+            post(resource::revoke),
+        )
+        .route("/resources/{id}/delete", post(resource::delete))
+        .route(
+            admin_users::LIST,
+            get(admin_users::list).post(admin_users::invite),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin_user::details).post(admin_user::update),
+        )
+        .route(
+            "/admin/users/{id}/reset-2fa",
+            post(admin_user::reset_two_factor),
+        )
+        .route("/admin/users/{id}/delete", post(admin_user::delete))
+        .route("/admin/policy", post(admin_users::set_policy))
+        .route(
+            "/admin/groups",
+            get(admin_groups::list).post(admin_groups::create),
+        )
+        .route("/admin/groups/{id}/members", post(admin_groups::add_member))
+        .route(
+            "/admin/groups/{id}/members/{user}/remove",
+            post(admin_groups::remove_member),
         )
         .route(
             "/setup",

@@ -1,10 +1,13 @@
 //! What every page shares: the layout's data (title, whether someone is signed in, which section
-//! is current) and turning a template into a response that no cache keeps.
+//! is current, which sections the person's role opens) and turning a template into a response
+//! that no cache keeps.
 
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use portcullis_core::Error;
+use portcullis_core::model::Role;
+use portcullis_core::policy;
 
 use super::error::WebError;
 
@@ -14,8 +17,12 @@ pub struct Layout {
     pub title: &'static str,
     /// The CSRF token for the header's sign-out button; `None` on signed-out pages.
     pub sign_out_csrf: Option<String>,
-    /// `account` or `security`: the navigation link marked as the current page.
+    /// `account`, `security`, `resources`, `users` or `groups`: the navigation link marked as the
+    /// current page.
     pub section: &'static str,
+    /// Owners and administrators also see the user manager and the groups in the navigation. Only
+    /// a convenience: the services refuse everyone else whatever link they follow.
+    pub admin: bool,
 }
 
 impl Layout {
@@ -24,14 +31,16 @@ impl Layout {
             title,
             sign_out_csrf: None,
             section: "",
+            admin: false,
         }
     }
 
-    pub fn signed_in(title: &'static str, section: &'static str, csrf: &str) -> Self {
+    pub fn signed_in(title: &'static str, section: &'static str, csrf: &str, role: Role) -> Self {
         Layout {
             title,
             sign_out_csrf: Some(csrf.to_owned()),
             section,
+            admin: policy::is_admin(role),
         }
     }
 }
@@ -58,6 +67,31 @@ impl Notice {
             tone: "warning",
         }
     }
+}
+
+/// What went wrong with one of several forms on a page: the form stays open and the message
+/// sits beside the field it concerns.
+pub struct FormProblem {
+    /// Which form: `invite`, `policy`, `group-{id}`, …; the template asks by this name.
+    pub form: String,
+    /// The input the message belongs to (for `aria-describedby`), or empty for the whole form.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FormProblem {
+    pub fn new(form: impl Into<String>, field: &'static str, message: String) -> Self {
+        FormProblem {
+            form: form.into(),
+            field,
+            message,
+        }
+    }
+}
+
+/// The problem that belongs to `form`, if any: for templates, `problem_for(problem, "invite")`.
+pub fn problem_for<'a>(problem: &'a Option<FormProblem>, form: &str) -> Option<&'a FormProblem> {
+    problem.as_ref().filter(|p| p.form == form)
 }
 
 /// Renders a page with `status`. Every page is `no-store`: they show account data or carry a

@@ -91,7 +91,7 @@ pub async fn submit(
             )
                 .into_response());
         }
-        Ok(LoginResult::SecondFactor { .. }) => {
+        Ok(LoginResult::SecondFactor { .. } | LoginResult::EnrollmentRequired { .. }) => {
             return Err(WebError::Internal(Error::internal_msg(
                 "recovery asked for a second step",
             )));

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
+use portcullis_core::model::Role;
 use portcullis_core::password::Password;
 use portcullis_core::recovery::RecoveryCode;
 
@@ -28,6 +29,9 @@ use crate::state::AppState;
 pub enum Occasion {
     /// The authenticator app was just switched on; other devices were signed out.
     Activated,
+    /// The setup an administrator required was just finished at sign-in (`setup_wizard`): this
+    /// page is also the end of the sign-in.
+    Enrolled,
     /// The person asked for a new set; the old one is void.
     Regenerated,
 }
@@ -36,21 +40,19 @@ pub enum Occasion {
 #[template(path = "recovery_codes.html")]
 pub struct CodesPage {
     layout: Layout,
-    activated: bool,
+    occasion: Occasion,
     codes: Vec<String>,
 }
 
 impl CodesPage {
-    pub fn new(csrf: &CsrfToken, occasion: Occasion, codes: &[RecoveryCode]) -> Self {
-        let activated = occasion == Occasion::Activated;
-        let title = if activated {
-            "Two-factor authentication is on"
-        } else {
-            "New recovery codes"
+    pub fn new(csrf: &CsrfToken, role: Role, occasion: Occasion, codes: &[RecoveryCode]) -> Self {
+        let title = match occasion {
+            Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
+            Occasion::Regenerated => "New recovery codes",
         };
         CodesPage {
-            layout: Layout::signed_in(title, "security", csrf.value()),
-            activated,
+            layout: Layout::signed_in(title, "security", csrf.value(), role),
+            occasion,
             codes: codes.iter().map(RecoveryCode::display).collect(),
         }
     }
@@ -71,7 +73,7 @@ pub async fn regenerate(
         .await
     {
         Ok(codes) => {
-            let page = CodesPage::new(&csrf, Occasion::Regenerated, &codes);
+            let page = CodesPage::new(&csrf, auth.user.role, Occasion::Regenerated, &codes);
             return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
         }
         Err(Error::TwoFactorNotEnabled) => {

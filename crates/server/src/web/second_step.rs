@@ -32,8 +32,23 @@ const TICKET_PATH: &str = "/login";
 /// Strict: the ticket only ever moves between our own login pages, never by a link from
 /// elsewhere. It lives no longer than the ticket itself.
 pub fn set_ticket(config: &Config, ticket: &Token, max_age_secs: i64) -> HeaderValue {
+    set_ticket_cookie(config, cookies::TICKET, ticket, max_age_secs)
+}
+
+pub fn clear_ticket(config: &Config) -> HeaderValue {
+    clear_ticket_cookie(config, cookies::TICKET)
+}
+
+/// A login ticket in cookie `name` ([`cookies::TICKET`] or the setup wizard's
+/// [`cookies::ENROL`]), with the attributes every ticket cookie shares.
+pub fn set_ticket_cookie(
+    config: &Config,
+    name: &str,
+    ticket: &Token,
+    max_age_secs: i64,
+) -> HeaderValue {
     cookies::set_scoped(
-        cookies::TICKET,
+        name,
         ticket.expose(),
         TICKET_PATH,
         max_age_secs,
@@ -42,13 +57,8 @@ pub fn set_ticket(config: &Config, ticket: &Token, max_age_secs: i64) -> HeaderV
     )
 }
 
-pub fn clear_ticket(config: &Config) -> HeaderValue {
-    cookies::clear_at(
-        cookies::TICKET,
-        TICKET_PATH,
-        SameSite::Strict,
-        config.secure_cookies(),
-    )
+pub fn clear_ticket_cookie(config: &Config, name: &str) -> HeaderValue {
+    cookies::clear_at(name, TICKET_PATH, SameSite::Strict, config.secure_cookies())
 }
 
 /// The ticket of a sign-in that passed the password step. Without one there is no second step to
@@ -189,7 +199,7 @@ fn finish(
             )
                 .into_response());
         }
-        Ok(LoginResult::SecondFactor { .. }) => {
+        Ok(LoginResult::SecondFactor { .. } | LoginResult::EnrollmentRequired { .. }) => {
             return Err(WebError::Internal(Error::internal_msg(
                 "a second step asked for yet another step",
             )));

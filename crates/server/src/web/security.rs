@@ -126,7 +126,7 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let summary = state.services.two_factor_summary(&auth.user).await?;
     let page = SecurityPage {
-        layout: Layout::signed_in("Security", "security", csrf.value()),
+        layout: Layout::signed_in("Security", "security", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         email: auth.user.email.to_string(),
         notice,

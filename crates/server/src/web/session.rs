@@ -1,12 +1,13 @@
 //! The browser session: the `portcullis_session` cookie holds the token that
 //! [`Services::authenticate`](portcullis_core::service::Services::authenticate) checks. A page
-//! that needs a person takes [`SignedIn`]; without a live session it redirects to `/login`.
+//! that needs a person takes [`SignedIn`]; without a live session it redirects to `/login`. An
+//! admin page takes [`SignedInAdmin`], which also asks the services for the admin's session.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use portcullis_core::secret::Token;
-use portcullis_core::service::Authenticated;
+use portcullis_core::service::{AdminSession, Authenticated};
 
 use super::cookies::{self, SameSite};
 use super::error::WebError;
@@ -15,6 +16,24 @@ use crate::state::AppState;
 
 /// A request from a browser with a live session.
 pub struct SignedIn(pub Authenticated);
+
+/// A signed-in owner or administrator: the only way into the admin pages. Anyone else gets the
+/// services' refusal as a 403 page before the handler runs.
+pub struct SignedInAdmin(pub AdminSession, pub Authenticated);
+
+impl FromRequestParts<AppState> for SignedInAdmin {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let SignedIn(auth) =
+            <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let admin = state.services.admin_session(&auth)?;
+        Ok(SignedInAdmin(admin, auth))
+    }
+}
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = WebError;

@@ -32,16 +32,45 @@ const OVERVIEW: &str = "/account/security";
 struct SetupPage {
     layout: Layout,
     csrf: String,
-    email: String,
-    issuer: String,
-    /// Inline SVG from `crate::qr`: drawn paths only, no text from the URI.
-    qr_svg: String,
-    /// The key in groups of four, as it is easiest to read off and type in.
-    key: String,
-    digits: u32,
-    period: i64,
-    algorithm: &'static str,
+    app: AppKey,
     error: Option<FormError>,
+}
+
+/// What `totp_steps.html` shows to add the key to an app: the steps this assistant shares with
+/// the setup wizard at sign-in (`setup_wizard`).
+pub struct AppKey {
+    pub email: String,
+    pub issuer: String,
+    /// Inline SVG from `crate::qr`: drawn paths only, no text from the URI.
+    pub qr_svg: String,
+    /// The key in groups of four, as it is easiest to read off and type in.
+    pub key: String,
+    pub digits: u32,
+    pub period: i64,
+    pub algorithm: &'static str,
+}
+
+impl AppKey {
+    pub fn new(
+        state: &AppState,
+        email: &str,
+        enrolment: &TotpEnrolment,
+    ) -> Result<AppKey, WebError> {
+        // An otpauth URI (issuer, an email address, a 32-character key) is far below what a QR
+        // code holds; should that ever change, the person sees an error page, not half an
+        // assistant.
+        let qr_svg = crate::qr::svg(&enrolment.otpauth_uri)
+            .map_err(|e| WebError::Internal(Error::internal(e)))?;
+        Ok(AppKey {
+            email: email.to_owned(),
+            issuer: state.services.settings.totp_issuer.clone(),
+            qr_svg,
+            key: grouped(&enrolment.secret.base32()),
+            digits: enrolment.params.digits,
+            period: enrolment.params.period,
+            algorithm: enrolment.params.algorithm.as_str(),
+        })
+    }
 }
 
 impl SetupPage {
@@ -69,20 +98,15 @@ fn setup_page(
     enrolment: &TotpEnrolment,
     error: Option<FormError>,
 ) -> Result<SetupPage, WebError> {
-    // An otpauth URI (issuer, an email address, a 32-character key) is far below what a QR code
-    // holds; should that ever change, the person sees an error page, not half an assistant.
-    let qr_svg = crate::qr::svg(&enrolment.otpauth_uri)
-        .map_err(|e| WebError::Internal(Error::internal(e)))?;
     Ok(SetupPage {
-        layout: Layout::signed_in("Set up your authenticator app", "security", csrf.value()),
+        layout: Layout::signed_in(
+            "Set up your authenticator app",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
-        email: auth.user.email.to_string(),
-        issuer: state.services.settings.totp_issuer.clone(),
-        qr_svg,
-        key: grouped(&enrolment.secret.base32()),
-        digits: enrolment.params.digits,
-        period: enrolment.params.period,
-        algorithm: enrolment.params.algorithm.as_str(),
+        app: AppKey::new(state, auth.user.email.as_str(), enrolment)?,
         error,
     })
 }
@@ -145,7 +169,7 @@ pub async fn activate(
         .await
     {
         Ok(codes) => {
-            let page = CodesPage::new(&csrf, Occasion::Activated, &codes);
+            let page = CodesPage::new(&csrf, auth.user.role, Occasion::Activated, &codes);
             return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
         }
         Err(Error::TotpAlreadyActive | Error::EnrollmentNotStarted) => {

@@ -2,7 +2,7 @@
 //! presentation; nothing here decides what a person may see or do.
 
 use portcullis_core::UnixTime;
-use portcullis_core::model::{Session, SessionKind};
+use portcullis_core::model::{ResourceKind, Role, Session, SessionKind};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -13,6 +13,23 @@ pub fn when(t: UnixTime) -> String {
         .ok()
         .and_then(|d| d.format(format).ok())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// "Owner", "Administrator", "User".
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "Owner",
+        Role::Administrator => "Administrator",
+        Role::User => "User",
+    }
+}
+
+/// Seed 001's words for what a resource is.
+pub fn kind_label(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Datacenter => "Data centre",
+        ResourceKind::Snapshot => "Snapshot",
+    }
 }
 
 /// A session as a row in the sessions list.
@@ -136,6 +153,21 @@ pub fn event_label(kind: &str) -> String {
         "two_factor.removed_by_recovery" => {
             "Two-factor authentication removed with a recovery code"
         }
+        "user.created" => "User created",
+        "user.role_changed" => "User's role changed",
+        "user.deleted" => "User deleted",
+        "two_factor.forced" => "Two-factor authentication made mandatory for a user",
+        "two_factor.unforced" => "Two-factor authentication no longer mandatory for a user",
+        "two_factor.reset_by_admin" => "Two-factor authentication reset by an administrator",
+        "contract.policy_changed" => "Two-factor policy for everyone changed",
+        "group.created" => "Group created",
+        "group.member_added" => "Member added to a group",
+        "group.member_removed" => "Member removed from a group",
+        "resource.created" => "Resource created",
+        "resource.updated" => "Resource changed",
+        "resource.deleted" => "Resource deleted",
+        "resource.granted" => "Resource granted to a group",
+        "resource.grant_revoked" => "Resource withdrawn from a group",
         other => return other.to_owned(),
     };
     label.to_owned()

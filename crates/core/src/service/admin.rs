@@ -1,0 +1,410 @@
+//! Contract administration (seeds 001, 002, 004): the user manager, "Force 2-Factor Auth", the
+//! admin reset of a user's 2FA, and the contract-wide 2FA policy. Every decision about who may
+//! act on whom is asked of [`crate::policy`]; an [`AdminSession`] is the only way in, and only
+//! [`Services::admin_session`] (for owners and administrators) or the operator's shell makes one.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::email::Email;
+use crate::error::{Error, Result};
+use crate::model::{Contract, ContractId, RequestMeta, Role, User, UserId};
+use crate::password::{Password, check_policy};
+use crate::policy;
+use crate::secret::Token;
+use crate::store::{
+    AuditLog, Contracts, Outbox, OutboxMessage, RecoveryCodes, Sessions, Store, TotpFactors,
+    Transaction, Users,
+};
+
+use super::Services;
+use super::sessions::Authenticated;
+use super::two_factor::TwoFactorSummary;
+
+#[derive(Debug, Clone)]
+enum Actor {
+    Person {
+        user: User,
+        second_factor: bool,
+    },
+    /// The operator at the server's shell: trusted with every account, including the owner's.
+    Operator,
+}
+
+/// Proof that the caller may administer `contract`. Made only by [`Services::admin_session`]
+/// (owners and administrators) and [`Services::operator_session`].
+#[derive(Debug, Clone)]
+pub struct AdminSession {
+    actor: Actor,
+    contract: ContractId,
+}
+
+impl AdminSession {
+    pub fn contract(&self) -> &ContractId {
+        &self.contract
+    }
+    fn actor_id(&self) -> Option<UserId> {
+        match &self.actor {
+            Actor::Person { user, .. } => Some(user.id.clone()),
+            Actor::Operator => None,
+        }
+    }
+    /// The role the actor acts with; the operator acts as the owner.
+    pub fn role(&self) -> Role {
+        match &self.actor {
+            Actor::Person { user, .. } => user.role,
+            Actor::Operator => Role::Owner,
+        }
+    }
+    pub(crate) fn viewer(&self) -> policy::Viewer {
+        match &self.actor {
+            Actor::Person {
+                user,
+                second_factor,
+            } => policy::Viewer {
+                role: user.role,
+                second_factor_session: *second_factor,
+            },
+            Actor::Operator => policy::Viewer {
+                role: Role::Owner,
+                second_factor_session: true,
+            },
+        }
+    }
+    fn may_manage(&self, target: &User) -> bool {
+        match &self.actor {
+            Actor::Operator => true,
+            Actor::Person { user, .. } => {
+                user.id != target.id && policy::may_manage(user.role, target.role)
+            }
+        }
+    }
+    fn may_assign(&self, role: Role) -> bool {
+        match &self.actor {
+            Actor::Operator => role != Role::Owner,
+            Actor::Person { user, .. } => policy::may_assign(user.role, role),
+        }
+    }
+    pub(crate) fn event(
+        &self,
+        kind: AuditKind,
+        at: crate::UnixTime,
+        meta: &RequestMeta,
+    ) -> AuditEvent {
+        let mut e = AuditEvent::new(kind, Outcome::Success, at, meta);
+        e.actor = self.actor_id();
+        e.contract = Some(self.contract.clone());
+        if matches!(self.actor, Actor::Operator) {
+            e.detail = serde_json::json!({ "by": "operator" });
+        }
+        e
+    }
+}
+
+/// A user as the user manager shows them.
+#[derive(Debug, Clone)]
+pub struct ManagedUser {
+    pub user: User,
+    pub two_factor: TwoFactorSummary,
+}
+
+fn with_detail(mut e: AuditEvent, extra: serde_json::Value) -> AuditEvent {
+    match (&mut e.detail, extra) {
+        (serde_json::Value::Object(map), serde_json::Value::Object(more)) => map.extend(more),
+        (detail, extra) => *detail = extra,
+    }
+    e
+}
+
+impl<S: Store> Services<S> {
+    /// The admin view of a signed-in owner or administrator; a plain user gets `Forbidden`.
+    pub fn admin_session(&self, auth: &Authenticated) -> Result<AdminSession> {
+        if !policy::is_admin(auth.user.role) {
+            return Err(Error::Forbidden(
+                "only the owner and administrators may do this",
+            ));
+        }
+        Ok(AdminSession {
+            actor: Actor::Person {
+                user: auth.user.clone(),
+                second_factor: auth.session.second_factor,
+            },
+            contract: auth.user.contract_id.clone(),
+        })
+    }
+
+    /// The operator's session for the contract of the account `email` (the shell only).
+    pub async fn operator_session(&self, email: &str) -> Result<(AdminSession, User)> {
+        let key = Email::parse(email).map_err(Error::InvalidEmail)?.key();
+        let mut tx = self.store.begin_read().await?;
+        let user = tx
+            .user_by_email_key(&key)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        Ok((
+            AdminSession {
+                actor: Actor::Operator,
+                contract: user.contract_id.clone(),
+            },
+            user,
+        ))
+    }
+
+    /// A user of the admin's contract that the admin may act on: another contract's id is
+    /// `NotFound`, a user out of the admin's reach `Forbidden`.
+    async fn managed_target(
+        &self,
+        tx: &mut S::Tx,
+        admin: &AdminSession,
+        id: &UserId,
+    ) -> Result<User> {
+        let user = tx
+            .user_by_id(id)
+            .await?
+            .filter(|u| &u.contract_id == admin.contract())
+            .ok_or(Error::NotFound("user"))?;
+        if !admin.may_manage(&user) {
+            return Err(Error::Forbidden("you may not manage this account"));
+        }
+        Ok(user)
+    }
+
+    pub async fn create_user(
+        &self,
+        admin: &AdminSession,
+        email: &str,
+        password: Option<&Password>,
+        role: Role,
+        force_2fa: bool,
+        meta: &RequestMeta,
+    ) -> Result<UserId> {
+        if !admin.may_assign(role) {
+            return Err(Error::Forbidden("you may not give this role"));
+        }
+        let email = Email::parse(email).map_err(Error::InvalidEmail)?;
+        let phc = match password {
+            Some(p) => {
+                check_policy(p, Some(&email)).map_err(Error::WeakPassword)?;
+                Some(self.hasher.hash(p).await?)
+            }
+            None => None,
+        };
+        let now = self.now();
+        let user = User {
+            id: UserId::generate(),
+            contract_id: admin.contract().clone(),
+            email: email.clone(),
+            password_hash: phc,
+            role,
+            created_at: now,
+            last_login_at: None,
+            force_2fa,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_user(&user).await?;
+        if password.is_none() {
+            // No password yet: an invitation with a single-use link to set one (queued now,
+            // delivered by the outbox worker).
+            let link = Token::generate();
+            tx.insert_password_link(
+                &link.digest(),
+                &user.id,
+                now.plus_secs(self.settings.invitation_secs),
+            )
+            .await?;
+            tx.enqueue(&OutboxMessage {
+                id: uuid::Uuid::new_v4().to_string(),
+                channel: "email",
+                recipient: email.to_string(),
+                subject: Some("You have been invited to Portcullis".to_owned()),
+                body: format!(
+                    "An administrator created an account for {email}.\n\nSet your password here (valid for 7 days):\n{}/invite?token={}\n",
+                    self.settings.public_url,
+                    link.expose()
+                ),
+                created_at: now,
+            })
+            .await?;
+        }
+        let mut event = with_detail(
+            admin.event(AuditKind::UserCreated, now, meta),
+            serde_json::json!({ "role": role.as_str(), "force_2fa": force_2fa, "invited": password.is_none() }),
+        );
+        event.subject = Some(user.id.clone());
+        tx.append_audit(&event).await?;
+        if force_2fa {
+            let mut forced = admin.event(AuditKind::TwoFactorForced, now, meta);
+            forced.subject = Some(user.id.clone());
+            tx.append_audit(&forced).await?;
+        }
+        tx.commit().await?;
+        Ok(user.id)
+    }
+
+    pub async fn list_users(&self, admin: &AdminSession) -> Result<Vec<ManagedUser>> {
+        let users = {
+            let mut tx = self.store.begin_read().await?;
+            tx.users_of_contract(admin.contract()).await?
+        };
+        let mut out = Vec::with_capacity(users.len());
+        for user in users {
+            let two_factor = self.two_factor_summary(&user).await?;
+            out.push(ManagedUser { user, two_factor });
+        }
+        Ok(out)
+    }
+
+    /// One user of the admin's contract (anyone in it may be looked at; acting needs more).
+    pub async fn get_user(&self, admin: &AdminSession, id: &UserId) -> Result<ManagedUser> {
+        let user = {
+            let mut tx = self.store.begin_read().await?;
+            tx.user_by_id(id)
+                .await?
+                .filter(|u| &u.contract_id == admin.contract())
+                .ok_or(Error::NotFound("user"))?
+        };
+        let two_factor = self.two_factor_summary(&user).await?;
+        Ok(ManagedUser { user, two_factor })
+    }
+
+    /// Seed 001 "Force 2-Factor Auth" and role changes; effective with the user's next login.
+    pub async fn update_user(
+        &self,
+        admin: &AdminSession,
+        id: &UserId,
+        force_2fa: Option<bool>,
+        role: Option<Role>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let target = self.managed_target(&mut tx, admin, id).await?;
+        if let Some(role) = role.filter(|r| *r != target.role) {
+            if policy::owner_is_permanent(target.role) {
+                return Err(Error::Forbidden("the owner's role cannot change"));
+            }
+            if !admin.may_assign(role) {
+                return Err(Error::Forbidden("you may not give this role"));
+            }
+            tx.set_role(id, role).await?;
+            let mut e = with_detail(
+                admin.event(AuditKind::UserRoleChanged, now, meta),
+                serde_json::json!({ "from": target.role.as_str(), "to": role.as_str() }),
+            );
+            e.subject = Some(id.clone());
+            tx.append_audit(&e).await?;
+        }
+        if let Some(on) = force_2fa.filter(|f| *f != target.force_2fa) {
+            if !on && !policy::may_unforce(admin.role()) {
+                return Err(Error::Forbidden(
+                    "only the contract owner may stop requiring two-factor authentication",
+                ));
+            }
+            tx.set_force_2fa(id, on).await?;
+            let kind = if on {
+                AuditKind::TwoFactorForced
+            } else {
+                AuditKind::TwoFactorUnforced
+            };
+            let mut e = admin.event(kind, now, meta);
+            e.subject = Some(id.clone());
+            tx.append_audit(&e).await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn delete_user(
+        &self,
+        admin: &AdminSession,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let target = self.managed_target(&mut tx, admin, id).await?;
+        if policy::owner_is_permanent(target.role) {
+            return Err(Error::Forbidden("the owner cannot be deleted"));
+        }
+        tx.delete_user(id).await?;
+        let mut e = with_detail(
+            admin.event(AuditKind::UserDeleted, now, meta),
+            serde_json::json!({ "email": target.email.as_str(), "role": target.role.as_str() }),
+        );
+        e.subject = Some(id.clone());
+        tx.append_audit(&e).await?;
+        tx.commit().await
+    }
+
+    /// Seeds 002/004: an administrator removes every factor and recovery code of a user and ends
+    /// their sessions; the user is told by email. If 2FA is still forced, the next login runs the
+    /// setup wizard again.
+    pub async fn reset_two_factor(
+        &self,
+        admin: &AdminSession,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let target = self.managed_target(&mut tx, admin, id).await?;
+        tx.delete_totp(id).await?;
+        tx.delete_recovery_codes(id).await?;
+        let revoked = tx.revoke_other_sessions(id, None, now).await?;
+        tx.enqueue(&OutboxMessage {
+            id: uuid::Uuid::new_v4().to_string(),
+            channel: "email",
+            recipient: target.email.to_string(),
+            subject: Some("Your two-factor authentication was reset".to_owned()),
+            body: format!(
+                "An administrator removed the two-factor authentication of {} and signed you out everywhere.\n\
+                 If you did not ask for this, contact your administrator.\n{}\n",
+                target.email, self.settings.public_url
+            ),
+            created_at: now,
+        })
+        .await?;
+        let mut e = with_detail(
+            admin.event(AuditKind::TwoFactorResetByAdmin, now, meta),
+            serde_json::json!({ "sessions_revoked": revoked }),
+        );
+        e.subject = Some(id.clone());
+        tx.append_audit(&e).await?;
+        tx.commit().await
+    }
+
+    pub async fn contract_policy(&self, admin: &AdminSession) -> Result<Contract> {
+        let mut tx = self.store.begin_read().await?;
+        tx.contract(admin.contract())
+            .await?
+            .ok_or(Error::NotFound("contract"))
+    }
+
+    /// Seed 002: only the main account (the owner) may clear "2FA required".
+    pub async fn set_contract_policy(
+        &self,
+        admin: &AdminSession,
+        require_2fa: bool,
+        meta: &RequestMeta,
+    ) -> Result<Contract> {
+        if !policy::may_set_contract_policy(admin.role(), require_2fa) {
+            return Err(Error::Forbidden(
+                "only the contract owner may stop requiring two-factor authentication",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut contract = tx
+            .contract(admin.contract())
+            .await?
+            .ok_or(Error::NotFound("contract"))?;
+        if contract.require_2fa != require_2fa {
+            tx.set_require_2fa(admin.contract(), require_2fa).await?;
+            let e = with_detail(
+                admin.event(AuditKind::ContractPolicyChanged, now, meta),
+                serde_json::json!({ "require_2fa": require_2fa }),
+            );
+            tx.append_audit(&e).await?;
+            contract.require_2fa = require_2fa;
+        }
+        tx.commit().await?;
+        Ok(contract)
+    }
+}

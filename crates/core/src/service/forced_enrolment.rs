@@ -1,0 +1,96 @@
+//! The login-time setup wizard (seed 001: "The user will be guided through the setup wizard the
+//! next time they log in to complete the activation. Otherwise a log-in is not possible."). The
+//! enrolment ticket from the password step allows exactly this: start an authenticator, activate
+//! it with a code, and only then receive a session.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::error::{Error, Result};
+use crate::model::{RequestMeta, SessionKind, TicketPurpose};
+use crate::recovery::RecoveryCode;
+use crate::secret::Token;
+use crate::store::{AuditLog, LoginTickets, Store, Throttle, TotpFactors, Transaction};
+use crate::totp::{self, TotpParams};
+
+use super::Services;
+use super::sign_in::{LoginResult, throttle_key};
+use super::totp_enrolment::TotpEnrolment;
+
+impl<S: Store> Services<S> {
+    /// Starts (or restarts) the wizard's authenticator for the ticket's user.
+    pub async fn enrol_with_ticket(
+        &self,
+        ticket: &Token,
+        meta: &RequestMeta,
+    ) -> Result<TotpEnrolment> {
+        let (_, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        self.start_totp_for(&user, TotpParams::default(), meta)
+            .await
+    }
+
+    /// Activates the wizard's authenticator with a code and completes the login.
+    pub async fn activate_with_ticket(
+        &self,
+        ticket: &Token,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<(LoginResult, Vec<RecoveryCode>)> {
+        let (t, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        let pending = {
+            let mut tx = self.store.begin_read().await?;
+            let stored = tx
+                .pending_totp(&user.id)
+                .await?
+                .ok_or(Error::EnrollmentNotStarted)?;
+            self.enrolment_of(&user, &stored)?
+        };
+        let now = self.now();
+        let Some(step) = totp::verify(&pending.secret, &pending.params, code, now, None) else {
+            let mut tx = self.store.begin().await?;
+            let failures = tx.count_ticket_failure(&t.id).await?;
+            self.count_guess_failure(&mut tx, &throttle_key(user.email.as_str()), meta, now)
+                .await?;
+            let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Failure, now, meta)
+                .by_self(&user.id, &user.contract_id)
+                .detail(
+                    serde_json::json!({ "reason": "invalid_code", "ticket_failures": failures }),
+                );
+            tx.append_audit(&event).await?;
+            tx.commit().await?;
+            return Err(Error::InvalidCode);
+        };
+        let mut tx = self.store.begin().await?;
+        if !tx.consume_ticket(&t.id, now).await? {
+            return Err(Error::InvalidTicket);
+        }
+        let codes = self
+            .activate_pending_in(&mut tx, &user, &pending, step)
+            .await?;
+        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "wizard": "forced" }));
+        tx.append_audit(&event).await?;
+        tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        let (token, session) = self
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                true,
+                serde_json::json!({ "method": "totp_enrolment" }),
+            )
+            .await?;
+        self.store_kit(&mut tx, &session.id, &codes, Some(&pending))
+            .await?;
+        tx.commit().await?;
+        Ok((
+            LoginResult::Complete {
+                token,
+                session,
+                user,
+            },
+            codes,
+        ))
+    }
+}

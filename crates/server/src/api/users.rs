@@ -1,0 +1,274 @@
+//! The user manager (seeds 001, 002, 004): users of the caller's contract, forced 2FA, roles,
+//! admin reset of 2FA. Only the `Admin` extractor reaches these handlers.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use portcullis_core::model::{Role, UserId};
+use portcullis_core::password::Password;
+use portcullis_core::service::ManagedUser;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{Admin, ApiJson, Meta};
+use super::rfc3339;
+use crate::state::AppState;
+
+fn parse_role(s: &str) -> Result<Role, ApiError> {
+    match Role::parse(s) {
+        Some(r @ (Role::User | Role::Administrator)) => Ok(r),
+        _ => Err(ApiError::input(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "role must be user or administrator",
+        )),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateUserRequest {
+    pub email: String,
+    /// Without a password, an invitation with a set-password link is sent.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<Password>,
+    /// `user` (default) or `administrator` (owner only).
+    pub role: Option<String>,
+    /// Seed 001 "Force 2-Factor Auth": the setup wizard runs at the next login.
+    pub force_2fa: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserTwoFactor {
+    pub enabled: bool,
+    pub methods: Vec<String>,
+    pub forced: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub two_factor: UserTwoFactor,
+    pub last_login_at: Option<String>,
+}
+
+impl From<ManagedUser> for UserView {
+    fn from(m: ManagedUser) -> Self {
+        UserView {
+            id: m.user.id.0.clone(),
+            email: m.user.email.to_string(),
+            role: m.user.role.as_str().to_owned(),
+            two_factor: UserTwoFactor {
+                enabled: m.two_factor.enabled,
+                methods: m
+                    .two_factor
+                    .methods
+                    .iter()
+                    .map(|x| x.as_str().to_owned())
+                    .collect(),
+                forced: m.two_factor.forced,
+            },
+            last_login_at: m.user.last_login_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsersResponse {
+    pub users: Vec<UserView>,
+}
+
+/// Create a user in my contract.
+#[utoipa::path(post, path = "/api/v1/users", tag = "administration", security(("bearer" = [])), request_body = CreateUserRequest, responses(
+    (status = 201, body = CreatedUser),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden (plain users; administrators creating administrators)", body = ErrorBody),
+    (status = 409, description = "email_taken", body = ErrorBody),
+    (status = 422, description = "weak_password, invalid_email, validation_failed or invalid_body", body = ErrorBody),
+))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CreatedUser>)> {
+    let role = req
+        .role
+        .as_deref()
+        .map(parse_role)
+        .transpose()?
+        .unwrap_or(Role::User);
+    let id = state
+        .services
+        .create_user(
+            &admin,
+            &req.email,
+            req.password.as_ref(),
+            role,
+            req.force_2fa.unwrap_or(false),
+            &meta,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedUser { id: id.0 })))
+}
+
+/// The users of my contract.
+#[utoipa::path(get, path = "/api/v1/users", tag = "administration", security(("bearer" = [])), responses(
+    (status = 200, body = UsersResponse),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    Admin(admin, _): Admin,
+) -> ApiResult<ApiJson<UsersResponse>> {
+    let users = state.services.list_users(&admin).await?;
+    Ok(ApiJson(UsersResponse {
+        users: users.into_iter().map(UserView::from).collect(),
+    }))
+}
+
+/// One user of my contract.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "administration", security(("bearer" = [])),
+    params(("id" = String, Path, description = "user id")), responses(
+    (status = 200, body = UserView),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+    (status = 404, description = "not_found (also for other contracts' users)", body = ErrorBody),
+))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Admin(admin, _): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<ApiJson<UserView>> {
+    Ok(ApiJson(
+        state.services.get_user(&admin, &UserId(id)).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateUserRequest {
+    pub force_2fa: Option<bool>,
+    /// `user` or `administrator` (owner only).
+    pub role: Option<String>,
+}
+
+/// Force 2FA on a user or change their role; effective with their next login.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "administration", security(("bearer" = [])),
+    params(("id" = String, Path, description = "user id")), request_body = UpdateUserRequest, responses(
+    (status = 200, body = UserView),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+    (status = 404, description = "not_found", body = ErrorBody),
+    (status = 422, description = "validation_failed or invalid_body", body = ErrorBody),
+))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UpdateUserRequest>,
+) -> ApiResult<ApiJson<UserView>> {
+    let role = req.role.as_deref().map(parse_role).transpose()?;
+    let id = UserId(id);
+    state
+        .services
+        .update_user(&admin, &id, req.force_2fa, role, &meta)
+        .await?;
+    Ok(ApiJson(state.services.get_user(&admin, &id).await?.into()))
+}
+
+/// Delete a user of my contract.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "administration", security(("bearer" = [])),
+    params(("id" = String, Path, description = "user id")), responses(
+    (status = 204, description = "deleted"),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+    (status = 404, description = "not_found", body = ErrorBody),
+))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .delete_user(&admin, &UserId(id), &meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove every factor and recovery code of a user and end their sessions (seeds 002, 004).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/two-factor", tag = "administration", security(("bearer" = [])),
+    params(("id" = String, Path, description = "user id")), responses(
+    (status = 204, description = "reset; the user is notified"),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+    (status = 404, description = "not_found", body = ErrorBody),
+))]
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .reset_two_factor(&admin, &UserId(id), &meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct ContractPolicy {
+    /// Every user of the contract must use 2FA; only the owner may turn it off.
+    pub require_2fa: bool,
+}
+
+/// My contract's 2FA policy.
+#[utoipa::path(get, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), responses(
+    (status = 200, body = ContractPolicy),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+))]
+pub async fn get_contract(
+    State(state): State<AppState>,
+    Admin(admin, _): Admin,
+) -> ApiResult<ApiJson<ContractPolicy>> {
+    let c = state.services.contract_policy(&admin).await?;
+    Ok(ApiJson(ContractPolicy {
+        require_2fa: c.require_2fa,
+    }))
+}
+
+/// Require 2FA of everyone in my contract (owner or administrator), or stop (owner only).
+#[utoipa::path(patch, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), request_body = ContractPolicy, responses(
+    (status = 200, body = ContractPolicy),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden (only the owner clears it)", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+))]
+pub async fn patch_contract(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    ApiJson(req): ApiJson<ContractPolicy>,
+) -> ApiResult<ApiJson<ContractPolicy>> {
+    let c = state
+        .services
+        .set_contract_policy(&admin, req.require_2fa, &meta)
+        .await?;
+    Ok(ApiJson(ContractPolicy {
+        require_2fa: c.require_2fa,
+    }))
+}
