@@ -86,6 +86,8 @@ pub trait Users {
         id: &UserId,
         at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Every user of every contract, by contract then age (the operator's shell only).
+    fn all_users(&mut self) -> impl Future<Output = Result<Vec<User>>> + Send;
     /// Every user of a contract, oldest first.
     fn users_of_contract(
         &mut self,
@@ -383,4 +385,17 @@ pub trait Outbox {
         user: &UserId,
         expires_at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Is this link unused and unexpired? Does not consume it.
+    fn password_link_valid(
+        &mut self,
+        digest: &TokenDigest,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Uses the link up in one conditional write and returns whose it was; `None` if it was
+    /// used, expired or unknown.
+    fn consume_password_link(
+        &mut self,
+        digest: &TokenDigest,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Option<UserId>>> + Send;
 }

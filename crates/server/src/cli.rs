@@ -34,11 +34,11 @@ pub enum UserCommand {
         #[command(flatten)]
         serve: ServeArgs,
     },
-    /// List the users of one contract, with their role, 2FA state and last login
+    /// List users with their role, 2FA state and last login: every contract's, or one's
     List {
-        /// Any member of the contract (its owner, an administrator or a user)
+        /// Only the contract of this member (its owner, an administrator or a user)
         #[arg(long, value_name = "EMAIL")]
-        contract_of: String,
+        contract_of: Option<String>,
         /// One JSON object per line instead of a table
         #[arg(long)]
         json: bool,
@@ -188,14 +188,29 @@ impl UserCommand {
             UserCommand::List {
                 contract_of, json, ..
             } => {
-                let (admin, _) = operator_session(services, &contract_of).await?;
-                let users = services.list_users(&admin).await?;
+                let users = match &contract_of {
+                    Some(member) => {
+                        let (admin, _) = operator_session(services, member).await?;
+                        services.list_users(&admin).await?
+                    }
+                    None => services.all_users_for_operator().await?,
+                };
                 if json {
                     for user in &users {
                         println!("{}", json_line(user));
                     }
                 } else {
-                    print!("{}", table(admin.contract().as_str(), &users));
+                    // One table per contract, in the order the users came.
+                    let mut start = 0;
+                    while start < users.len() {
+                        let contract = users[start].user.contract_id.clone();
+                        let end = users[start..]
+                            .iter()
+                            .position(|u| u.user.contract_id != contract)
+                            .map_or(users.len(), |n| start + n);
+                        print!("{}", table(contract.as_str(), &users[start..end]));
+                        start = end;
+                    }
                 }
             }
             UserCommand::Create {

@@ -557,3 +557,47 @@ async fn create_refuses_a_weak_password_and_a_taken_email_and_invites_without_a_
         install.listed(OWNER).await.unwrap()["contract_id"]
     );
 }
+
+#[tokio::test]
+async fn list_without_a_contract_shows_every_contract_in_its_own_table() {
+    let install = Install::with_owner_and_member().await;
+    let second = [
+        "create-owner",
+        "--email",
+        "other-owner@example.com",
+        "--password-stdin",
+    ];
+    install
+        .user(&second, &format!("{PASSWORD}\n"))
+        .await
+        .confirmed("other-owner@example.com");
+
+    let table = install.user(&["list"], "").await;
+    assert!(table.status.success(), "{table:#?}");
+    let headings: Vec<&str> = table
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Contract "))
+        .collect();
+    assert_eq!(headings.len(), 2, "{}", table.stdout);
+    let mut counts: Vec<&str> = headings
+        .iter()
+        .map(|h| h.rsplit(": ").next().unwrap())
+        .collect();
+    counts.sort();
+    assert_eq!(counts, ["1 user", "2 users"]);
+
+    let json = install.user(&["list", "--json"], "").await;
+    let emails: Vec<String> = json
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["email"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(emails.len(), 3);
+    assert!(emails.contains(&"other-owner@example.com".to_owned()));
+}

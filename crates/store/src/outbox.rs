@@ -40,4 +40,33 @@ impl Outbox for SqlTx {
             .map_err(db_err)?;
         Ok(())
     }
+
+    async fn password_link_valid(&mut self, digest: &TokenDigest, now: UnixTime) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM password_links WHERE digest = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(digest.0.as_str())
+        .bind(now.0)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    async fn consume_password_link(
+        &mut self,
+        digest: &TokenDigest,
+        now: UnixTime,
+    ) -> Result<Option<UserId>> {
+        // One conditional write: of two concurrent uses, only one sees the row come back.
+        let user: Option<String> = sqlx::query_scalar(
+            "UPDATE password_links SET used_at = $1 WHERE digest = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now.0)
+        .bind(digest.0.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(user.map(UserId))
+    }
 }

@@ -100,6 +100,17 @@ impl Users for SqlTx {
         Ok(())
     }
 
+    async fn all_users(&mut self) -> Result<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+             FROM users ORDER BY contract_id, created_at, email_key",
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
     async fn users_of_contract(&mut self, contract: &ContractId) -> Result<Vec<User>> {
         let rows = sqlx::query(
             "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \

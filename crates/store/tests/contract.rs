@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use portcullis_core::crypto::{Keyring, SealingKey};
-use portcullis_core::model::{RequestMeta, SessionKind, SessionPolicy};
+use portcullis_core::model::{RequestMeta, Role, SessionKind, SessionPolicy};
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{LoginResult, ServiceKeys, Services, Settings};
@@ -267,4 +267,65 @@ on_both_backends! {
         assert_ne!(digest, token.expose());
         assert_eq!(digest.len(), 64);
     }
+
+    async fn an_invitation_link_sets_the_password_once_and_dies_after_seven_days(url: String) {
+        let w = world(&url, Settings::default()).await;
+        w.owner("owner@example.com").await;
+        let (admin, _) = w.services.operator_session("owner@example.com").await.unwrap();
+        let meta = from("192.0.2.1");
+        for email in ["invited@example.com", "late@example.com"] {
+            w.services.create_user(&admin, email, None, Role::User, false, &meta).await.unwrap();
+        }
+        let invited = invitation_link(&w, "invited@example.com").await;
+        let late = invitation_link(&w, "late@example.com").await;
+        assert!(w.services.invitation_valid(&invited).await.unwrap());
+        assert!(matches!(
+            w.login("invited@example.com", PASSWORD, "192.0.2.1").await,
+            Err(Error::InvalidCredentials)
+        ));
+
+        // A password the policy refuses leaves the link usable.
+        let r = w.services.accept_invitation(&invited, &Password::new("Invited@example.com"), &meta).await;
+        assert!(matches!(r, Err(Error::WeakPassword(_))), "{r:?}");
+        assert!(w.services.invitation_valid(&invited).await.unwrap());
+
+        w.services.accept_invitation(&invited, &Password::new(PASSWORD), &meta).await.unwrap();
+        w.login("invited@example.com", PASSWORD, "192.0.2.1").await.expect("the chosen password works");
+        assert!(!w.services.invitation_valid(&invited).await.unwrap());
+        let again = w.services.accept_invitation(&invited, &Password::new("Another-Horse-8"), &meta).await;
+        assert!(matches!(again, Err(Error::InvalidSetupToken)), "{again:?}");
+        w.login("invited@example.com", PASSWORD, "192.0.2.1").await.expect("the second use changed nothing");
+
+        let pool = w.services.store.raw_pool();
+        let accepted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE type = 'invitation.accepted'")
+            .fetch_one(pool).await.unwrap();
+        assert_eq!(accepted, 1);
+
+        w.clock.advance(Settings::default().invitation_secs);
+        assert!(!w.services.invitation_valid(&late).await.unwrap());
+        let expired = w.services.accept_invitation(&late, &Password::new(PASSWORD), &meta).await;
+        assert!(matches!(expired, Err(Error::InvalidSetupToken)), "{expired:?}");
+        assert!(matches!(
+            w.login("late@example.com", PASSWORD, "192.0.2.1").await,
+            Err(Error::InvalidCredentials)
+        ));
+        assert!(matches!(
+            w.services.accept_invitation(&Token::generate(), &Password::new(PASSWORD), &meta).await,
+            Err(Error::InvalidSetupToken)
+        ));
+    }
+}
+
+/// The link's token, read from the invitation queued for `email` (the only place it exists).
+async fn invitation_link(w: &World, email: &str) -> Token {
+    let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE recipient = $1")
+        .bind(email)
+        .fetch_one(w.services.store.raw_pool())
+        .await
+        .unwrap();
+    let token = body
+        .split("token=")
+        .nth(1)
+        .expect("a link in the invitation");
+    Token::from_client(token.split_whitespace().next().unwrap())
 }

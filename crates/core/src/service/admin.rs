@@ -252,6 +252,21 @@ impl<S: Store> Services<S> {
         Ok(out)
     }
 
+    /// Every user of every contract: the operator's overview at the shell, which has no
+    /// contract of its own. Not reachable from the API.
+    pub async fn all_users_for_operator(&self) -> Result<Vec<ManagedUser>> {
+        let users = {
+            let mut tx = self.store.begin_read().await?;
+            tx.all_users().await?
+        };
+        let mut out = Vec::with_capacity(users.len());
+        for user in users {
+            let two_factor = self.two_factor_summary(&user).await?;
+            out.push(ManagedUser { user, two_factor });
+        }
+        Ok(out)
+    }
+
     /// One user of the admin's contract (anyone in it may be looked at; acting needs more).
     pub async fn get_user(&self, admin: &AdminSession, id: &UserId) -> Result<ManagedUser> {
         let user = {

@@ -4,6 +4,7 @@
 //! it with a code, and only then receive a session.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::recovery::RecoveryCode;
@@ -16,15 +17,26 @@ use super::sign_in::{LoginResult, throttle_key};
 use super::totp_enrolment::TotpEnrolment;
 
 impl<S: Store> Services<S> {
-    /// Starts (or restarts) the wizard's authenticator for the ticket's user.
+    /// The wizard's authenticator for the ticket's user, with the account it is for: the one
+    /// already started if there is one (a reload shows the same QR code), else a new one.
     pub async fn enrol_with_ticket(
         &self,
         ticket: &Token,
         meta: &RequestMeta,
-    ) -> Result<TotpEnrolment> {
+    ) -> Result<(TotpEnrolment, Email)> {
         let (_, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
-        self.start_totp_for(&user, TotpParams::default(), meta)
-            .await
+        let pending = {
+            let mut tx = self.store.begin_read().await?;
+            tx.pending_totp(&user.id).await?
+        };
+        let enrolment = match pending {
+            Some(stored) => self.enrolment_of(&user, &stored)?,
+            None => {
+                self.start_totp_for(&user, TotpParams::default(), meta)
+                    .await?
+            }
+        };
+        Ok((enrolment, user.email))
     }
 
     /// Activates the wizard's authenticator with a code and completes the login.

@@ -9,6 +9,7 @@ mod audit_log;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;
+mod invitation;
 mod password_change;
 mod recovery;
 mod resources;

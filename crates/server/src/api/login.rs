@@ -209,7 +209,7 @@ pub struct EnrolRequest {
     pub login_ticket: String,
 }
 
-/// Forced 2FA: start the setup wizard with the enrolment ticket from `/login`.
+/// Forced 2FA: start the setup wizard with the enrolment ticket from `/login` (again: the same key).
 #[utoipa::path(post, path = "/api/v1/login/enroll/totp", tag = "sessions", request_body = EnrolRequest, responses(
     (status = 200, body = super::totp::StartTotpResponse),
     (status = 400, description = "malformed_json", body = ErrorBody),
@@ -222,7 +222,7 @@ pub async fn enrol_totp(
     Meta(meta): Meta,
     ApiJson(req): ApiJson<EnrolRequest>,
 ) -> ApiResult<ApiJson<super::totp::StartTotpResponse>> {
-    let enrolment = state
+    let (enrolment, _) = state
         .services
         .enrol_with_ticket(&Token::from_client(&req.login_ticket), &meta)
         .await?;

@@ -2,10 +2,10 @@
 //! the authenticator code, seed 004, and the setup wizard when an administrator requires one,
 //! seed 001), the account page (password, sessions, recent activity), the security overview with
 //! the authenticator-app setup assistant, recovery from a lost phone, owner registration by setup
-//! link or open registration, the resources list, and for owners and administrators the user
-//! manager and groups. Sessions live in an HttpOnly cookie; every form is CSRF-protected.
-//! Like the JSON API, a handler parses the form, calls one use case and renders the result; no
-//! rule and no SQL lives here.
+//! link or open registration, accepting an invitation, the resources list, and for owners and
+//! administrators the user manager and groups. Sessions live in an HttpOnly cookie; every form is
+//! CSRF-protected. Like the JSON API, a handler parses the form, calls one use case and renders
+//! the result; no rule and no SQL lives here.
 //!
 //! Module map:
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
@@ -15,7 +15,7 @@
 //! - `page`, `view`: the shared layout data and account data in words; `confirm`: the
 //!   "Are you sure?" step of acts that cannot be undone.
 //! - `login`, `second_step`, `setup_wizard`, `recover`, `account`, `security`, `totp`,
-//!   `recovery_codes`, `register`: one file per flow.
+//!   `recovery_codes`, `register`, `invite`: one file per flow.
 //! - `admin_users`, `admin_user`, `admin_groups`: the user manager and groups (owners and
 //!   administrators); `resources`, `resource`: resources for everyone, managed by admins.
 //! - `assets`: the stylesheet, icon and copy-button script, compiled in. Templates are in
@@ -30,6 +30,7 @@ mod confirm;
 pub mod cookies;
 pub mod csrf;
 mod error;
+mod invite;
 mod login;
 mod page;
 mod recover;
@@ -126,6 +127,7 @@ pub fn router() -> Router<AppState> {
             "/signup",
             get(register::signup_form).post(register::signup_submit),
         )
+        .route("/invite", get(invite::form).post(invite::submit))
         .route("/static/app.css", get(assets::stylesheet))
         .route("/static/icon.svg", get(assets::icon))
         .route("/static/copy.js", get(assets::copy_script))

@@ -92,15 +92,13 @@ pub async fn form(
     if signed_in.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
-    let enrolment = match state.services.enrol_with_ticket(&ticket, &meta).await {
-        Ok(enrolment) => enrolment,
+    let (enrolment, email) = match state.services.enrol_with_ticket(&ticket, &meta).await {
+        Ok(found) => found,
         // Finished in another window meanwhile, or simply too late: sign in again either way.
         Err(Error::InvalidTicket | Error::TotpAlreadyActive) => return Ok(expired(&state)),
         Err(e) => return Err(e.into()),
     };
-    // The ticket says nothing about its person to this layer; the key URI names the account,
-    // as the app will show it.
-    let email = account_of(&enrolment.otpauth_uri);
+    let email = email.to_string();
     let page = WizardPage {
         layout: Layout::signed_out("Set up two-factor authentication"),
         csrf: csrf.value().to_owned(),
@@ -109,40 +107,6 @@ pub async fn form(
         error: None,
     };
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
-}
-
-/// The account name in an `otpauth://totp/Issuer:name?…` URI (Key Uri Format: issuer and name
-/// are percent-encoded, so the first literal colon separates them), percent-decoded.
-fn account_of(uri: &str) -> String {
-    let label = uri
-        .strip_prefix("otpauth://totp/")
-        .and_then(|rest| rest.split('?').next())
-        .unwrap_or_default();
-    let name = label.split_once(':').map_or(label, |(_, name)| name);
-    percent_decode(name)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Deserialize)]
@@ -232,24 +196,4 @@ fn retry(
         error: Some(message),
     };
     Ok((csrf, render(status, &page)?).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_account_is_read_from_the_key_uri() {
-        assert_eq!(
-            account_of("otpauth://totp/Portcullis:bob%40example.com?secret=ABC&issuer=Portcullis"),
-            "bob@example.com"
-        );
-        assert_eq!(
-            account_of("otpauth://totp/My%20Co%3A%20EU:ann%2Bx%3Ay@example.com?secret=ABC"),
-            "ann+x:y@example.com"
-        );
-        assert_eq!(account_of("otpauth://totp/solo?secret=A"), "solo");
-        assert_eq!(account_of("nonsense"), "");
-        assert_eq!(percent_decode("100%"), "100%");
-    }
 }

@@ -154,6 +154,7 @@ pub fn event_label(kind: &str) -> String {
             "Two-factor authentication removed with a recovery code"
         }
         "user.created" => "User created",
+        "invitation.accepted" => "Invitation accepted; password set",
         "user.role_changed" => "User's role changed",
         "user.deleted" => "User deleted",
         "two_factor.forced" => "Two-factor authentication made mandatory for a user",
