@@ -2,8 +2,8 @@
 //! database, for instance to rescue an owner locked out by a lost phone. Each command takes the
 //! same storage options as `serve`, opens the use cases with the master key as `serve` does, acts
 //! through the operator's [`AdminSession`] (so every change is audited `{"by":"operator"}`), prints
-//! one line (`list`: a table, or JSON lines) and closes the database. Who may be acted on is decided by the use cases; the one
-//! exception is written down at [`refuse_owner`].
+//! one line (`list`: a table, or JSON lines) and closes the database. Who may be acted on is
+//! decided by the use cases (the owner, for one, is never deleted or demoted).
 
 use std::io::BufRead;
 use std::path::Path;
@@ -235,7 +235,6 @@ impl UserCommand {
             }
             UserCommand::SetRole { email, role, .. } => {
                 let (admin, user) = operator_session(services, &email).await?;
-                refuse_owner(&user, "have another role")?;
                 let role = Role::from(role);
                 if user.role == role {
                     println!("{email} already has the role {}", role.as_str());
@@ -271,7 +270,6 @@ impl UserCommand {
             }
             UserCommand::Delete { email, .. } => {
                 let (admin, user) = operator_session(services, &email).await?;
-                refuse_owner(&user, "be deleted")?;
                 services.delete_user(&admin, &user.id, &meta).await?;
                 let role = user.role.as_str();
                 println!("Deleted {role} {email} (user {})", user.id);
@@ -290,20 +288,6 @@ async fn operator_session(
         Err(Error::NotFound(_)) => bail!("no account has the email {email}"),
         other => Ok(other?),
     }
-}
-
-/// The operator may manage everyone, so that `reset-2fa` can rescue an owner; but demoting or
-/// deleting the owner would leave a contract that nobody can administer, and the use cases do not
-/// yet refuse that to the operator. Until `portcullis_core::policy` does, the shell refuses it.
-fn refuse_owner(user: &User, what: &str) -> anyhow::Result<()> {
-    if user.role == Role::Owner {
-        bail!(
-            "{} is the owner of contract {}; the owner cannot {what}",
-            user.email,
-            user.contract_id
-        );
-    }
-    Ok(())
 }
 
 /// One user as a JSON object, shaped like the API's `/me` answer.

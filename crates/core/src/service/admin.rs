@@ -294,7 +294,7 @@ impl<S: Store> Services<S> {
         let target = self.managed_target(&mut tx, admin, id).await?;
         if let Some(role) = role.filter(|r| *r != target.role) {
             if policy::owner_is_permanent(target.role) {
-                return Err(Error::Forbidden("the owner's role cannot change"));
+                return Err(Error::Forbidden("the owner cannot have another role"));
             }
             if !admin.may_assign(role) {
                 return Err(Error::Forbidden("you may not give this role"));

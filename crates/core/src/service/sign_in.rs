@@ -80,7 +80,6 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
         let user = self.check_password(username, password, meta).await?;
-        let now = self.now();
         let mut tx = self.store.begin().await?;
         match after_password(&second_step_state(&mut tx, &user).await?) {
             NextStep::Complete => {
@@ -103,45 +102,48 @@ impl<S: Store> Services<S> {
                 })
             }
             NextStep::SecondFactor { methods } => {
-                let ticket = Token::generate();
-                let record = LoginTicket {
-                    id: TicketId::generate(),
-                    user_id: user.id.clone(),
-                    purpose: TicketPurpose::SecondFactor,
-                    created_at: now,
-                    expires_at: now.plus_secs(self.settings.ticket_secs),
-                    failures: 0,
-                    used: false,
-                };
-                tx.insert_ticket(&record, &ticket.digest()).await?;
+                let (ticket, expires_at) = self
+                    .issue_ticket(&mut tx, &user, TicketPurpose::SecondFactor)
+                    .await?;
                 tx.commit().await?;
                 Ok(LoginResult::SecondFactor {
                     ticket,
                     methods,
-                    expires_at: record.expires_at,
+                    expires_at,
                 })
             }
             // Seed 001: a forced user without a factor is led through the setup wizard; the
             // ticket allows nothing else.
             NextStep::EnrollmentRequired => {
-                let ticket = Token::generate();
-                let record = LoginTicket {
-                    id: TicketId::generate(),
-                    user_id: user.id.clone(),
-                    purpose: TicketPurpose::Enrollment,
-                    created_at: now,
-                    expires_at: now.plus_secs(self.settings.ticket_secs),
-                    failures: 0,
-                    used: false,
-                };
-                tx.insert_ticket(&record, &ticket.digest()).await?;
+                let (ticket, expires_at) = self
+                    .issue_ticket(&mut tx, &user, TicketPurpose::Enrollment)
+                    .await?;
                 tx.commit().await?;
-                Ok(LoginResult::EnrollmentRequired {
-                    ticket,
-                    expires_at: record.expires_at,
-                })
+                Ok(LoginResult::EnrollmentRequired { ticket, expires_at })
             }
         }
+    }
+
+    /// A login ticket for the step after the password: random, stored only as a digest, short-lived.
+    async fn issue_ticket(
+        &self,
+        tx: &mut S::Tx,
+        user: &User,
+        purpose: TicketPurpose,
+    ) -> Result<(Token, UnixTime)> {
+        let now = self.now();
+        let ticket = Token::generate();
+        let record = LoginTicket {
+            id: TicketId::generate(),
+            user_id: user.id.clone(),
+            purpose,
+            created_at: now,
+            expires_at: now.plus_secs(self.settings.ticket_secs),
+            failures: 0,
+            used: false,
+        };
+        tx.insert_ticket(&record, &ticket.digest()).await?;
+        Ok((ticket, record.expires_at))
     }
 
     /// The password step shared by every login path: throttles, verification (against a dummy
