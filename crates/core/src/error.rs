@@ -56,6 +56,19 @@ pub enum Error {
     /// The caller's role does not allow this (or the target is out of their reach).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// "This wasn't me" locked the account; only an administrator or the operator unlocks it.
+    #[error("this account is locked; ask your administrator to unlock it")]
+    AccountLocked,
+    #[error("enter the mobile number in international format, e.g. +4915112345678")]
+    InvalidPhone,
+    /// The deployment requires a verified mobile number before 2FA can be activated.
+    #[error("verify a mobile number first")]
+    PhoneNotVerified,
+    #[error("{0}")]
+    InvalidPin(&'static str),
+    /// A reset or lock link that is unknown, used, expired or made for something else.
+    #[error("this link is invalid, has expired or has already been used")]
+    InvalidLink,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -8,6 +8,7 @@
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
 //! - [`audit`]: one variant per recorded security act.
+//! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
 //! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
 //! - [`service`]: one use case per file; each runs in one transaction.
 
@@ -18,6 +19,7 @@ pub mod email;
 pub mod error;
 pub mod login;
 pub mod model;
+pub mod notice;
 pub mod password;
 pub mod policy;
 pub mod recovery;

@@ -71,6 +71,9 @@ pub struct User {
     pub last_login_at: Option<UnixTime>,
     /// An owner or administrator requires 2FA of this user (seed 001 "Force 2-Factor Auth").
     pub force_2fa: bool,
+    /// Set by "this wasn't me" from a security notice: every login is refused until an
+    /// administrator or the operator unlocks the account.
+    pub locked_at: Option<UnixTime>,
 }
 
 /// An organisation: one owner, administrators and users.
@@ -266,5 +269,26 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+}
+
+/// What a single-use emailed link is for. A link made for one purpose never works for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// An invited user sets their first password.
+    Invite,
+    /// Forgot password: set a new one.
+    Reset,
+    /// "This wasn't me" in a security notice: lock the account.
+    Lock,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+            LinkPurpose::Lock => "lock",
+        }
     }
 }

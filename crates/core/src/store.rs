@@ -15,8 +15,8 @@ use crate::clock::UnixTime;
 use crate::crypto::Sealed;
 use crate::error::Result;
 use crate::model::{
-    Contract, ContractId, Group, GroupId, LoginTicket, Resource, ResourceId, Role, Session,
-    SessionId, TicketId, User, UserId,
+    Contract, ContractId, Group, GroupId, LinkPurpose, LoginTicket, Resource, ResourceId, Role,
+    Session, SessionId, TicketId, User, UserId,
 };
 use crate::secret::TokenDigest;
 use crate::throttle::{AccountCounter, AddressWindow};
@@ -95,6 +95,12 @@ pub trait Users {
     ) -> impl Future<Output = Result<Vec<User>>> + Send;
     fn set_force_2fa(&mut self, id: &UserId, on: bool) -> impl Future<Output = Result<()>> + Send;
     fn set_role(&mut self, id: &UserId, role: Role) -> impl Future<Output = Result<()>> + Send;
+    /// Locks (`Some`) or unlocks (`None`) the account; returns false for an unknown user.
+    fn set_locked(
+        &mut self,
+        id: &UserId,
+        at: Option<UnixTime>,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// Deletes the user and everything that hangs on them (sessions, factors, memberships).
     fn delete_user(&mut self, id: &UserId) -> impl Future<Output = Result<bool>> + Send;
 }
@@ -364,38 +370,51 @@ pub trait Resources {
     ) -> impl Future<Output = Result<bool>> + Send;
 }
 
-/// A message to deliver, written in the same transaction as the change that causes it.
+/// A message to deliver, written in the same transaction as the change that causes it. What it
+/// says is a sealed [`crate::notice::Notice`], rendered into text only at delivery, so links and
+/// codes in a queued message are not readable from a stolen database.
 #[derive(Debug, Clone)]
 pub struct OutboxMessage {
     pub id: String,
-    /// `email` or `sms`.
-    pub channel: &'static str,
+    pub channel: crate::notice::Channel,
     pub recipient: String,
-    pub subject: Option<String>,
-    pub body: String,
+    /// The notice's kind, for operators and metrics (`password_reset`, `phone_code`, …).
+    pub kind: &'static str,
+    pub sealed: Sealed,
     pub created_at: UnixTime,
 }
 
-/// The durable outbox, and the single-use links that let an invited user set a password.
+/// The durable outbox, and the single-use links mailed to people (invitations, password resets,
+/// "this wasn't me").
 pub trait Outbox {
     fn enqueue(&mut self, message: &OutboxMessage) -> impl Future<Output = Result<()>> + Send;
     fn insert_password_link(
         &mut self,
         digest: &TokenDigest,
         user: &UserId,
+        purpose: LinkPurpose,
         expires_at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// Is this link unused and unexpired? Does not consume it.
+    /// Is this link unused, unexpired and made for `purpose`? Does not consume it.
     fn password_link_valid(
         &mut self,
         digest: &TokenDigest,
+        purpose: LinkPurpose,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Uses the link up in one conditional write and returns whose it was; `None` if it was
-    /// used, expired or unknown.
+    /// used, expired, unknown or made for another purpose.
     fn consume_password_link(
         &mut self,
         digest: &TokenDigest,
+        purpose: LinkPurpose,
         now: UnixTime,
     ) -> impl Future<Output = Result<Option<UserId>>> + Send;
+    /// Kills every unused link of this user for `purpose` (a new reset link voids older ones).
+    fn void_password_links(
+        &mut self,
+        user: &UserId,
+        purpose: LinkPurpose,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
 }

@@ -389,6 +389,7 @@ mod tests {
                 created_at: UnixTime(0),
                 last_login_at: last_login.map(UnixTime),
                 force_2fa: false,
+                locked_at: None,
             },
             two_factor: TwoFactorSummary {
                 enabled,

@@ -1,6 +1,6 @@
-//! The durable outbox and invitation links.
+//! The durable outbox and the single-use links mailed to people.
 
-use portcullis_core::model::UserId;
+use portcullis_core::model::{LinkPurpose, UserId};
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{Outbox, OutboxMessage};
 use portcullis_core::{Result, UnixTime};
@@ -10,14 +10,17 @@ use crate::tx::SqlTx;
 
 impl Outbox for SqlTx {
     async fn enqueue(&mut self, m: &OutboxMessage) -> Result<()> {
+        // `body` stays empty: the notice is sealed and rendered only when it is delivered.
         sqlx::query(
-            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO outbox (id, channel, recipient, body, kind, key_id, sealed, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, '', $4, $5, $6, $7, $7)",
         )
         .bind(m.id.as_str())
-        .bind(m.channel)
+        .bind(m.channel.as_str())
         .bind(m.recipient.as_str())
-        .bind(m.subject.as_deref())
-        .bind(m.body.as_str())
+        .bind(m.kind)
+        .bind(m.sealed.key_id.as_str())
+        .bind(m.sealed.data.as_slice())
         .bind(m.created_at.0)
         .execute(&mut *self.tx)
         .await
@@ -29,23 +32,34 @@ impl Outbox for SqlTx {
         &mut self,
         digest: &TokenDigest,
         user: &UserId,
+        purpose: LinkPurpose,
         expires_at: UnixTime,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO password_links (digest, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(digest.0.as_str())
-            .bind(user.as_str())
-            .bind(expires_at.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO password_links (digest, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(digest.0.as_str())
+        .bind(user.as_str())
+        .bind(purpose.as_str())
+        .bind(expires_at.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 
-    async fn password_link_valid(&mut self, digest: &TokenDigest, now: UnixTime) -> Result<bool> {
+    async fn password_link_valid(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: LinkPurpose,
+        now: UnixTime,
+    ) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM password_links WHERE digest = $1 AND used_at IS NULL AND expires_at > $2",
+            "SELECT COUNT(*) FROM password_links \
+             WHERE digest = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
         )
         .bind(digest.0.as_str())
+        .bind(purpose.as_str())
         .bind(now.0)
         .fetch_one(&mut *self.tx)
         .await
@@ -56,17 +70,38 @@ impl Outbox for SqlTx {
     async fn consume_password_link(
         &mut self,
         digest: &TokenDigest,
+        purpose: LinkPurpose,
         now: UnixTime,
     ) -> Result<Option<UserId>> {
         // One conditional write: of two concurrent uses, only one sees the row come back.
         let user: Option<String> = sqlx::query_scalar(
-            "UPDATE password_links SET used_at = $1 WHERE digest = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+            "UPDATE password_links SET used_at = $1 \
+             WHERE digest = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
         )
         .bind(now.0)
         .bind(digest.0.as_str())
+        .bind(purpose.as_str())
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)?;
         Ok(user.map(UserId))
+    }
+
+    async fn void_password_links(
+        &mut self,
+        user: &UserId,
+        purpose: LinkPurpose,
+        now: UnixTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+        )
+        .bind(now.0)
+        .bind(user.as_str())
+        .bind(purpose.as_str())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
     }
 }

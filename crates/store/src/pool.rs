@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_administration.sql"),
         postgres: include_str!("../migrations/postgres/0003_administration.sql"),
     },
+    Migration {
+        version: 4,
+        name: "messages",
+        sqlite: include_str!("../migrations/sqlite/0004_messages.sql"),
+        postgres: include_str!("../migrations/postgres/0004_messages.sql"),
+    },
 ];
 
 /// A pool of connections to one database; clones share the pool.

@@ -10,9 +10,9 @@ use sqlx::any::AnyRow;
 use crate::tx::SqlTx;
 use crate::{db_err, is_unique_violation};
 
-const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
                      FROM users WHERE id = $1";
-const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
                             FROM users WHERE email_key = $1";
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
@@ -29,6 +29,10 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         force_2fa: row.try_get::<i64, _>("force_2fa").map_err(db_err)? != 0,
         last_login_at: row
             .try_get::<Option<i64>, _>("last_login_at")
+            .map_err(db_err)?
+            .map(UnixTime),
+        locked_at: row
+            .try_get::<Option<i64>, _>("locked_at")
             .map_err(db_err)?
             .map(UnixTime),
     })
@@ -102,7 +106,7 @@ impl Users for SqlTx {
 
     async fn all_users(&mut self) -> Result<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
              FROM users ORDER BY contract_id, created_at, email_key",
         )
         .fetch_all(&mut *self.tx)
@@ -113,7 +117,7 @@ impl Users for SqlTx {
 
     async fn users_of_contract(&mut self, contract: &ContractId) -> Result<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa \
+            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
              FROM users WHERE contract_id = $1 ORDER BY created_at, email_key",
         )
         .bind(contract.as_str())
@@ -141,6 +145,16 @@ impl Users for SqlTx {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn set_locked(&mut self, id: &UserId, at: Option<UnixTime>) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET locked_at = $1 WHERE id = $2")
+            .bind(at.map(|t| t.0))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn delete_user(&mut self, id: &UserId) -> Result<bool> {

@@ -6,13 +6,13 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::model::{Contract, ContractId, RequestMeta, Role, User, UserId};
+use crate::model::{Contract, ContractId, LinkPurpose, RequestMeta, Role, User, UserId};
+use crate::notice::{Channel, Notice, SecurityEvent};
 use crate::password::{Password, check_policy};
 use crate::policy;
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, Contracts, Outbox, OutboxMessage, RecoveryCodes, Sessions, Store, TotpFactors,
-    Transaction, Users,
+    AuditLog, Contracts, Outbox, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
 };
 
 use super::Services;
@@ -197,6 +197,7 @@ impl<S: Store> Services<S> {
             created_at: now,
             last_login_at: None,
             force_2fa,
+            locked_at: None,
         };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&user).await?;
@@ -207,22 +208,17 @@ impl<S: Store> Services<S> {
             tx.insert_password_link(
                 &link.digest(),
                 &user.id,
+                LinkPurpose::Invite,
                 now.plus_secs(self.settings.invitation_secs),
             )
             .await?;
-            tx.enqueue(&OutboxMessage {
-                id: uuid::Uuid::new_v4().to_string(),
-                channel: "email",
-                recipient: email.to_string(),
-                subject: Some("You have been invited to Portcullis".to_owned()),
-                body: format!(
-                    "An administrator created an account for {email}.\n\nSet your password here (valid for 7 days):\n{}/invite?token={}\n",
-                    self.settings.public_url,
-                    link.expose()
-                ),
-                created_at: now,
-            })
-            .await?;
+            let notice = Notice::Invitation {
+                email: email.to_string(),
+                token: link.expose().to_owned(),
+                valid_days: self.settings.invitation_secs / (24 * 3600),
+            };
+            self.enqueue_notice(&mut tx, Channel::Email, email.as_str(), &notice, now)
+                .await?;
         }
         let mut event = with_detail(
             admin.event(AuditKind::UserCreated, now, meta),
@@ -363,18 +359,13 @@ impl<S: Store> Services<S> {
         tx.delete_totp(id).await?;
         tx.delete_recovery_codes(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
-        tx.enqueue(&OutboxMessage {
-            id: uuid::Uuid::new_v4().to_string(),
-            channel: "email",
-            recipient: target.email.to_string(),
-            subject: Some("Your two-factor authentication was reset".to_owned()),
-            body: format!(
-                "An administrator removed the two-factor authentication of {} and signed you out everywhere.\n\
-                 If you did not ask for this, contact your administrator.\n{}\n",
-                target.email, self.settings.public_url
-            ),
-            created_at: now,
-        })
+        self.notify_security(
+            &mut tx,
+            &target,
+            SecurityEvent::TwoFactorResetByAdmin,
+            meta,
+            now,
+        )
         .await?;
         let mut e = with_detail(
             admin.event(AuditKind::TwoFactorResetByAdmin, now, meta),

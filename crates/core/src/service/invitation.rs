@@ -5,7 +5,7 @@
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::model::{LinkPurpose, RequestMeta};
 use crate::password::{Password, check_policy};
 use crate::secret::Token;
 use crate::store::{AuditLog, Outbox, Store, Transaction, Users};
@@ -16,7 +16,8 @@ impl<S: Store> Services<S> {
     /// `GET /invite?token=…`: may this link still set a password? Does not consume it.
     pub async fn invitation_valid(&self, token: &Token) -> Result<bool> {
         let mut tx = self.store.begin_read().await?;
-        tx.password_link_valid(&token.digest(), self.now()).await
+        tx.password_link_valid(&token.digest(), LinkPurpose::Invite, self.now())
+            .await
     }
 
     /// `POST /invite`: uses the link up and gives its user `password`. Fails with
@@ -32,7 +33,10 @@ impl<S: Store> Services<S> {
         // before it too, except the comparison with the email, which needs the link's user.
         {
             let mut tx = self.store.begin_read().await?;
-            if !tx.password_link_valid(&digest, self.now()).await? {
+            if !tx
+                .password_link_valid(&digest, LinkPurpose::Invite, self.now())
+                .await?
+            {
                 return Err(Error::InvalidSetupToken);
             }
         }
@@ -44,7 +48,7 @@ impl<S: Store> Services<S> {
         // The single-use guarantee: only the transaction whose conditional write took the link
         // goes on. Returning early drops the transaction, which gives the link back.
         let user_id = tx
-            .consume_password_link(&digest, now)
+            .consume_password_link(&digest, LinkPurpose::Invite, now)
             .await?
             .ok_or(Error::InvalidSetupToken)?;
         let user = tx

@@ -10,6 +10,7 @@ mod emergency_kit;
 mod forced_enrolment;
 mod groups;
 mod invitation;
+mod notify;
 mod password_change;
 mod recovery;
 mod resources;
@@ -54,6 +55,15 @@ pub struct Settings {
     pub public_url: String,
     /// How long an invitation's set-password link stays valid.
     pub invitation_secs: i64,
+    /// How long a forgot-password link (and SMS code) stays valid.
+    pub reset_secs: i64,
+    /// How long the "this wasn't me" link in a security notice works.
+    pub lock_link_secs: i64,
+    /// How long an SMS code that verifies a phone stays valid, and how many wrong tries kill it.
+    pub phone_code_secs: i64,
+    pub phone_code_attempts: i64,
+    /// Seed 003's assistant: 2FA can be activated only with a verified mobile number.
+    pub require_phone_for_2fa: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +79,11 @@ impl Default for Settings {
             kit_secs: 15 * 60,
             public_url: "http://127.0.0.1:8080".to_owned(),
             invitation_secs: 7 * 24 * 3600,
+            reset_secs: 30 * 60,
+            lock_link_secs: 30 * 24 * 3600,
+            phone_code_secs: 10 * 60,
+            phone_code_attempts: 5,
+            require_phone_for_2fa: false,
         }
     }
 }

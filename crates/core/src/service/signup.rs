@@ -125,6 +125,7 @@ impl<S: Store> Services<S> {
             created_at: now,
             last_login_at: None,
             force_2fa: false,
+            locked_at: None,
         };
 
         let mut tx = self.store.begin().await?;

@@ -148,6 +148,11 @@ impl IntoResponse for ApiError {
             Error::KitUnavailable => (StatusCode::NOT_FOUND, "emergency_kit_unavailable"),
             Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::AccountLocked => (StatusCode::LOCKED, "account_locked"),
+            Error::InvalidPhone => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_phone"),
+            Error::PhoneNotVerified => (StatusCode::CONFLICT, "phone_not_verified"),
+            Error::InvalidPin(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_pin"),
+            Error::InvalidLink => (StatusCode::BAD_REQUEST, "invalid_token"),
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "internal error");
                 return body(

@@ -123,6 +123,27 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
              same session. Create new recovery codes to get a new kit."
                 .into(),
         ),
+        Error::AccountLocked => (
+            StatusCode::LOCKED,
+            "This account is locked because someone reported a change they did not make. Ask \
+             your administrator to unlock it."
+                .into(),
+        ),
+        Error::InvalidPhone => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter the mobile number in international format, starting with + and the country \
+             code, e.g. +4915112345678."
+                .into(),
+        ),
+        Error::PhoneNotVerified => (
+            StatusCode::CONFLICT,
+            "Verify a mobile number first, then activate two-factor authentication.".into(),
+        ),
+        Error::InvalidPin(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
+        Error::InvalidLink => (
+            StatusCode::BAD_REQUEST,
+            "This link is invalid, has expired or has already been used.".into(),
+        ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
     Some((status, message))

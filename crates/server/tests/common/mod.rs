@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use portcullis_server::Server;
 use portcullis_server::config::{Config, ServeArgs};
@@ -90,6 +91,7 @@ impl TestEnv {
                 .unwrap(),
             state,
             setup_link,
+            data: self.data.clone(),
             stop: Some(stop),
             handle: Some(handle),
         }
@@ -102,6 +104,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub setup_link: Option<String>,
+    /// The data folder; without a transport configured, messages land in `outbox/<channel>/`.
+    pub data: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -109,6 +113,72 @@ pub struct TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Every message the file transport has written for `to` on `channel` (`email` or `sms`),
+    /// oldest first: `{"channel","to","subject"?,"body","created_at"}`.
+    pub fn messages_to(&self, channel: &str, to: &str) -> Vec<Value> {
+        let dir = self.data.join("outbox").join(channel);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<Value> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .filter(|m| m["to"] == to)
+            .collect();
+        found.sort_by(|a, b| {
+            a["created_at"]
+                .as_str()
+                .cmp(&b["created_at"].as_str())
+                .then(a["body"].as_str().cmp(&b["body"].as_str()))
+        });
+        found
+    }
+
+    /// Waits (up to 15 s) until the outbox worker has delivered the `n`th message (1-based) for
+    /// `to` on `channel`, and returns it.
+    pub async fn nth_message_to(&self, channel: &str, to: &str, n: usize) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let found = self.messages_to(channel, to);
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no message #{n} on {channel} to {to} after 15 s (have {})",
+                found.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for the newest message to `to` on `channel` that `matches`, and returns it.
+    pub async fn message_to(
+        &self,
+        channel: &str,
+        to: &str,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(m) = self
+                .messages_to(channel, to)
+                .into_iter()
+                .rev()
+                .find(|m| matches(m))
+            {
+                return m;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no matching message on {channel} to {to} after 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Stops the server gracefully and waits until it has closed its database.

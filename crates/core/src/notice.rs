@@ -1,0 +1,142 @@
+//! What we tell people, by email or SMS. A use case queues a [`Notice`] in the outbox in the same
+//! transaction as the change that causes it; the server renders it into text (and HTML for email)
+//! from its templates only at delivery. The notice is sealed while queued because it can hold a
+//! link token or a code.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "email" => Some(Channel::Email),
+            "sms" => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// A change to an account that its holder hears about, with a "this wasn't me" link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SecurityEvent {
+    PasswordChanged,
+    PasswordReset,
+    TwoFactorActivated,
+    TwoFactorDeactivated,
+    TwoFactorRemovedByRecovery,
+    TwoFactorResetByAdmin,
+    TwoFactorForced,
+    TwoFactorUnforced,
+    RecoveryCodesRegenerated,
+    /// `left` unused codes remain; at 3 or fewer the message nudges to make new ones.
+    RecoveryCodeUsed {
+        left: i64,
+    },
+    PhoneChanged,
+    SupportPinChanged,
+    /// A support agent checked a wrong PIN; `checks_locked` when that locked further checks.
+    SupportPinCheckFailed {
+        checks_locked: bool,
+    },
+    AppPasswordCreated {
+        name: String,
+    },
+}
+
+/// One message. Fields are what the templates need; links are tokens the renderer turns into
+/// URLs under the configured public URL.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// An administrator created an account without a password; the link sets the first one.
+    Invitation {
+        email: String,
+        token: String,
+        valid_days: i64,
+    },
+    /// Forgot password: a single-use link, and whether an SMS code was sent as well.
+    PasswordReset {
+        email: String,
+        token: String,
+        valid_minutes: i64,
+        sms_code_sent: bool,
+    },
+    /// SMS: the code that verifies a mobile number.
+    PhoneCode { code: String, valid_minutes: i64 },
+    /// SMS: the code that resets the password.
+    ResetCode { code: String, valid_minutes: i64 },
+    /// To the account holder: something changed.
+    Security {
+        email: String,
+        #[serde(flatten)]
+        event: SecurityEvent,
+        /// Unix seconds.
+        at: i64,
+        ip: Option<String>,
+        /// Single-use "this wasn't me" token.
+        lock_token: String,
+    },
+    /// To the contract's owner: a user locked their account with "this wasn't me".
+    AccountLocked {
+        user_email: String,
+        at: i64,
+        ip: Option<String>,
+    },
+}
+
+impl Notice {
+    /// A stable name for the kind of message (kept beside the sealed notice in the outbox).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notice::Invitation { .. } => "invitation",
+            Notice::PasswordReset { .. } => "password_reset",
+            Notice::PhoneCode { .. } => "phone_code",
+            Notice::ResetCode { .. } => "reset_code",
+            Notice::Security { .. } => "security",
+            Notice::AccountLocked { .. } => "account_locked",
+        }
+    }
+}
+
+/// Notices carry tokens and codes: `Debug` shows only the kind.
+impl std::fmt::Debug for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Notice({})", self.kind())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_security_notice_round_trips_through_json_with_its_event_inline() {
+        let n = Notice::Security {
+            email: "a@example.com".into(),
+            event: SecurityEvent::RecoveryCodeUsed { left: 2 },
+            at: 10,
+            ip: None,
+            lock_token: "t".into(),
+        };
+        let json = serde_json::to_value(&n).unwrap();
+        assert_eq!(json["kind"], "security");
+        assert_eq!(json["event"], "recovery_code_used");
+        assert_eq!(json["left"], 2);
+        let back: Notice = serde_json::from_value(json).unwrap();
+        assert!(back == n);
+        assert_eq!(format!("{n:?}"), "Notice(security)");
+    }
+}

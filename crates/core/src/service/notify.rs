@@ -1,0 +1,66 @@
+//! Queueing what people are told. Every message goes through here: the notice is sealed under
+//! the sealing key (associated data: the outbox row's id) and written to the outbox in the
+//! caller's transaction, so it is sent if and only if the change that causes it commits.
+
+use crate::clock::UnixTime;
+use crate::error::{Error, Result};
+use crate::model::{LinkPurpose, RequestMeta, User};
+use crate::notice::{Channel, Notice, SecurityEvent};
+use crate::secret::Token;
+use crate::store::{Outbox, OutboxMessage, Store};
+
+use super::Services;
+
+impl<S: Store> Services<S> {
+    /// Seals `notice` and queues it for `recipient` in `tx`.
+    pub(crate) async fn enqueue_notice<T: Outbox + Send>(
+        &self,
+        tx: &mut T,
+        channel: Channel,
+        recipient: &str,
+        notice: &Notice,
+        now: UnixTime,
+    ) -> Result<()> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(notice).map_err(Error::internal)?);
+        let sealed = self.keys.sealing.seal(&plain, id.as_bytes())?;
+        tx.enqueue(&OutboxMessage {
+            id,
+            channel,
+            recipient: recipient.to_owned(),
+            kind: notice.kind(),
+            sealed,
+            created_at: now,
+        })
+        .await
+    }
+
+    /// Tells the account holder by email that `event` happened, with a single-use "this wasn't
+    /// me" link that locks the account.
+    pub(crate) async fn notify_security<T: Outbox + Send>(
+        &self,
+        tx: &mut T,
+        user: &User,
+        event: SecurityEvent,
+        meta: &RequestMeta,
+        now: UnixTime,
+    ) -> Result<()> {
+        let lock = Token::generate();
+        tx.insert_password_link(
+            &lock.digest(),
+            &user.id,
+            LinkPurpose::Lock,
+            now.plus_secs(self.settings.lock_link_secs),
+        )
+        .await?;
+        let notice = Notice::Security {
+            email: user.email.to_string(),
+            event,
+            at: now.0,
+            ip: meta.ip.clone(),
+            lock_token: lock.expose().to_owned(),
+        };
+        self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
+            .await
+    }
+}
