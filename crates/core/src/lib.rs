@@ -3,7 +3,9 @@
 //! Module map:
 //! - [`clock`]: the `Clock` trait; every rule takes the time from it, never from the system.
 //! - [`error`]: domain failures; the server maps them to HTTP in one place.
+//! - [`phone`]: E.164 mobile numbers and the six-digit codes sent to them by SMS.
 //! - [`email`], [`password`]: parse-don't-validate newtypes and the password policy and hashing.
+//! - [`pin`], [`app_password`]: the support PIN's shape; app passwords for mail clients.
 //! - [`secret`]: random tokens that redact in `Debug`, zeroize on drop and are stored only as hashes.
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
@@ -12,6 +14,7 @@
 //! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
 //! - [`service`]: one use case per file; each runs in one transaction.
 
+pub mod app_password;
 pub mod audit;
 pub mod clock;
 pub mod crypto;
@@ -21,6 +24,8 @@ pub mod login;
 pub mod model;
 pub mod notice;
 pub mod password;
+pub mod phone;
+pub mod pin;
 pub mod policy;
 pub mod recovery;
 pub mod secret;

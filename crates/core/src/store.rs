@@ -22,6 +22,19 @@ use crate::secret::TokenDigest;
 use crate::throttle::{AccountCounter, AddressWindow};
 use crate::totp::TotpParams;
 
+mod phones;
+mod rate_events;
+pub use phones::{PendingCode, Phones, VerifiedPhone};
+pub use rate_events::{RateEvents, RateLimit, RateWindow};
+
+mod app_passwords;
+mod service_tokens;
+mod support;
+
+pub use app_passwords::AppPasswords;
+pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
+pub use support::{StoredPin, SupportAgents, SupportPins};
+
 pub trait Store: Clone + Send + Sync + 'static {
     type Tx: Transaction;
     /// A transaction that will write.
@@ -46,6 +59,13 @@ pub trait Transaction:
     + Groups
     + Resources
     + Outbox
+    + OutboxDelivery
+    + Phones
+    + RateEvents
+    + SupportPins
+    + SupportAgents
+    + AppPasswords
+    + ServiceTokens
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
@@ -417,4 +437,91 @@ pub trait Outbox {
         purpose: LinkPurpose,
         now: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// What a claimed message carries: a sealed notice (rendered at delivery), or, for rows queued
+/// before notices were sealed (migration 0004), the finished text as it was stored.
+#[derive(Clone)]
+pub enum QueuedPayload {
+    Sealed(Sealed),
+    Plain {
+        subject: Option<String>,
+        body: String,
+    },
+}
+
+/// A message the delivery worker has claimed. `attempts` counts this attempt too: a claim is an
+/// attempt, so a message whose sending crashes its node is still given up after enough tries.
+#[derive(Clone)]
+pub struct QueuedMessage {
+    pub id: String,
+    pub channel: crate::notice::Channel,
+    pub recipient: String,
+    /// The notice's kind; `None` for rows queued before migration 0004.
+    pub kind: Option<String>,
+    pub payload: QueuedPayload,
+    pub attempts: i64,
+    pub created_at: UnixTime,
+}
+
+/// Plain payloads can hold links: `Debug` shows where a message goes, never what it says.
+impl std::fmt::Debug for QueuedMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuedMessage")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .field("kind", &self.kind)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The delivery side of the outbox, shared by every node. A node claims due messages with a
+/// lease (`claimed_until`): of several nodes only one sends a row, and a row whose node died
+/// mid-send becomes due again when the lease runs out. Every `mark_*` is conditional on the
+/// node still holding the claim and returns false when it does not.
+pub trait OutboxDelivery {
+    /// Claims up to `limit` messages that are due at `now` and not leased, for `node` until
+    /// `lease_until`, in one statement, and counts an attempt on each; oldest due first.
+    fn claim_due(
+        &mut self,
+        node: &str,
+        now: UnixTime,
+        lease_until: UnixTime,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<QueuedMessage>>> + Send;
+    /// Delivered: records when and wipes the payload, so sent links and codes do not stay in
+    /// the database.
+    fn mark_sent(
+        &mut self,
+        id: &str,
+        node: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Not delivered this time: releases the claim and makes the message due again at
+    /// `next_attempt_at`. `error` must name the failure without quoting the message.
+    fn mark_retry(
+        &mut self,
+        id: &str,
+        node: &str,
+        next_attempt_at: UnixTime,
+        error: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Given up: records the failure and wipes the payload; the message is never tried again.
+    fn mark_failed(
+        &mut self,
+        id: &str,
+        node: &str,
+        now: UnixTime,
+        error: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// How many messages wait for delivery (due or not) and how many were given up.
+    fn outbox_backlog(&mut self) -> impl Future<Output = Result<OutboxBacklog>> + Send;
+}
+
+/// The state of the outbox for operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxBacklog {
+    pub waiting: i64,
+    pub failed: i64,
 }

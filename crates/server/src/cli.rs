@@ -5,6 +5,11 @@
 //! one line (`list`: a table, or JSON lines) and closes the database. Who may be acted on is
 //! decided by the use cases (the owner, for one, is never deleted or demoted).
 
+pub mod checkpassword;
+pub mod outbox;
+pub mod service_token;
+pub mod support;
+
 use std::io::BufRead;
 use std::path::Path;
 
@@ -91,6 +96,13 @@ pub enum UserCommand {
         #[command(flatten)]
         serve: ServeArgs,
     },
+    /// Lift the lock a user set with "this wasn't me" in a security notice
+    Unlock {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
     /// Delete a user and everything that hangs on them (not the owner)
     Delete {
         #[arg(long)]
@@ -138,6 +150,7 @@ impl UserCommand {
             | UserCommand::SetRole { serve, .. }
             | UserCommand::Force2fa { serve, .. }
             | UserCommand::Reset2fa { serve, .. }
+            | UserCommand::Unlock { serve, .. }
             | UserCommand::Delete { serve, .. } => serve,
         }
     }
@@ -268,6 +281,15 @@ impl UserCommand {
                      removed, signed out everywhere"
                 );
             }
+            UserCommand::Unlock { email, .. } => {
+                let (admin, user) = operator_session(services, &email).await?;
+                if user.locked_at.is_none() {
+                    println!("{email} is not locked");
+                } else {
+                    services.unlock_user(&admin, &user.id, &meta).await?;
+                    println!("Unlocked {email}; they can sign in again");
+                }
+            }
             UserCommand::Delete { email, .. } => {
                 let (admin, user) = operator_session(services, &email).await?;
                 services.delete_user(&admin, &user.id, &meta).await?;
@@ -300,6 +322,7 @@ fn json_line(m: &ManagedUser) -> serde_json::Value {
         "role": u.role.as_str(),
         "created_at": rfc3339(u.created_at),
         "last_login_at": u.last_login_at.map(rfc3339),
+        "locked_at": u.locked_at.map(rfc3339),
         "two_factor": {
             "enabled": m.two_factor.enabled,
             "methods": m.two_factor.methods.iter().map(|x| x.as_str()).collect::<Vec<_>>(),

@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
 
+use crate::delivery::config::{DeliveryArgs, DeliveryConfig};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -49,6 +51,11 @@ pub struct ServeArgs {
     /// Seconds a session lives at most [default: 36000]
     #[arg(long, env = "PORTCULLIS_SESSION_MAX_SECS")]
     pub session_max_secs: Option<i64>,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+    /// Require a verified mobile number before two-factor authentication can be activated
+    #[arg(long, env = "PORTCULLIS_REQUIRE_PHONE_FOR_2FA", num_args = 0..=1, default_missing_value = "true")]
+    pub require_phone_for_2fa: Option<bool>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -65,6 +72,7 @@ struct FileConfig {
     session_idle_secs: Option<i64>,
     session_max_secs: Option<i64>,
     totp_issuer: Option<String>,
+    require_phone_for_2fa: Option<bool>,
 }
 
 /// The settings in force, after merging.
@@ -83,18 +91,28 @@ pub struct Config {
     pub session_idle_secs: i64,
     pub session_max_secs: i64,
     pub totp_issuer: String,
+    /// Where email and SMS go: SMTP, an SMS gateway, or files in the data folder.
+    pub delivery: DeliveryConfig,
+    /// Seed 003: 2FA can be activated only with a verified mobile number.
+    pub require_phone_for_2fa: bool,
 }
 
 impl Config {
     pub fn resolve(args: ServeArgs, file: Option<&Path>) -> anyhow::Result<Config> {
-        let f = match file {
+        let (f, delivery_file) = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read the config file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text)
-                    .with_context(|| format!("invalid config file {}", path.display()))?
+                let invalid = || format!("invalid config file {}", path.display());
+                // The delivery keys are taken out first; the rest must all be known.
+                let mut table = toml::from_str::<toml::Table>(&text).with_context(invalid)?;
+                let delivery = DeliveryArgs::take_from_file(&mut table).with_context(invalid)?;
+                (
+                    table.try_into::<FileConfig>().with_context(invalid)?,
+                    delivery,
+                )
             }
-            None => FileConfig::default(),
+            None => (FileConfig::default(), DeliveryArgs::default()),
         };
         let bind = args
             .bind
@@ -139,6 +157,11 @@ impl Config {
                 .totp_issuer
                 .or(f.totp_issuer)
                 .unwrap_or_else(|| "Portcullis".to_owned()),
+            delivery: DeliveryConfig::resolve(args.delivery, delivery_file)?,
+            require_phone_for_2fa: args
+                .require_phone_for_2fa
+                .or(f.require_phone_for_2fa)
+                .unwrap_or(false),
         };
         if config.totp_issuer.is_empty() || config.totp_issuer.contains(':') {
             bail!("totp_issuer must be non-empty and must not contain ':'");

@@ -8,14 +8,18 @@
 //! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
 //! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
+//! - [`delivery`]: the outbox worker that renders queued notices and sends them by SMTP, an SMS
+//!   gateway, or into files; started and stopped with the server.
 //! - [`cli`]: the operator's `portcullis user …` commands (list, create, set-role, force-2fa,
-//!   reset-2fa, delete), audited as done by the operator.
+//!   reset-2fa, delete), audited as done by the operator; `support-agent …`, `service-token …`,
+//!   and `checkpassword`, Dovecot's helper for mail clients' app passwords.
 //! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 mod headers;
 pub mod keys;
 pub mod kit;
@@ -60,6 +64,7 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     setup_link: Option<String>,
+    delivery: delivery::Delivery,
 }
 
 impl Server {
@@ -81,16 +86,24 @@ impl Server {
             .issue_setup_link_if_needed()
             .await?
             .map(|token| format!("{}/setup?token={}", config.public_url, token.expose()));
+        let metrics = Arc::new(Metrics::default());
+        let delivery = delivery::Delivery::new(
+            &config.delivery,
+            &config.data,
+            services.clone(),
+            metrics.clone(),
+        )?;
         let state = AppState {
             services,
             config: Arc::new(config),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             master_key: Arc::new(master_key),
         };
         Ok(Server {
             listener,
             state,
             setup_link,
+            delivery,
         })
     }
 
@@ -109,20 +122,33 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the database.
+    /// Where email and SMS go, one line per channel.
+    pub fn delivery_summary(&self) -> &[String] {
+        self.delivery.summary()
+    }
+
+    /// Serves, and delivers the outbox, until `shutdown` completes; then finishes in-flight
+    /// requests and sends and closes the database.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = app(self.state.clone());
-        axum::serve(
+        let (worker, stop_worker) = self.delivery.start();
+        // The worker stops claiming as soon as shutdown begins, while requests still drain.
+        let shutdown = async move {
+            shutdown.await;
+            stop_worker.stop();
+        };
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        worker.finished().await;
         self.state.services.store.close().await;
-        Ok(())
+        Ok(served?)
     }
 }
 
@@ -150,6 +176,7 @@ pub async fn open_services(
         },
         totp_issuer: config.totp_issuer.clone(),
         public_url: config.public_url.clone(),
+        require_phone_for_2fa: config.require_phone_for_2fa,
         ..Settings::default()
     };
     let hasher = PasswordHasher::new(cores)?;

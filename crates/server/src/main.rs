@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use portcullis_server::Server;
+use portcullis_server::cli::checkpassword::CheckpasswordArgs;
+use portcullis_server::cli::outbox::OutboxCommand;
+use portcullis_server::cli::service_token::ServiceTokenCommand;
+use portcullis_server::cli::support::SupportAgentCommand;
 use portcullis_server::cli::{UserCommand, init_logs};
 use portcullis_server::config::{Config, ServeArgs};
 
@@ -31,6 +35,23 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the support agents who check callers' support PINs
+    SupportAgent {
+        #[command(subcommand)]
+        command: SupportAgentCommand,
+    },
+    /// Manage the tokens of services (mail servers) that check credentials
+    ServiceToken {
+        #[command(subcommand)]
+        command: ServiceTokenCommand,
+    },
+    /// Read the messages written to DATA/outbox/ when no SMTP server or SMS gateway is configured
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Dovecot's checkpassword interface: check fd 3's credentials with /api/v1/app-auth
+    Checkpassword(CheckpasswordArgs),
 }
 
 #[tokio::main]
@@ -48,6 +69,9 @@ async fn main() -> anyhow::Result<()> {
             if config.database_url.is_none() {
                 println!("Data: {} (SQLite)", config.data.display());
             }
+            for line in server.delivery_summary() {
+                println!("{line}");
+            }
             if let Some(link) = server.setup_link() {
                 println!("No account exists yet and registration is closed.");
                 println!("Create the first owner in your browser (one-time link): {link}");
@@ -57,5 +81,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => command.run(cli.config.as_deref()).await,
+        Command::SupportAgent { command } => command.run(cli.config.as_deref()).await,
+        Command::ServiceToken { command } => command.run(cli.config.as_deref()).await,
+        Command::Outbox { command } => command.run(cli.config.as_deref()).await,
+        Command::Checkpassword(args) => std::process::exit(args.run().await),
     }
 }

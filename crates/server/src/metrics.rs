@@ -27,6 +27,7 @@ struct Inner {
     requests: BTreeMap<(String, String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
     logins: BTreeMap<&'static str, u64>,
+    deliveries: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 #[derive(Default)]
@@ -60,6 +61,13 @@ impl Metrics {
     pub fn record_login(&self, outcome: &'static str) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *m.logins.entry(outcome).or_default() += 1;
+    }
+
+    /// An outbox delivery attempt by channel (`email`, `sms`) and outcome (`sent`, `retry`,
+    /// `failed`).
+    pub fn record_delivery(&self, channel: &'static str, outcome: &'static str) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.deliveries.entry((channel, outcome)).or_default() += 1;
     }
 
     pub fn render(&self) -> String {
@@ -107,6 +115,16 @@ impl Metrics {
         out.push_str("# TYPE portcullis_logins_total counter\n");
         for (outcome, n) in &m.logins {
             let _ = writeln!(out, "portcullis_logins_total{{outcome=\"{outcome}\"}} {n}");
+        }
+        out.push_str(
+            "# HELP portcullis_outbox_deliveries_total Outbox delivery attempts by channel and outcome.\n",
+        );
+        out.push_str("# TYPE portcullis_outbox_deliveries_total counter\n");
+        for ((channel, outcome), n) in &m.deliveries {
+            let _ = writeln!(
+                out,
+                "portcullis_outbox_deliveries_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {n}"
+            );
         }
         out
     }

@@ -601,3 +601,70 @@ async fn list_without_a_contract_shows_every_contract_in_its_own_table() {
     assert_eq!(emails.len(), 3);
     assert!(emails.contains(&"other-owner@example.com".to_owned()));
 }
+
+/// The token of the "this wasn't me" link in the newest security notice mailed to `email` by the
+/// server's file transport (no SMTP configured), waiting for the outbox worker to write it.
+async fn lock_token_for(install: &Install, email: &str) -> String {
+    let dir = PathBuf::from(&install.data).join("outbox").join("email");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let found = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .filter_map(|b| serde_json::from_slice::<Value>(&b).ok())
+            .filter(|m| m["to"] == email)
+            .find_map(|m| {
+                let body = m["body"].as_str()?.to_owned();
+                let start = body.find("/lock?token=")? + "/lock?token=".len();
+                Some(
+                    body[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>(),
+                )
+            });
+        if let Some(token) = found {
+            return token;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no security notice to {email} in {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn unlock_lifts_a_lock_set_with_this_wasnt_me() {
+    let install = Install::with_owner_and_member().await;
+    let not_locked = install.user(&["unlock", "--email", MEMBER], "").await;
+    not_locked.confirmed("is not locked");
+
+    let server = install.serve().await;
+    let token = server.token(MEMBER, MEMBER_PASSWORD).await;
+    let change = json!({ "old_password": MEMBER_PASSWORD, "new_password": "Fresh-Staple-10" });
+    let (status, _) = server.post(&token, "/api/v1/me/password", &change).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let lock = lock_token_for(&install, MEMBER).await;
+    let r = server
+        .http
+        .post(server.url("/api/v1/lock"))
+        .json(&json!({ "token": lock }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (status, body) = server.login(MEMBER, "Fresh-Staple-10").await;
+    assert_eq!(status, StatusCode::LOCKED, "{body}");
+    assert!(install.listed(MEMBER).await.unwrap()["locked_at"].is_string());
+
+    let exit = install.user(&["unlock", "--email", MEMBER], "").await;
+    exit.confirmed(&format!("Unlocked {MEMBER}"));
+    assert!(install.listed(MEMBER).await.unwrap()["locked_at"].is_null());
+    let token = server.token(MEMBER, "Fresh-Staple-10").await;
+    let unlocked = server.audit(&token, "account.unlocked").await;
+    assert_eq!(unlocked.len(), 1, "{unlocked:?}");
+    by_operator(&unlocked[0]);
+}

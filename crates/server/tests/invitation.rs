@@ -27,16 +27,18 @@ async fn invite(app: &TestApp, owner: &str, email: &str) {
     assert_eq!(r.status(), StatusCode::CREATED, "invite {email}");
 }
 
-/// The `/invite?token=…` path of the link in the message queued for `email`.
+/// The `/invite?token=…` path of the link in the invitation delivered to `email`.
 async fn invitation_path(app: &TestApp, email: &str) -> String {
-    let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE recipient = $1")
-        .bind(email)
-        .fetch_one(app.state.services.store.raw_pool())
-        .await
-        .unwrap();
-    let start = body
-        .find("/invite?token=")
-        .expect("a link in the invitation");
+    let message = app
+        .message_to("email", email, |m| {
+            m["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("/invite?token="))
+        })
+        .await;
+    let body = message["body"].as_str().unwrap();
+    let link = format!("{}/invite?token=", app.base);
+    let start = body.find(&link).expect("a link to this server") + app.base.len();
     body[start..].split_whitespace().next().unwrap().to_owned()
 }
 

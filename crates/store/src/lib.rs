@@ -8,15 +8,20 @@
 //! Module map: [`pool`] connects and migrates; [`tx`] is the transaction every trait is
 //! implemented on; one file per trait after that.
 
+mod app_passwords;
 mod audit;
 mod contracts;
 mod groups;
 mod outbox;
+mod phones;
 mod pool;
+mod rate_events;
 mod recovery;
 mod resources;
+mod service_tokens;
 mod sessions;
 mod setup_tokens;
+mod support;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

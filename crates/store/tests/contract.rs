@@ -318,14 +318,22 @@ on_both_backends! {
 
 /// The link's token, read from the invitation queued for `email` (the only place it exists).
 async fn invitation_link(w: &World, email: &str) -> Token {
-    let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE recipient = $1")
-        .bind(email)
-        .fetch_one(w.services.store.raw_pool())
-        .await
+    // The queued notice is sealed under the sealing key with the row id as associated data.
+    let (id, key_id, data): (String, String, Vec<u8>) =
+        sqlx::query_as("SELECT id, key_id, sealed FROM outbox WHERE recipient = $1")
+            .bind(email)
+            .fetch_one(w.services.store.raw_pool())
+            .await
+            .unwrap();
+    let sealed = portcullis_core::crypto::Sealed { key_id, data };
+    let plain = w
+        .services
+        .keys
+        .sealing
+        .open(&sealed, id.as_bytes())
         .unwrap();
-    let token = body
-        .split("token=")
-        .nth(1)
-        .expect("a link in the invitation");
-    Token::from_client(token.split_whitespace().next().unwrap())
+    match serde_json::from_slice(&plain).unwrap() {
+        portcullis_core::notice::Notice::Invitation { token, .. } => Token::from_client(&token),
+        other => panic!("not an invitation: {other:?}"),
+    }
 }

@@ -310,14 +310,19 @@ impl<S: Store> Services<S> {
                 ));
             }
             tx.set_force_2fa(id, on).await?;
-            let kind = if on {
-                AuditKind::TwoFactorForced
+            let (kind, event) = if on {
+                (AuditKind::TwoFactorForced, SecurityEvent::TwoFactorForced)
             } else {
-                AuditKind::TwoFactorUnforced
+                (
+                    AuditKind::TwoFactorUnforced,
+                    SecurityEvent::TwoFactorUnforced,
+                )
             };
             let mut e = admin.event(kind, now, meta);
             e.subject = Some(id.clone());
             tx.append_audit(&e).await?;
+            self.notify_security(&mut tx, &target, event, meta, now)
+                .await?;
         }
         tx.commit().await
     }
@@ -376,6 +381,27 @@ impl<S: Store> Services<S> {
         tx.commit().await
     }
 
+    /// Lifts a "this wasn't me" lock. The person signs in again with their password (and second
+    /// factor); an administrator who suspects a stolen password resets it separately.
+    pub async fn unlock_user(
+        &self,
+        admin: &AdminSession,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let target = self.managed_target(&mut tx, admin, id).await?;
+        if target.locked_at.is_none() {
+            return Ok(());
+        }
+        tx.set_locked(id, None).await?;
+        let mut e = admin.event(AuditKind::AccountUnlocked, now, meta);
+        e.subject = Some(id.clone());
+        tx.append_audit(&e).await?;
+        tx.commit().await
+    }
+
     pub async fn contract_policy(&self, admin: &AdminSession) -> Result<Contract> {
         let mut tx = self.store.begin_read().await?;
         tx.contract(admin.contract())
@@ -409,6 +435,18 @@ impl<S: Store> Services<S> {
             );
             tx.append_audit(&e).await?;
             contract.require_2fa = require_2fa;
+            // Everyone whose requirement changes hears of it: those not forced one by one.
+            let event = if require_2fa {
+                SecurityEvent::TwoFactorForced
+            } else {
+                SecurityEvent::TwoFactorUnforced
+            };
+            for user in tx.users_of_contract(admin.contract()).await? {
+                if !user.force_2fa && user.password_hash.is_some() {
+                    self.notify_security(&mut tx, &user, event.clone(), meta, now)
+                        .await?;
+                }
+            }
         }
         tx.commit().await?;
         Ok(contract)

@@ -7,6 +7,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
+use crate::notice::SecurityEvent;
 use crate::recovery::RecoveryCode;
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Store, Throttle, TotpFactors, Transaction};
@@ -82,6 +83,8 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "wizard": "forced" }));
         tx.append_audit(&event).await?;
+        self.notify_security(&mut tx, &user, SecurityEvent::TwoFactorActivated, meta, now)
+            .await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let (token, session) = self
             .open_session(

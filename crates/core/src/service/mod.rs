@@ -5,19 +5,27 @@
 
 mod account;
 mod admin;
+mod app_auth;
+mod app_passwords;
 mod audit_log;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;
 mod invitation;
+mod lock;
 mod notify;
 mod password_change;
+mod password_reset;
+mod phone;
 mod recovery;
 mod resources;
 mod second_step;
+mod service_tokens;
 mod sessions;
 mod sign_in;
 mod signup;
+mod support;
+mod support_pin;
 mod totp_enrolment;
 mod two_factor;
 
@@ -25,8 +33,11 @@ use std::sync::Arc;
 
 pub use admin::{AdminSession, ManagedUser};
 pub use emergency_kit::KitMaterial;
+pub use phone::PhoneStatus;
+pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
 pub use sign_in::LoginResult;
+pub use support::SUPPORT_CONTRACT;
 pub use totp_enrolment::TotpEnrolment;
 pub use two_factor::TwoFactorSummary;
 

@@ -6,6 +6,7 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::model::RequestMeta;
+use crate::notice::SecurityEvent;
 use crate::password::{Password, check_policy};
 use crate::store::{AuditLog, Sessions, Store, Throttle, Transaction, Users};
 
@@ -78,6 +79,8 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
         tx.append_audit(&event).await?;
+        self.notify_security(&mut tx, user, SecurityEvent::PasswordChanged, meta, now)
+            .await?;
         tx.commit().await
     }
 }

@@ -5,6 +5,7 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, SessionKind};
+use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::store::{AuditLog, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction};
@@ -43,6 +44,14 @@ impl<S: Store> Services<S> {
         let event = AuditEvent::new(AuditKind::RecoveryRegenerated, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
+        self.notify_security(
+            &mut tx,
+            user,
+            SecurityEvent::RecoveryCodesRegenerated,
+            meta,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -79,6 +88,14 @@ impl<S: Store> Services<S> {
                         .detail(serde_json::json!({ "sessions_revoked": revoked }));
                     tx.append_audit(&event).await?;
                 }
+                self.notify_security(
+                    &mut tx,
+                    &user,
+                    SecurityEvent::TwoFactorRemovedByRecovery,
+                    meta,
+                    now,
+                )
+                .await?;
                 let (token, session) = self
                     .open_session(
                         &mut tx,

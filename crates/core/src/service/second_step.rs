@@ -11,6 +11,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::login::Method;
 use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketPurpose, User};
+use crate::notice::SecurityEvent;
 use crate::recovery::RecoveryCode;
 use crate::secret::Token;
 use crate::store::{
@@ -96,13 +97,20 @@ impl<S: Store> Services<S> {
                 .consume_recovery_code(&user.id, &code.digest(&self.keys.recovery), self.now())
                 .await?
             {
-                let event =
-                    AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, self.now(), meta)
-                        .by_self(&user.id, &user.contract_id)
-                        .detail(
-                            serde_json::json!({ "left": tx.recovery_codes_left(&user.id).await? }),
-                        );
+                let now = self.now();
+                let left = tx.recovery_codes_left(&user.id).await?;
+                let event = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, meta)
+                    .by_self(&user.id, &user.contract_id)
+                    .detail(serde_json::json!({ "left": left }));
                 tx.append_audit(&event).await?;
+                self.notify_security(
+                    &mut tx,
+                    &user,
+                    SecurityEvent::RecoveryCodeUsed { left },
+                    meta,
+                    now,
+                )
+                .await?;
                 return self
                     .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
                     .await;

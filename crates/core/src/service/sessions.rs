@@ -36,6 +36,10 @@ impl<S: Store> Services<S> {
                 .user_by_id(&session.user_id)
                 .await?
                 .ok_or(Error::Unauthenticated)?;
+            // Locking revokes the sessions too; this also covers one opened in a race with it.
+            if user.locked_at.is_some() {
+                return Err(Error::Unauthenticated);
+            }
             (session, user)
         };
         if now.0 - session.last_seen_at.0 >= TOUCH_AFTER_SECS {

@@ -194,6 +194,17 @@ impl<S: Store> Services<S> {
         let phc = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = self.hasher.verify(password, phc).await?;
         if let Some(user) = user.filter(|_| ok) {
+            // "This wasn't me" locked the account: only the right password learns that, so a
+            // stranger cannot probe which accounts are locked.
+            if user.locked_at.is_some() {
+                let mut tx = self.store.begin().await?;
+                let event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Denied, now, meta)
+                    .by_self(&user.id, &user.contract_id)
+                    .detail(serde_json::json!({ "reason": "account_locked" }));
+                tx.append_audit(&event).await?;
+                tx.commit().await?;
+                return Err(Error::AccountLocked);
+            }
             return Ok(user);
         }
         let now = self.now();
@@ -244,6 +255,12 @@ impl<S: Store> Services<S> {
         second_factor: bool,
         detail: serde_json::Value,
     ) -> Result<(Token, Session)> {
+        // The user may have locked the account since the password step (a ticket is still
+        // alive): read the flag again inside this transaction.
+        let current = tx.user_by_id(&user.id).await?;
+        if current.is_none_or(|u| u.locked_at.is_some()) {
+            return Err(Error::AccountLocked);
+        }
         let now = self.now();
         let token = Token::generate();
         let session = Session {

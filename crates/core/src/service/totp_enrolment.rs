@@ -5,6 +5,7 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::model::RequestMeta;
+use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::store::{
@@ -166,6 +167,8 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
         tx.append_audit(&event).await?;
+        self.notify_security(&mut tx, user, SecurityEvent::TwoFactorActivated, meta, now)
+            .await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -191,6 +194,14 @@ impl<S: Store> Services<S> {
             .seal(pending.secret.expose(), &sealing_context(&user.id))?;
         if tx.active_totp(&user.id).await?.is_some() {
             return Err(Error::TotpAlreadyActive);
+        }
+        // Seed 003's assistant: with this policy, 2FA needs a verified mobile number first.
+        if self.settings.require_phone_for_2fa
+            && crate::store::Phones::verified_phone(tx, &user.id)
+                .await?
+                .is_none()
+        {
+            return Err(Error::PhoneNotVerified);
         }
         if tx.pending_totp(&user.id).await?.is_none() {
             // Restarted or activated concurrently: this code belonged to a secret that is gone.
@@ -237,6 +248,14 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
         tx.append_audit(&event).await?;
+        self.notify_security(
+            &mut tx,
+            user,
+            SecurityEvent::TwoFactorDeactivated,
+            meta,
+            now,
+        )
+        .await?;
         tx.commit().await
     }
 }

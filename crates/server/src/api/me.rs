@@ -33,6 +33,9 @@ pub struct MeResponse {
     pub created_at: String,
     pub last_login_at: Option<String>,
     pub two_factor: TwoFactorSummary,
+    pub support_pin: super::support_pin::SupportPinStatus,
+    /// The mobile number, partly hidden: the verified one, else one waiting for its code.
+    pub phone: Option<super::phone::PhoneView>,
 }
 
 impl MeResponse {
@@ -58,6 +61,8 @@ impl MeResponse {
                 forced: two_factor.forced,
                 recovery_codes_left: two_factor.recovery_codes_left,
             },
+            support_pin: Default::default(),
+            phone: None,
         }
     }
 }
@@ -69,7 +74,19 @@ impl MeResponse {
 ))]
 pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> ApiResult<ApiJson<MeResponse>> {
     let two_factor = state.services.two_factor_summary(&auth.user).await?;
-    Ok(ApiJson(MeResponse::new(&auth, two_factor)))
+    let mut body = MeResponse::new(&auth, two_factor);
+    body.support_pin = state
+        .services
+        .support_pin_changed_at(&auth.user)
+        .await?
+        .into();
+    body.phone = state
+        .services
+        .phone_status(&auth.user)
+        .await?
+        .shown()
+        .map(|(number, verified)| super::phone::PhoneView::new(number, verified));
+    Ok(ApiJson(body))
 }
 
 #[derive(Deserialize, ToSchema)]

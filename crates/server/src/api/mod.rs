@@ -2,16 +2,24 @@
 //! case, and maps the result; the OpenAPI document is generated from the same annotations that
 //! route the requests, so it cannot miss an endpoint.
 
+mod app_auth;
+mod app_passwords;
 pub mod error;
 pub mod extract;
 mod groups;
 mod health;
+mod lock;
 mod login;
 mod me;
+mod password_reset;
+mod phone;
 mod recovery;
 mod resources;
+pub mod service_auth;
 mod sessions;
 mod signup;
+mod support;
+mod support_pin;
 mod totp;
 mod users;
 
@@ -74,6 +82,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             users::delete_user
         ))
         .routes(routes!(users::reset_two_factor))
+        .routes(routes!(users::unlock_user))
+        .routes(routes!(lock::lock))
         .routes(routes!(users::get_contract, users::patch_contract))
         .routes(routes!(groups::create_group, groups::list_groups))
         .routes(routes!(groups::add_member, groups::remove_member))
@@ -89,9 +99,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resources::grant, resources::revoke_grant))
         .routes(routes!(me::me))
         .routes(routes!(me::change_password))
+        .routes(routes!(phone::set_phone))
+        .routes(routes!(phone::verify_phone))
+        .routes(routes!(phone::resend_code))
+        .routes(routes!(phone::enrol_phone))
+        .routes(routes!(phone::enrol_phone_verify))
+        .routes(routes!(phone::enrol_phone_resend))
+        .routes(routes!(password_reset::request_reset))
+        .routes(routes!(password_reset::complete_reset))
         .routes(routes!(me::audit))
         .routes(routes!(sessions::list_sessions))
         .routes(routes!(sessions::revoke_session))
+        .routes(routes!(support_pin::set_support_pin))
+        .routes(routes!(support::verify_pin))
+        .routes(routes!(
+            app_passwords::create_app_password,
+            app_passwords::list_app_passwords
+        ))
+        .routes(routes!(app_passwords::revoke_app_password))
+        .routes(routes!(app_auth::app_auth))
 }
 
 /// Unknown paths under `/api` answer in the API's error format.

@@ -56,6 +56,8 @@ pub struct UserView {
     pub role: String,
     pub two_factor: UserTwoFactor,
     pub last_login_at: Option<String>,
+    /// When "this wasn't me" locked the account; `null` when it is not locked.
+    pub locked_at: Option<String>,
 }
 
 impl From<ManagedUser> for UserView {
@@ -75,6 +77,7 @@ impl From<ManagedUser> for UserView {
                 forced: m.two_factor.forced,
             },
             last_login_at: m.user.last_login_at.map(rfc3339),
+            locked_at: m.user.locked_at.map(rfc3339),
         }
     }
 }
@@ -224,6 +227,27 @@ pub async fn reset_two_factor(
     state
         .services
         .reset_two_factor(&admin, &UserId(id), &meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unlock an account that "this wasn't me" locked; the person signs in again as usual.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "administration", security(("bearer" = [])),
+    params(("id" = String, Path, description = "user id")), responses(
+    (status = 204, description = "unlocked (or was not locked)"),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden", body = ErrorBody),
+    (status = 404, description = "not_found", body = ErrorBody),
+))]
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Admin(admin, _): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .unlock_user(&admin, &UserId(id), &meta)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -46,6 +46,8 @@ struct UserPage {
     force_2fa: bool,
     /// The contract requires two-factor authentication of everyone anyway.
     required_for_everyone: bool,
+    /// When "this wasn't me" locked the account, if it is locked.
+    locked: Option<String>,
     /// The admin may act on this person at all (never on themself or on someone above them).
     manageable: bool,
     /// The roles the admin may give this person; empty when the role cannot be changed here.
@@ -62,6 +64,9 @@ fn notice(done: &str) -> Option<Notice> {
     match done {
         "saved" => Some(Notice::success(
             "Saved. The change takes effect at the person's next sign-in.",
+        )),
+        "unlocked" => Some(Notice::success(
+            "Unlocked. The person can sign in again; suggest they change their password.",
         )),
         "two_factor_reset" => Some(Notice::success(
             "Two-factor authentication was reset: the authenticator app and recovery codes were \
@@ -110,6 +115,7 @@ async fn page(
         recovery_codes_left: two_factor.recovery_codes_left,
         recovery_codes_total: CODES_PER_SET,
         force_2fa: user.force_2fa,
+        locked: user.locked_at.map(when),
         required_for_everyone: two_factor.forced && !user.force_2fa,
         manageable,
         roles,
@@ -224,6 +230,22 @@ pub async fn reset_two_factor(
         Ok(()) => Ok(
             Redirect::to(&format!("{}?done=two_factor_reset", user_path(&id.0))).into_response(),
         ),
+        Err(e) => refused(&state, &admin, &auth, csrf, &id, e).await,
+    }
+}
+
+/// `POST /admin/users/{id}/unlock`: lifts a "this wasn't me" lock.
+pub async fn unlock(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<ConfirmForm>,
+) -> Result<Response, WebError> {
+    let id = UserId(id);
+    match state.services.unlock_user(&admin, &id, &meta).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}?done=unlocked", user_path(&id.0))).into_response()),
         Err(e) => refused(&state, &admin, &auth, csrf, &id, e).await,
     }
 }

@@ -15,7 +15,8 @@
 //! - `page`, `view`: the shared layout data and account data in words; `confirm`: the
 //!   "Are you sure?" step of acts that cannot be undone.
 //! - `login`, `second_step`, `setup_wizard`, `recover`, `account`, `security`, `totp`,
-//!   `recovery_codes`, `register`, `invite`: one file per flow.
+//!   `recovery_codes`, `register`, `invite`, `phone`, `password_reset`, `support_pin`,
+//!   `app_passwords`: one file per flow.
 //! - `admin_users`, `admin_user`, `admin_groups`: the user manager and groups (owners and
 //!   administrators); `resources`, `resource`: resources for everyone, managed by admins.
 //! - `assets`: the stylesheet, icon and copy-button script, compiled in. Templates are in
@@ -25,14 +26,19 @@ mod account;
 mod admin_groups;
 mod admin_user;
 mod admin_users;
+mod app_passwords;
 mod assets;
 mod confirm;
 pub mod cookies;
 pub mod csrf;
 mod error;
 mod invite;
+mod lock;
 mod login;
 mod page;
+mod password_reset;
+mod phone;
+mod phone_wizard;
 mod recover;
 mod recovery_codes;
 mod register;
@@ -42,6 +48,7 @@ mod second_step;
 mod security;
 mod session;
 mod setup_wizard;
+mod support_pin;
 mod totp;
 mod view;
 
@@ -68,6 +75,24 @@ pub fn router() -> Router<AppState> {
             get(setup_wizard::form).post(setup_wizard::submit),
         )
         .route("/recover", get(recover::form).post(recover::submit))
+        .route("/login/setup/phone", post(phone_wizard::wizard_number))
+        .route(
+            "/login/setup/phone/verify",
+            post(phone_wizard::wizard_verify),
+        )
+        .route(
+            "/login/setup/phone/resend",
+            post(phone_wizard::wizard_resend),
+        )
+        .route(
+            "/forgot",
+            get(password_reset::forgot_form).post(password_reset::forgot_submit),
+        )
+        .route(
+            "/reset",
+            get(password_reset::reset_form).post(password_reset::reset_submit),
+        )
+        .route("/reset/code", post(password_reset::reset_code_submit))
         .route("/logout", post(login::logout))
         .route("/account", get(account::overview))
         .route("/account/password", post(account::change_password))
@@ -75,6 +100,12 @@ pub fn router() -> Router<AppState> {
             "/account/sessions/{id}/revoke",
             post(account::revoke_session),
         )
+        .route(
+            "/account/phone",
+            get(phone::overview).post(phone::set_number),
+        )
+        .route("/account/phone/verify", post(phone::verify))
+        .route("/account/phone/resend", post(phone::resend))
         .route("/account/security", get(security::overview))
         .route("/account/security/totp", get(totp::setup))
         .route("/account/security/totp/start", post(totp::start))
@@ -87,6 +118,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/security/emergency-kit.pdf",
             get(recovery_codes::emergency_kit),
+        )
+        .route(
+            support_pin::PATH,
+            get(support_pin::form).post(support_pin::submit),
+        )
+        .route(
+            app_passwords::PATH,
+            get(app_passwords::list).post(app_passwords::create),
+        )
+        .route(
+            "/account/app-passwords/{id}/revoke",
+            post(app_passwords::revoke),
         )
         .route("/resources", get(resources::list).post(resources::create))
         .route("/resources/{id}", post(resource::update))
@@ -109,6 +152,7 @@ pub fn router() -> Router<AppState> {
             post(admin_user::reset_two_factor),
         )
         .route("/admin/users/{id}/delete", post(admin_user::delete))
+        .route("/admin/users/{id}/unlock", post(admin_user::unlock))
         .route("/admin/policy", post(admin_users::set_policy))
         .route(
             "/admin/groups",
@@ -128,6 +172,7 @@ pub fn router() -> Router<AppState> {
             get(register::signup_form).post(register::signup_submit),
         )
         .route("/invite", get(invite::form).post(invite::submit))
+        .route("/lock", get(lock::form).post(lock::submit))
         .route("/static/app.css", get(assets::stylesheet))
         .route("/static/icon.svg", get(assets::icon))
         .route("/static/copy.js", get(assets::copy_script))

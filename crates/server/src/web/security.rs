@@ -30,6 +30,9 @@ struct SecurityPage {
     notice: Option<Notice>,
     totp: TotpTile,
     error: Option<TileError>,
+    /// When the support PIN was set, in words; `None` while there is none.
+    support_pin: Option<String>,
+    app_passwords: usize,
     soon: Vec<Tile>,
 }
 
@@ -74,24 +77,11 @@ struct Tile {
 }
 
 fn coming_soon() -> Vec<Tile> {
-    vec![
-        Tile {
-            id: "push",
-            name: "Companion app (push)",
-            description: "Approve a sign-in with one tap in the Portcullis companion app.",
-        },
-        Tile {
-            id: "support-pin",
-            name: "Support PIN",
-            description: "A PIN that proves it is you when you contact support.",
-        },
-        Tile {
-            id: "app-passwords",
-            name: "App passwords",
-            description: "Separate passwords for mail clients and other apps that cannot ask \
-                          for a second factor.",
-        },
-    ]
+    vec![Tile {
+        id: "push",
+        name: "Companion app (push)",
+        description: "Approve a sign-in with one tap in the Portcullis companion app.",
+    }]
 }
 
 #[derive(Deserialize, Default)]
@@ -137,6 +127,12 @@ pub async fn page(
             recovery_codes_total: CODES_PER_SET,
         },
         error,
+        support_pin: state
+            .services
+            .support_pin_changed_at(&auth.user)
+            .await?
+            .map(super::view::when),
+        app_passwords: state.services.list_app_passwords(auth).await?.len(),
         soon: coming_soon(),
     };
     render(status, &page)

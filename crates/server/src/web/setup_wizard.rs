@@ -92,6 +92,10 @@ pub async fn form(
     if signed_in.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
+    // Seed 003's assistant: a mobile number first, when the deployment requires one.
+    if let Some(step) = super::phone_wizard::wizard_step(&state, &ticket, &csrf).await? {
+        return Ok((csrf, step).into_response());
+    }
     let (enrolment, email) = match state.services.enrol_with_ticket(&ticket, &meta).await {
         Ok(found) => found,
         // Finished in another window meanwhile, or simply too late: sign in again either way.
@@ -160,8 +164,11 @@ pub async fn submit(
             )));
         }
         Err(Error::InvalidTicket) => return Ok(expired(&state)),
-        // The key was replaced or never made (another window): show a new one.
-        Err(Error::EnrollmentNotStarted) => return Ok(Redirect::to(PATH).into_response()),
+        // The key was replaced or never made (another window): show a new one. Without the
+        // required mobile number, the wizard shows that step again.
+        Err(Error::EnrollmentNotStarted | Error::PhoneNotVerified) => {
+            return Ok(Redirect::to(PATH).into_response());
+        }
         Err(e) => e,
     };
     let retry_after = match &e {

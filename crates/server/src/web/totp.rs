@@ -26,6 +26,8 @@ use crate::state::AppState;
 
 const SETUP: &str = "/account/security/totp";
 const OVERVIEW: &str = "/account/security";
+/// The number step of the assistant, which leads back here once the number is verified.
+const PHONE_FIRST: &str = "/account/phone?next=totp";
 
 #[derive(Template)]
 #[template(path = "totp_setup.html")]
@@ -143,6 +145,15 @@ pub async fn setup(
         Err(Error::EnrollmentNotStarted) => return Ok(Redirect::to(OVERVIEW).into_response()),
         Err(e) => return Err(e.into()),
     };
+    // Seed 003's assistant: a mobile number first, when the deployment requires one.
+    if state
+        .services
+        .phone_status(&auth.user)
+        .await?
+        .required_for_2fa
+    {
+        return Ok(Redirect::to(PHONE_FIRST).into_response());
+    }
     let page = setup_page(&state, &auth, &csrf, &enrolment, None)?;
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
@@ -175,6 +186,7 @@ pub async fn activate(
         Err(Error::TotpAlreadyActive | Error::EnrollmentNotStarted) => {
             return Ok(Redirect::to(OVERVIEW).into_response());
         }
+        Err(Error::PhoneNotVerified) => return Ok(Redirect::to(PHONE_FIRST).into_response()),
         Err(e) => e,
     };
     let field = match &e {

@@ -169,6 +169,13 @@ pub fn event_label(kind: &str) -> String {
         "resource.deleted" => "Resource deleted",
         "resource.granted" => "Resource granted to a group",
         "resource.grant_revoked" => "Resource withdrawn from a group",
+        "support_pin.changed" => "Support PIN set",
+        "support_pin.checked" => "Support PIN checked by support",
+        "support_agent.created" => "Support agent created",
+        "app_password.created" => "App password created",
+        "app_password.revoked" => "App password revoked",
+        "app_auth.success" => "Mail app signed in",
+        "app_auth.failure" => "Mail app sign-in refused",
         other => return other.to_owned(),
     };
     label.to_owned()

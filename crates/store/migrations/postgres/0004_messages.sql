@@ -50,6 +50,13 @@ CREATE TABLE rate_events (
     at       BIGINT NOT NULL
 );
 CREATE INDEX rate_events_key ON rate_events (scope, subject, at);
+-- The key each window is counted under. A check writes its key first: on PostgreSQL that holds
+-- the row until commit, so concurrent checks of one window take turns instead of all passing.
+CREATE TABLE rate_keys (
+    scope    TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    PRIMARY KEY (scope, subject)
+);
 
 CREATE TABLE support_pins (
     user_id     TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,

@@ -1,0 +1,85 @@
+//! App passwords for mail clients (seed 003): made with a name, shown once, listed with their
+//! last use, revoked by deleting them. Creating one is audited and the holder is told by email
+//! (with a "this wasn't me" link), because an app password opens the mailbox without a second
+//! factor. Checking one is `app_auth`.
+
+use crate::app_password::{self, AppPassword, AppPasswordInfo, MAX_PER_USER};
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::error::{Error, Result};
+use crate::model::RequestMeta;
+use crate::notice::SecurityEvent;
+use crate::store::{AppPasswords, AuditLog, Store, Transaction};
+
+use super::Services;
+use super::sessions::Authenticated;
+
+impl<S: Store> Services<S> {
+    /// A new app password called `name`; the password is returned once and kept only as a digest.
+    pub async fn create_app_password(
+        &self,
+        auth: &Authenticated,
+        name: &str,
+        meta: &RequestMeta,
+    ) -> Result<(AppPasswordInfo, AppPassword)> {
+        let name = app_password::parse_name(name).map_err(|e| Error::Validation(e.to_owned()))?;
+        let user = &auth.user;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if tx.count_app_passwords(&user.id).await? >= MAX_PER_USER {
+            return Err(Error::Conflict(
+                "you have 50 app passwords, the most there may be; revoke one you no longer use",
+            ));
+        }
+        let password = AppPassword::generate();
+        let info = AppPasswordInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            name: name.clone(),
+            created_at: now,
+            last_used_at: None,
+            last_used_ip: None,
+        };
+        tx.insert_app_password(&info, &password.digest()).await?;
+        let event = AuditEvent::new(AuditKind::AppPasswordCreated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "app_password_id": info.id, "name": name }));
+        tx.append_audit(&event).await?;
+        self.notify_security(
+            &mut tx,
+            user,
+            SecurityEvent::AppPasswordCreated { name },
+            meta,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((info, password))
+    }
+
+    /// The caller's app passwords, newest first.
+    pub async fn list_app_passwords(&self, auth: &Authenticated) -> Result<Vec<AppPasswordInfo>> {
+        let mut tx = self.store.begin_read().await?;
+        tx.app_passwords_of_user(&auth.user.id).await
+    }
+
+    /// Revokes one of the caller's app passwords; another person's id answers `NotFound`.
+    pub async fn revoke_app_password(
+        &self,
+        auth: &Authenticated,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let user = &auth.user;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let name = tx
+            .delete_app_password(&user.id, id)
+            .await?
+            .ok_or(Error::NotFound("app password"))?;
+        let event = AuditEvent::new(AuditKind::AppPasswordRevoked, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "app_password_id": id, "name": name }));
+        tx.append_audit(&event).await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,470 @@
+//! What each notice says: the texts live in `templates/messages/` (plain text, and HTML for
+//! email; the subjects in `subject.txt`), filled in here with the product name and links built
+//! on the public URL. Rendering happens only at delivery, from the unsealed notice; nothing here
+//! decides who is told what.
+
+use askama::Template;
+use portcullis_core::UnixTime;
+use portcullis_core::notice::{Notice, SecurityEvent};
+
+use crate::api::human_time;
+
+/// A message ready for a transport. It holds links and codes: `Debug` shows none of it.
+pub struct Rendered {
+    pub subject: Option<String>,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+impl std::fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rendered(<redacted>)")
+    }
+}
+
+impl Rendered {
+    /// A message queued before notices were sealed: its stored text, as it is.
+    pub fn plain(subject: Option<String>, text: String) -> Rendered {
+        Rendered {
+            subject,
+            text,
+            html: None,
+        }
+    }
+}
+
+/// Renders notices for one deployment.
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    product: String,
+    public_url: String,
+    lock_days: i64,
+}
+
+struct InvitationView<'a> {
+    product: &'a str,
+    public_url: &'a str,
+    email: &'a str,
+    link: String,
+    valid_days: i64,
+}
+
+struct ResetView<'a> {
+    product: &'a str,
+    public_url: &'a str,
+    email: &'a str,
+    link: String,
+    valid_minutes: i64,
+    sms_code_sent: bool,
+}
+
+struct SecurityView<'a> {
+    product: &'a str,
+    public_url: &'a str,
+    email: &'a str,
+    event: &'a SecurityEvent,
+    when: String,
+    from: String,
+    lock_link: String,
+    lock_days: i64,
+    codes_left: i64,
+    codes_running_low: bool,
+    security_link: String,
+    pin_checks_locked: bool,
+}
+
+struct LockedView<'a> {
+    product: &'a str,
+    public_url: &'a str,
+    user_email: &'a str,
+    when: String,
+    from: String,
+    users_link: String,
+}
+
+struct CodeView<'a> {
+    product: &'a str,
+    code: &'a str,
+    valid_minutes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "messages/subject.txt")]
+struct SubjectLine<'a> {
+    notice: &'a Notice,
+    product: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/invitation.txt")]
+struct InvitationText<'a> {
+    v: &'a InvitationView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/invitation.html")]
+struct InvitationHtml<'a> {
+    v: &'a InvitationView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/password_reset.txt")]
+struct ResetText<'a> {
+    v: &'a ResetView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/password_reset.html")]
+struct ResetHtml<'a> {
+    v: &'a ResetView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/security.txt")]
+struct SecurityText<'a> {
+    v: &'a SecurityView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/security.html")]
+struct SecurityHtml<'a> {
+    v: &'a SecurityView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/account_locked.txt")]
+struct LockedText<'a> {
+    v: &'a LockedView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/account_locked.html")]
+struct LockedHtml<'a> {
+    v: &'a LockedView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/phone_code.txt")]
+struct PhoneCodeText<'a> {
+    v: &'a CodeView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/reset_code.txt")]
+struct ResetCodeText<'a> {
+    v: &'a CodeView<'a>,
+}
+
+/// At this many recovery codes or fewer, the message nudges to make new ones.
+const FEW_RECOVERY_CODES: i64 = 3;
+
+fn from(ip: &Option<String>) -> String {
+    ip.clone()
+        .unwrap_or_else(|| "an unknown address".to_owned())
+}
+
+impl Renderer {
+    /// `lock_link_secs` is how long the "this wasn't me" link works, as the message says.
+    pub fn new(product: &str, public_url: &str, lock_link_secs: i64) -> Renderer {
+        Renderer {
+            product: product.to_owned(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            lock_days: (lock_link_secs / 86_400).max(1),
+        }
+    }
+
+    fn link(&self, path: &str, token: &str) -> String {
+        format!("{}{path}?token={token}", self.public_url)
+    }
+
+    pub fn render(&self, notice: &Notice) -> Result<Rendered, askama::Error> {
+        let product = self.product.as_str();
+        let public_url = self.public_url.as_str();
+        let email = |text: String, html: String, subject: String| Rendered {
+            subject: Some(subject),
+            text,
+            html: Some(html),
+        };
+        let subject = SubjectLine { notice, product }.render()?.trim().to_owned();
+        Ok(match notice {
+            Notice::Invitation {
+                email: to,
+                token,
+                valid_days,
+            } => {
+                let v = InvitationView {
+                    product,
+                    public_url,
+                    email: to,
+                    link: self.link("/invite", token),
+                    valid_days: *valid_days,
+                };
+                let html = InvitationHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(InvitationText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::PasswordReset {
+                email: to,
+                token,
+                valid_minutes,
+                sms_code_sent,
+            } => {
+                let v = ResetView {
+                    product,
+                    public_url,
+                    email: to,
+                    link: self.link("/reset", token),
+                    valid_minutes: *valid_minutes,
+                    sms_code_sent: *sms_code_sent,
+                };
+                let html = ResetHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(ResetText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::Security {
+                email: to,
+                event,
+                at,
+                ip,
+                lock_token,
+            } => {
+                let codes_left = match event {
+                    SecurityEvent::RecoveryCodeUsed { left } => *left,
+                    _ => 0,
+                };
+                let v = SecurityView {
+                    product,
+                    public_url,
+                    email: to,
+                    event,
+                    when: human_time(UnixTime(*at)),
+                    from: from(ip),
+                    lock_link: self.link("/lock", lock_token),
+                    lock_days: self.lock_days,
+                    codes_left,
+                    codes_running_low: codes_left <= FEW_RECOVERY_CODES,
+                    security_link: format!("{public_url}/account/security"),
+                    pin_checks_locked: matches!(
+                        event,
+                        SecurityEvent::SupportPinCheckFailed {
+                            checks_locked: true
+                        }
+                    ),
+                };
+                let html = SecurityHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(SecurityText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::AccountLocked { user_email, at, ip } => {
+                let v = LockedView {
+                    product,
+                    public_url,
+                    user_email,
+                    when: human_time(UnixTime(*at)),
+                    from: from(ip),
+                    users_link: format!("{public_url}/admin/users"),
+                };
+                let html = LockedHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(LockedText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::PhoneCode {
+                code,
+                valid_minutes,
+            } => {
+                let v = CodeView {
+                    product,
+                    code,
+                    valid_minutes: *valid_minutes,
+                };
+                Rendered::plain(None, PhoneCodeText { v: &v }.render()?)
+            }
+            Notice::ResetCode {
+                code,
+                valid_minutes,
+            } => {
+                let v = CodeView {
+                    product,
+                    code,
+                    valid_minutes: *valid_minutes,
+                };
+                Rendered::plain(None, ResetCodeText { v: &v }.render()?)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renderer() -> Renderer {
+        Renderer::new("Acme ID", "https://id.example.com/", 30 * 86_400)
+    }
+
+    fn security(event: SecurityEvent) -> Rendered {
+        renderer()
+            .render(&Notice::Security {
+                email: "ann@example.com".into(),
+                event,
+                at: 1_741_944_360,
+                ip: Some("192.0.2.7".into()),
+                lock_token: "LOCKTOKEN".into(),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn an_invitation_links_to_the_public_url_in_text_and_html() {
+        let m = renderer()
+            .render(&Notice::Invitation {
+                email: "new@example.com".into(),
+                token: "abc_-123".into(),
+                valid_days: 7,
+            })
+            .unwrap();
+        assert_eq!(m.subject.as_deref(), Some("You are invited to Acme ID"));
+        let link = "https://id.example.com/invite?token=abc_-123";
+        assert!(m.text.contains(&format!("\n{link}\n")), "{}", m.text);
+        assert!(m.text.contains("expires in 7 days"), "{}", m.text);
+        let html = m.html.unwrap();
+        assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+        assert!(html.contains("<title>You are invited to Acme ID</title>"));
+    }
+
+    #[test]
+    fn a_security_notice_says_what_when_from_where_and_how_to_lock() {
+        let m = security(SecurityEvent::PasswordChanged);
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Your Acme ID password was changed")
+        );
+        for needle in [
+            "The password of your account was changed.",
+            "When: 2025-03-14 09:26 UTC",
+            "From: 192.0.2.7",
+            "If this wasn't you, lock your account: https://id.example.com/lock?token=LOCKTOKEN",
+            "for 30 days",
+        ] {
+            assert!(m.text.contains(needle), "{needle:?} in {}", m.text);
+        }
+        assert!(
+            m.html
+                .unwrap()
+                .contains("https://id.example.com/lock?token=LOCKTOKEN")
+        );
+    }
+
+    #[test]
+    fn every_security_event_has_its_own_subject_and_sentence() {
+        let events = [
+            SecurityEvent::PasswordChanged,
+            SecurityEvent::PasswordReset,
+            SecurityEvent::TwoFactorActivated,
+            SecurityEvent::TwoFactorDeactivated,
+            SecurityEvent::TwoFactorRemovedByRecovery,
+            SecurityEvent::TwoFactorResetByAdmin,
+            SecurityEvent::TwoFactorForced,
+            SecurityEvent::TwoFactorUnforced,
+            SecurityEvent::RecoveryCodesRegenerated,
+            SecurityEvent::RecoveryCodeUsed { left: 5 },
+            SecurityEvent::PhoneChanged,
+            SecurityEvent::SupportPinChanged,
+            SecurityEvent::SupportPinCheckFailed {
+                checks_locked: false,
+            },
+            SecurityEvent::AppPasswordCreated {
+                name: "Thunderbird".into(),
+            },
+        ];
+        let rendered: Vec<Rendered> = events.into_iter().map(security).collect();
+        let subjects: std::collections::BTreeSet<_> = rendered
+            .iter()
+            .map(|m| m.subject.clone().unwrap())
+            .collect();
+        assert_eq!(subjects.len(), rendered.len(), "{subjects:#?}");
+        let sentences: std::collections::BTreeSet<_> = rendered
+            .iter()
+            .map(|m| m.text.lines().nth(2).unwrap().to_owned())
+            .collect();
+        assert_eq!(sentences.len(), rendered.len(), "{sentences:#?}");
+        assert!(sentences.iter().all(|s| s.ends_with('.')), "{sentences:#?}");
+    }
+
+    #[test]
+    fn a_used_recovery_code_counts_what_is_left_and_nudges_at_three() {
+        let plenty = security(SecurityEvent::RecoveryCodeUsed { left: 7 }).text;
+        assert!(plenty.contains("7 codes are left."), "{plenty}");
+        assert!(!plenty.contains("Make new recovery codes"), "{plenty}");
+        let few = security(SecurityEvent::RecoveryCodeUsed { left: 3 }).text;
+        assert!(few.contains("3 codes are left."), "{few}");
+        assert!(
+            few.contains("Make new recovery codes soon: https://id.example.com/account/security"),
+            "{few}"
+        );
+        let one = security(SecurityEvent::RecoveryCodeUsed { left: 1 }).text;
+        assert!(one.contains("1 code is left."), "{one}");
+    }
+
+    #[test]
+    fn html_escapes_what_people_typed_and_text_keeps_it() {
+        let m = security(SecurityEvent::AppPasswordCreated {
+            name: "<b>mail</b>".into(),
+        });
+        assert!(m.text.contains("named \"<b>mail</b>\""), "{}", m.text);
+        let html = m.html.unwrap();
+        assert!(!html.contains("<b>mail</b>"), "{html}");
+        assert!(html.contains("&#60;b&#62;mail&#60;/b&#62;"), "{html}");
+    }
+
+    #[test]
+    fn sms_codes_are_short_and_carry_the_code() {
+        let m = renderer()
+            .render(&Notice::PhoneCode {
+                code: "123456".into(),
+                valid_minutes: 10,
+            })
+            .unwrap();
+        assert_eq!(
+            m.text,
+            "Acme ID code: 123456. Valid 10 minutes. Never share it."
+        );
+        assert!(m.subject.is_none() && m.html.is_none());
+        let reset = renderer()
+            .render(&Notice::ResetCode {
+                code: "654321".into(),
+                valid_minutes: 30,
+            })
+            .unwrap();
+        assert!(reset.text.contains("654321") && reset.text.len() <= 160);
+    }
+
+    #[test]
+    fn the_owner_hears_who_locked_their_account() {
+        let m = renderer()
+            .render(&Notice::AccountLocked {
+                user_email: "bob@example.com".into(),
+                at: 0,
+                ip: None,
+            })
+            .unwrap();
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("bob@example.com locked their Acme ID account")
+        );
+        assert!(m.text.contains("From: an unknown address"), "{}", m.text);
+        assert!(m.text.contains("https://id.example.com/admin/users"));
+    }
+}

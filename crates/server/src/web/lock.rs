@@ -1,0 +1,98 @@
+//! "This wasn't me" from the browser: `GET /lock?token=…` explains what locking does and asks
+//! for one click; `POST /lock` locks. The link itself never locks on GET, because mail scanners
+//! and link previews fetch links without a person clicking them.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portcullis_core::Error;
+use portcullis_core::secret::Token;
+use serde::Deserialize;
+
+use super::csrf::{CsrfToken, VerifiedForm};
+use super::error::WebError;
+use super::page::{Layout, render};
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "lock.html")]
+struct LockPage {
+    layout: Layout,
+    csrf: String,
+    token: String,
+    /// The account is locked now (after the click).
+    locked: bool,
+}
+
+fn invalid_link() -> WebError {
+    WebError::page(
+        StatusCode::BAD_REQUEST,
+        "Link no longer valid",
+        "This link is invalid, has expired or has already been used. If you still think someone \
+         else is using your account, contact your administrator.",
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LockQuery {
+    token: String,
+}
+
+/// `GET /lock?token=…`
+pub async fn form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    query: Result<Query<LockQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let Ok(Query(LockQuery { token })) = query else {
+        return Err(invalid_link());
+    };
+    if !state
+        .services
+        .lock_link_valid(&Token::from_client(&token))
+        .await?
+    {
+        return Err(invalid_link());
+    }
+    let page = LockPage {
+        layout: Layout::signed_out("Lock your account"),
+        csrf: csrf.value().to_owned(),
+        token,
+        locked: false,
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LockForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /lock`
+pub async fn submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<LockForm>,
+) -> Result<Response, WebError> {
+    match state
+        .services
+        .lock_account(&Token::from_client(&form.token), &meta)
+        .await
+    {
+        Ok(()) => {}
+        Err(Error::InvalidLink) => return Err(invalid_link()),
+        Err(e) => return Err(e.into()),
+    }
+    let page = LockPage {
+        layout: Layout::signed_out("Account locked"),
+        csrf: csrf.value().to_owned(),
+        token: String::new(),
+        locked: true,
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}

@@ -1,0 +1,272 @@
+//! Forgot password from the browser (seed 001): `GET|POST /forgot` asks for the email and always
+//! answers with the same "if an account exists, we sent a link" page; `GET|POST /reset?token=…`
+//! (the emailed link) and `GET /reset` + `POST /reset/code` (the code sent by SMS) take a new
+//! password twice and end on "done, sign in". Whether a link or code works, the policy, and what a
+//! reset changes are the services'.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::password::Password;
+use portcullis_core::secret::Token;
+use serde::Deserialize;
+
+use super::csrf::{CsrfToken, VerifiedForm};
+use super::error::{WebError, explain};
+use super::page::{Layout, render};
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    csrf: String,
+    /// After the request: the same page whoever was asked for.
+    sent: bool,
+    valid_minutes: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ForgotQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /forgot`
+pub async fn forgot_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    query: Result<Query<ForgotQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let sent = query.map(|q| q.0).unwrap_or_default().done == "sent";
+    let page = ForgotPage {
+        layout: Layout::signed_out("Forgot your password?"),
+        csrf: csrf.value().to_owned(),
+        sent,
+        valid_minutes: state.services.settings.reset_secs / 60,
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    username: String,
+}
+
+/// `POST /forgot`: the work goes on after the answer, which is the same for every address.
+pub async fn forgot_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    VerifiedForm(form): VerifiedForm<ForgotForm>,
+) -> Response {
+    state.services.request_password_reset(&form.username, &meta);
+    Redirect::to("/forgot?done=sent").into_response()
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    layout: Layout,
+    csrf: String,
+    /// `link` (from the email), `code` (from the SMS), `invalid` (a dead link) or `done`.
+    mode: &'static str,
+    token: String,
+    username: String,
+    valid_minutes: i64,
+    error: Option<String>,
+    /// `password`, `password_confirm`, `code`, or empty for the whole form.
+    error_field: &'static str,
+}
+
+impl ResetPage {
+    fn new(state: &AppState, csrf: &CsrfToken, mode: &'static str) -> Self {
+        let title = match mode {
+            "done" => "Password changed",
+            "invalid" => "Link no longer valid",
+            _ => "Choose a new password",
+        };
+        ResetPage {
+            layout: Layout::signed_out(title),
+            csrf: csrf.value().to_owned(),
+            mode,
+            token: String::new(),
+            username: String::new(),
+            valid_minutes: state.services.settings.reset_secs / 60,
+            error: None,
+            error_field: "",
+        }
+    }
+
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.error_field == field)
+    }
+}
+
+fn show(csrf: CsrfToken, status: StatusCode, page: &ResetPage) -> Result<Response, WebError> {
+    Ok((csrf, render(status, page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /reset?token=…` for the emailed link; `GET /reset` for the code sent by SMS.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    query: Result<Query<ResetQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let token = query.map(|q| q.0).unwrap_or_default().token;
+    if token.is_empty() {
+        let page = ResetPage::new(&state, &csrf, "code");
+        return show(csrf, StatusCode::OK, &page);
+    }
+    if !state
+        .services
+        .reset_link_valid(&Token::from_client(&token))
+        .await?
+    {
+        let page = ResetPage::new(&state, &csrf, "invalid");
+        return show(csrf, StatusCode::BAD_REQUEST, &page);
+    }
+    let page = ResetPage {
+        token,
+        ..ResetPage::new(&state, &csrf, "link")
+    };
+    show(csrf, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    token: String,
+    password: String,
+    password_confirm: String,
+}
+
+/// `POST /reset`: the new password with the emailed link.
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<LinkForm>,
+) -> Result<Response, WebError> {
+    let page = ResetPage {
+        token: form.token.clone(),
+        ..ResetPage::new(&state, &csrf, "link")
+    };
+    let result = match confirmed(form.password, &form.password_confirm) {
+        Ok(password) => {
+            let token = Token::from_client(&form.token);
+            state
+                .services
+                .reset_password_with_link(&token, &password, &meta)
+                .await
+        }
+        Err(mismatch) => return failed(csrf, page, mismatch),
+    };
+    match result {
+        Ok(()) => done(&state, csrf),
+        Err(Error::InvalidLink) => {
+            let page = ResetPage::new(&state, &csrf, "invalid");
+            show(csrf, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => failed(csrf, page, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    code: String,
+    password: String,
+    password_confirm: String,
+}
+
+/// `POST /reset/code`: the new password with the code sent by SMS.
+pub async fn reset_code_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let page = ResetPage {
+        username: form.username.clone(),
+        ..ResetPage::new(&state, &csrf, "code")
+    };
+    let result = match confirmed(form.password, &form.password_confirm) {
+        Ok(password) => {
+            state
+                .services
+                .reset_password_with_code(&form.username, &form.code, &password, &meta)
+                .await
+        }
+        Err(mismatch) => return failed(csrf, page, mismatch),
+    };
+    match result {
+        Ok(()) => done(&state, csrf),
+        Err(e) => failed(csrf, page, e),
+    }
+}
+
+/// The password, when both fields say the same.
+fn confirmed(password: String, confirm: &str) -> Result<Password, Error> {
+    if password != confirm {
+        return Err(Error::Validation(MISMATCH.to_owned()));
+    }
+    Ok(Password::new(password))
+}
+
+const MISMATCH: &str = "The two passwords do not match.";
+
+fn done(state: &AppState, csrf: CsrfToken) -> Result<Response, WebError> {
+    let page = ResetPage::new(state, &csrf, "done");
+    show(csrf, StatusCode::OK, &page)
+}
+
+/// The form again, with what went wrong beside the field it concerns.
+fn failed(csrf: CsrfToken, mut page: ResetPage, e: Error) -> Result<Response, WebError> {
+    let (field, message) = match &e {
+        Error::Validation(m) if m == MISMATCH => ("password_confirm", MISMATCH.to_owned()),
+        Error::WeakPassword(_) => ("password", String::new()),
+        Error::InvalidCode => (
+            "code",
+            "That code is not right, has expired or was already used, or the email is not the \
+             one the code was sent for."
+                .to_owned(),
+        ),
+        _ => ("", String::new()),
+    };
+    let Some((status, explained)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let message = if message.is_empty() {
+        explained
+    } else {
+        message
+    };
+    let status = if field == "password_confirm" {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        status
+    };
+    page.error = Some(message);
+    page.error_field = field;
+    let mut response = show(csrf, status, &page)?;
+    if let Error::TooManyAttempts { retry_after_secs } = e {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after_secs.max(1)),
+        );
+    }
+    Ok(response)
+}

@@ -1,0 +1,231 @@
+//! The harness of the binary tests of the credential commands (`cli_credentials.rs`,
+//! `checkpassword.rs`): the real `portcullis` on a fresh data folder (SQLite) with an owner, none
+//! of the developer's `PORTCULLIS_*` settings, and a real `serve` on port 0 beside it. Each test
+//! file includes it with `#[path = "cli/harness.rs"] mod harness;`.
+//!
+//! Every wait is bounded by [`PATIENCE`]; a child still running when a test fails is killed.
+
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, Command};
+
+pub const OWNER: &str = "owner@example.com";
+pub const AGENT: &str = "agent@support.example.com";
+pub const PASSWORD: &str = "Correct-Horse-7";
+pub const AGENT_PASSWORD: &str = "Agent-Secret-42!";
+pub const PATIENCE: Duration = Duration::from_secs(30);
+pub const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
+
+/// Settings a developer's shell may export; a child sees only those its test sets.
+pub const INHERITED: [&str; 14] = [
+    "PORTCULLIS_BIND",
+    "PORTCULLIS_DATA",
+    "PORTCULLIS_OPEN_REGISTRATION",
+    "PORTCULLIS_PUBLIC_URL",
+    "PORTCULLIS_LOG_FORMAT",
+    "PORTCULLIS_MASTER_KEY",
+    "PORTCULLIS_CONFIG",
+    "DATABASE_URL",
+    "RUST_LOG",
+    "PORTCULLIS_URL",
+    "PORTCULLIS_SERVICE_TOKEN",
+    "PORTCULLIS_SERVICE_TOKEN_FILE",
+    "TCPREMOTEIP",
+    "AUTHORIZED",
+];
+
+pub fn command(program: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(program);
+    for var in INHERITED {
+        cmd.env_remove(var);
+    }
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+#[derive(Debug)]
+pub struct Exit {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Exit {
+    #[track_caller]
+    pub fn said(&self, needle: &str) -> &Exit {
+        assert_eq!(self.code, Some(0), "{self:#?}");
+        assert!(self.stdout.contains(needle), "{self:#?}");
+        self
+    }
+
+    #[track_caller]
+    pub fn refused(&self, message: &str) -> &Exit {
+        assert_ne!(self.code, Some(0), "{self:#?}");
+        assert!(self.stderr.contains(message), "{self:#?}");
+        assert_eq!(self.stdout, "", "{self:#?}");
+        self
+    }
+}
+
+pub async fn finish(mut cmd: Command, stdin: &[u8]) -> Exit {
+    let mut child = cmd.spawn().expect("the program starts");
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(stdin).await;
+    drop(input);
+    let out = tokio::time::timeout(PATIENCE, child.wait_with_output())
+        .await
+        .expect("the program ends in time")
+        .unwrap();
+    Exit {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fresh data folder with an owner, removed when the test ends.
+pub struct Install {
+    pub root: PathBuf,
+    pub data: String,
+}
+
+impl Install {
+    pub async fn with_owner() -> Install {
+        let root =
+            std::env::temp_dir().join(format!("portcullis-cred-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&root).unwrap();
+        let data = root.join("data").to_str().unwrap().to_owned();
+        let install = Install { root, data };
+        let owner = ["user", "create-owner", "--email", OWNER, "--password-stdin"];
+        install
+            .run(&owner, &format!("{PASSWORD}\n"))
+            .await
+            .said(OWNER);
+        install
+    }
+
+    /// `portcullis ARGS --data DATA` with `stdin`.
+    pub async fn run(&self, args: &[&str], stdin: &str) -> Exit {
+        let args = [args, &["--data", &self.data]].concat();
+        let mut cmd = command(BIN, &args);
+        cmd.current_dir(&self.root);
+        finish(cmd, stdin.as_bytes()).await
+    }
+
+    /// `portcullis service-token create --name NAME`: the token.
+    pub async fn service_token(&self, name: &str) -> String {
+        let exit = self
+            .run(&["service-token", "create", "--name", name], "")
+            .await;
+        assert_eq!(exit.code, Some(0), "{exit:#?}");
+        assert_eq!(exit.stdout.lines().count(), 1, "the token alone: {exit:#?}");
+        exit.stdout.trim().to_owned()
+    }
+
+    pub async fn serve(&self) -> Server {
+        let args = ["serve", "--bind", "127.0.0.1:0", "--data", &self.data];
+        let mut cmd = command(BIN, &args);
+        cmd.current_dir(&self.root).stdin(Stdio::null());
+        let mut child = cmd.spawn().expect("serve starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = tokio::time::timeout(PATIENCE, stdout.next_line())
+            .await
+            .expect("serve announces itself")
+            .unwrap()
+            .expect("serve exited before listening");
+        let addr = first
+            .strip_prefix("Portcullis is listening on http://")
+            .and_then(|rest| rest.split_once(' '))
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .0
+            .parse()
+            .unwrap();
+        tokio::spawn(drain(stdout));
+        tokio::spawn(drain(stderr));
+        Server {
+            _child: child,
+            addr,
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(PATIENCE)
+                .build()
+                .unwrap(),
+        }
+    }
+}
+
+impl Drop for Install {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+pub async fn drain(mut lines: Lines<BufReader<impl AsyncRead + Unpin>>) {
+    while let Ok(Some(_)) = lines.next_line().await {}
+}
+
+/// A running `portcullis serve`, killed when the test ends.
+pub struct Server {
+    _child: Child,
+    pub addr: SocketAddr,
+    http: reqwest::Client,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.url()))
+            .bearer_auth(bearer);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let r = req.send().await.expect("answered");
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let body = json!({ "username": email, "password": password });
+        let (status, body) = self
+            .call(reqwest::Method::POST, "/api/v1/login", "", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn app_auth(&self, service: &str, password: &str) -> StatusCode {
+        let body = json!({ "username": OWNER, "password": password });
+        self.call(
+            reqwest::Method::POST,
+            "/api/v1/app-auth",
+            service,
+            Some(body),
+        )
+        .await
+        .0
+    }
+}
