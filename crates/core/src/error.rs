@@ -35,7 +35,7 @@ pub enum Error {
     #[error("{0}")]
     Conflict(&'static str),
     /// A code given to confirm a change (activation) is wrong.
-    #[error("the code is wrong or has expired; enter the current code from your authenticator app")]
+    #[error("the code is wrong or has expired")]
     InvalidCode,
     /// A code given at login is wrong, used, or expired.
     #[error("the code is wrong, already used or expired")]

@@ -311,6 +311,12 @@ pub trait LoginTickets {
         id: &TicketId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Uses up every unused ticket of the user: logins begun with an old password end here.
+    fn void_tickets_of_user(
+        &mut self,
+        user: &UserId,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// The sealed emergency kit of one session, for a short while after activation.

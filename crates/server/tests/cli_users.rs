@@ -47,6 +47,10 @@ fn portcullis(args: &[&str]) -> Command {
     for var in INHERITED_SETTINGS {
         cmd.env_remove(var);
     }
+    // Any other setting a developer exported (delivery, policies) would change what is tested.
+    for (var, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")) {
+        cmd.env_remove(var);
+    }
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -63,6 +63,10 @@ fn portcullis(cwd: &Path, args: &[&str], envs: &[(&str, &str)]) -> Command {
     for var in INHERITED_SETTINGS {
         cmd.env_remove(var);
     }
+    // Any other setting a developer exported (delivery, policies) would change what is tested.
+    for (var, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")) {
+        cmd.env_remove(var);
+    }
     cmd.args(args)
         .envs(envs.iter().copied())
         .current_dir(cwd)

@@ -336,10 +336,16 @@ on_both_backends! {
         let activate = json!({ "password": PASSWORD, "code": totp_now(&secret) });
         let r = app.post_json("/api/v1/me/totp/activate", &activate, Some(&session)).await;
         assert_eq!(r.status(), StatusCode::OK);
+        // Someone who knew the old password is half-way through a login when the reset happens.
+        let old: Value = app.login(ALICE, PASSWORD).await.json().await.unwrap();
+        assert_eq!(old["status"], "second_factor", "{old}");
 
         request_reset(&app, ALICE).await;
         let token = reset_token(&app, ALICE, 1).await;
         assert_eq!(with_token(&app, &token, NEW_PASSWORD).await.status(), StatusCode::NO_CONTENT);
+        let finish = json!({ "login_ticket": old["login_ticket"], "code": totp_now(&secret) });
+        let r = app.post_json("/api/v1/login/totp", &finish, None).await;
+        assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "invalid_ticket".to_owned()), "the old login ends with the reset");
         let login: Value = app.login(ALICE, NEW_PASSWORD).await.json().await.unwrap();
         assert_eq!(login["status"], "second_factor", "{login}");
         assert!(login.get("token").is_none());

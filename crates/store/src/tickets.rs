@@ -72,6 +72,16 @@ impl LoginTickets for SqlTx {
                 .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn void_tickets_of_user(&mut self, user: &UserId, now: UnixTime) -> Result<()> {
+        sqlx::query("UPDATE login_tickets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(now.0)
+            .bind(user.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
 }
 
 impl EmergencyKits for SqlTx {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, Role};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, Outbox, Sessions, Store, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, Outbox, Sessions, Store, Transaction, Users};
 
 use super::Services;
 
@@ -36,6 +36,7 @@ impl<S: Store> Services<S> {
         }
         tx.set_locked(&user.id, Some(now)).await?;
         let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+        tx.void_tickets_of_user(&user.id, now).await?;
         let event = AuditEvent::new(AuditKind::AccountLocked, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "sessions_revoked": revoked, "via": "security_notice" }));

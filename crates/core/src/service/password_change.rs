@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::RequestMeta;
 use crate::notice::SecurityEvent;
 use crate::password::{Password, check_policy};
-use crate::store::{AuditLog, Sessions, Store, Throttle, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
 
 use super::Services;
 use super::sessions::Authenticated;
@@ -75,6 +75,7 @@ impl<S: Store> Services<S> {
         let revoked = tx
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;
+        tx.void_tickets_of_user(&user.id, now).await?;
         let event = AuditEvent::new(AuditKind::PasswordChanged, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));

@@ -18,7 +18,8 @@ use crate::password::{Password, check_policy};
 use crate::phone::{CodePurpose, SmsCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, Outbox, Phones, RateEvents, RateLimit, Sessions, Store, Throttle, Transaction, Users,
+    AuditLog, LoginTickets, Outbox, Phones, RateEvents, RateLimit, Sessions, Store, Throttle,
+    Transaction, Users,
 };
 
 use super::Services;
@@ -298,6 +299,7 @@ impl<S: Store> Services<S> {
             .await?;
         tx.delete_phone_code(&user.id, CodePurpose::Reset).await?;
         let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+        tx.void_tickets_of_user(&user.id, now).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         // Whoever held the link or code acted as the account holder.
         let event = AuditEvent::new(AuditKind::PasswordReset, Outcome::Success, now, meta)

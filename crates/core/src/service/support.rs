@@ -153,6 +153,8 @@ impl<S: Store> Services<S> {
             return Ok(true);
         }
         let since = CHECK_LIMIT.since(now);
+        // Concurrent wrong checks for one customer take turns here, so each sees the others'.
+        tx.hold_rate_key(CHECK_SCOPE, &key).await?;
         tx.prune_rate_events(CHECK_SCOPE, &key, since).await?;
         tx.record_rate_event(CHECK_SCOPE, &key, now).await?;
         let window = tx.rate_window(CHECK_SCOPE, &key, since).await?;

@@ -176,6 +176,16 @@ pub fn event_label(kind: &str) -> String {
         "app_password.revoked" => "App password revoked",
         "app_auth.success" => "Mail app signed in",
         "app_auth.failure" => "Mail app sign-in refused",
+        "service_token.created" => "Service token created",
+        "service_token.revoked" => "Service token revoked",
+        "phone.code_sent" => "Code sent to a mobile number",
+        "phone.verified" => "Mobile number verified",
+        "phone.verify_failed" => "Wrong code for a mobile number",
+        "password.reset_requested" => "Password reset requested",
+        "password.reset" => "Password reset",
+        "password.reset_failed" => "Password reset refused",
+        "account.locked" => "Account locked (\"this wasn't me\")",
+        "account.unlocked" => "Account unlocked",
         other => return other.to_owned(),
     };
     label.to_owned()
