@@ -56,6 +56,13 @@ pub enum AuditKind {
     ServiceTokenRevoked,
     AccountLocked,
     AccountUnlocked,
+    PushDevicePaired,
+    PushDeviceRemoved,
+    PushSent,
+    PushApproved,
+    PushDenied,
+    PushExpired,
+    PushReportedFraud,
 }
 
 impl AuditKind {
@@ -110,6 +117,13 @@ impl AuditKind {
             AuditKind::ServiceTokenRevoked => "service_token.revoked",
             AuditKind::AccountLocked => "account.locked",
             AuditKind::AccountUnlocked => "account.unlocked",
+            AuditKind::PushDevicePaired => "push.device_paired",
+            AuditKind::PushDeviceRemoved => "push.device_removed",
+            AuditKind::PushSent => "push.sent",
+            AuditKind::PushApproved => "push.approved",
+            AuditKind::PushDenied => "push.denied",
+            AuditKind::PushExpired => "push.expired",
+            AuditKind::PushReportedFraud => "push.reported_fraud",
         }
     }
 }

@@ -69,6 +69,18 @@ pub enum Error {
     /// A reset or lock link that is unknown, used, expired or made for something else.
     #[error("this link is invalid, has expired or has already been used")]
     InvalidLink,
+    /// A device request whose device, signature, timestamp or nonce is not right: one answer
+    /// whatever failed.
+    #[error("the device signature is invalid")]
+    InvalidSignature,
+    /// The push challenge was already answered, or has expired.
+    #[error("this sign-in request was already answered or has expired")]
+    ChallengeClosed,
+    /// Too many denied or unanswered push requests: push is paused for the account for a while.
+    #[error(
+        "too many sign-in requests were denied or unanswered; retry in {retry_after_secs} s or use a code"
+    )]
+    PushPaused { retry_after_secs: i64 },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -9,6 +9,7 @@
 //! - [`secret`]: random tokens that redact in `Debug`, zeroize on drop and are stored only as hashes.
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
+//! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
 //! - [`audit`]: one variant per recorded security act.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
 //! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
@@ -27,6 +28,7 @@ pub mod password;
 pub mod phone;
 pub mod pin;
 pub mod policy;
+pub mod push;
 pub mod recovery;
 pub mod secret;
 pub mod service;

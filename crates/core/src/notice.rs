@@ -54,6 +54,13 @@ pub enum SecurityEvent {
     AppPasswordCreated {
         name: String,
     },
+    /// A companion app was paired, or removed, for push approval.
+    PushDevicePaired {
+        name: String,
+    },
+    PushDeviceRemoved {
+        name: String,
+    },
 }
 
 /// One message. Fields are what the templates need; links are tokens the renderer turns into

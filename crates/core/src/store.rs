@@ -28,10 +28,12 @@ pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use rate_events::{RateEvents, RateLimit, RateWindow};
 
 mod app_passwords;
+mod push;
 mod service_tokens;
 mod support;
 
 pub use app_passwords::AppPasswords;
+pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
 pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
 pub use support::{StoredPin, SupportAgents, SupportPins};
 
@@ -66,6 +68,7 @@ pub trait Transaction:
     + SupportAgents
     + AppPasswords
     + ServiceTokens
+    + PushStore
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -56,6 +56,9 @@ pub struct ServeArgs {
     /// Require a verified mobile number before two-factor authentication can be activated
     #[arg(long, env = "PORTCULLIS_REQUIRE_PHONE_FOR_2FA", num_args = 0..=1, default_missing_value = "true")]
     pub require_phone_for_2fa: Option<bool>,
+    /// Seconds a push sign-in request waits for an answer in the companion app [default: 120]
+    #[arg(long, env = "PORTCULLIS_PUSH_CHALLENGE_SECS")]
+    pub push_challenge_secs: Option<i64>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -73,6 +76,7 @@ struct FileConfig {
     session_max_secs: Option<i64>,
     totp_issuer: Option<String>,
     require_phone_for_2fa: Option<bool>,
+    push_challenge_secs: Option<i64>,
 }
 
 /// The settings in force, after merging.
@@ -95,6 +99,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// Seed 003: 2FA can be activated only with a verified mobile number.
     pub require_phone_for_2fa: bool,
+    /// How long a push sign-in request waits for the companion app.
+    pub push_challenge_secs: i64,
 }
 
 impl Config {
@@ -162,7 +168,14 @@ impl Config {
                 .require_phone_for_2fa
                 .or(f.require_phone_for_2fa)
                 .unwrap_or(false),
+            push_challenge_secs: args
+                .push_challenge_secs
+                .or(f.push_challenge_secs)
+                .unwrap_or(120),
         };
+        if !(1..=3600).contains(&config.push_challenge_secs) {
+            bail!("push_challenge_secs must be between 1 and 3600");
+        }
         if config.totp_issuer.is_empty() || config.totp_issuer.contains(':') {
             bail!("totp_issuer must be non-empty and must not contain ':'");
         }

@@ -13,6 +13,8 @@
 //! - [`cli`]: the operator's `portcullis user …` commands (list, create, set-role, force-2fa,
 //!   reset-2fa, delete), audited as done by the operator; `support-agent …`, `service-token …`,
 //!   and `checkpassword`, Dovecot's helper for mail clients' app passwords.
+//! - [`push_wake`]: wakes push long-polls on this node and, on PostgreSQL, on every node
+//!   (LISTEN/NOTIFY); calls device webhooks.
 //! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
@@ -24,6 +26,7 @@ mod headers;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
+pub mod push_wake;
 pub mod qr;
 pub mod state;
 pub mod web;
@@ -48,7 +51,6 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -98,6 +100,7 @@ impl Server {
             config: Arc::new(config),
             metrics,
             master_key: Arc::new(master_key),
+            push: Arc::new(push_wake::PushWake::new()),
         };
         Ok(Server {
             listener,
@@ -135,10 +138,16 @@ impl Server {
     ) -> anyhow::Result<()> {
         let app = app(self.state.clone());
         let (worker, stop_worker) = self.delivery.start();
-        // The worker stops claiming as soon as shutdown begins, while requests still drain.
+        let push = self.state.push.clone();
+        let url = self.state.config.effective_database_url();
+        let listener = matches!(Backend::from_url(&url), Some(Backend::Postgres))
+            .then(|| push_wake::spawn_listener(url, push.clone()));
+        // The worker stops claiming as soon as shutdown begins, while requests still drain;
+        // push long-polls answer at once instead of holding the drain up.
         let shutdown = async move {
             shutdown.await;
             stop_worker.stop();
+            push.shut_down();
         };
         let served = axum::serve(
             self.listener,
@@ -147,6 +156,9 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         worker.finished().await;
+        if let Some(listener) = listener {
+            let _ = listener.await;
+        }
         self.state.services.store.close().await;
         Ok(served?)
     }
@@ -177,6 +189,7 @@ pub async fn open_services(
         totp_issuer: config.totp_issuer.clone(),
         public_url: config.public_url.clone(),
         require_phone_for_2fa: config.require_phone_for_2fa,
+        push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()
     };
     let hasher = PasswordHasher::new(cores)?;
@@ -213,12 +226,22 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     headers::with_security_headers(router)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(axum::middleware::from_fn(request_deadline))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        // The span names the path, never the query: `/login/push/{id}?login_ticket=…` carries
+        // a secret there.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                // tower-http's own target, so `RUST_LOG=tower_http=debug` still shows it.
+                tracing::debug_span!(
+                    target: "tower_http::trace::make_span",
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    version = ?req.version(),
+                )
+            },
+        ))
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
             "x-request-id",
         )))
@@ -230,6 +253,19 @@ pub fn app(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
         ]))
+}
+
+/// Requests end after 30 s with 408; push long-polls (which wait up to 60 s by the protocol)
+/// get 75 s.
+async fn request_deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let long_poll =
+        path.starts_with("/api/v1/login/push/") || path == "/api/v1/push/device/challenges";
+    let limit = Duration::from_secs(if long_poll { 75 } else { 30 });
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -8,6 +8,7 @@ use portcullis_store::SqlStore;
 use crate::config::Config;
 use crate::keys::MasterKey;
 use crate::metrics::Metrics;
+use crate::push_wake::PushWake;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub master_key: Arc<MasterKey>,
+    /// Wakes push long-polls on this node (see `push_wake`).
+    pub push: Arc<PushWake>,
 }
 
 impl axum::extract::FromRef<AppState> for Arc<Metrics> {

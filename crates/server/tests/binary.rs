@@ -673,6 +673,11 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
+
+    // A push login: the pairing code travels in a body, the login ticket in a query string
+    // (`GET /login/push/{id}?login_ticket=…`), the device's signature in headers.
+    let (pairing_code, push_ticket, push_token, signature) =
+        push_login_for_trace(&server, &second_token, password).await;
     let exit = server.stop().await;
 
     let logs = format!("{}\n{}", exit.stdout, exit.stderr);
@@ -692,6 +697,7 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
     ];
     secrets.extend(codes.iter().cloned());
     secrets.extend(codes.iter().map(|c| c.replace('-', "")));
+    secrets.extend([pairing_code, push_ticket, push_token, signature]);
     for s in &secrets {
         assert!(
             !logs.contains(s.as_str()),
@@ -699,4 +705,104 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
             s.len()
         );
     }
+}
+
+/// Pairs a device as the holder of `token`, then signs in with push approval; returns the
+/// pairing code, the login ticket, the session token and one device signature.
+async fn push_login_for_trace(
+    server: &Server,
+    token: &str,
+    password: &str,
+) -> (String, String, String, String) {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ed25519_dalek::{Signer, SigningKey};
+    use sha2::{Digest, Sha256};
+
+    let pairing: Value = server
+        .http
+        .post(server.url("/api/v1/me/push-devices"))
+        .bearer_auth(token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let uri = pairing["pairing_uri"].as_str().unwrap();
+    let code = uri
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("code="))
+        .unwrap()
+        .to_owned();
+    let key = SigningKey::from_bytes(&[42u8; 32]);
+    let paired: Value = server
+        .post(
+            "/api/v1/push/pair",
+            &json!({
+                "code": code,
+                "public_key": URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+                "name": "trace phone",
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let device = paired["device_id"].as_str().unwrap().to_owned();
+    let login: Value = server
+        .login("trace@example.com", password)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ticket = login["login_ticket"].as_str().unwrap().to_owned();
+    let sent: Value = server
+        .post("/api/v1/login/push", &json!({ "login_ticket": ticket }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = sent["challenge_id"].as_str().unwrap().to_owned();
+    let poll = |wait: u32| {
+        server
+            .http
+            .get(server.url(&format!(
+                "/api/v1/login/push/{id}?login_ticket={ticket}&wait={wait}"
+            )))
+            .send()
+    };
+    assert_eq!(poll(0).await.unwrap().status(), StatusCode::OK);
+    let path = format!("/api/v1/push/device/challenges/{id}");
+    let body = json!({ "decision": "approve", "number": sent["number"] }).to_string();
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let nonce = URL_SAFE_NO_PAD.encode([7u8; 16]);
+    let hash: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let message = format!("portcullis-device-v1\nPOST\n{path}\n{ts}\n{nonce}\n{hash}");
+    let signature = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes());
+    let r = server
+        .http
+        .post(server.url(&path))
+        .header("X-Portcullis-Device", &device)
+        .header("X-Portcullis-Timestamp", ts)
+        .header("X-Portcullis-Nonce", nonce)
+        .header("X-Portcullis-Signature", &signature)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let done: Value = poll(5).await.unwrap().json().await.unwrap();
+    assert_eq!(done["status"], "approved");
+    let session = done["token"].as_str().unwrap().to_owned();
+    (code, ticket, session, signature)
 }

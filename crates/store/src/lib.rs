@@ -15,6 +15,8 @@ mod groups;
 mod outbox;
 mod phones;
 mod pool;
+mod push;
+mod push_listen;
 mod rate_events;
 mod recovery;
 mod resources;
@@ -31,6 +33,8 @@ mod tx;
 mod users;
 
 pub use pool::{Backend, SqlStore, StoreError};
+pub use push::PUSH_CHANNEL;
+pub use push_listen::{PushListener, PushSignal};
 pub use tx::SqlTx;
 
 use portcullis_core::Error;

@@ -103,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_messages.sql"),
         postgres: include_str!("../migrations/postgres/0004_messages.sql"),
     },
+    Migration {
+        version: 5,
+        name: "push",
+        sqlite: include_str!("../migrations/sqlite/0005_push.sql"),
+        postgres: include_str!("../migrations/postgres/0005_push.sql"),
+    },
 ];
 
 /// A pool of connections to one database; clones share the pool.

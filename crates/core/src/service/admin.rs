@@ -12,7 +12,8 @@ use crate::password::{Password, check_policy};
 use crate::policy;
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, Contracts, Outbox, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
+    AuditLog, Contracts, Outbox, PushStore, RecoveryCodes, Sessions, Store, TotpFactors,
+    Transaction, Users,
 };
 
 use super::Services;
@@ -362,6 +363,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let target = self.managed_target(&mut tx, admin, id).await?;
         tx.delete_totp(id).await?;
+        tx.delete_push_devices_of_user(id).await?;
         tx.delete_recovery_codes(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
         self.notify_security(

@@ -4,8 +4,9 @@
 //! with the other administrator acts in `admin.rs`.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::model::{LinkPurpose, RequestMeta, Role};
+use crate::model::{LinkPurpose, RequestMeta, Role, User};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Outbox, Sessions, Store, Transaction, Users};
@@ -34,12 +35,28 @@ impl<S: Store> Services<S> {
             tx.commit().await?;
             return Ok(());
         }
+        self.lock_user_in(&mut tx, &user, meta, "security_notice", now)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Locks `user` inside the caller's transaction: the flag, every session and half-done
+    /// login ends, the audit row, and an alert to the contract's owners. Shared by the lock link
+    /// and the companion app's "this wasn't me".
+    pub(crate) async fn lock_user_in(
+        &self,
+        tx: &mut S::Tx,
+        user: &User,
+        meta: &RequestMeta,
+        via: &str,
+        now: UnixTime,
+    ) -> Result<()> {
         tx.set_locked(&user.id, Some(now)).await?;
         let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
         tx.void_tickets_of_user(&user.id, now).await?;
         let event = AuditEvent::new(AuditKind::AccountLocked, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "sessions_revoked": revoked, "via": "security_notice" }));
+            .detail(serde_json::json!({ "sessions_revoked": revoked, "via": via }));
         tx.append_audit(&event).await?;
         let alert = Notice::AccountLocked {
             user_email: user.email.to_string(),
@@ -52,9 +69,9 @@ impl<S: Store> Services<S> {
             .into_iter()
             .filter(|u| u.role == Role::Owner)
         {
-            self.enqueue_notice(&mut tx, Channel::Email, owner.email.as_str(), &alert, now)
+            self.enqueue_notice(tx, Channel::Email, owner.email.as_str(), &alert, now)
                 .await?;
         }
-        tx.commit().await
+        Ok(())
     }
 }

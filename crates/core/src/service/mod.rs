@@ -17,6 +17,8 @@ mod notify;
 mod password_change;
 mod password_reset;
 mod phone;
+mod push_devices;
+mod push_login;
 mod recovery;
 mod resources;
 mod second_step;
@@ -34,6 +36,8 @@ use std::sync::Arc;
 pub use admin::{AdminSession, ManagedUser};
 pub use emergency_kit::KitMaterial;
 pub use phone::PhoneStatus;
+pub use push_devices::{DeviceChallenge, DeviceRequest, PushPaired, PushPairing, VerifiedDevice};
+pub use push_login::{PushAnswer, PushSent, PushStatus};
 pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
 pub use sign_in::LoginResult;
@@ -75,6 +79,8 @@ pub struct Settings {
     pub phone_code_attempts: i64,
     /// Seed 003's assistant: 2FA can be activated only with a verified mobile number.
     pub require_phone_for_2fa: bool,
+    /// How long a push challenge waits for an answer in the companion app.
+    pub push_challenge_secs: i64,
 }
 
 impl Default for Settings {
@@ -95,6 +101,7 @@ impl Default for Settings {
             phone_code_secs: 10 * 60,
             phone_code_attempts: 5,
             require_phone_for_2fa: false,
+            push_challenge_secs: 120,
         }
     }
 }

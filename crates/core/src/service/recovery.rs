@@ -8,7 +8,9 @@ use crate::model::{RequestMeta, SessionKind};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
-use crate::store::{AuditLog, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction};
+use crate::store::{
+    AuditLog, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction,
+};
 
 use super::Services;
 use super::sessions::Authenticated;
@@ -76,6 +78,7 @@ impl<S: Store> Services<S> {
                 .await?
             {
                 tx.delete_totp(&user.id).await?;
+                tx.delete_push_devices_of_user(&user.id).await?;
                 tx.delete_recovery_codes(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
                 tx.clear_account(&key).await?;

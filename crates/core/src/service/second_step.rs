@@ -120,7 +120,7 @@ impl<S: Store> Services<S> {
             .await
     }
 
-    async fn finish_second_step(
+    pub(crate) async fn finish_second_step(
         &self,
         mut tx: S::Tx,
         ticket: &LoginTicket,

@@ -58,6 +58,9 @@ pub(crate) async fn second_step_state<T: Transaction>(
     if tx.active_totp(&user.id).await?.is_some() {
         active_methods.push(Method::Totp);
     }
+    if !tx.push_devices_of_user(&user.id).await?.is_empty() {
+        active_methods.push(Method::Push);
+    }
     if tx.recovery_codes_left(&user.id).await? > 0 {
         active_methods.push(Method::RecoveryCode);
     }

@@ -153,6 +153,15 @@ impl IntoResponse for ApiError {
             Error::PhoneNotVerified => (StatusCode::CONFLICT, "phone_not_verified"),
             Error::InvalidPin(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_pin"),
             Error::InvalidLink => (StatusCode::BAD_REQUEST, "invalid_token"),
+            Error::InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature"),
+            Error::ChallengeClosed => (StatusCode::CONFLICT, "challenge_closed"),
+            Error::PushPaused { retry_after_secs } => {
+                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "push_paused", msg);
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return r;
+            }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "internal error");
                 return body(

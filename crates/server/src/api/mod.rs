@@ -13,6 +13,8 @@ mod login;
 mod me;
 mod password_reset;
 mod phone;
+mod push;
+mod push_device;
 mod recovery;
 mod resources;
 pub mod service_auth;
@@ -118,6 +120,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(app_passwords::revoke_app_password))
         .routes(routes!(app_auth::app_auth))
+        .routes(routes!(push::start_pairing, push::list_devices))
+        .routes(routes!(push::rename_device, push::remove_device))
+        .routes(routes!(push::send_push))
+        .routes(routes!(push::poll_push))
+        .routes(routes!(push_device::pair))
+        .routes(routes!(push_device::challenges))
+        .routes(routes!(push_device::answer))
+        .routes(routes!(push_device::set_webhook))
 }
 
 /// Unknown paths under `/api` answer in the API's error format.

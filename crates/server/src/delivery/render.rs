@@ -388,6 +388,12 @@ mod tests {
             SecurityEvent::AppPasswordCreated {
                 name: "Thunderbird".into(),
             },
+            SecurityEvent::PushDevicePaired {
+                name: "Pixel".into(),
+            },
+            SecurityEvent::PushDeviceRemoved {
+                name: "Pixel".into(),
+            },
         ];
         let rendered: Vec<Rendered> = events.into_iter().map(security).collect();
         let subjects: std::collections::BTreeSet<_> = rendered

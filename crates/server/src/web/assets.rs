@@ -1,5 +1,6 @@
-//! The stylesheet, icon and the one small script (copy buttons), compiled into the binary so the server needs no files beside it and
-//! the pages load nothing from elsewhere (the CSP allows only `'self'`).
+//! The stylesheet, icon and the two small scripts (copy buttons; the live status of a push
+//! sign-in), compiled into the binary so the server needs no files beside it and the pages load
+//! nothing from elsewhere (the CSP allows only `'self'`).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -7,6 +8,7 @@ use axum::response::IntoResponse;
 const STYLESHEET: &str = include_str!("../../static/app.css");
 const ICON: &str = include_str!("../../static/icon.svg");
 const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
+const PUSH_SCRIPT: &str = include_str!("../../static/push.js");
 
 /// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
 const CACHE: &str = "public, max-age=3600";
@@ -41,5 +43,16 @@ pub async fn copy_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         COPY_SCRIPT,
+    )
+}
+
+/// `GET /static/push.js`: long-polls the status of a push sign-in (`web::push_login`).
+pub async fn push_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        PUSH_SCRIPT,
     )
 }

@@ -144,6 +144,21 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
             StatusCode::BAD_REQUEST,
             "This link is invalid, has expired or has already been used.".into(),
         ),
+        Error::InvalidSignature => (
+            StatusCode::UNAUTHORIZED,
+            "The device's signature is invalid.".into(),
+        ),
+        Error::ChallengeClosed => (
+            StatusCode::CONFLICT,
+            "This sign-in request was already answered or has expired.".into(),
+        ),
+        Error::PushPaused { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many sign-in requests to your app were denied or not answered. Wait {}, or use a code instead.",
+                wait_phrase(*retry_after_secs)
+            ),
+        ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
     Some((status, message))

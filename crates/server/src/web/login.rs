@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
@@ -148,14 +148,19 @@ pub async fn submit(
                 .into_response());
         }
         Ok(LoginResult::SecondFactor {
-            ticket, expires_at, ..
+            ticket,
+            expires_at,
+            methods,
         }) => {
-            let now = state.services.clock.now();
-            let cookie =
-                second_step::set_ticket(&state.config, &ticket, now.secs_until(expires_at));
-            return Ok(
-                ([(header::SET_COOKIE, cookie)], Redirect::to("/login/code")).into_response(),
-            );
+            let max_age = state.services.clock.now().secs_until(expires_at);
+            let cookie = second_step::set_ticket(&state.config, &ticket, max_age);
+            // Which ways the code page offers (the companion app, codes): a hint beside the ticket.
+            let offer = second_step::set_methods(&state.config, &methods, max_age);
+            return Ok((
+                AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, offer)]),
+                Redirect::to("/login/code"),
+            )
+                .into_response());
         }
         Err(e) => e,
     };

@@ -16,10 +16,12 @@
 //!   "Are you sure?" step of acts that cannot be undone.
 //! - `login`, `second_step`, `setup_wizard`, `recover`, `account`, `security`, `totp`,
 //!   `recovery_codes`, `register`, `invite`, `phone`, `password_reset`, `support_pin`,
-//!   `app_passwords`: one file per flow.
+//!   `app_passwords`, `push_devices` (the companion app on the security page), `push_login`
+//!   (the login's "Send a request to my app" step): one file per flow.
 //! - `admin_users`, `admin_user`, `admin_groups`: the user manager and groups (owners and
 //!   administrators); `resources`, `resource`: resources for everyone, managed by admins.
-//! - `assets`: the stylesheet, icon and copy-button script, compiled in. Templates are in
+//! - `assets`: the stylesheet, icon and the two small scripts (copy buttons, the push status),
+//!   compiled in. Templates are in
 //!   `crates/server/templates`.
 
 mod account;
@@ -39,6 +41,8 @@ mod page;
 mod password_reset;
 mod phone;
 mod phone_wizard;
+mod push_devices;
+mod push_login;
 mod recover;
 mod recovery_codes;
 mod register;
@@ -70,6 +74,12 @@ pub fn router() -> Router<AppState> {
             get(second_step::form).post(second_step::submit_code),
         )
         .route("/login/recovery", post(second_step::submit_recovery))
+        .route("/login/push", get(push_login::page).post(push_login::send))
+        .route("/login/push/status", get(push_login::status))
+        .route(
+            "/login/push/continue",
+            post(push_login::continue_after_approval),
+        )
         .route(
             setup_wizard::PATH,
             get(setup_wizard::form).post(setup_wizard::submit),
@@ -108,6 +118,15 @@ pub fn router() -> Router<AppState> {
         .route("/account/phone/resend", post(phone::resend))
         .route("/account/security", get(security::overview))
         .route("/account/security/totp", get(totp::setup))
+        .route(push_devices::PATH, post(push_devices::pair))
+        .route(
+            "/account/security/push-devices/{id}/rename",
+            post(push_devices::rename),
+        )
+        .route(
+            "/account/security/push-devices/{id}/remove",
+            post(push_devices::remove),
+        )
         .route("/account/security/totp/start", post(totp::start))
         .route("/account/security/totp/activate", post(totp::activate))
         .route("/account/security/totp/deactivate", post(totp::deactivate))
@@ -176,6 +195,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(assets::stylesheet))
         .route("/static/icon.svg", get(assets::icon))
         .route("/static/copy.js", get(assets::copy_script))
+        .route("/static/push.js", get(assets::push_script))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

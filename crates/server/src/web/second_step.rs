@@ -1,8 +1,10 @@
 //! The second page of a two-page login (seed 004): `GET|POST /login/code` asks for the code the
 //! authenticator app shows, `GET /login/code?recovery=1` and `POST /login/recovery` take one of
-//! the recovery codes instead. The ticket from the password step travels in the
-//! `portcullis_ticket` cookie, never in a form or a URL. Whether a code is right, how often one
-//! may guess and when the ticket dies are `Services::login_with_totp`'s and
+//! the recovery codes instead; with a paired companion app it also offers "Send a request to my
+//! app" (`push_login`). The ticket from the password step travels in the `portcullis_ticket`
+//! cookie, never in a form or a URL; beside it, `portcullis_methods` says which of these ways
+//! the login has, only so the page offers no others. Whether a code is right, how often one may
+//! guess and when the ticket dies are `Services::login_with_totp`'s and
 //! `login_with_recovery_code`'s to decide.
 
 use askama::Template;
@@ -12,6 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
+use portcullis_core::login::Method;
 use portcullis_core::model::SessionKind;
 use portcullis_core::secret::Token;
 use portcullis_core::service::LoginResult;
@@ -63,7 +66,7 @@ pub fn clear_ticket_cookie(config: &Config, name: &str) -> HeaderValue {
 
 /// The ticket of a sign-in that passed the password step. Without one there is no second step to
 /// take, so the person goes back to the password.
-pub struct Ticket(Token);
+pub struct Ticket(pub Token);
 
 impl<S: Send + Sync> FromRequestParts<S> for Ticket {
     type Rejection = Redirect;
@@ -82,11 +85,21 @@ struct CodePage {
     csrf: String,
     /// The recovery-code form instead of the authenticator-code form.
     recovery: bool,
+    offer: Offer,
     error: Option<String>,
 }
 
 impl CodePage {
-    fn new(csrf: &CsrfToken, recovery: bool) -> Self {
+    /// Whether a code form is shown: the one asked for, if this login has such codes.
+    fn code_form(&self) -> bool {
+        if self.recovery {
+            self.offer.recovery_codes
+        } else {
+            self.offer.totp
+        }
+    }
+
+    fn new(csrf: &CsrfToken, recovery: bool, offer: Offer) -> Self {
         let title = if recovery {
             "Use a recovery code"
         } else {
@@ -96,9 +109,76 @@ impl CodePage {
             layout: Layout::signed_out(title),
             csrf: csrf.value().to_owned(),
             recovery,
+            offer,
             error: None,
         }
     }
+}
+
+/// The ways of taking the second step this login has, so the page offers only those.
+#[derive(Clone, Copy)]
+pub struct Offer {
+    totp: bool,
+    recovery_codes: bool,
+    /// "Send a request to my app": a companion app is paired (seed 000).
+    push: bool,
+}
+
+impl Offer {
+    /// Every way: what a page offers when the cookie is missing or unreadable. A way the login
+    /// does not have is refused by the services, so the worst case is a wasted click.
+    const EVERY_WAY: Offer = Offer {
+        totp: true,
+        recovery_codes: true,
+        push: true,
+    };
+
+    fn from_cookie(value: Option<&str>) -> Offer {
+        let Some(value) = value else {
+            return Offer::EVERY_WAY;
+        };
+        let mut offer = Offer {
+            totp: false,
+            recovery_codes: false,
+            push: false,
+        };
+        for method in value.split('.') {
+            match method {
+                "totp" => offer.totp = true,
+                "recovery_code" => offer.recovery_codes = true,
+                "push" => offer.push = true,
+                _ => return Offer::EVERY_WAY,
+            }
+        }
+        offer
+    }
+}
+
+/// Reads the `portcullis_methods` cookie the password step set beside the ticket.
+impl<S: Send + Sync> FromRequestParts<S> for Offer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Offer::from_cookie(cookies::get(&parts.headers, METHODS)))
+    }
+}
+
+/// The ways of taking the second step the password step found for this login
+/// (`LoginResult::SecondFactor`'s `methods`), so that the code page offers only those. Only a
+/// hint for the page: it grants nothing, and the services check every way on its own.
+pub const METHODS: &str = "portcullis_methods";
+
+/// The methods cookie, for the same path and life as the ticket's.
+pub fn set_methods(config: &Config, methods: &[Method], max_age_secs: i64) -> HeaderValue {
+    let value: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+    cookies::set_scoped(
+        METHODS,
+        &value.join("."),
+        TICKET_PATH,
+        max_age_secs,
+        SameSite::Strict,
+        config.secure_cookies(),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -113,12 +193,14 @@ pub async fn form(
     csrf: CsrfToken,
     query: Result<Query<CodeQuery>, QueryRejection>,
     _ticket: Ticket,
+    offer: Offer,
 ) -> Result<Response, WebError> {
     if signed_in.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
-    let recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1";
-    let page = CodePage::new(&csrf, recovery);
+    // Without an authenticator app, the code to type is a recovery code.
+    let recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1" || !offer.totp;
+    let page = CodePage::new(&csrf, recovery, offer);
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
 
@@ -134,6 +216,7 @@ pub async fn submit_code(
     Meta(meta): Meta,
     csrf: CsrfToken,
     Ticket(ticket): Ticket,
+    offer: Offer,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
@@ -142,6 +225,7 @@ pub async fn submit_code(
         return retry(
             csrf,
             false,
+            offer,
             StatusCode::UNPROCESSABLE_ENTITY,
             message.into(),
         );
@@ -150,7 +234,7 @@ pub async fn submit_code(
         .services
         .login_with_totp(&ticket, &form.code, SessionKind::Web, &meta)
         .await;
-    finish(&state, csrf, false, result)
+    finish(&state, csrf, offer, false, result)
 }
 
 /// `POST /login/recovery`
@@ -159,17 +243,24 @@ pub async fn submit_recovery(
     Meta(meta): Meta,
     csrf: CsrfToken,
     Ticket(ticket): Ticket,
+    offer: Offer,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
         let message = "Enter one of your recovery codes.";
-        return retry(csrf, true, StatusCode::UNPROCESSABLE_ENTITY, message.into());
+        return retry(
+            csrf,
+            true,
+            offer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message.into(),
+        );
     }
     let result = state
         .services
         .login_with_recovery_code(&ticket, &form.code, SessionKind::Web, &meta)
         .await;
-    finish(&state, csrf, true, result)
+    finish(&state, csrf, offer, true, result)
 }
 
 /// "Try the next code" is advice for the app's codes; a recovery code has no next one.
@@ -179,6 +270,7 @@ pub const WRONG_RECOVERY_CODE: &str =
 fn finish(
     state: &AppState,
     csrf: CsrfToken,
+    offer: Offer,
     recovery: bool,
     result: Result<LoginResult, Error>,
 ) -> Result<Response, WebError> {
@@ -223,7 +315,7 @@ fn finish(
     if recovery && matches!(e, Error::SecondFactorFailed) {
         WRONG_RECOVERY_CODE.clone_into(&mut message);
     }
-    let mut response = retry(csrf, recovery, status, message)?;
+    let mut response = retry(csrf, recovery, offer, status, message)?;
     if let Some(secs) = retry_after {
         response
             .headers_mut()
@@ -236,12 +328,13 @@ fn finish(
 fn retry(
     csrf: CsrfToken,
     recovery: bool,
+    offer: Offer,
     status: StatusCode,
     message: String,
 ) -> Result<Response, WebError> {
     let page = CodePage {
         error: Some(message),
-        ..CodePage::new(&csrf, recovery)
+        ..CodePage::new(&csrf, recovery, offer)
     };
     Ok((csrf, render(status, &page)?).into_response())
 }

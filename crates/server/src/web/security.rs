@@ -1,8 +1,9 @@
 //! `GET /account/security`: one tile per way of proving it is you (seed 001's Security tab). The
-//! authenticator-app tile is live: its status, the recovery codes left, and the forms that set it
-//! up, replace the codes or remove it (`totp`, `recovery_codes`). The other factors say "Coming
-//! soon" until the issues that bring them. Whether a factor may be removed is the services' rule;
-//! the tile only hides a button the rule would refuse anyway.
+//! authenticator-app tile: its status, the recovery codes left, and the forms that set it up,
+//! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile (seed 000):
+//! the paired devices with rename and remove, and "Pair a device" (`push_devices`). Whether a
+//! factor may be removed is the services' rule; the tile only hides a button the rule would
+//! refuse anyway.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -33,7 +34,12 @@ struct SecurityPage {
     /// When the support PIN was set, in words; `None` while there is none.
     support_pin: Option<String>,
     app_passwords: usize,
-    soon: Vec<Tile>,
+    push_devices: Vec<DeviceRow>,
+    /// Removing a device would leave no factor while an administrator requires one: the
+    /// services refuse it, so the button is not offered.
+    push_last_factor: bool,
+    /// The device whose rename form stays open (after a refused name).
+    renaming: Option<String>,
 }
 
 impl SecurityPage {
@@ -42,6 +48,10 @@ impl SecurityPage {
             .as_ref()
             .filter(|e| e.form == form)
             .map(|e| e.message.as_str())
+    }
+
+    fn renaming(&self, id: &str) -> bool {
+        self.renaming.as_deref() == Some(id)
     }
 }
 
@@ -69,19 +79,14 @@ pub struct TileError {
     pub message: String,
 }
 
-/// A factor that is still to come.
-struct Tile {
-    id: &'static str,
-    name: &'static str,
-    description: &'static str,
-}
-
-fn coming_soon() -> Vec<Tile> {
-    vec![Tile {
-        id: "push",
-        name: "Companion app (push)",
-        description: "Approve a sign-in with one tap in the Portcullis companion app.",
-    }]
+/// A paired companion-app device as its row in the tile shows it.
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+    /// When it was paired, in words.
+    pub paired: String,
+    /// "never", or when it last asked for sign-in requests.
+    pub last_seen: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -101,6 +106,10 @@ fn notice(done: &str) -> Option<Notice> {
             "Your recovery code removed two-factor authentication from your account, and every \
              other device was signed out. Set up your authenticator app again on your new phone.",
         )),
+        "push_renamed" => Some(Notice::success("The device was renamed.")),
+        "push_removed" => Some(Notice::success(
+            "The device was removed. It can no longer approve your sign-ins.",
+        )),
         _ => None,
     }
 }
@@ -114,7 +123,21 @@ pub async fn page(
     error: Option<TileError>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    page_with(state, auth, csrf, notice, error, None, status).await
+}
+
+/// [`page`], with the rename form of device `renaming` kept open (for its error).
+pub async fn page_with(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    notice: Option<Notice>,
+    error: Option<TileError>,
+    renaming: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let summary = state.services.two_factor_summary(&auth.user).await?;
+    let push_devices = super::push_devices::rows(state, auth).await?;
     let page = SecurityPage {
         layout: Layout::signed_in("Security", "security", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
@@ -133,7 +156,11 @@ pub async fn page(
             .await?
             .map(super::view::when),
         app_passwords: state.services.list_app_passwords(auth).await?.len(),
-        soon: coming_soon(),
+        push_last_factor: summary.forced
+            && !summary.methods.contains(&Method::Totp)
+            && push_devices.len() == 1,
+        push_devices,
+        renaming,
     };
     render(status, &page)
 }

@@ -186,6 +186,13 @@ pub fn event_label(kind: &str) -> String {
         "password.reset_failed" => "Password reset refused",
         "account.locked" => "Account locked (\"this wasn't me\")",
         "account.unlocked" => "Account unlocked",
+        "push.device_paired" => "Companion app paired",
+        "push.device_removed" => "Companion app removed",
+        "push.sent" => "Sign-in request sent to the app",
+        "push.approved" => "Sign-in approved in the app",
+        "push.denied" => "Sign-in denied in the app",
+        "push.expired" => "Sign-in request unanswered",
+        "push.reported_fraud" => "Sign-in reported in the app (\"this wasn't me\")",
         other => return other.to_owned(),
     };
     label.to_owned()
@@ -219,6 +226,7 @@ mod tests {
     #[test]
     fn unknown_audit_kinds_keep_their_name() {
         assert_eq!(event_label("login.success"), "Signed in");
-        assert_eq!(event_label("push.approved"), "push.approved");
+        assert_eq!(event_label("push.approved"), "Sign-in approved in the app");
+        assert_eq!(event_label("passkey.added"), "passkey.added");
     }
 }

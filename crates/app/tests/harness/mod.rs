@@ -1,0 +1,334 @@
+//! The companion app's black-box harness: a real Portcullis server in this process on
+//! 127.0.0.1:0 (a fresh data folder and, on PostgreSQL, a fresh database per test), and the real
+//! `portcullis-app` binary run as a child process with a state file of its own.
+//!
+//! PostgreSQL runs when `PORTCULLIS_TEST_DATABASE_URL` names a server; otherwise its variant
+//! says it is skipped (a failure with `PORTCULLIS_REQUIRE_POSTGRES=1`).
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use portcullis_server::Server;
+use portcullis_server::config::{Config, ServeArgs};
+use portcullis_store::testing::with_database_on;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "Correct-Horse-7";
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestEnv {
+    pub backend: Backend,
+    pub folder: PathBuf,
+    pub database_url: Option<String>,
+}
+
+pub async fn run<F, Fut>(backend: Backend, scenario: F)
+where
+    F: FnOnce(TestEnv) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let store_backend = match backend {
+        Backend::Sqlite => portcullis_store::Backend::Sqlite,
+        Backend::Postgres => portcullis_store::Backend::Postgres,
+    };
+    with_database_on(store_backend, move |url, folder, _| {
+        let database_url = (backend == Backend::Postgres).then_some(url);
+        scenario(TestEnv {
+            backend,
+            folder,
+            database_url,
+        })
+    })
+    .await
+}
+
+impl TestEnv {
+    pub async fn server(&self) -> TestServer {
+        self.server_with(|_| {}).await
+    }
+
+    /// A server (several may share the environment, like nodes behind a load balancer).
+    pub async fn server_with(&self, adjust: impl FnOnce(&mut ServeArgs)) -> TestServer {
+        let mut args = ServeArgs {
+            bind: Some("127.0.0.1:0".parse().unwrap()),
+            data: Some(self.folder.join("data")),
+            database_url: self.database_url.clone(),
+            open_registration: Some(true),
+            ..Default::default()
+        };
+        adjust(&mut args);
+        let config = Config::resolve(args, None).expect("valid test config");
+        let server = Server::build(config).await.expect("server starts");
+        let base = format!("http://{}", server.local_addr());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base,
+            client: reqwest::Client::builder()
+                .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+                .build()
+                .unwrap(),
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    /// A fresh companion app with a state file of its own.
+    pub fn app(&self, name: &str) -> App {
+        App {
+            state: self.folder.join(format!("{name}.state")),
+            passphrase: PASSPHRASE.into(),
+        }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+        let mut r = self.client.post(format!("{}{path}", self.base)).json(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut r = self.client.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.expect("request sent")
+    }
+
+    /// Signs up and returns a session token (no 2FA yet).
+    pub async fn signed_in(&self, email: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/signup",
+                &json!({"email": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "signup");
+        let body = self.login(email).await;
+        assert_eq!(body["status"], "ok", "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn login(&self, email: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/login",
+                &json!({"username": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "login");
+        r.json().await.unwrap()
+    }
+
+    /// A pairing URI for a new device of the signed-in person.
+    pub async fn pairing_uri(&self, token: &str, name: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/me/push-devices",
+                &json!({ "name": name }),
+                Some(token),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "pairing");
+        let body: Value = r.json().await.unwrap();
+        body["pairing_uri"].as_str().unwrap().to_owned()
+    }
+
+    /// `methods` of `/api/v1/me`'s `two_factor`.
+    pub async fn methods(&self, token: &str) -> Vec<String> {
+        let me: Value = self
+            .get("/api/v1/me", Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        me["two_factor"]["methods"]
+            .as_array()
+            .unwrap_or(&Vec::new())
+            .iter()
+            .map(|m| m.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Password step, then a push request: (ticket, challenge id, number).
+    pub async fn start_push_login(&self, email: &str) -> (String, String, u32) {
+        let body = self.login(email).await;
+        assert_eq!(body["status"], "second_factor", "{body}");
+        assert!(
+            body["methods"].as_array().unwrap().contains(&json!("push")),
+            "{body}"
+        );
+        let ticket = body["login_ticket"].as_str().unwrap().to_owned();
+        let r = self
+            .post(
+                "/api/v1/login/push",
+                &json!({ "login_ticket": ticket }),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "push request");
+        let c: Value = r.json().await.unwrap();
+        let number = c["number"].as_u64().unwrap() as u32;
+        assert!((10..=99).contains(&number));
+        (
+            ticket,
+            c["challenge_id"].as_str().unwrap().to_owned(),
+            number,
+        )
+    }
+
+    /// The login screen's long-poll.
+    pub async fn poll(&self, challenge: &str, ticket: &str, wait: u64) -> Value {
+        let r = self
+            .get(
+                &format!("/api/v1/login/push/{challenge}?login_ticket={ticket}&wait={wait}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "poll");
+        r.json().await.unwrap()
+    }
+}
+
+/// The real `portcullis-app` binary with one state file.
+pub struct App {
+    pub state: PathBuf,
+    pub passphrase: String,
+}
+
+impl App {
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_portcullis-app"));
+        c.arg("--state")
+            .arg(&self.state)
+            .args(args)
+            .env_remove("PORTCULLIS_APP_STATE")
+            .env("PORTCULLIS_APP_PASSPHRASE", &self.passphrase)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        c
+    }
+
+    pub async fn run(&self, args: &[&str]) -> Ran {
+        let out = self.command(args).output().await.expect("the app runs");
+        Ran::from(out)
+    }
+
+    /// Starts a command that will wait (approve, deny), to answer a request made afterwards.
+    pub fn spawn(&self, args: &[&str]) -> tokio::task::JoinHandle<Ran> {
+        let mut c = self.command(args);
+        tokio::spawn(async move { Ran::from(c.output().await.expect("the app runs")) })
+    }
+
+    pub fn state_bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.state).expect("a state file")
+    }
+
+    pub fn state_path(&self) -> &Path {
+        &self.state
+    }
+}
+
+/// Reads the app's output, a piece up to each `:` (prompts end with one), until `needle` has
+/// appeared (at most 20 s); returns all read.
+pub async fn read_until(out: &mut (impl tokio::io::AsyncBufRead + Unpin), needle: &str) -> String {
+    use tokio::io::AsyncBufReadExt;
+    let mut text = String::new();
+    let read = async {
+        let mut chunk = Vec::new();
+        while !text.contains(needle) {
+            chunk.clear();
+            if out.read_until(b':', &mut chunk).await.unwrap() == 0 {
+                break;
+            }
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(20), read).await;
+    assert!(
+        finished.is_ok() && text.contains(needle),
+        "no {needle:?} in {text:?}"
+    );
+    text
+}
+
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Ran {
+    fn from(o: Output) -> Ran {
+        Ran {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Ran {
+    #[track_caller]
+    pub fn ok(&self) -> &Ran {
+        assert_eq!(self.code, 0, "the app failed: {self:?}");
+        self
+    }
+}
+
+/// Declares each scenario on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($env:ident: TestEnv) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn scenario($env: $crate::harness::TestEnv) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                $crate::harness::run($crate::harness::Backend::Sqlite, scenario).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                $crate::harness::run($crate::harness::Backend::Postgres, scenario).await
+            }
+        }
+    )*};
+}

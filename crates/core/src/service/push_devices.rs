@@ -1,0 +1,379 @@
+//! The companion app's side of push approval (seed 000): pairing by a single-use code, the
+//! owner's list of devices (rename, remove), and the device's signed requests: verifying them
+//! (signature, timestamp window, nonce taken once), listing pending challenges, answering one
+//! ("this wasn't me" locks the account as a security notice's link does), setting a webhook.
+//! Wake-ups are announced in the deciding transaction; waiting for them is the server's.
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::clock::UnixTime;
+use crate::error::{Error, Result};
+use crate::login::{NextStep, after_password};
+use crate::model::{RequestMeta, User};
+use crate::notice::SecurityEvent;
+use crate::push::{self, ChallengeStatus, Decision};
+use crate::secret::Token;
+use crate::store::{AuditLog, PushDevice, PushStore, Store, Transaction, Users};
+
+use super::Services;
+use super::sessions::Authenticated;
+use super::sign_in::second_step_state;
+
+/// A pairing code waiting for the app: `uri` is what the QR code holds. The code is shown once
+/// and kept only as a digest.
+#[derive(Debug)]
+pub struct PushPairing {
+    pub uri: String,
+    pub code: Token,
+    pub expires_at: UnixTime,
+}
+
+/// What the app learns when pairing succeeds.
+#[derive(Debug, Clone)]
+pub struct PushPaired {
+    pub device_id: String,
+    pub account: String,
+    pub server: String,
+}
+
+/// A device request as received, before anything in it is trusted.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceRequest<'a> {
+    pub device_id: &'a str,
+    pub timestamp: &'a str,
+    pub nonce: &'a str,
+    pub signature: &'a str,
+    pub method: &'a str,
+    /// The path and query exactly as sent.
+    pub path_and_query: &'a str,
+    pub body: &'a [u8],
+}
+
+/// A device whose request was signed by its key, fresh, and not a replay.
+#[derive(Debug, Clone)]
+pub struct VerifiedDevice {
+    pub device: PushDevice,
+    pub user: User,
+}
+
+/// A pending challenge as the app shows it (no number: the person types it from the screen).
+#[derive(Debug, Clone)]
+pub struct DeviceChallenge {
+    pub id: String,
+    pub account: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub browser: Option<&'static str>,
+}
+
+impl<S: Store> Services<S> {
+    /// A single-use pairing code for the caller, valid 10 minutes; `name` names the device.
+    pub async fn start_push_pairing(
+        &self,
+        auth: &Authenticated,
+        name: Option<&str>,
+    ) -> Result<PushPairing> {
+        let name = name
+            .filter(|n| !n.trim().is_empty())
+            .map(push::parse_device_name)
+            .transpose()
+            .map_err(|e| Error::Validation(e.to_owned()))?;
+        let now = self.now();
+        let code = Token::generate();
+        let expires_at = now.plus_secs(push::PAIRING_SECS);
+        let mut tx = self.store.begin().await?;
+        tx.insert_push_pairing(
+            &code.digest(),
+            &auth.user.id,
+            name.as_deref(),
+            now,
+            expires_at,
+        )
+        .await?;
+        tx.commit().await?;
+        let uri = push::pairing_uri(
+            &self.settings.public_url,
+            code.expose(),
+            auth.user.email.as_str(),
+            &self.settings.totp_issuer,
+        );
+        Ok(PushPairing {
+            uri,
+            code,
+            expires_at,
+        })
+    }
+
+    /// The app's half of pairing: uses the code up (one conditional write) and stores the device
+    /// key. A used, expired or unknown code is `InvalidLink`.
+    pub async fn complete_push_pairing(
+        &self,
+        code: &Token,
+        public_key: &str,
+        name: &str,
+        webhook_url: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<PushPaired> {
+        let key = push::parse_public_key(public_key).ok_or_else(|| {
+            Error::Validation("public_key must be a 32-byte Ed25519 key, base64url".into())
+        })?;
+        let app_name = push::parse_device_name(name).map_err(|e| Error::Validation(e.into()))?;
+        let webhook = webhook_url
+            .map(push::parse_webhook_url)
+            .transpose()
+            .map_err(|e| Error::Validation(e.into()))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let (user_id, given_name) = tx
+            .consume_push_pairing(&code.digest(), now)
+            .await?
+            .ok_or(Error::InvalidLink)?;
+        let user = tx.user_by_id(&user_id).await?.ok_or(Error::InvalidLink)?;
+        if user.locked_at.is_some() {
+            return Err(Error::AccountLocked);
+        }
+        let device = PushDevice {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            name: given_name.unwrap_or(app_name),
+            created_at: now,
+            last_seen_at: None,
+        };
+        tx.insert_push_device(&device, &key, webhook.as_deref())
+            .await?;
+        let event = AuditEvent::new(AuditKind::PushDevicePaired, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "device_id": device.id, "name": device.name }));
+        tx.append_audit(&event).await?;
+        let paired = SecurityEvent::PushDevicePaired {
+            name: device.name.clone(),
+        };
+        self.notify_security(&mut tx, &user, paired, meta, now)
+            .await?;
+        tx.commit().await?;
+        Ok(PushPaired {
+            device_id: device.id,
+            account: user.email.to_string(),
+            server: self.settings.public_url.clone(),
+        })
+    }
+
+    /// The caller's paired devices, oldest first.
+    pub async fn push_devices(&self, auth: &Authenticated) -> Result<Vec<PushDevice>> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx
+            .push_devices_of_user(&auth.user.id)
+            .await?
+            .into_iter()
+            .map(|d| d.device)
+            .collect())
+    }
+
+    /// Renames one of the caller's devices; another person's id is `NotFound`.
+    pub async fn rename_push_device(
+        &self,
+        auth: &Authenticated,
+        id: &str,
+        name: &str,
+        _meta: &RequestMeta,
+    ) -> Result<PushDevice> {
+        let name = push::parse_device_name(name).map_err(|e| Error::Validation(e.into()))?;
+        let mut tx = self.store.begin().await?;
+        if !tx.rename_push_device(&auth.user.id, id, &name).await? {
+            return Err(Error::NotFound("device"));
+        }
+        let device = tx
+            .push_device(id)
+            .await?
+            .ok_or(Error::NotFound("device"))?
+            .device;
+        tx.commit().await?;
+        Ok(device)
+    }
+
+    /// Removes one of the caller's devices; another person's id is `NotFound`. A person whose
+    /// 2FA is forced cannot remove their last factor this way.
+    pub async fn remove_push_device(
+        &self,
+        auth: &Authenticated,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let user = &auth.user;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let name = tx
+            .delete_push_device(&user.id, id)
+            .await?
+            .ok_or(Error::NotFound("device"))?;
+        if after_password(&second_step_state(&mut tx, user).await?) == NextStep::EnrollmentRequired
+        {
+            return Err(Error::TwoFactorEnforced);
+        }
+        let event = AuditEvent::new(AuditKind::PushDeviceRemoved, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "device_id": id, "name": name }));
+        tx.append_audit(&event).await?;
+        self.notify_security(
+            &mut tx,
+            user,
+            SecurityEvent::PushDeviceRemoved { name },
+            meta,
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Checks a device request: known device, fresh timestamp, well-formed nonce, a signature by
+    /// the device's key over exactly what was sent, and a nonce never used before (taken in one
+    /// write, so a replay fails on every node). Every failure is the same `InvalidSignature`.
+    pub async fn verify_device_request(&self, req: &DeviceRequest<'_>) -> Result<VerifiedDevice> {
+        let now = self.now();
+        let stored = {
+            let mut tx = self.store.begin_read().await?;
+            tx.push_device(req.device_id).await?
+        };
+        let stored = stored.ok_or(Error::InvalidSignature)?;
+        let message = push::signed_message(
+            req.method,
+            req.path_and_query,
+            req.timestamp,
+            req.nonce,
+            req.body,
+        );
+        if !push::timestamp_fresh(req.timestamp, now)
+            || !push::nonce_well_formed(req.nonce)
+            || !push::verify_signature(&stored.public_key, message.as_bytes(), req.signature)
+        {
+            return Err(Error::InvalidSignature);
+        }
+        let mut tx = self.store.begin().await?;
+        let fresh = tx
+            .take_device_nonce(
+                req.device_id,
+                req.nonce,
+                now,
+                now.plus_secs(push::NONCE_SECS),
+            )
+            .await?;
+        if !fresh {
+            return Err(Error::InvalidSignature);
+        }
+        let user = tx
+            .user_by_id(&stored.device.user_id)
+            .await?
+            .ok_or(Error::InvalidSignature)?;
+        tx.commit().await?;
+        Ok(VerifiedDevice {
+            device: stored.device,
+            user,
+        })
+    }
+
+    /// The pending, unexpired challenges of the device's account, oldest first; records that
+    /// the device was seen. A locked account has none to answer.
+    pub async fn device_challenges(&self, dev: &VerifiedDevice) -> Result<Vec<DeviceChallenge>> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.touch_push_device(&dev.device.id, now).await?;
+        let locked = tx
+            .user_by_id(&dev.user.id)
+            .await?
+            .is_none_or(|u| u.locked_at.is_some());
+        let pending = if locked {
+            Vec::new()
+        } else {
+            tx.pending_push_challenges(&dev.user.id, now).await?
+        };
+        tx.commit().await?;
+        Ok(pending
+            .into_iter()
+            .map(|c| DeviceChallenge {
+                browser: c.user_agent.as_deref().and_then(push::browser_name),
+                id: c.id,
+                account: dev.user.email.to_string(),
+                created_at: c.created_at,
+                expires_at: c.expires_at,
+                ip: c.ip,
+                user_agent: c.user_agent,
+            })
+            .collect())
+    }
+
+    /// Sets (`Some`) or clears the device's webhook.
+    pub async fn set_push_webhook(&self, dev: &VerifiedDevice, url: Option<&str>) -> Result<()> {
+        let url = url
+            .map(push::parse_webhook_url)
+            .transpose()
+            .map_err(|e| Error::Validation(e.into()))?;
+        let mut tx = self.store.begin().await?;
+        tx.set_push_webhook(&dev.device.id, url.as_deref()).await?;
+        tx.commit().await
+    }
+
+    /// The device answers a challenge of its account. One conditional write decides it; a
+    /// challenge decided or expired before is `ChallengeClosed`. A wrong number is a denial;
+    /// "this wasn't me" also locks the account.
+    pub async fn answer_push(
+        &self,
+        dev: &VerifiedDevice,
+        challenge_id: &str,
+        decision: Decision,
+        meta: &RequestMeta,
+    ) -> Result<ChallengeStatus> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let c = tx
+            .push_challenge(challenge_id)
+            .await?
+            .filter(|c| c.user_id == dev.user.id)
+            .ok_or(Error::NotFound("challenge"))?;
+        let user = tx
+            .user_by_id(&dev.user.id)
+            .await?
+            .ok_or(Error::NotFound("challenge"))?;
+        if c.status == ChallengeStatus::Pending && c.expires_at <= now {
+            self.observe_expiry_in(&mut tx, &c.id, &user, meta, now)
+                .await?;
+            tx.commit().await?;
+            return Err(Error::ChallengeClosed);
+        }
+        if c.status != ChallengeStatus::Pending || user.locked_at.is_some() {
+            return Err(Error::ChallengeClosed);
+        }
+        let status = push::decide(c.number, decision);
+        if !tx
+            .decide_push_challenge(&c.id, status, &dev.device.id, now)
+            .await?
+        {
+            return Err(Error::ChallengeClosed);
+        }
+        let (kind, outcome) = match status {
+            ChallengeStatus::Approved => (AuditKind::PushApproved, Outcome::Success),
+            ChallengeStatus::Fraud => (AuditKind::PushReportedFraud, Outcome::Denied),
+            _ => (AuditKind::PushDenied, Outcome::Denied),
+        };
+        let wrong_number =
+            matches!(decision, Decision::Approve { .. }) && status == ChallengeStatus::Denied;
+        let event = AuditEvent::new(kind, outcome, now, meta)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({
+                "challenge_id": c.id,
+                "device_id": dev.device.id,
+                "wrong_number": wrong_number,
+            }));
+        tx.append_audit(&event).await?;
+        if status != ChallengeStatus::Approved {
+            self.count_push_refusal(&mut tx, &user, now).await?;
+        }
+        if status == ChallengeStatus::Fraud {
+            self.lock_user_in(&mut tx, &user, meta, "companion_app", now)
+                .await?;
+        }
+        tx.announce_push(&c.id).await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+}

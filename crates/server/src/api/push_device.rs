@@ -1,0 +1,300 @@
+//! The companion app's endpoints (docs/push-protocol.md): pairing with a code, then requests
+//! signed by the device key: the pending challenges (a long-poll), answering one, the webhook.
+//!
+//! [`SignedDevice`] reads the raw body and the path and query exactly as sent, so the signature
+//! covers the very bytes the handler then parses; whatever fails (headers, device, signature,
+//! time, nonce) answers the same 401 `invalid_signature`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, OriginalUri, Path, Request, State};
+use axum::http::StatusCode;
+use portcullis_core::Error;
+use portcullis_core::push::{ChallengeStatus, Decision};
+use portcullis_core::secret::Token;
+use portcullis_core::service::{DeviceChallenge, DeviceRequest, VerifiedDevice};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiQuery, Meta};
+use super::rfc3339;
+use crate::push_wake;
+use crate::state::AppState;
+
+/// A request whose device signature was verified, with its raw body.
+pub struct SignedDevice {
+    pub device: VerifiedDevice,
+    pub body: Bytes,
+}
+
+impl SignedDevice {
+    /// The body as JSON, with the API's usual 400/422 answers.
+    fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        Ok(axum::Json::<T>::from_bytes(&self.body)?.0)
+    }
+}
+
+impl FromRequest<AppState> for SignedDevice {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (Some(device_id), Some(timestamp), Some(nonce), Some(signature)) = (
+            header("x-portcullis-device"),
+            header("x-portcullis-timestamp"),
+            header("x-portcullis-nonce"),
+            header("x-portcullis-signature"),
+        ) else {
+            return Err(Error::InvalidSignature.into());
+        };
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
+        let path_and_query = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| uri.path().to_owned());
+        let body = axum::body::to_bytes(body, crate::BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::input(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the body is larger than 64 KiB",
+                )
+            })?;
+        let device = state
+            .services
+            .verify_device_request(&DeviceRequest {
+                device_id: &device_id,
+                timestamp: &timestamp,
+                nonce: &nonce,
+                signature: &signature,
+                method: parts.method.as_str(),
+                path_and_query: &path_and_query,
+                body: &body,
+            })
+            .await?;
+        Ok(SignedDevice { device, body })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PairRequest {
+    /// The `code` of the pairing URI.
+    pub code: String,
+    /// The device's Ed25519 public key: 32 bytes, base64url without padding.
+    pub public_key: String,
+    /// The app's name for itself (1 to 64 characters).
+    pub name: String,
+    /// Optional `http(s)://` address the server POSTs to when a sign-in request is made.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PairResponse {
+    pub device_id: String,
+    pub account: String,
+    pub server: String,
+}
+
+/// Pair a companion app with the code from a pairing URI (single use).
+#[utoipa::path(post, path = "/api/v1/push/pair", tag = "push-device", request_body = PairRequest, responses(
+    (status = 201, body = PairResponse),
+    (status = 400, description = "invalid_token (used, expired or unknown code) or malformed_json", body = ErrorBody),
+    (status = 422, description = "validation_failed (key, name, webhook) or invalid_body", body = ErrorBody),
+))]
+pub async fn pair(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<PairRequest>,
+) -> ApiResult<(StatusCode, ApiJson<PairResponse>)> {
+    let paired = state
+        .services
+        .complete_push_pairing(
+            &Token::from_client(&req.code),
+            &req.public_key,
+            &req.name,
+            req.webhook_url.as_deref(),
+            &meta,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(PairResponse {
+            device_id: paired.device_id,
+            account: paired.account,
+            server: paired.server,
+        }),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct WaitQuery {
+    /// Seconds to wait for a challenge: default 25, at most 60, 0 answers at once.
+    pub wait: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeView {
+    pub id: String,
+    pub account: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// A short name of the browser (`Firefox`, `Chrome`, …) when it can be told.
+    pub browser: Option<String>,
+}
+
+impl From<DeviceChallenge> for ChallengeView {
+    fn from(c: DeviceChallenge) -> Self {
+        ChallengeView {
+            id: c.id,
+            account: c.account,
+            created_at: rfc3339(c.created_at),
+            expires_at: rfc3339(c.expires_at),
+            ip: c.ip,
+            user_agent: c.user_agent,
+            browser: c.browser.map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengesResponse {
+    /// Pending and unexpired, oldest first. The number is not here: the person types it.
+    pub challenges: Vec<ChallengeView>,
+}
+
+/// The pending sign-in requests of the device's account (long-poll; signed).
+#[utoipa::path(get, path = "/api/v1/push/device/challenges", tag = "push-device",
+    params(WaitQuery,
+        ("X-Portcullis-Device" = String, Header, description = "device id"),
+        ("X-Portcullis-Timestamp" = String, Header, description = "Unix seconds"),
+        ("X-Portcullis-Nonce" = String, Header, description = "16 random bytes, base64url"),
+        ("X-Portcullis-Signature" = String, Header, description = "Ed25519 over the signed message, base64url"),
+    ), responses(
+    (status = 200, body = ChallengesResponse),
+    (status = 401, description = "invalid_signature", body = ErrorBody),
+    (status = 422, description = "invalid_query", body = ErrorBody),
+))]
+pub async fn challenges(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    signed: SignedDevice,
+) -> ApiResult<ApiJson<ChallengesResponse>> {
+    let pending =
+        push_wake::wait_for_device_challenges(&state, &signed.device, push_wake::wait_secs(q.wait))
+            .await?;
+    Ok(ApiJson(ChallengesResponse {
+        challenges: pending.into_iter().map(ChallengeView::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Approve,
+    Deny,
+    /// "This wasn't me": denies and locks the account.
+    Fraud,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    pub decision: DecisionKind,
+    /// The number from the login screen, as the person typed it (needed to approve).
+    #[serde(default)]
+    pub number: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AnswerResponse {
+    /// `approved`, `denied` (also for a wrong number) or `fraud`.
+    pub status: &'static str,
+}
+
+/// Answer a sign-in request (signed).
+#[utoipa::path(post, path = "/api/v1/push/device/challenges/{id}", tag = "push-device",
+    params(("id" = String, Path, description = "challenge id"),
+        ("X-Portcullis-Device" = String, Header, description = "device id"),
+        ("X-Portcullis-Timestamp" = String, Header, description = "Unix seconds"),
+        ("X-Portcullis-Nonce" = String, Header, description = "16 random bytes, base64url"),
+        ("X-Portcullis-Signature" = String, Header, description = "Ed25519 over the signed message, base64url"),
+    ), request_body = AnswerRequest, responses(
+    (status = 200, body = AnswerResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_signature", body = ErrorBody),
+    (status = 404, description = "not_found", body = ErrorBody),
+    (status = 409, description = "challenge_closed (already answered or expired)", body = ErrorBody),
+    (status = 422, description = "validation_failed (approve needs number) or invalid_body", body = ErrorBody),
+))]
+pub async fn answer(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Path(id): Path<String>,
+    signed: SignedDevice,
+) -> ApiResult<ApiJson<AnswerResponse>> {
+    let req: AnswerRequest = signed.json()?;
+    let decision = match (req.decision, req.number) {
+        (DecisionKind::Approve, Some(number)) => Decision::Approve { number },
+        (DecisionKind::Approve, None) => {
+            return Err(Error::Validation(
+                "approve needs the number shown on the login screen".into(),
+            )
+            .into());
+        }
+        (DecisionKind::Deny, _) => Decision::Deny,
+        (DecisionKind::Fraud, _) => Decision::Fraud,
+    };
+    let status = push_wake::answer(&state, &signed.device, &id, decision, &meta).await?;
+    let status = match status {
+        ChallengeStatus::Approved => "approved",
+        ChallengeStatus::Fraud => "fraud",
+        _ => "denied",
+    };
+    Ok(ApiJson(AnswerResponse { status }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookRequest {
+    /// `http(s)://…`, or null to stop webhook calls.
+    pub url: Option<String>,
+}
+
+/// Set or clear the device's webhook (signed).
+#[utoipa::path(put, path = "/api/v1/push/device/webhook", tag = "push-device",
+    params(
+        ("X-Portcullis-Device" = String, Header, description = "device id"),
+        ("X-Portcullis-Timestamp" = String, Header, description = "Unix seconds"),
+        ("X-Portcullis-Nonce" = String, Header, description = "16 random bytes, base64url"),
+        ("X-Portcullis-Signature" = String, Header, description = "Ed25519 over the signed message, base64url"),
+    ), request_body = WebhookRequest, responses(
+    (status = 204, description = "set"),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_signature", body = ErrorBody),
+    (status = 422, description = "validation_failed or invalid_body", body = ErrorBody),
+))]
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    signed: SignedDevice,
+) -> ApiResult<StatusCode> {
+    let req: WebhookRequest = signed.json()?;
+    state
+        .services
+        .set_push_webhook(&signed.device, req.url.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,178 @@
+//! The companion app on the security page (seed 000): `POST /account/security/push-devices`
+//! starts a pairing and answers with the pairing link, as a QR code and as text with the command
+//! to run (`portcullis-app pair '…'`); the link holds a one-time code, so it is shown on this one
+//! response and never put in a URL or kept here. `POST …/{id}/rename` renames a device, and
+//! `POST …/{id}/remove` removes one after an "Are you sure?" page (`confirm`). The devices are
+//! listed in the security page's tile (`security`). Names, the code's life, audit rows and the
+//! email about a change are the services'.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::service::Authenticated;
+use serde::Deserialize;
+
+use super::confirm::{self, Confirm, ConfirmForm};
+use super::csrf::{CsrfToken, VerifiedForm};
+use super::error::{WebError, explain};
+use super::page::{Layout, render};
+use super::security::{self, DeviceRow, TileError};
+use super::session::SignedIn;
+use super::view::when;
+use crate::api::extract::Meta;
+use crate::state::AppState;
+
+/// Where the tile's forms post, and the base of each device's own routes.
+pub const PATH: &str = "/account/security/push-devices";
+
+/// Back to the tile, with one of `security`'s fixed notices.
+fn back(done: &str) -> Redirect {
+    Redirect::to(&format!("/account/security?done={done}#push"))
+}
+
+/// The paired devices of `auth` as the tile lists them, oldest first.
+pub async fn rows(state: &AppState, auth: &Authenticated) -> Result<Vec<DeviceRow>, WebError> {
+    let devices = state.services.push_devices(auth).await?;
+    Ok(devices
+        .into_iter()
+        .map(|d| DeviceRow {
+            id: d.id,
+            name: d.name,
+            paired: when(d.created_at),
+            last_seen: d.last_seen_at.map_or_else(|| "never".to_owned(), when),
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "push_pair.html")]
+struct PairPage {
+    layout: Layout,
+    /// The name given on the security page; without one the app names itself.
+    name: Option<String>,
+    email: String,
+    uri: String,
+    /// Inline SVG from `crate::qr`: drawn paths only, no text from the link.
+    qr_svg: String,
+    expires: String,
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /account/security/push-devices`: a pairing code for a new device.
+pub async fn pair(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<NameForm>,
+) -> Result<Response, WebError> {
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    let pairing = match state.services.start_push_pairing(&auth, name).await {
+        Ok(pairing) => pairing,
+        Err(e) => return tile_error(&state, &auth, csrf, "push-pair", None, e).await,
+    };
+    let uri = pairing.uri;
+    let qr_svg = crate::qr::svg(&uri).map_err(|e| WebError::Internal(Error::internal(e)))?;
+    let page = PairPage {
+        layout: Layout::signed_in(
+            "Pair your companion app",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
+        name: name.map(str::to_owned),
+        email: auth.user.email.to_string(),
+        uri,
+        qr_svg,
+        expires: when(pairing.expires_at),
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// `POST /account/security/push-devices/{id}/rename`
+pub async fn rename(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<NameForm>,
+) -> Result<Response, WebError> {
+    match state
+        .services
+        .rename_push_device(&auth, &id, &form.name, &meta)
+        .await
+    {
+        Ok(_) => Ok(back("push_renamed").into_response()),
+        Err(Error::NotFound(_)) => Err(unknown_device()),
+        Err(e) => tile_error(&state, &auth, csrf, "push-rename", Some(id), e).await,
+    }
+}
+
+/// `POST /account/security/push-devices/{id}/remove`: first the confirmation page, then, with
+/// `confirm=yes`, the removal.
+pub async fn remove(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<ConfirmForm>,
+) -> Result<Response, WebError> {
+    if !form.confirmed() {
+        let devices = state.services.push_devices(&auth).await?;
+        let Some(device) = devices.into_iter().find(|d| d.id == id) else {
+            return Err(unknown_device());
+        };
+        let confirm = Confirm {
+            title: "Remove device",
+            section: "security",
+            question: format!("Remove “{}”?", device.name),
+            consequences: vec![
+                "Sign-in requests will no longer reach this device, and it can no longer \
+                 approve a sign-in.",
+                "To use it again, pair it again from this page.",
+            ],
+            action: format!("{PATH}/{id}/remove"),
+            button: "Remove device",
+            cancel: "/account/security#push".to_owned(),
+        };
+        return confirm::page(confirm, auth.user.role, csrf);
+    }
+    match state.services.remove_push_device(&auth, &id, &meta).await {
+        Ok(()) => Ok(back("push_removed").into_response()),
+        Err(Error::NotFound(_)) => Err(unknown_device()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn unknown_device() -> WebError {
+    WebError::page(
+        StatusCode::NOT_FOUND,
+        "Device not found",
+        "That device was already removed or is not one of yours.",
+    )
+}
+
+/// The security page again, with the refusal beside the form that caused it.
+async fn tile_error(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: CsrfToken,
+    form: &'static str,
+    renaming: Option<String>,
+    e: Error,
+) -> Result<Response, WebError> {
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let error = Some(TileError { form, message });
+    let response = security::page_with(state, auth, &csrf, None, error, renaming, status).await?;
+    Ok((csrf, response).into_response())
+}

@@ -1,0 +1,571 @@
+//! Push approval through the real server (docs/push-protocol.md), with a test-side device that
+//! signs its requests: pairing, number matching, deny, "this wasn't me", expiry, the resend
+//! limit, push fatigue, refused signatures, and long-polls that answer the moment the app does,
+//! also across two nodes on PostgreSQL.
+
+mod common;
+mod push_support;
+
+use std::time::{Duration, Instant};
+
+use common::{Backend, PASSWORD, TestApp, error_code};
+use portcullis_core::secret::Token;
+use portcullis_core::store::{PushStore, Store, Transaction};
+use push_support::{
+    Device, Signing, now, poll, poll_body, pushed, send_push, start_pairing, ticket,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn methods_in_me(app: &TestApp, token: &str) -> Vec<String> {
+    let me: Value = app.me(token).await.json().await.unwrap();
+    me["two_factor"]["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The current TOTP code of a base32 secret (SHA-1, 6 digits, 30 s).
+fn totp_now(secret: &str) -> String {
+    let key = portcullis_core::totp::base32_decode(secret).unwrap();
+    portcullis_core::totp::hotp(
+        &key,
+        (now() / 30) as u64,
+        6,
+        portcullis_core::totp::Algorithm::Sha1,
+    )
+}
+
+on_both_backends! {
+    async fn a_pairing_code_works_once_and_push_shows_beside_totp(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("ann@example.com").await;
+        let uri = start_pairing(&app, &token, Some("Ann's phone")).await;
+        assert!(uri.starts_with("portcullis://pair?v=1&server=http%3A%2F%2F127.0.0.1%3A"), "{uri}");
+        assert!(uri.contains("&account=ann%40example.com&issuer=Portcullis"), "{uri}");
+        let phone = Device::new();
+        let r = phone.pair_raw(&app, &uri).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["account"], "ann@example.com");
+        assert_eq!(body["server"], app.base);
+        // Single use: a second app with the same code is refused.
+        let r = Device::new().pair_raw(&app, &uri).await;
+        assert_eq!(error_code(r).await, (StatusCode::BAD_REQUEST, "invalid_token".into()));
+
+        let list: Value = app.get("/api/v1/me/push-devices", Some(&token)).await.json().await.unwrap();
+        let devices = list["devices"].as_array().unwrap();
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0]["name"], "Ann's phone", "the name given on the security page wins");
+        assert_eq!(methods_in_me(&app, &token).await, vec!["push"]);
+        assert!(app.audit_types(&token).await.contains(&"push.device_paired".to_owned()));
+        app.message_to("email", "ann@example.com", |m| {
+            m["subject"].as_str().unwrap_or("").contains("companion app was paired")
+        })
+        .await;
+
+        // With an authenticator as well, both are offered.
+        let r = app.post_json("/api/v1/me/totp", &json!({}), Some(&token)).await;
+        let secret = r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+        let r = app
+            .post_json(
+                "/api/v1/me/totp/activate",
+                &json!({ "password": PASSWORD, "code": totp_now(&secret) }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let (_, methods) = ticket(&app, "ann@example.com").await;
+        assert!(methods.contains(&"totp".to_owned()) && methods.contains(&"push".to_owned()), "{methods:?}");
+    }
+
+    async fn an_expired_or_unknown_pairing_code_is_refused(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("ben@example.com").await;
+        let me: Value = app.me(&token).await.json().await.unwrap();
+        let user = portcullis_core::model::UserId(me["id"].as_str().unwrap().to_owned());
+        let code = Token::generate();
+        let store = &app.state.services.store;
+        let mut tx = store.begin().await.unwrap();
+        let t = portcullis_core::UnixTime(now());
+        tx.insert_push_pairing(&code.digest(), &user, None, t.plus_secs(-700), t.plus_secs(-100))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let uri = format!("portcullis://pair?v=1&code={}", code.expose());
+        let r = Device::new().pair_raw(&app, &uri).await;
+        assert_eq!(error_code(r).await, (StatusCode::BAD_REQUEST, "invalid_token".into()));
+        let r = Device::new().pair_raw(&app, "portcullis://pair?code=nonsense").await;
+        assert_eq!(error_code(r).await, (StatusCode::BAD_REQUEST, "invalid_token".into()));
+        // A bad key is refused without using the code up.
+        let good = start_pairing(&app, &token, None).await;
+        let r = app
+            .post_json(
+                "/api/v1/push/pair",
+                &json!({ "code": push_support::code_of(&good), "public_key": "AAAA", "name": "x" }),
+                None,
+            )
+            .await;
+        assert_eq!(error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(Device::new().pair_raw(&app, &good).await.status(), StatusCode::CREATED);
+        assert_eq!(methods_in_me(&app, &token).await, vec!["push"]);
+    }
+
+    async fn the_right_number_approves_and_the_token_comes_exactly_once(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("cat@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, methods) = ticket(&app, "cat@example.com").await;
+        assert_eq!(methods, vec!["push"]);
+        let (id, number) = pushed(&app, &t).await;
+        assert_eq!(poll_body(&app, &id, &t, 0).await, json!({ "status": "pending" }));
+
+        let pending = phone.challenges(&app, 0).await;
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0]["id"], id.as_str());
+        assert_eq!(pending[0]["account"], "cat@example.com");
+        assert_eq!(pending[0]["user_agent"], "portcullis-tests");
+        assert!(pending[0].get("number").is_none(), "the number is typed, never sent to the app");
+
+        let r = phone.approve(&app, &id, number).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "status": "approved" }));
+        let first = poll_body(&app, &id, &t, 0).await;
+        assert_eq!(first["status"], "approved");
+        let session = first["token"].as_str().expect("the session token").to_owned();
+        assert_eq!(app.me(&session).await.status(), StatusCode::OK);
+        assert_eq!(poll_body(&app, &id, &t, 0).await, json!({ "status": "approved" }));
+        assert!(phone.challenges(&app, 0).await.is_empty());
+        let r = phone.approve(&app, &id, number).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+        // The ticket is used up: no second challenge, no second session.
+        assert_eq!(error_code(send_push(&app, &t).await).await.1, "invalid_ticket");
+        let types = app.audit_types(&session).await;
+        for kind in ["push.sent", "push.approved", "login.second_factor.success"] {
+            assert!(types.contains(&kind.to_owned()), "{kind} in {types:?}");
+        }
+        let list: Value = app.get("/api/v1/me/push-devices", Some(&session)).await.json().await.unwrap();
+        assert!(list["devices"][0]["last_seen_at"].is_string());
+    }
+
+    async fn a_wrong_number_or_a_denial_refuses_the_login(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("dan@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "dan@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        let wrong = if number == 99 { 10 } else { number + 1 };
+        let r = phone.approve(&app, &id, wrong).await;
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "status": "denied" }));
+        assert_eq!(poll_body(&app, &id, &t, 0).await, json!({ "status": "denied" }));
+        let r = phone.approve(&app, &id, number).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+
+        // The same ticket may ask again: a new challenge.
+        let (id2, number2) = pushed(&app, &t).await;
+        assert_ne!(id2, id);
+        let r = phone.answer(&app, &id2, json!({ "decision": "deny" })).await;
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "status": "denied" }));
+        assert_eq!(poll_body(&app, &id2, &t, 0).await["status"], "denied");
+        let _ = number2;
+        let r = phone.answer(&app, &id2, json!({ "decision": "approve" })).await;
+        assert_eq!(error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let types = app.audit_types(&token).await;
+        assert_eq!(types.iter().filter(|t| *t == "push.denied").count(), 2, "{types:?}");
+    }
+
+    async fn this_was_not_me_locks_the_account_and_alerts_the_owner(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("eve@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "eve@example.com").await;
+        let (id, _) = pushed(&app, &t).await;
+        let r = phone.answer(&app, &id, json!({ "decision": "fraud" })).await;
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "status": "fraud" }));
+        assert_eq!(poll_body(&app, &id, &t, 0).await["status"], "denied");
+        assert_eq!(app.me(&token).await.status(), StatusCode::UNAUTHORIZED, "sessions end");
+        let r = app.login("eve@example.com", PASSWORD).await;
+        assert_eq!(error_code(r).await, (StatusCode::LOCKED, "account_locked".into()));
+        app.message_to("email", "eve@example.com", |m| {
+            m["subject"].as_str().unwrap_or("").contains("locked")
+        })
+        .await;
+        assert!(phone.challenges(&app, 0).await.is_empty());
+    }
+
+    async fn an_unanswered_request_expires(env: TestEnv) {
+        let app = env.spawn_with(|a| {
+            a.open_registration = Some(true);
+            a.push_challenge_secs = Some(1);
+        })
+        .await;
+        let token = app.signed_in("fay@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "fay@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(poll_body(&app, &id, &t, 0).await, json!({ "status": "expired" }));
+        assert!(phone.challenges(&app, 0).await.is_empty());
+        let r = phone.approve(&app, &id, number).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+        let types = app.audit_types(&token).await;
+        assert_eq!(types.iter().filter(|t| *t == "push.expired").count(), 1, "{types:?}");
+        // Asking again gives a new challenge.
+        let (id2, _) = pushed(&app, &t).await;
+        assert_ne!(id2, id);
+    }
+
+    async fn sending_again_is_limited_to_once_per_ten_seconds(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("gus@example.com").await;
+        let _phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "gus@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        let r = send_push(&app, &t).await;
+        let retry: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=10).contains(&retry), "{retry}");
+        assert_eq!(error_code(r).await, (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts".into()));
+        tokio::time::sleep(Duration::from_secs(retry as u64 + 1)).await;
+        assert_eq!(pushed(&app, &t).await, (id, number), "the same challenge, sent again");
+        let types = app.audit_types(&token).await;
+        assert_eq!(types.iter().filter(|t| *t == "push.sent").count(), 2, "{types:?}");
+    }
+
+    async fn more_than_three_refusals_in_fifteen_minutes_pause_push(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("hal@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "hal@example.com").await;
+        for _ in 0..4 {
+            let (id, _) = pushed(&app, &t).await;
+            let r = phone.answer(&app, &id, json!({ "decision": "deny" })).await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let r = send_push(&app, &t).await;
+        let retry: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((890..=900).contains(&retry), "{retry}");
+        assert_eq!(error_code(r).await, (StatusCode::TOO_MANY_REQUESTS, "push_paused".into()));
+        // A fresh login is paused as well: the pause belongs to the account.
+        let (t2, _) = ticket(&app, "hal@example.com").await;
+        assert_eq!(error_code(send_push(&app, &t2).await).await.1, "push_paused");
+    }
+
+    async fn bad_device_signatures_are_refused_alike(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("ivy@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let path = "/api/v1/push/device/challenges?wait=0";
+        let ok = phone.send(&app, Method::GET, path, None, &Signing::default()).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+
+        let nonce = push_support::fresh_nonce();
+        let once = Signing { nonce: Some(nonce.clone()), ..Default::default() };
+        assert_eq!(phone.send(&app, Method::GET, path, None, &once).await.status(), StatusCode::OK);
+        let cases = [
+            ("replayed nonce", once.clone()),
+            ("stale timestamp", Signing { skew: -61, ..Default::default() }),
+            ("future timestamp", Signing { skew: 61, ..Default::default() }),
+            ("signed another path", Signing {
+                signed_path: Some("/api/v1/push/device/challenges?wait=1".into()),
+                ..Default::default()
+            }),
+            ("unknown device", Signing { device_id: Some(uuid::Uuid::new_v4().to_string()), ..Default::default() }),
+            ("malformed nonce", Signing { nonce: Some("short".into()), ..Default::default() }),
+        ];
+        for (what, how) in cases {
+            let r = phone.send(&app, Method::GET, path, None, &how).await;
+            assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "invalid_signature".into()), "{what}");
+        }
+        // A tampered body: the signature covered other bytes.
+        let (t, _) = ticket(&app, "ivy@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        let tampered = Signing {
+            signed_body: Some(json!({ "decision": "deny" }).to_string().into_bytes()),
+            ..Default::default()
+        };
+        let r = phone
+            .send(
+                &app,
+                Method::POST,
+                &format!("/api/v1/push/device/challenges/{id}"),
+                Some(&json!({ "decision": "approve", "number": number })),
+                &tampered,
+            )
+            .await;
+        assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "invalid_signature".into()));
+        // A stranger's key under this device's id.
+        let stranger = Device { id: phone.id.clone(), ..Device::new() };
+        let r = stranger.send(&app, Method::GET, path, None, &Signing::default()).await;
+        assert_eq!(error_code(r).await.1, "invalid_signature");
+        // No headers at all.
+        let r = app.get(path, None).await;
+        assert_eq!(error_code(r).await.1, "invalid_signature");
+        assert_eq!(poll_body(&app, &id, &t, 0).await["status"], "pending", "nothing was decided");
+    }
+
+    async fn the_login_long_poll_answers_as_soon_as_the_app_does(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("jo@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        // The app's long-poll wakes when the challenge is made.
+        let waiting_app = {
+            let (base, client, id, key) = (app.base.clone(), app.client.clone(), phone.id.clone(), phone.key.clone());
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let d = Device { id, key };
+                let shadow = push_support::detached(base, client);
+                let pending = d.challenges(&shadow, 20).await;
+                (started.elapsed(), pending.len())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (t, _) = ticket(&app, "jo@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        let (took, n) = waiting_app.await.unwrap();
+        assert_eq!(n, 1);
+        assert!(took < Duration::from_secs(5), "the app waited {took:?}");
+
+        let started = Instant::now();
+        let login = {
+            let (base, client, id, t) = (app.base.clone(), app.client.clone(), id.clone(), t.clone());
+            tokio::spawn(async move {
+                let shadow = push_support::detached(base, client);
+                poll_body(&shadow, &id, &t, 20).await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(phone.approve(&app, &id, number).await.status(), StatusCode::OK);
+        let answer = login.await.unwrap();
+        assert_eq!(answer["status"], "approved");
+        assert!(answer["token"].is_string());
+        assert!(started.elapsed() < Duration::from_secs(5), "the login waited {:?}", started.elapsed());
+    }
+
+    async fn of_eight_racing_answers_and_pairings_exactly_one_wins(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("ned@example.com").await;
+        let uri = start_pairing(&app, &token, None).await;
+        let remote = push_support::detached(app.base.clone(), app.client.clone());
+        let mut pairings = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (remote, uri) = (remote.clone(), uri.clone());
+            pairings.spawn(async move {
+                let code = push_support::code_of(&uri);
+                let body = json!({ "code": code, "public_key": Device::new().public_key(), "name": "racer" });
+                remote.client.post(format!("{}/api/v1/push/pair", remote.base)).json(&body).send().await.unwrap().status()
+            });
+        }
+        let statuses = pairings.join_all().await;
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::BAD_REQUEST));
+
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "ned@example.com").await;
+        let mut sends = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let (remote, t) = (remote.clone(), t.clone());
+            sends.spawn(async move {
+                let r = remote
+                    .client
+                    .post(format!("{}/api/v1/login/push", remote.base))
+                    .json(&json!({ "login_ticket": t }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let body: Value = r.json().await.unwrap();
+                (status, body["challenge_id"].as_str().map(str::to_owned), body["number"].as_i64())
+            });
+        }
+        let sent = sends.join_all().await;
+        let made: Vec<_> = sent.iter().filter(|(s, ..)| *s == StatusCode::ACCEPTED).collect();
+        assert_eq!(made.len(), 1, "one challenge for one ticket: {sent:?}");
+        assert!(sent.iter().all(|(s, ..)| *s == StatusCode::ACCEPTED || *s == StatusCode::TOO_MANY_REQUESTS));
+        let (id, number) = (made[0].1.clone().unwrap(), made[0].2.unwrap());
+        assert_eq!(phone.challenges(&app, 0).await.len(), 1);
+        let mut answers = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let (remote, id) = (remote.clone(), id.clone());
+            let racer = Device { id: phone.id.clone(), key: phone.key.clone() };
+            answers.spawn(async move {
+                let body = if i % 2 == 0 {
+                    json!({ "decision": "approve", "number": number })
+                } else {
+                    json!({ "decision": "deny" })
+                };
+                racer.answer(&remote, &id, body).await.status()
+            });
+        }
+        let statuses = answers.join_all().await;
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 7, "{statuses:?}");
+        // And of racing polls after an approval, one gets the session.
+        let status = poll_body(&app, &id, &t, 0).await;
+        if status["status"] == "approved" {
+            let _ = status["token"].as_str().expect("the first poll gets the token");
+            let again = poll_body(&app, &id, &t, 0).await;
+            assert!(again.get("token").is_none());
+        } else {
+            assert_eq!(status["status"], "denied");
+        }
+    }
+
+    async fn a_webhook_is_called_with_no_number_when_a_request_is_sent(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("oli@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/up/topic", hook.local_addr().unwrap());
+        let r = phone
+            .send(&app, Method::PUT, "/api/v1/push/device/webhook", Some(&json!({ "url": url })), &Signing::default())
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = phone
+            .send(&app, Method::PUT, "/api/v1/push/device/webhook", Some(&json!({ "url": "ftp://x" })), &Signing::default())
+            .await;
+        assert_eq!(error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let received = tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut conn, _) = hook.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            let mut got = Vec::new();
+            while !String::from_utf8_lossy(&got).contains("Sign-in request for") {
+                let n = conn.read(&mut buf).await.unwrap();
+                if n == 0 { break; }
+                got.extend_from_slice(&buf[..n]);
+            }
+            conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.unwrap();
+            String::from_utf8_lossy(&got).into_owned()
+        });
+        let (t, _) = ticket(&app, "oli@example.com").await;
+        pushed(&app, &t).await;
+        let request = tokio::time::timeout(Duration::from_secs(10), received).await.unwrap().unwrap();
+        assert!(request.starts_with("POST /up/topic HTTP/1.1"), "{request}");
+        assert!(request.to_ascii_lowercase().contains("content-type: text/plain"), "{request}");
+        assert!(request.ends_with("Sign-in request for oli@example.com"), "{request}");
+        assert!(!request.contains(&t), "no ticket in the webhook");
+    }
+
+    async fn a_recovery_code_that_removes_two_factor_removes_the_paired_apps_too(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("pia@example.com").await;
+        let r = app.post_json("/api/v1/me/totp", &json!({}), Some(&token)).await;
+        let secret = r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+        let r = app
+            .post_json(
+                "/api/v1/me/totp/activate",
+                &json!({ "password": PASSWORD, "code": totp_now(&secret) }),
+                Some(&token),
+            )
+            .await;
+        let codes: Value = r.json().await.unwrap();
+        let code = codes["recovery_codes"][0].as_str().unwrap().to_owned();
+        let phone = Device::paired(&app, &token).await;
+        let r = app
+            .post_json(
+                "/api/v1/recover",
+                &json!({ "username": "pia@example.com", "password": PASSWORD, "recovery_code": code }),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app.login("pia@example.com", PASSWORD).await;
+        assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok", "no factor is left");
+        let r = phone
+            .send(&app, Method::GET, "/api/v1/push/device/challenges?wait=0", None, &Signing::default())
+            .await;
+        assert_eq!(error_code(r).await.1, "invalid_signature");
+    }
+
+    async fn a_server_shutting_down_ends_long_polls_at_once(env: TestEnv) {
+        let app = env.spawn().await;
+        // Quin's login waits for an answer; Rae's app waits for a request.
+        let quin = app.signed_in("quin@example.com").await;
+        let _quins_phone = Device::paired(&app, &quin).await;
+        let rae = app.signed_in("rae@example.com").await;
+        let raes_phone = Device::paired(&app, &rae).await;
+        let (t, _) = ticket(&app, "quin@example.com").await;
+        let (id, _) = pushed(&app, &t).await;
+        let remote = push_support::detached(app.base.clone(), app.client.clone());
+        let login = {
+            let (remote, id, t) = (remote.clone(), id.clone(), t.clone());
+            tokio::spawn(async move { poll_body(&remote, &id, &t, 60).await })
+        };
+        let device = tokio::spawn(async move { raes_phone.challenges(&remote, 60).await });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!login.is_finished() && !device.is_finished(), "both are waiting");
+        let started = Instant::now();
+        app.shutdown().await;
+        assert!(started.elapsed() < Duration::from_secs(5), "shutdown took {:?}", started.elapsed());
+        assert_eq!(login.await.unwrap()["status"], "pending");
+        assert!(device.await.unwrap().is_empty());
+    }
+
+    async fn removing_a_device_ends_push_for_it(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("kim@example.com").await;
+        let other = app.signed_in("lee@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let path = format!("/api/v1/me/push-devices/{}", phone.id);
+        assert_eq!(error_code(app.delete(&path, Some(&other)).await).await.0, StatusCode::NOT_FOUND);
+        let r = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&token)
+            .json(&json!({ "name": "Work phone" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.json::<Value>().await.unwrap()["name"], "Work phone");
+        assert_eq!(app.delete(&path, Some(&token)).await.status(), StatusCode::NO_CONTENT);
+        assert!(methods_in_me(&app, &token).await.is_empty());
+        let r = phone
+            .send(&app, Method::GET, "/api/v1/push/device/challenges?wait=0", None, &Signing::default())
+            .await;
+        assert_eq!(error_code(r).await.1, "invalid_signature");
+        assert!(app.audit_types(&token).await.contains(&"push.device_removed".to_owned()));
+        // Without a factor the password alone signs in again.
+        assert_eq!(app.login("kim@example.com", PASSWORD).await.json::<Value>().await.unwrap()["status"], "ok");
+    }
+}
+
+/// Two nodes share one PostgreSQL database: the app answers on node B while the login screen
+/// long-polls node A; LISTEN/NOTIFY wakes A at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_on_one_node_wakes_the_long_poll_on_another() {
+    common::run(Backend::Postgres, |env| async move {
+        let a = env.spawn().await;
+        let b = env.spawn().await;
+        let token = a.signed_in("max@example.com").await;
+        let phone = Device::paired(&b, &token).await;
+        let (t, _) = ticket(&a, "max@example.com").await;
+        let (id, number) = pushed(&a, &t).await;
+        // The app, on node B, hears of the challenge made on node A.
+        assert_eq!(phone.challenges(&b, 5).await.len(), 1);
+        let started = Instant::now();
+        let login = {
+            let (base, client, id, t) = (a.base.clone(), a.client.clone(), id.clone(), t.clone());
+            tokio::spawn(async move {
+                let shadow = push_support::detached(base, client);
+                poll_body(&shadow, &id, &t, 20).await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            phone.approve(&b, &id, number).await.status(),
+            StatusCode::OK
+        );
+        let answer = login.await.unwrap();
+        assert_eq!(answer["status"], "approved");
+        assert!(answer["token"].is_string());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "waited {:?}",
+            started.elapsed()
+        );
+        let _ = poll(&a, &id, &t, 0).await;
+    })
+    .await;
+}
