@@ -59,6 +59,9 @@ pub struct ServeArgs {
     /// Seconds a push sign-in request waits for an answer in the companion app [default: 120]
     #[arg(long, env = "PORTCULLIS_PUSH_CHALLENGE_SECS")]
     pub push_challenge_secs: Option<i64>,
+    /// Let device webhooks reach loopback, private and link-local addresses [default: false]
+    #[arg(long, env = "PORTCULLIS_PUSH_WEBHOOK_ALLOW_PRIVATE", num_args = 0..=1, default_missing_value = "true")]
+    pub push_webhook_allow_private: Option<bool>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -77,6 +80,7 @@ struct FileConfig {
     totp_issuer: Option<String>,
     require_phone_for_2fa: Option<bool>,
     push_challenge_secs: Option<i64>,
+    push_webhook_allow_private: Option<bool>,
 }
 
 /// The settings in force, after merging.
@@ -101,6 +105,9 @@ pub struct Config {
     pub require_phone_for_2fa: bool,
     /// How long a push sign-in request waits for the companion app.
     pub push_challenge_secs: i64,
+    /// Device webhooks may reach internal addresses (off: a paired device must not make the
+    /// server call hosts inside the operator's network).
+    pub push_webhook_allow_private: bool,
 }
 
 impl Config {
@@ -172,6 +179,10 @@ impl Config {
                 .push_challenge_secs
                 .or(f.push_challenge_secs)
                 .unwrap_or(120),
+            push_webhook_allow_private: args
+                .push_webhook_allow_private
+                .or(f.push_webhook_allow_private)
+                .unwrap_or(false),
         };
         if !(1..=3600).contains(&config.push_challenge_secs) {
             bail!("push_challenge_secs must be between 1 and 3600");

@@ -27,6 +27,7 @@ pub mod keys;
 pub mod kit;
 pub mod metrics;
 pub mod push_wake;
+pub mod push_webhook;
 pub mod qr;
 pub mod state;
 pub mod web;
@@ -95,12 +96,13 @@ impl Server {
             services.clone(),
             metrics.clone(),
         )?;
+        let push = push_wake::PushWake::new(config.push_webhook_allow_private);
         let state = AppState {
             services,
             config: Arc::new(config),
             metrics,
             master_key: Arc::new(master_key),
-            push: Arc::new(push_wake::PushWake::new()),
+            push: Arc::new(push),
         };
         Ok(Server {
             listener,

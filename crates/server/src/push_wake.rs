@@ -27,6 +27,8 @@ use portcullis_core::push::{ChallengeStatus, Decision};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{DeviceChallenge, PushSent, PushStatus, VerifiedDevice};
 use portcullis_store::{PushListener, PushSignal};
+
+use crate::push_webhook::{PublicResolver, webhook_target_allowed};
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
@@ -41,7 +43,8 @@ const EVERYONE: &str = "*";
 pub struct PushWake {
     keys: broadcast::Sender<Arc<str>>,
     shutdown: watch::Sender<bool>,
-    client: Option<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>,
+    client: Option<Client<HttpsConnector<HttpConnector<PublicResolver>>, Full<Bytes>>>,
+    allow_private: bool,
 }
 
 impl std::fmt::Debug for PushWake {
@@ -52,17 +55,21 @@ impl std::fmt::Debug for PushWake {
 
 impl Default for PushWake {
     fn default() -> Self {
-        Self::new()
+        Self::new(false)
     }
 }
 
 impl PushWake {
-    pub fn new() -> PushWake {
+    /// `allow_private`: webhooks may reach loopback, private and link-local addresses (see
+    /// [`crate::push_webhook`]).
+    pub fn new(allow_private: bool) -> PushWake {
         let (keys, _) = broadcast::channel(1024);
         let (shutdown, _) = watch::channel(false);
+        let mut http = HttpConnector::new_with_resolver(PublicResolver { allow_private });
+        http.enforce_http(false);
         let client = HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
-            .map(|b| b.https_or_http().enable_http1().build())
+            .map(|b| b.https_or_http().enable_http1().wrap_connector(http))
             .map(|https| Client::builder(TokioExecutor::new()).build(https))
             .map_err(|e| tracing::warn!(error = %e, "webhooks disabled: no TLS roots"))
             .ok();
@@ -70,6 +77,7 @@ impl PushWake {
             keys,
             shutdown,
             client,
+            allow_private,
         }
     }
 
@@ -97,6 +105,11 @@ impl PushWake {
     fn call_webhooks(&self, urls: &[String], account: &str) {
         let Some(client) = &self.client else { return };
         for url in urls {
+            // A literal address never reaches the resolver: check it here.
+            if !webhook_target_allowed(url, self.allow_private) {
+                tracing::warn!("push webhook skipped: an internal address");
+                continue;
+            }
             let request = Request::post(url.as_str())
                 .header(header::CONTENT_TYPE, "text/plain")
                 .body(Full::new(Bytes::from(format!(

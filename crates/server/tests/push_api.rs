@@ -412,8 +412,29 @@ on_both_backends! {
         }
     }
 
-    async fn a_webhook_is_called_with_no_number_when_a_request_is_sent(env: TestEnv) {
+    async fn a_webhook_on_an_internal_address_is_not_called_unless_the_operator_allows_it(env: TestEnv) {
         let app = env.spawn().await;
+        let token = app.signed_in("ned@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/up/topic", hook.local_addr().unwrap());
+        let r = phone
+            .send(&app, Method::PUT, "/api/v1/push/device/webhook", Some(&json!({ "url": url })), &Signing::default())
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let (t, _) = ticket(&app, "ned@example.com").await;
+        pushed(&app, &t).await;
+        let called = tokio::time::timeout(Duration::from_secs(2), hook.accept()).await;
+        assert!(called.is_err(), "the server must not call a loopback webhook by default");
+    }
+
+    async fn a_webhook_is_called_with_no_number_when_a_request_is_sent(env: TestEnv) {
+        // The push bridge listens on loopback, an internal address the operator allows here.
+        let app = env.spawn_with(|a| {
+            a.open_registration = Some(true);
+            a.push_webhook_allow_private = Some(true);
+        })
+        .await;
         let token = app.signed_in("oli@example.com").await;
         let phone = Device::paired(&app, &token).await;
         let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
