@@ -649,6 +649,14 @@ on_both_backends! {
         let security = page(&alice, app.url("/account/security")).await;
         assert!(security.contains(">Phone<"));
 
+        // The app is Alice's only factor: the page asks her to make recovery codes, and does.
+        assert!(security.contains(r#"id="push-recovery-codes-left""#), "{security}");
+        assert!(security.contains("Make recovery codes"), "{security}");
+        let res = post_form(&app, &alice, "/account/security", "/account/security/recovery-codes", &[("password", PASSWORD)]).await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+        let security = page(&alice, app.url("/account/security")).await;
+        assert!(security.contains("10 of 10 left"), "{security}");
+
         // Someone else can neither rename nor remove it.
         let bob_email = "bob@example.com";
         assert_eq!(app.signup(bob_email, PASSWORD).await.status(), StatusCode::CREATED);

@@ -524,6 +524,21 @@ on_both_backends! {
         assert!(device.await.unwrap().is_empty());
     }
 
+    async fn with_only_the_app_recovery_codes_can_be_made_and_one_signs_in_after_a_lost_phone(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("max@example.com").await;
+        Device::paired(&app, &token).await;
+        let r = app.post_json("/api/v1/me/recovery-codes", &json!({ "password": PASSWORD }), Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let codes: Vec<String> = r.json::<Value>().await.unwrap()["recovery_codes"].as_array().unwrap()
+            .iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+        assert_eq!(codes.len(), 10);
+        let (t, methods) = ticket(&app, "max@example.com").await;
+        assert!(methods.contains(&"push".to_owned()) && methods.contains(&"recovery_code".to_owned()), "{methods:?}");
+        let r = app.post_json("/api/v1/login/recovery", &json!({ "login_ticket": t, "code": codes[0] }), None).await;
+        assert_eq!(r.status(), StatusCode::OK, "a recovery code stands in for the lost phone");
+    }
+
     async fn removing_a_device_ends_push_for_it(env: TestEnv) {
         let app = env.spawn().await;
         let token = app.signed_in("kim@example.com").await;
