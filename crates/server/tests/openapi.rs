@@ -28,6 +28,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("delete", "/api/v1/users/{id}/two-factor"),
     ("post", "/api/v1/users/{id}/unlock"),
     ("post", "/api/v1/lock"),
+    ("post", "/api/v1/validate"),
     ("get", "/api/v1/contract"),
     ("patch", "/api/v1/contract"),
     ("post", "/api/v1/groups"),

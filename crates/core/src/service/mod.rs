@@ -30,6 +30,7 @@ mod support;
 mod support_pin;
 mod totp_enrolment;
 mod two_factor;
+mod validate;
 
 use std::sync::Arc;
 

@@ -24,6 +24,7 @@ mod support;
 mod support_pin;
 mod totp;
 mod users;
+mod validate;
 
 use axum::http::StatusCode;
 use portcullis_core::UnixTime;
@@ -120,6 +121,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(app_passwords::revoke_app_password))
         .routes(routes!(app_auth::app_auth))
+        .routes(routes!(validate::validate))
         .routes(routes!(push::start_pairing, push::list_devices))
         .routes(routes!(push::rename_device, push::remove_device))
         .routes(routes!(push::send_push))

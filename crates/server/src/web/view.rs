@@ -186,6 +186,8 @@ pub fn event_label(kind: &str) -> String {
         "password.reset_failed" => "Password reset refused",
         "account.locked" => "Account locked (\"this wasn't me\")",
         "account.unlocked" => "Account unlocked",
+        "validate.success" => "Code accepted by a gateway",
+        "validate.failure" => "Wrong code at a gateway",
         "push.device_paired" => "Companion app paired",
         "push.device_removed" => "Companion app removed",
         "push.sent" => "Sign-in request sent to the app",

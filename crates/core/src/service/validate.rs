@@ -1,0 +1,144 @@
+//! `POST /api/v1/validate`: a gateway (VPN, SSH, RADIUS, PAM) holding a service token checks one
+//! second-factor code of a user in one request, as privacyIDEA's `/validate/check` does.
+//!
+//! The rules are the login's second step without the ticket and without a session: a TOTP step
+//! is accepted at most once (the same conditional advance of the last step, so a code checked
+//! here no longer works at a login and the other way round), a recovery code burns, wrong codes
+//! count against the account throttle (and against the client's address when the gateway names
+//! it), a throttled account answers `TooManyAttempts`, and every check is audited with the
+//! service's name. A locked account, an unknown user or a user without a factor is a plain "no".
+
+use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::email::Email;
+use crate::error::{Error, Result};
+use crate::model::{RequestMeta, User};
+use crate::notice::SecurityEvent;
+use crate::recovery::RecoveryCode;
+use crate::store::{AuditLog, RecoveryCodes, Store, Throttle, TotpFactors, Transaction, Users};
+use crate::totp;
+
+use super::Services;
+use super::service_tokens::AuthenticatedService;
+use super::sign_in::throttle_key;
+
+impl<S: Store> Services<S> {
+    /// Is `code` a valid second factor of `username` right now? `client.ip` is the address of
+    /// the person at the gateway, if the gateway says; `Ok(false)` for every wrong answer.
+    pub async fn validate_code(
+        &self,
+        service: &AuthenticatedService,
+        username: &str,
+        code: &str,
+        client: &RequestMeta,
+    ) -> Result<bool> {
+        let now = self.now();
+        let policy = self.settings.throttle;
+        let key = throttle_key(username);
+        let (user, counter, window) = {
+            let mut tx = self.store.begin_read().await?;
+            let user = match Email::parse(username) {
+                Ok(email) => tx.user_by_email_key(&email.key()).await?,
+                Err(_) => None,
+            };
+            let counter = tx.account_counter(&key).await?;
+            let window = match &client.ip {
+                Some(ip) => Some(
+                    tx.address_window(ip, policy.address_window_start(now))
+                        .await?,
+                ),
+                None => None,
+            };
+            (user, counter, window)
+        };
+        let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
+            let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
+            if let Some(u) = &user {
+                event = event.by_self(&u.id, &u.contract_id);
+            }
+            event
+        };
+        let retry = policy
+            .account_retry_after(&counter, now)
+            .into_iter()
+            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
+            .max();
+        if let Some(retry_after_secs) = retry {
+            let mut tx = self.store.begin().await?;
+            let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
+            tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Denied, detail))
+                .await?;
+            tx.commit().await?;
+            return Err(Error::TooManyAttempts { retry_after_secs });
+        }
+
+        if let Some(user) = user.as_ref().filter(|u| u.locked_at.is_none())
+            && self.accept_code(user, service, code, client).await?
+        {
+            return Ok(true);
+        }
+        let reason = match &user {
+            Some(u) if u.locked_at.is_some() => "account_locked",
+            _ => "invalid_code",
+        };
+        let mut tx = self.store.begin().await?;
+        self.count_guess_failure(&mut tx, &key, client, now).await?;
+        let detail = serde_json::json!({ "service": service.name, "reason": reason });
+        tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Failure, detail))
+            .await?;
+        tx.commit().await?;
+        Ok(false)
+    }
+
+    /// Uses the code up if it is good (the current TOTP step, else one recovery code) and commits
+    /// that with its audit row; false, with nothing written, when it is not.
+    async fn accept_code(
+        &self,
+        user: &User,
+        service: &AuthenticatedService,
+        code: &str,
+        client: &RequestMeta,
+    ) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut method = None;
+        if let Some(active) = tx.active_totp(&user.id).await? {
+            let secret = self.unseal_totp(&user.id, &active)?;
+            if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
+                && tx.advance_totp_step(&user.id, step).await?
+            {
+                method = Some("totp");
+            }
+        }
+        if method.is_none()
+            && let Some(rc) = RecoveryCode::parse(code)
+            && tx
+                .consume_recovery_code(&user.id, &rc.digest(&self.keys.recovery), now)
+                .await?
+        {
+            let left = tx.recovery_codes_left(&user.id).await?;
+            let used = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, client)
+                .by_self(&user.id, &user.contract_id)
+                .detail(serde_json::json!({ "left": left, "via": "validate" }));
+            tx.append_audit(&used).await?;
+            self.notify_security(
+                &mut tx,
+                user,
+                SecurityEvent::RecoveryCodeUsed { left },
+                client,
+                now,
+            )
+            .await?;
+            method = Some("recovery_code");
+        }
+        let Some(method) = method else {
+            return Ok(false);
+        };
+        tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        let ok = AuditEvent::new(AuditKind::ValidateSuccess, Outcome::Success, now, client)
+            .by_self(&user.id, &user.contract_id)
+            .detail(serde_json::json!({ "service": service.name, "method": method }));
+        tx.append_audit(&ok).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
