@@ -24,7 +24,7 @@ use crate::store::{AppPasswords, AuditLog, Store, Throttle, Transaction, Users};
 
 use super::Services;
 use super::service_tokens::AuthenticatedService;
-use super::sign_in::{second_step_state, throttle_key};
+use super::sign_in::{guess_retry_after, second_step_state, throttle_key};
 
 /// How a check ended.
 enum Verdict {
@@ -47,20 +47,14 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let policy = self.settings.throttle;
         let key = throttle_key(username);
-        let (user, counter, window, app_password_id, two_factor) = {
+        let (user, retry, app_password_id, two_factor) = {
             let mut tx = self.store.begin_read().await?;
             let user = match Email::parse(username) {
                 Ok(email) => tx.user_by_email_key(&email.key()).await?,
                 Err(_) => None,
             };
-            let counter = tx.account_counter(&key).await?;
-            let window = match &client.ip {
-                Some(ip) => Some(
-                    tx.address_window(ip, policy.address_window_start(now))
-                        .await?,
-                ),
-                None => None,
-            };
+            let retry =
+                guess_retry_after(&mut tx, &policy, &key, client.ip.as_deref(), now).await?;
             let (app_password_id, two_factor) = match &user {
                 Some(u) => {
                     let id = match AppPassword::parse(password.expose()) {
@@ -76,7 +70,7 @@ impl<S: Store> Services<S> {
                 }
                 None => (None, false),
             };
-            (user, counter, window, app_password_id, two_factor)
+            (user, retry, app_password_id, two_factor)
         };
         let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
             let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
@@ -86,11 +80,6 @@ impl<S: Store> Services<S> {
             event
         };
 
-        let retry = policy
-            .account_retry_after(&counter, now)
-            .into_iter()
-            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
-            .max();
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
             let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });

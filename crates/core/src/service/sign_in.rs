@@ -15,6 +15,7 @@ use crate::model::{
 use crate::password::Password;
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
+use crate::throttle::ThrottlePolicy;
 
 use super::Services;
 
@@ -72,6 +73,30 @@ pub(crate) async fn second_step_state<T: Transaction>(
         active_methods,
         two_factor_forced: crate::policy::two_factor_forced(user.force_2fa, contract_requires),
     })
+}
+
+/// How long guesses for the account `key` (and from `ip`, if known) must wait, if either is
+/// locked out: every path that checks a secret against the login's throttle asks this first.
+pub(crate) async fn guess_retry_after<T: Throttle>(
+    tx: &mut T,
+    policy: &ThrottlePolicy,
+    key: &str,
+    ip: Option<&str>,
+    now: UnixTime,
+) -> Result<Option<i64>> {
+    let counter = tx.account_counter(key).await?;
+    let window = match ip {
+        Some(ip) => Some(
+            tx.address_window(ip, policy.address_window_start(now))
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(policy
+        .account_retry_after(&counter, now)
+        .into_iter()
+        .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
+        .max())
 }
 
 impl<S: Store> Services<S> {
@@ -162,28 +187,16 @@ impl<S: Store> Services<S> {
         let key = throttle_key(username);
         let email_key = Email::parse(username).map(|e| e.key()).ok();
 
-        let (user, counter, window) = {
+        let (user, retry) = {
             let mut tx = self.store.begin_read().await?;
             let user = match &email_key {
                 Some(k) => tx.user_by_email_key(k).await?,
                 None => None,
             };
-            let counter = tx.account_counter(&key).await?;
-            let window = match &meta.ip {
-                Some(ip) => Some(
-                    tx.address_window(ip, policy.address_window_start(now))
-                        .await?,
-                ),
-                None => None,
-            };
-            (user, counter, window)
+            let retry = guess_retry_after(&mut tx, &policy, &key, meta.ip.as_deref(), now).await?;
+            (user, retry)
         };
 
-        let retry = policy
-            .account_retry_after(&counter, now)
-            .into_iter()
-            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
-            .max();
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
             let mut event = AuditEvent::new(AuditKind::LoginThrottled, Outcome::Denied, now, meta);

@@ -19,7 +19,7 @@ use crate::totp;
 
 use super::Services;
 use super::service_tokens::AuthenticatedService;
-use super::sign_in::throttle_key;
+use super::sign_in::{guess_retry_after, throttle_key};
 
 impl<S: Store> Services<S> {
     /// Is `code` a valid second factor of `username` right now? `client.ip` is the address of
@@ -34,21 +34,15 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let policy = self.settings.throttle;
         let key = throttle_key(username);
-        let (user, counter, window) = {
+        let (user, retry) = {
             let mut tx = self.store.begin_read().await?;
             let user = match Email::parse(username) {
                 Ok(email) => tx.user_by_email_key(&email.key()).await?,
                 Err(_) => None,
             };
-            let counter = tx.account_counter(&key).await?;
-            let window = match &client.ip {
-                Some(ip) => Some(
-                    tx.address_window(ip, policy.address_window_start(now))
-                        .await?,
-                ),
-                None => None,
-            };
-            (user, counter, window)
+            let retry =
+                guess_retry_after(&mut tx, &policy, &key, client.ip.as_deref(), now).await?;
+            (user, retry)
         };
         let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
             let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
@@ -57,11 +51,6 @@ impl<S: Store> Services<S> {
             }
             event
         };
-        let retry = policy
-            .account_retry_after(&counter, now)
-            .into_iter()
-            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
-            .max();
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
             let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
