@@ -20,10 +20,7 @@ pub struct SealingKey {
 
 impl SealingKey {
     pub fn new(key: &[u8; 32]) -> SealingKey {
-        let id = Sha256::digest(key)[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let id = hex::encode(&Sha256::digest(key)[..8]);
         let cipher = XChaCha20Poly1305::new_from_slice(key).expect("a 32-byte key");
         SealingKey { id, cipher }
     }

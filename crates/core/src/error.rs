@@ -81,6 +81,10 @@ pub enum Error {
         "too many sign-in requests were denied or unanswered; retry in {retry_after_secs} s or use a code"
     )]
     PushPaused { retry_after_secs: i64 },
+    /// Every password-hashing thread is busy and the queue in front of them is full: the request
+    /// was refused at once instead of waiting. Nothing was checked or changed.
+    #[error("the server is busy; retry in {retry_after_secs} s")]
+    Overloaded { retry_after_secs: i64 },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -158,11 +158,7 @@ impl SmsCode {
             mac.update(part.as_bytes());
             mac.update(&[0]);
         }
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// Does this code match the stored `digest`? Compared in constant time.

@@ -47,10 +47,7 @@ pub fn signed_message(
     nonce: &str,
     body: &[u8],
 ) -> String {
-    let body_hash: String = Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let body_hash = hex::encode(Sha256::digest(body));
     format!(
         "{SIGNING_CONTEXT}\n{}\n{path_and_query}\n{timestamp}\n{nonce}\n{body_hash}",
         method.to_ascii_uppercase()

@@ -57,11 +57,7 @@ impl RecoveryCode {
     pub fn digest(&self, key: &[u8; 32]) -> String {
         let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
         mac.update(self.0.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(mac.finalize().into_bytes())
     }
 }
 

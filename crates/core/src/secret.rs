@@ -46,8 +46,7 @@ impl std::fmt::Debug for Token {
 pub struct TokenDigest(pub String);
 
 fn hex_digest(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Compares two secrets without an early exit, so timing reveals nothing about how much matched.

@@ -41,7 +41,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     type Tx: Transaction;
     /// A transaction that will write.
     fn begin(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
-    /// A transaction that only reads; on SQLite it does not take the write lock.
+    /// A handle that only reads: on SQLite it does not take the write lock, and each statement
+    /// sees the latest committed state (no snapshot across statements).
     fn begin_read(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
     /// Does the database answer?
     fn ping(&self) -> impl Future<Output = Result<()>> + Send;

@@ -18,6 +18,21 @@ pub enum LogFormat {
     Json,
 }
 
+/// SQLite's `synchronous` for the writing connection: `normal` loses no committed transaction
+/// when the process crashes, only possibly the last ones on a power loss; `full` survives that
+/// too, at one fsync per commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    Normal,
+    Full,
+}
+
+/// Each hashing thread may hold ~20 MiB while it hashes: more threads than this is a typo.
+const MAX_HASH_THREADS: usize = 1024;
+/// A waiting hash costs little memory, but a queue this long already means seconds of waiting.
+const MAX_HASH_QUEUE: usize = 1_000_000;
+
 /// The flags of `portcullis serve`; each also reads its environment variable.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
@@ -62,6 +77,15 @@ pub struct ServeArgs {
     /// Let device webhooks reach loopback, private and link-local addresses [default: false]
     #[arg(long, env = "PORTCULLIS_PUSH_WEBHOOK_ALLOW_PRIVATE", num_args = 0..=1, default_missing_value = "true")]
     pub push_webhook_allow_private: Option<bool>,
+    /// Threads that hash passwords [default: the number of cores]
+    #[arg(long, env = "PORTCULLIS_HASH_THREADS")]
+    pub hash_threads: Option<usize>,
+    /// Password hashes that may wait for a thread; beyond that requests get 503 [default: 64 per thread]
+    #[arg(long, env = "PORTCULLIS_HASH_QUEUE")]
+    pub hash_queue: Option<usize>,
+    /// SQLite durability: normal, or full to survive a power loss [default: normal]
+    #[arg(long, env = "PORTCULLIS_SQLITE_SYNCHRONOUS", value_enum)]
+    pub sqlite_synchronous: Option<SqliteSynchronous>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -81,6 +105,9 @@ struct FileConfig {
     require_phone_for_2fa: Option<bool>,
     push_challenge_secs: Option<i64>,
     push_webhook_allow_private: Option<bool>,
+    hash_threads: Option<usize>,
+    hash_queue: Option<usize>,
+    sqlite_synchronous: Option<SqliteSynchronous>,
 }
 
 /// The settings in force, after merging.
@@ -108,6 +135,11 @@ pub struct Config {
     /// Device webhooks may reach internal addresses (off: a paired device must not make the
     /// server call hosts inside the operator's network).
     pub push_webhook_allow_private: bool,
+    /// Password-hashing threads, and the hashes that may wait for one before requests are
+    /// refused with 503 `overloaded`.
+    pub hash_threads: usize,
+    pub hash_queue: usize,
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Config {
@@ -140,6 +172,11 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("the public URL must start with http:// or https://");
         }
+        let hash_threads = args.hash_threads.or(f.hash_threads).unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        });
         let config = Config {
             bind,
             data: args
@@ -183,7 +220,22 @@ impl Config {
                 .push_webhook_allow_private
                 .or(f.push_webhook_allow_private)
                 .unwrap_or(false),
+            hash_threads,
+            hash_queue: args
+                .hash_queue
+                .or(f.hash_queue)
+                .unwrap_or(hash_threads.saturating_mul(64)),
+            sqlite_synchronous: args
+                .sqlite_synchronous
+                .or(f.sqlite_synchronous)
+                .unwrap_or(SqliteSynchronous::Normal),
         };
+        if !(1..=MAX_HASH_THREADS).contains(&config.hash_threads) {
+            bail!("hash_threads must be between 1 and {MAX_HASH_THREADS}");
+        }
+        if config.hash_queue > MAX_HASH_QUEUE {
+            bail!("hash_queue must be at most {MAX_HASH_QUEUE}");
+        }
         if !(1..=3600).contains(&config.push_challenge_secs) {
             bail!("push_challenge_secs must be between 1 and 3600");
         }
@@ -234,6 +286,38 @@ mod tests {
         assert_eq!(c.public_url, "https://id.example.com");
         assert!(c.open_registration && c.secure_cookies());
         assert_eq!(c.data, PathBuf::from("portcullis-data"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_hashing_pool_and_sqlite_durability_come_from_flags_or_the_file() {
+        let dir = std::env::temp_dir().join(format!("pc-config-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("portcullis.toml");
+        std::fs::write(
+            &path,
+            "hash_threads = 3\nhash_queue = 5\nsqlite_synchronous = \"full\"\n",
+        )
+        .unwrap();
+        let c = Config::resolve(ServeArgs::default(), Some(&path)).unwrap();
+        assert_eq!((c.hash_threads, c.hash_queue), (3, 5));
+        assert_eq!(c.sqlite_synchronous, SqliteSynchronous::Full);
+        let args = ServeArgs {
+            hash_threads: Some(2),
+            ..Default::default()
+        };
+        let c = Config::resolve(args, None).unwrap();
+        // The queue follows the threads unless it is set.
+        assert_eq!((c.hash_threads, c.hash_queue), (2, 128));
+        assert_eq!(c.sqlite_synchronous, SqliteSynchronous::Normal);
+        let c = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert!(c.hash_threads >= 1);
+        assert_eq!(c.hash_queue, c.hash_threads * 64);
+        let none = ServeArgs {
+            hash_threads: Some(0),
+            ..Default::default()
+        };
+        assert!(Config::resolve(none, None).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

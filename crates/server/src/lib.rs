@@ -47,14 +47,14 @@ use portcullis_core::SystemClock;
 use portcullis_core::model::SessionPolicy;
 use portcullis_core::password::PasswordHasher;
 use portcullis_core::service::{Services, Settings};
-use portcullis_store::{Backend, SqlStore};
+use portcullis_store::{Backend, ConnectOptions, SqlStore, Synchronous};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, SqliteSynchronous};
 use crate::keys::MasterKey;
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -173,15 +173,16 @@ pub async fn open_services(
 ) -> anyhow::Result<Services<SqlStore>> {
     config.data_folder()?;
     let url = config.effective_database_url();
-    let max_connections = match Backend::from_url(&url) {
-        Some(Backend::Postgres) => 16,
-        _ => 8,
+    let backend = Backend::from_url(&url).ok_or(portcullis_store::StoreError::UnsupportedUrl)?;
+    let options = ConnectOptions {
+        synchronous: match config.sqlite_synchronous {
+            SqliteSynchronous::Normal => Synchronous::Normal,
+            SqliteSynchronous::Full => Synchronous::Full,
+        },
+        ..ConnectOptions::for_backend(backend)
     };
-    let store = SqlStore::connect(&url, max_connections).await?;
+    let store = SqlStore::connect_with(&url, options).await?;
     store.migrate().await?;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
     let settings = Settings {
         open_registration: config.open_registration,
         sessions: SessionPolicy {
@@ -194,7 +195,7 @@ pub async fn open_services(
         push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()
     };
-    let hasher = PasswordHasher::new(cores)?;
+    let hasher = PasswordHasher::new(config.hash_threads, config.hash_queue)?;
     Ok(Services::new(
         store,
         Arc::new(SystemClock),

@@ -1,5 +1,5 @@
 //! Prometheus metrics in the text exposition format: request counts and latencies by route and
-//! status, and logins by outcome. Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
+//! status, logins by outcome, and requests shed because the password-hashing queue was full. Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
 //! never raw paths, so ids and tokens never become label values.
 
 use std::collections::BTreeMap;
@@ -28,6 +28,7 @@ struct Inner {
     latency: BTreeMap<String, Histogram>,
     logins: BTreeMap<&'static str, u64>,
     deliveries: BTreeMap<(&'static str, &'static str), u64>,
+    overloaded: u64,
 }
 
 #[derive(Default)]
@@ -57,7 +58,7 @@ impl Metrics {
     }
 
     /// `outcome`: success, failure, throttled, second_factor, enrollment_required, second_factor_failure,
-    /// invalid_ticket, error.
+    /// invalid_ticket, overloaded, error.
     pub fn record_login(&self, outcome: &'static str) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *m.logins.entry(outcome).or_default() += 1;
@@ -68,6 +69,12 @@ impl Metrics {
     pub fn record_delivery(&self, channel: &'static str, outcome: &'static str) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *m.deliveries.entry((channel, outcome)).or_default() += 1;
+    }
+
+    /// A request refused because every password-hashing thread was busy and the queue full.
+    pub fn record_overloaded(&self) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        m.overloaded += 1;
     }
 
     pub fn render(&self) -> String {
@@ -111,6 +118,11 @@ impl Metrics {
                 h.count
             );
         }
+        out.push_str(
+            "# HELP portcullis_overloaded_total Requests refused with 503 because the password-hashing queue was full.\n",
+        );
+        out.push_str("# TYPE portcullis_overloaded_total counter\n");
+        let _ = writeln!(out, "portcullis_overloaded_total {}", m.overloaded);
         out.push_str("# HELP portcullis_logins_total Login attempts by outcome.\n");
         out.push_str("# TYPE portcullis_logins_total counter\n");
         for (outcome, n) in &m.logins {
@@ -141,6 +153,7 @@ pub fn login_outcome(
         Ok(LoginResult::SecondFactor { .. }) => "second_factor",
         Ok(LoginResult::EnrollmentRequired { .. }) => "enrollment_required",
         Err(Error::TooManyAttempts { .. }) => "throttled",
+        Err(Error::Overloaded { .. }) => "overloaded",
         Err(Error::InvalidCredentials) => "failure",
         Err(Error::SecondFactorFailed) => "second_factor_failure",
         Err(Error::InvalidTicket) => "invalid_ticket",
@@ -163,6 +176,10 @@ pub async fn track(
     let start = Instant::now();
     let response = next.run(req).await;
     metrics.record_request(&route, &method, response.status().as_u16(), start.elapsed());
+    // 503 is the answer of a full password-hashing queue (`overloaded`) and of nothing else.
+    if response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+        metrics.record_overloaded();
+    }
     response
 }
 
@@ -176,6 +193,7 @@ mod tests {
         m.record_request("/healthz", "GET", 200, Duration::from_millis(3));
         m.record_request("/healthz", "GET", 200, Duration::from_millis(30));
         m.record_login("failure");
+        m.record_overloaded();
         let text = m.render();
         assert!(text.contains(
             "portcullis_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 2"
@@ -187,5 +205,6 @@ mod tests {
             "portcullis_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.05\"} 2"
         ));
         assert!(text.contains("portcullis_logins_total{outcome=\"failure\"} 1"));
+        assert!(text.contains("\nportcullis_overloaded_total 1\n"));
     }
 }

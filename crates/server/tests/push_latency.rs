@@ -83,8 +83,11 @@ fn record(title: &str, body: &str) {
     let heading = format!("## {title}\n");
     if let Some(start) = text.find(&heading) {
         let rest = &text[start + heading.len()..];
-        let end = rest
-            .find("\n## ")
+        // Up to the next section: a heading, or a block `portcullis-bench` writes.
+        let end = [rest.find("\n## "), rest.find("\n<!-- bench:")]
+            .into_iter()
+            .flatten()
+            .min()
             .map(|i| start + heading.len() + i + 1)
             .unwrap_or(text.len());
         text.replace_range(start..end, "");

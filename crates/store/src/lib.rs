@@ -5,8 +5,9 @@
 //! holds both variants side by side ([`Backend::begin_write`], the migration lock). Values are the
 //! types both backends share: text, 64-bit integers and nulls.
 //!
-//! Module map: [`pool`] connects and migrates; [`tx`] is the transaction every trait is
-//! implemented on; one file per trait after that.
+//! Module map: [`pool`] connects (on SQLite: one writer connection and a pool of readers) and
+//! migrates; [`tx`] is the transaction every trait is implemented on; one file per trait after
+//! that.
 
 mod app_passwords;
 mod audit;
@@ -32,7 +33,7 @@ mod totp;
 mod tx;
 mod users;
 
-pub use pool::{Backend, SqlStore, StoreError};
+pub use pool::{Backend, ConnectOptions, SqlStore, StoreError, Synchronous};
 pub use push::PUSH_CHANNEL;
 pub use push_listen::{PushListener, PushSignal};
 pub use tx::SqlTx;

@@ -136,8 +136,10 @@ where
 }
 
 impl crate::SqlStore {
-    /// The pool, for tests that must check what the database itself refuses.
+    /// The writer's pool, for tests that must check what the database itself refuses or change
+    /// rows behind the use cases' back. On SQLite it is one connection: a test that holds a
+    /// transaction on it holds up every write of the server under test.
     pub fn raw_pool(&self) -> &sqlx::AnyPool {
-        &self.pool
+        &self.writer
     }
 }

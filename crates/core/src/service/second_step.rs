@@ -77,8 +77,8 @@ impl<S: Store> Services<S> {
                     .await;
             }
         }
-        drop(tx);
-        self.second_step_failed(&t, &user, Method::Totp, meta).await
+        self.second_step_failed(Some(tx), &t, &user, Method::Totp, meta)
+            .await
     }
 
     pub async fn login_with_recovery_code(
@@ -91,6 +91,7 @@ impl<S: Store> Services<S> {
         let (t, user) = self
             .live_ticket(ticket, TicketPurpose::SecondFactor)
             .await?;
+        let mut looked = None;
         if let Some(code) = RecoveryCode::parse(code) {
             let mut tx = self.store.begin().await?;
             if tx
@@ -115,8 +116,9 @@ impl<S: Store> Services<S> {
                     .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
                     .await;
             }
+            looked = Some(tx);
         }
-        self.second_step_failed(&t, &user, Method::RecoveryCode, meta)
+        self.second_step_failed(looked, &t, &user, Method::RecoveryCode, meta)
             .await
     }
 
@@ -157,15 +159,21 @@ impl<S: Store> Services<S> {
         })
     }
 
+    /// Counts a wrong code; in `looked`, the transaction that found it wrong (it wrote
+    /// nothing), when there is one, so the failure costs no second `BEGIN`.
     async fn second_step_failed(
         &self,
+        looked: Option<S::Tx>,
         ticket: &LoginTicket,
         user: &User,
         method: Method,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = match looked {
+            Some(tx) => tx,
+            None => self.store.begin().await?,
+        };
         let failures = tx.count_ticket_failure(&ticket.id).await?;
         self.count_guess_failure(&mut tx, &throttle_key(user.email.as_str()), meta, now)
             .await?;

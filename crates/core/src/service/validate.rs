@@ -60,16 +60,21 @@ impl<S: Store> Services<S> {
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
 
+        // One write transaction either way: a good code is used up with its audit row, and a
+        // wrong one is counted with its audit row in the same transaction that looked.
+        let mut tx = self.store.begin().await?;
         if let Some(user) = user.as_ref().filter(|u| u.locked_at.is_none())
-            && self.accept_code(user, service, code, client).await?
+            && self
+                .accept_code(&mut tx, user, service, code, client)
+                .await?
         {
+            tx.commit().await?;
             return Ok(true);
         }
         let reason = match &user {
             Some(u) if u.locked_at.is_some() => "account_locked",
             _ => "invalid_code",
         };
-        let mut tx = self.store.begin().await?;
         self.count_guess_failure(&mut tx, &key, client, now).await?;
         let detail = serde_json::json!({ "service": service.name, "reason": reason });
         tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Failure, detail))
@@ -78,17 +83,17 @@ impl<S: Store> Services<S> {
         Ok(false)
     }
 
-    /// Uses the code up if it is good (the current TOTP step, else one recovery code) and commits
-    /// that with its audit row; false, with nothing written, when it is not.
+    /// Uses the code up in `tx` if it is good (the current TOTP step, else one recovery code),
+    /// with its audit row; false, with nothing written, when it is not. The caller commits.
     async fn accept_code(
         &self,
+        tx: &mut S::Tx,
         user: &User,
         service: &AuthenticatedService,
         code: &str,
         client: &RequestMeta,
     ) -> Result<bool> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
         let mut method = None;
         if let Some(active) = tx.active_totp(&user.id).await? {
             let secret = self.unseal_totp(&user.id, &active)?;
@@ -110,7 +115,7 @@ impl<S: Store> Services<S> {
                 .detail(serde_json::json!({ "left": left, "via": "validate" }));
             tx.append_audit(&used).await?;
             self.notify_security(
-                &mut tx,
+                tx,
                 user,
                 SecurityEvent::RecoveryCodeUsed { left },
                 client,
@@ -127,7 +132,6 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "service": service.name, "method": method }));
         tx.append_audit(&ok).await?;
-        tx.commit().await?;
         Ok(true)
     }
 }

@@ -42,6 +42,7 @@ pub struct AppAuthResponse {
     (status = 401, description = "unauthenticated: no valid service token", body = ErrorBody),
     (status = 422, description = "validation_failed (client_ip) or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn app_auth(
     State(state): State<AppState>,

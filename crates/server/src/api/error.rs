@@ -162,6 +162,15 @@ impl IntoResponse for ApiError {
                 }
                 return r;
             }
+            // The hashing pool is full: refused at once, nothing was checked or changed. 503
+            // (not 429): it says nothing about this client, only that the server is busy.
+            Error::Overloaded { retry_after_secs } => {
+                let mut r = body(StatusCode::SERVICE_UNAVAILABLE, "overloaded", msg);
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return r;
+            }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "internal error");
                 return body(

@@ -92,6 +92,7 @@ fn respond(
     (status = 401, description = "invalid_credentials (unknown user and wrong password alike)", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts, with Retry-After", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -171,6 +172,7 @@ pub struct RecoverRequest {
     (status = 401, description = "invalid_credentials or invalid_code", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn recover(
     State(state): State<AppState>,

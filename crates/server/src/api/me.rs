@@ -105,6 +105,7 @@ pub struct ChangePasswordRequest {
     (status = 403, description = "invalid_password: the old password is wrong", body = ErrorBody),
     (status = 422, description = "weak_password or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn change_password(
     State(state): State<AppState>,

@@ -67,6 +67,7 @@ pub struct CompleteResetRequest {
     (status = 400, description = "invalid_token: the link is invalid, expired or used; or malformed_json", body = ErrorBody),
     (status = 422, description = "weak_password, invalid_code, validation_failed or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn complete_reset(
     State(state): State<AppState>,

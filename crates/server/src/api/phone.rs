@@ -58,6 +58,7 @@ pub struct SetPhoneRequest {
     (status = 409, description = "conflict: this number is already verified", body = ErrorBody),
     (status = 422, description = "invalid_phone, validation_failed (password missing) or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts: one code a minute, five an hour; see Retry-After", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn set_phone(
     State(state): State<AppState>,

@@ -19,6 +19,7 @@ use crate::state::AppState;
     (status = 409, description = "two_factor_not_enabled", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn regenerate(
     State(state): State<AppState>,

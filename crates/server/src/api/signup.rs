@@ -32,6 +32,7 @@ pub struct SignupResponse {
     (status = 409, description = "email_taken", body = ErrorBody),
     (status = 413, description = "payload_too_large", body = ErrorBody),
     (status = 422, description = "weak_password, invalid_email or invalid_body", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn signup(
     State(state): State<AppState>,

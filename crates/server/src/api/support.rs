@@ -34,6 +34,7 @@ pub struct VerifyPinResponse {
     (status = 403, description = "forbidden: not a support agent", body = ErrorBody),
     (status = 422, description = "invalid_email, invalid_pin or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts: checks for this customer are locked", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn verify_pin(
     State(state): State<AppState>,

@@ -42,6 +42,7 @@ pub struct SupportPinRequest {
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
     (status = 422, description = "invalid_pin or invalid_body", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn set_support_pin(
     State(state): State<AppState>,

@@ -133,6 +133,7 @@ pub struct RecoveryCodesResponse {
     (status = 409, description = "enrollment_not_started or totp_already_active", body = ErrorBody),
     (status = 422, description = "invalid_code or invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn activate_totp(
     State(state): State<AppState>,
@@ -165,6 +166,7 @@ pub struct PasswordConfirmation {
     (status = 409, description = "two_factor_not_enabled", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
     (status = 429, description = "too_many_attempts", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn deactivate_totp(
     State(state): State<AppState>,

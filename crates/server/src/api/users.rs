@@ -95,6 +95,7 @@ pub struct UsersResponse {
     (status = 403, description = "forbidden (plain users; administrators creating administrators)", body = ErrorBody),
     (status = 409, description = "email_taken", body = ErrorBody),
     (status = 422, description = "weak_password, invalid_email, validation_failed or invalid_body", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn create_user(
     State(state): State<AppState>,

@@ -3,9 +3,10 @@
 //! as a generic apology, never with database text.
 
 use askama::Template;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
+use portcullis_core::password::OVERLOADED_RETRY_AFTER_SECS;
 
 use super::page::Layout;
 
@@ -159,6 +160,13 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
                 wait_phrase(*retry_after_secs)
             ),
         ),
+        Error::Overloaded { retry_after_secs } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The server is very busy right now. Wait {}, then try again.",
+                wait_phrase(*retry_after_secs)
+            ),
+        ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
     Some((status, message))
@@ -193,6 +201,7 @@ fn title_for(status: StatusCode) -> &'static str {
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         StatusCode::UNAUTHORIZED => "Not signed in",
+        StatusCode::SERVICE_UNAVAILABLE => "Server busy",
         _ => "That did not work",
     }
 }
@@ -252,13 +261,21 @@ impl IntoResponse for WebError {
             layout: Layout::signed_out(title),
             message: &message,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot render the error page");
                 (status, message).into_response()
             }
+        };
+        // Only an overloaded server (a full password-hashing queue) answers 503 here.
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS),
+            );
         }
+        response
     }
 }
 
@@ -290,6 +307,19 @@ mod tests {
         .unwrap();
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert!(msg.contains("Wait 30 seconds"));
+    }
+
+    #[tokio::test]
+    async fn an_overloaded_server_asks_people_to_try_again_in_a_moment() {
+        let e = Error::Overloaded {
+            retry_after_secs: 1,
+        };
+        let (status, msg) = explain(&e).unwrap();
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(msg.contains("Wait 1 second, then try again"), "{msg}");
+        let res = WebError::from(e).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]
