@@ -735,6 +735,8 @@ pub async fn load_only(args: LoadArgs) -> anyhow::Result<()> {
         m.accepted_pct(),
         m.outcome.statuses_text()
     );
+    let (rss, peak) = inst.running.memory();
+    eprintln!("server memory: resident {}, peak {}", mb(rss), mb(peak));
     inst.finish().await
 }
 

@@ -8,6 +8,7 @@
 //! with `Retry-After`). Unknown users are verified against a dummy hash so that timing does not
 //! reveal whether an account exists.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
@@ -15,8 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use tokio::sync::oneshot;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -162,11 +163,65 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Each hashing thread's Argon2 working memory (19 MiB of blocks), allocated on its first hash
+/// and reused for every later one. Allocating it per hash let the C allocator keep several
+/// freed 19 MiB blocks per thread arena (glibc raises its mmap threshold after the first free),
+/// which took the resident size from ~22 MB to ~245 MB after a few logins; reused, it stays at
+/// one block per hashing thread. Hashes with bigger parameters (older settings) get their own.
+const MAX_KEPT_BLOCKS: usize = 64 * 1024;
+
+thread_local! {
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs Argon2 with `params` in this thread's kept memory.
+fn argon2_into(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> std::result::Result<(), argon2::Error> {
+    let count = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    if count > MAX_KEPT_BLOCKS {
+        let mut own = vec![Block::default(); count];
+        return argon2.hash_password_into_with_memory(password, salt, out, &mut own[..]);
+    }
+    BLOCKS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.len() < count {
+            kept.resize(count, Block::default());
+        }
+        argon2.hash_password_into_with_memory(password, salt, out, &mut kept[..count])
+    })
+}
+
+/// Argon2id with the server's parameters and a fresh 16-byte salt, as a PHC string
+/// (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`, the format the `argon2` crate writes and reads).
 fn hash_blocking(password: &[u8]) -> Result<String> {
-    argon2()
-        .hash_password(password)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal_msg(format!("argon2 hash failed: {e}")))
+    let failed = |e: &dyn fmt::Display| Error::internal_msg(format!("argon2 hash failed: {e}"));
+    let params = argon2().params().clone();
+    let salt = crate::secret::random_bytes::<16>();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2_into(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.clone(),
+        password,
+        &salt,
+        &mut out,
+    )
+    .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
 }
 
 /// One Argon2id hash with the server's parameters, on the calling thread; for benchmarks that
@@ -176,13 +231,37 @@ pub fn hash_blocking_once(password: &[u8]) -> Result<String> {
     hash_blocking(password)
 }
 
+/// Recomputes the hash with the algorithm, version, parameters and salt recorded in `phc` (so
+/// old hashes keep working after a parameter change) and compares in constant time.
 fn verify_blocking(password: &[u8], phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        // Verify with the parameters recorded in the hash, so old hashes keep working after a
-        // parameter change.
-        Ok(parsed) => argon2().verify_password(password, &parsed).is_ok(),
-        Err(_) => false,
-    }
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::V0x13,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    argon2_into(
+        algorithm,
+        version,
+        params,
+        password,
+        salt.as_ref(),
+        &mut out,
+    )
+    .is_ok()
+        && crate::secret::constant_time_eq(&out, expected.as_bytes())
 }
 
 /// What a refused caller is told to wait: a hash takes tens of milliseconds, so a full queue
@@ -324,8 +403,16 @@ impl PasswordHasher {
     /// `threads`: hashes that run at once (the number of cores is right for a server);
     /// `queue`: hashes that may wait for a thread before more are refused.
     pub fn new(threads: usize, queue: usize) -> Result<Self> {
-        let dummy = hash_blocking(b"portcullis dummy password, never valid")?;
         let (pool, _threads) = HashPool::new(threads, queue)?;
+        // On a hashing thread, whose working memory is kept anyway, not on the caller's.
+        let (sent, dummy) = mpsc::channel();
+        // The answer comes through `sent`; the job's own receiver is not needed.
+        drop(pool.submit(move || {
+            let _ = sent.send(hash_blocking(b"portcullis dummy password, never valid"));
+        })?);
+        let dummy = dummy
+            .recv()
+            .map_err(|_| Error::internal_msg("the dummy hash was not computed"))??;
         Ok(PasswordHasher {
             pool: Arc::new(pool),
             dummy_hash: dummy.into(),
@@ -417,6 +504,43 @@ mod tests {
     fn counts_characters_not_bytes() {
         // Seven characters, more than eight bytes.
         assert_eq!(check("Äöü-ßéÉ"), Err(PolicyViolation::TooShort));
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crates_own_hasher_and_verifier() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        // A hash written by the crate's own API (what earlier versions stored) verifies here...
+        let theirs = argon2()
+            .hash_password(b"Correct-Horse-7")
+            .unwrap()
+            .to_string();
+        assert!(verify_blocking(b"Correct-Horse-7", &theirs));
+        assert!(!verify_blocking(b"Correct-Horse-8", &theirs));
+        // ...and ours verifies with the crate's own verifier.
+        let ours = hash_blocking(b"Correct-Horse-7").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            argon2()
+                .verify_password(b"Correct-Horse-7", &parsed)
+                .is_ok()
+        );
+        assert!(
+            argon2()
+                .verify_password(b"Correct-Horse-8", &parsed)
+                .is_err()
+        );
+        // Other parameters (an older setting) are read from the hash itself.
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 3, 1, None).unwrap(),
+        );
+        let old = small.hash_password(b"Correct-Horse-7").unwrap().to_string();
+        assert!(verify_blocking(b"Correct-Horse-7", &old));
+        assert!(!verify_blocking(
+            b"Correct-Horse-7",
+            "$argon2id$v=19$garbage"
+        ));
     }
 
     #[tokio::test]

@@ -243,7 +243,23 @@ pub struct StoredTotp {
     pub last_step: Option<i64>,
 }
 
+/// What a gateway check needs to know, read in one statement: the user with an email key, their
+/// active authenticator, and the account throttle's counter under the typed name.
+#[derive(Debug, Clone, Default)]
+pub struct GatewayLookup {
+    pub user: Option<crate::model::User>,
+    pub totp: Option<StoredTotp>,
+    pub counter: crate::throttle::AccountCounter,
+}
+
 pub trait TotpFactors {
+    /// [`GatewayLookup`] for `email_key` (the user, if any, and their active factor) and the
+    /// account counter under `throttle_key`, in one read.
+    fn gateway_lookup(
+        &mut self,
+        email_key: &str,
+        throttle_key: &str,
+    ) -> impl Future<Output = Result<GatewayLookup>> + Send;
     /// Stores a pending enrolment, replacing any earlier one.
     fn put_pending_totp(
         &mut self,

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use crate::db_err;
 use crate::tx::SqlTx;
 
-fn counter_from_row(row: &AnyRow) -> Result<AccountCounter> {
+pub(crate) fn counter_from_row(row: &AnyRow) -> Result<AccountCounter> {
     Ok(AccountCounter {
         failures: row.try_get("failures").map_err(db_err)?,
         lockouts: row.try_get("lockouts").map_err(db_err)?,

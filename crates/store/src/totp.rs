@@ -2,13 +2,15 @@
 
 use portcullis_core::crypto::Sealed;
 use portcullis_core::model::UserId;
-use portcullis_core::store::{StoredTotp, TotpFactors};
+use portcullis_core::store::{GatewayLookup, StoredTotp, TotpFactors};
 use portcullis_core::totp::{Algorithm, TotpParams};
 use portcullis_core::{Error, Result, UnixTime};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::throttle::counter_from_row;
 use crate::tx::SqlTx;
+use crate::users::user_from_row;
 use crate::{db_err, is_unique_violation};
 
 fn totp_from_row(row: &AnyRow, with_step: bool) -> Result<StoredTotp> {
@@ -33,7 +35,60 @@ fn totp_from_row(row: &AnyRow, with_step: bool) -> Result<StoredTotp> {
     })
 }
 
+/// One row whatever exists: the typed name joined to its user, the user's active factor and
+/// the account counter (absent parts are NULL; a missing counter reads as zero failures).
+const GATEWAY_LOOKUP: &str = "SELECT u.id, u.contract_id, u.email, u.password_hash, u.role, u.created_at, \
+     u.last_login_at, u.force_2fa, u.locked_at, \
+     t.key_id, t.secret, t.algorithm, t.digits, t.period, t.activated_at AS totp_created_at, t.last_step, \
+     COALESCE(a.failures, 0) AS failures, COALESCE(a.lockouts, 0) AS lockouts, a.locked_until \
+     FROM (SELECT CAST($1 AS TEXT) AS k) q \
+     LEFT JOIN users u ON u.email_key = q.k \
+     LEFT JOIN totp_factors t ON t.user_id = u.id \
+     LEFT JOIN account_throttle a ON a.key = $2";
+
 impl TotpFactors for SqlTx {
+    async fn gateway_lookup(
+        &mut self,
+        email_key: &str,
+        throttle_key: &str,
+    ) -> Result<GatewayLookup> {
+        let row = sqlx::query(GATEWAY_LOOKUP)
+            .bind(email_key)
+            .bind(throttle_key)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let user = match row.try_get::<Option<String>, _>("id").map_err(db_err)? {
+            Some(_) => Some(user_from_row(&row)?),
+            None => None,
+        };
+        let totp = match row.try_get::<Option<String>, _>("key_id").map_err(db_err)? {
+            Some(key_id) => {
+                let algorithm: String = row.try_get("algorithm").map_err(db_err)?;
+                let algorithm = Algorithm::parse(&algorithm)
+                    .ok_or_else(|| Error::internal_msg("stored TOTP algorithm unknown"))?;
+                let digits: i64 = row.try_get("digits").map_err(db_err)?;
+                let period: i64 = row.try_get("period").map_err(db_err)?;
+                Some(StoredTotp {
+                    sealed: Sealed {
+                        key_id,
+                        data: row.try_get("secret").map_err(db_err)?,
+                    },
+                    params: TotpParams::new(algorithm, digits as u32, period)
+                        .map_err(Error::internal_msg)?,
+                    created_at: UnixTime(row.try_get("totp_created_at").map_err(db_err)?),
+                    last_step: row.try_get("last_step").map_err(db_err)?,
+                })
+            }
+            None => None,
+        };
+        Ok(GatewayLookup {
+            user,
+            totp,
+            counter: counter_from_row(&row)?,
+        })
+    }
+
     async fn put_pending_totp(&mut self, user: &UserId, t: &StoredTotp) -> Result<()> {
         sqlx::query("DELETE FROM totp_pending WHERE user_id = $1")
             .bind(user.as_str())

@@ -15,7 +15,7 @@ const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created
 const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
                             FROM users WHERE email_key = $1";
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     let email: String = row.try_get("email").map_err(db_err)?;
     let role: String = row.try_get("role").map_err(db_err)?;
     Ok(User {

@@ -9,8 +9,8 @@ use portcullis_core::model::{RequestMeta, Role, SessionKind, SessionPolicy};
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{LoginResult, ServiceKeys, Services, Settings};
-use portcullis_core::store::{Store, Throttle, Transaction};
-use portcullis_core::throttle::ThrottlePolicy;
+use portcullis_core::store::{Store, Throttle, TotpFactors, Transaction};
+use portcullis_core::throttle::{AccountCounter, ThrottlePolicy};
 use portcullis_core::{Error, FixedClock, UnixTime};
 use portcullis_store::testing::with_database_on;
 use portcullis_store::{Backend, SqlStore};
@@ -93,6 +93,32 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    async fn the_gateway_lookup_reads_user_factor_and_counter_in_one_statement(url: String) {
+        let w = world(&url, Settings::default()).await;
+        w.owner("alice@example.com").await;
+        w.fail("alice@example.com", 2).await;
+        let store = SqlStore::connect(&url, 2).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let found = tx
+            .gateway_lookup("alice@example.com", "login:alice@example.com")
+            .await
+            .unwrap();
+        assert_eq!(found.user.unwrap().email.as_str(), "alice@example.com");
+        assert!(found.totp.is_none());
+        assert_eq!(found.counter.failures, 2);
+        // An unknown name still reads its counter (unknown users are throttled too).
+        tx.count_account_failure("login:nobody@example.com", UnixTime(START)).await.unwrap();
+        let nobody = tx
+            .gateway_lookup("nobody@example.com", "login:nobody@example.com")
+            .await
+            .unwrap();
+        assert!(nobody.user.is_none() && nobody.totp.is_none());
+        assert_eq!(nobody.counter.failures, 1);
+        let clean = tx.gateway_lookup("", "login:").await.unwrap();
+        assert!(clean.user.is_none());
+        assert_eq!(clean.counter, AccountCounter::default());
+    }
+
     async fn lockouts_expire_and_double_on_repeat_until_a_success(url: String) {
         let w = world(&url, Settings::default()).await;
         w.owner("alice@example.com").await;

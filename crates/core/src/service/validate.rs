@@ -14,12 +14,15 @@ use crate::error::{Error, Result};
 use crate::model::{RequestMeta, User};
 use crate::notice::SecurityEvent;
 use crate::recovery::RecoveryCode;
-use crate::store::{AuditLog, RecoveryCodes, Store, Throttle, TotpFactors, Transaction, Users};
+use crate::store::{
+    AuditLog, GatewayLookup, RecoveryCodes, Store, StoredTotp, Throttle, TotpFactors, Transaction,
+};
+use crate::throttle::AccountCounter;
 use crate::totp;
 
 use super::Services;
 use super::service_tokens::AuthenticatedService;
-use super::sign_in::{guess_retry_after, throttle_key};
+use super::sign_in::throttle_key;
 
 impl<S: Store> Services<S> {
     /// Is `code` a valid second factor of `username` right now? `client.ip` is the address of
@@ -34,16 +37,29 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let policy = self.settings.throttle;
         let key = throttle_key(username);
-        let (user, retry) = {
-            let mut tx = self.store.begin_read().await?;
-            let user = match Email::parse(username) {
-                Ok(email) => tx.user_by_email_key(&email.key()).await?,
-                Err(_) => None,
-            };
-            let retry =
-                guess_retry_after(&mut tx, &policy, &key, client.ip.as_deref(), now).await?;
-            (user, retry)
+        // Everything happens in one write transaction: the user, their factor and the counter
+        // come in one read, then a good code is used up with its audit row, or a wrong one is
+        // counted with its audit row.
+        let mut tx = self.store.begin().await?;
+        let email_key = Email::parse(username).map(|e| e.key()).unwrap_or_default();
+        let GatewayLookup {
+            user,
+            totp,
+            counter,
+        } = tx.gateway_lookup(&email_key, &key).await?;
+        let window = match client.ip.as_deref() {
+            Some(ip) => Some(
+                tx.address_window(ip, policy.address_window_start(now))
+                    .await?,
+            ),
+            None => None,
         };
+        let retry = policy
+            .account_retry_after(&counter, now)
+            .into_iter()
+            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
+            .max();
+        let counted = counter != AccountCounter::default();
         let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
             let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
             if let Some(u) = &user {
@@ -52,7 +68,6 @@ impl<S: Store> Services<S> {
             event
         };
         if let Some(retry_after_secs) = retry {
-            let mut tx = self.store.begin().await?;
             let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
             tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Denied, detail))
                 .await?;
@@ -60,12 +75,9 @@ impl<S: Store> Services<S> {
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
 
-        // One write transaction either way: a good code is used up with its audit row, and a
-        // wrong one is counted with its audit row in the same transaction that looked.
-        let mut tx = self.store.begin().await?;
         if let Some(user) = user.as_ref().filter(|u| u.locked_at.is_none())
             && self
-                .accept_code(&mut tx, user, service, code, client)
+                .accept_code(&mut tx, user, totp, service, code, client, counted)
                 .await?
         {
             tx.commit().await?;
@@ -85,17 +97,20 @@ impl<S: Store> Services<S> {
 
     /// Uses the code up in `tx` if it is good (the current TOTP step, else one recovery code),
     /// with its audit row; false, with nothing written, when it is not. The caller commits.
+    #[allow(clippy::too_many_arguments)]
     async fn accept_code(
         &self,
         tx: &mut S::Tx,
         user: &User,
+        totp: Option<StoredTotp>,
         service: &AuthenticatedService,
         code: &str,
         client: &RequestMeta,
+        counted: bool,
     ) -> Result<bool> {
         let now = self.now();
         let mut method = None;
-        if let Some(active) = tx.active_totp(&user.id).await? {
+        if let Some(active) = totp {
             let secret = self.unseal_totp(&user.id, &active)?;
             if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
                 && tx.advance_totp_step(&user.id, step).await?
@@ -127,7 +142,10 @@ impl<S: Store> Services<S> {
         let Some(method) = method else {
             return Ok(false);
         };
-        tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        // A success clears the account's failures; with none counted there is nothing to clear.
+        if counted {
+            tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        }
         let ok = AuditEvent::new(AuditKind::ValidateSuccess, Outcome::Success, now, client)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "service": service.name, "method": method }));
