@@ -167,7 +167,8 @@ fn argon2() -> Argon2<'static> {
 /// and reused for every later one. Allocating it per hash let the C allocator keep several
 /// freed 19 MiB blocks per thread arena (glibc raises its mmap threshold after the first free),
 /// which took the resident size from ~22 MB to ~245 MB after a few logins; reused, it stays at
-/// one block per hashing thread. Hashes with bigger parameters (older settings) get their own.
+/// one block per hashing thread (kept from its first hash on). Hashes with bigger parameters
+/// (older settings) and the start-up dummy hash get their own, freed at once.
 const MAX_KEPT_BLOCKS: usize = 64 * 1024;
 
 thread_local! {
@@ -176,6 +177,7 @@ thread_local! {
 
 /// Runs Argon2 with `params` in this thread's kept memory.
 fn argon2_into(
+    keep: bool,
     algorithm: Algorithm,
     version: Version,
     params: Params,
@@ -185,7 +187,7 @@ fn argon2_into(
 ) -> std::result::Result<(), argon2::Error> {
     let count = params.block_count();
     let argon2 = Argon2::new(algorithm, version, params);
-    if count > MAX_KEPT_BLOCKS {
+    if count > MAX_KEPT_BLOCKS || !keep {
         let mut own = vec![Block::default(); count];
         return argon2.hash_password_into_with_memory(password, salt, out, &mut own[..]);
     }
@@ -201,11 +203,17 @@ fn argon2_into(
 /// Argon2id with the server's parameters and a fresh 16-byte salt, as a PHC string
 /// (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`, the format the `argon2` crate writes and reads).
 fn hash_blocking(password: &[u8]) -> Result<String> {
+    hash_with(password, true)
+}
+
+/// `keep`: use (and keep) this thread's working area; false allocates one for this hash only.
+fn hash_with(password: &[u8], keep: bool) -> Result<String> {
     let failed = |e: &dyn fmt::Display| Error::internal_msg(format!("argon2 hash failed: {e}"));
     let params = argon2().params().clone();
     let salt = crate::secret::random_bytes::<16>();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     argon2_into(
+        keep,
         Algorithm::Argon2id,
         Version::V0x13,
         params.clone(),
@@ -253,6 +261,7 @@ fn verify_blocking(password: &[u8], phc: &str) -> bool {
     };
     let mut out = vec![0u8; expected.len()];
     argon2_into(
+        true,
         algorithm,
         version,
         params,
@@ -403,16 +412,9 @@ impl PasswordHasher {
     /// `threads`: hashes that run at once (the number of cores is right for a server);
     /// `queue`: hashes that may wait for a thread before more are refused.
     pub fn new(threads: usize, queue: usize) -> Result<Self> {
+        // With working memory of its own, freed at once: an idle server keeps no 19 MiB area.
+        let dummy = hash_with(b"portcullis dummy password, never valid", false)?;
         let (pool, _threads) = HashPool::new(threads, queue)?;
-        // On a hashing thread, whose working memory is kept anyway, not on the caller's.
-        let (sent, dummy) = mpsc::channel();
-        // The answer comes through `sent`; the job's own receiver is not needed.
-        drop(pool.submit(move || {
-            let _ = sent.send(hash_blocking(b"portcullis dummy password, never valid"));
-        })?);
-        let dummy = dummy
-            .recv()
-            .map_err(|_| Error::internal_msg("the dummy hash was not computed"))??;
         Ok(PasswordHasher {
             pool: Arc::new(pool),
             dummy_hash: dummy.into(),
