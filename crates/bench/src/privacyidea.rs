@@ -252,7 +252,7 @@ pub async fn run(args: PiArgs) -> anyhow::Result<()> {
          writes), about 10 committed transactions on SQLite's default rollback journal with `synchronous = FULL`, two \
          RSA-2048 signatures (the audit row and the response), and its flat-file resolver re-reads the user file; a \
          wrong code 40 statements and 5 commits. Portcullis: one read of the service token (its last use is written at \
-         most every few minutes), then one write transaction: one joined read of the user, their authenticator and \
+         most once a minute), then one write transaction: one joined read of the user, their authenticator and \
          the account counter, the conditional update of the last used step (the replay guard), the audit row, \
          commit; a wrong code counts a failure instead of the step. Every accepted step is committed before the \
          answer on both; Portcullis's WAL with `synchronous = NORMAL` survives a crash of the process, not \
