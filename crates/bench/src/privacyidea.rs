@@ -61,16 +61,7 @@ fn pi_judge(valid: bool) -> Judge {
 fn pi_maker(url: String, pool: &Arc<UserPool>, valid: bool) -> Maker {
     let pool = pool.clone();
     Arc::new(move |_| {
-        let i = if valid {
-            pool.next_valid()?
-        } else {
-            pool.next_wrong()?
-        };
-        let code = if valid {
-            seed::code_now(i)
-        } else {
-            seed::wrong_code(i)
-        };
+        let (i, code) = pool.next_with_code(valid)?;
         let user = format!("u{i}");
         Some(Req::form(
             url.clone(),
@@ -81,17 +72,7 @@ fn pi_maker(url: String, pool: &Arc<UserPool>, valid: bool) -> Maker {
 
 pub async fn run(args: PiArgs) -> anyhow::Result<()> {
     let machine = report::machine();
-    let binary = args
-        .common
-        .binary
-        .clone()
-        .unwrap_or_else(server::default_binary);
-    if !binary.exists() {
-        bail!(
-            "{} not found: build it first with `cargo build --release`",
-            binary.display()
-        );
-    }
+    let binary = server::release_binary(args.common.binary.as_deref())?;
     let http = load::client();
     let d = Duration::from_secs_f64(args.common.seconds);
     let r = args.common.repeat.max(1);

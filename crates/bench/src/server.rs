@@ -183,44 +183,47 @@ pub fn status_kb(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Every process as `(pid, command name, parent pid)`, from /proc/*/stat.
+fn processes() -> Vec<(u32, String, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid …`; the name may hold spaces and parentheses.
+            let (open, close) = (text.find('(')?, text.rfind(')')?);
+            let ppid = text
+                .get(close + 2..)?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((pid, text[open + 1..close].to_owned(), ppid))
+        })
+        .collect()
+}
+
 /// Every process whose command name is `name` (PostgreSQL's postmaster and backends).
 pub fn pids_named(name: &str) -> Vec<u32> {
-    let mut pids = Vec::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for e in entries.flatten() {
-            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            if std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim_end() == name)
-            {
-                pids.push(pid);
-            }
-        }
-    }
-    pids
+    processes()
+        .into_iter()
+        .filter(|(_, comm, _)| comm == name)
+        .map(|(pid, _, _)| pid)
+        .collect()
 }
 
 /// `pid` and its direct children (gunicorn's master and workers).
 pub fn with_children(pid: u32) -> Vec<u32> {
     let mut pids = vec![pid];
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for e in entries.flatten() {
-            let Ok(child) = e.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(text) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
-                continue;
-            };
-            let ppid = text
-                .rfind(')')
-                .and_then(|i| text[i + 2..].split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok());
-            if ppid == Some(pid) {
-                pids.push(child);
-            }
-        }
-    }
+    pids.extend(
+        processes()
+            .into_iter()
+            .filter(|(_, _, ppid)| *ppid == pid)
+            .map(|(child, _, _)| child),
+    );
     pids
 }
 
@@ -234,10 +237,20 @@ pub fn temp_dir(label: &str) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-/// The release binary next to this one (`target/release/portcullis`).
-pub fn default_binary() -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join("portcullis")))
-        .unwrap_or_else(|| Path::new("target/release/portcullis").to_path_buf())
+/// The server binary: `given`, or `portcullis` next to this binary (`target/release`); an
+/// error saying how to build it when it is not there.
+pub fn release_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let binary = given.map(Path::to_path_buf).unwrap_or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join("portcullis")))
+            .unwrap_or_else(|| Path::new("target/release/portcullis").to_path_buf())
+    });
+    if !binary.exists() {
+        bail!(
+            "{} not found: build it first with `cargo build --release`",
+            binary.display()
+        );
+    }
+    Ok(binary)
 }

@@ -169,6 +169,14 @@ impl UserPool {
         let n = self.wrong.fetch_add(1, Ordering::Relaxed);
         (n + self.valid.load(Ordering::Relaxed) < self.total).then(|| self.total - 1 - n)
     }
+    /// The next user and the code to send for them: their current one, or a wrong one.
+    pub fn next_with_code(&self, valid: bool) -> Option<(u64, String)> {
+        if valid {
+            self.next_valid().map(|i| (i, seed::code_now(i)))
+        } else {
+            self.next_wrong().map(|i| (i, seed::wrong_code(i)))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,16 +204,7 @@ pub fn second_factor_maker(
     let token = inst.service_token.clone();
     let pool = pool.clone();
     Arc::new(move |_| {
-        let i = if valid {
-            pool.next_valid()?
-        } else {
-            pool.next_wrong()?
-        };
-        let code = if valid {
-            seed::code_now(i)
-        } else {
-            seed::wrong_code(i)
-        };
+        let (i, code) = pool.next_with_code(valid)?;
         Some(match endpoint {
             Endpoint::Validate => Req::json(
                 url.clone(),
@@ -335,17 +334,7 @@ pub fn hash_time(n: usize) -> anyhow::Result<(Duration, String)> {
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let machine = report::machine();
-    let binary = args
-        .common
-        .binary
-        .clone()
-        .unwrap_or_else(server::default_binary);
-    if !binary.exists() {
-        bail!(
-            "{} not found: build it first with `cargo build --release`",
-            binary.display()
-        );
-    }
+    let binary = server::release_binary(args.common.binary.as_deref())?;
     let http = load::client();
     let d = Duration::from_secs_f64(args.common.seconds);
     let r = args.common.repeat.max(1);
@@ -673,7 +662,7 @@ pub struct LoadArgs {
 
 pub async fn load_only(args: LoadArgs) -> anyhow::Result<()> {
     let http = load::client();
-    let binary = args.binary.clone().unwrap_or_else(server::default_binary);
+    let binary = server::release_binary(args.binary.as_deref())?;
     let phc = tokio::task::spawn_blocking(|| hash_time(1)).await??.1;
     let inst = Instance::create(
         &http,

@@ -15,7 +15,7 @@ use crate::model::{
 use crate::password::Password;
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
-use crate::throttle::ThrottlePolicy;
+use crate::throttle::{AccountCounter, ThrottlePolicy};
 
 use super::Services;
 
@@ -85,6 +85,17 @@ pub(crate) async fn guess_retry_after<T: Throttle>(
     now: UnixTime,
 ) -> Result<Option<i64>> {
     let counter = tx.account_counter(key).await?;
+    retry_after_with(tx, policy, &counter, ip, now).await
+}
+
+/// [`guess_retry_after`] for an account counter already read.
+pub(crate) async fn retry_after_with<T: Throttle>(
+    tx: &mut T,
+    policy: &ThrottlePolicy,
+    counter: &AccountCounter,
+    ip: Option<&str>,
+    now: UnixTime,
+) -> Result<Option<i64>> {
     let window = match ip {
         Some(ip) => Some(
             tx.address_window(ip, policy.address_window_start(now))
@@ -93,7 +104,7 @@ pub(crate) async fn guess_retry_after<T: Throttle>(
         None => None,
     };
     Ok(policy
-        .account_retry_after(&counter, now)
+        .account_retry_after(counter, now)
         .into_iter()
         .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
         .max())

@@ -22,7 +22,7 @@ use crate::totp;
 
 use super::Services;
 use super::service_tokens::AuthenticatedService;
-use super::sign_in::throttle_key;
+use super::sign_in::{retry_after_with, throttle_key};
 
 impl<S: Store> Services<S> {
     /// Is `code` a valid second factor of `username` right now? `client.ip` is the address of
@@ -47,18 +47,7 @@ impl<S: Store> Services<S> {
             totp,
             counter,
         } = tx.gateway_lookup(&email_key, &key).await?;
-        let window = match client.ip.as_deref() {
-            Some(ip) => Some(
-                tx.address_window(ip, policy.address_window_start(now))
-                    .await?,
-            ),
-            None => None,
-        };
-        let retry = policy
-            .account_retry_after(&counter, now)
-            .into_iter()
-            .chain(window.and_then(|w| policy.address_retry_after(&w, now)))
-            .max();
+        let retry = retry_after_with(&mut tx, &policy, &counter, client.ip.as_deref(), now).await?;
         let counted = counter != AccountCounter::default();
         let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
             let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
