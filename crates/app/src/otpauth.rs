@@ -69,15 +69,23 @@ impl Authenticator {
         let label = percent_decode(label, false)?;
         let mut params = query_params(query)?;
 
-        let (label_issuer, account) = match label.split_once(':') {
-            Some((issuer, account)) => (Some(issuer.trim()), account.trim()),
-            None => (None, label.trim()),
+        let issuer_param = params.remove("issuer");
+        // A label that starts with the issuer parameter ends the issuer there, so an issuer
+        // with a colon ("ACME: Mail", as a server may be configured) keeps the account whole;
+        // otherwise the first colon separates them (found by fuzzing).
+        let after_issuer = issuer_param
+            .as_deref()
+            .and_then(|i| label.strip_prefix(i))
+            .and_then(|rest| rest.strip_prefix(':'));
+        let (label_issuer, account) = match (after_issuer, label.split_once(':')) {
+            (Some(account), _) => (None, account.trim()),
+            (None, Some((issuer, account))) => (Some(issuer.trim()), account.trim()),
+            (None, None) => (None, label.trim()),
         };
         if account.is_empty() {
             return Err(invalid("the label names no account"));
         }
-        let issuer = params
-            .remove("issuer")
+        let issuer = issuer_param
             .or(label_issuer.map(str::to_owned))
             .map(|i| i.trim().to_owned())
             .filter(|i| !i.is_empty());
@@ -194,6 +202,20 @@ mod tests {
             a.code_at(1_700_000_000).code,
             portcullis_core::totp::code_at(&secret, &params, step)
         );
+    }
+
+    #[test]
+    fn an_issuer_with_a_colon_keeps_the_account_whole() {
+        let secret = portcullis_core::totp::TotpSecret::generate();
+        let uri = portcullis_core::totp::otpauth_uri(
+            "ACME: Mail",
+            "b@x.org",
+            &secret,
+            &portcullis_core::totp::TotpParams::default(),
+        );
+        let a = Authenticator::parse(&uri).unwrap();
+        assert_eq!(a.issuer.as_deref(), Some("ACME: Mail"));
+        assert_eq!(a.account, "b@x.org");
     }
 
     #[test]

@@ -29,15 +29,21 @@ impl SealingKey {
     }
 }
 
-/// The current key plus older ones that may still open what they sealed.
+/// The current key plus older ones that may still open what they sealed. The keys can be
+/// replaced while the server runs ([`Keyring::replace`]): a key rotation makes a new key current
+/// while the old one still opens what it sealed, until every secret has been sealed anew.
 pub struct Keyring {
+    ring: std::sync::RwLock<Ring>,
+}
+
+struct Ring {
     current: SealingKey,
     older: Vec<SealingKey>,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Keyring(current {})", self.current.id)
+        write!(f, "Keyring(current {})", self.current_id())
     }
 }
 
@@ -50,13 +56,40 @@ pub struct Sealed {
 
 impl Keyring {
     pub fn new(current: SealingKey, older: Vec<SealingKey>) -> Keyring {
-        Keyring { current, older }
+        Keyring {
+            ring: std::sync::RwLock::new(Ring { current, older }),
+        }
+    }
+
+    /// Puts other keys in place: from now on `current` seals, and it or any of `older` opens.
+    pub fn replace(&self, current: SealingKey, older: Vec<SealingKey>) {
+        *self.ring.write().unwrap_or_else(|e| e.into_inner()) = Ring { current, older };
+    }
+
+    fn ring(&self) -> std::sync::RwLockReadGuard<'_, Ring> {
+        // A panic while replacing cannot leave a half-written ring: the assignment is one move.
+        self.ring.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The id of the key that seals.
+    pub fn current_id(&self) -> String {
+        self.ring().current.id.clone()
+    }
+
+    /// The ids of every key that opens, the current one first.
+    pub fn ids(&self) -> Vec<String> {
+        let ring = self.ring();
+        std::iter::once(&ring.current)
+            .chain(&ring.older)
+            .map(|k| k.id.clone())
+            .collect()
     }
 
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<Sealed> {
         let nonce_bytes = random_bytes::<24>();
         let nonce = XNonce::from(nonce_bytes);
-        let ct = self
+        let ring = self.ring();
+        let ct = ring
             .current
             .cipher
             .encrypt(
@@ -70,14 +103,15 @@ impl Keyring {
         let mut data = nonce_bytes.to_vec();
         data.extend_from_slice(&ct);
         Ok(Sealed {
-            key_id: self.current.id.clone(),
+            key_id: ring.current.id.clone(),
             data,
         })
     }
 
     pub fn open(&self, sealed: &Sealed, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let key = std::iter::once(&self.current)
-            .chain(&self.older)
+        let ring = self.ring();
+        let key = std::iter::once(&ring.current)
+            .chain(&ring.older)
             .find(|k| k.id == sealed.key_id)
             .ok_or_else(|| {
                 Error::internal_msg(format!(
@@ -132,5 +166,20 @@ mod tests {
         assert_ne!(rotated.seal(b"new", b"").unwrap().key_id, sealed.key_id);
         let forgotten = Keyring::new(SealingKey::new(&[2; 32]), vec![]);
         assert!(forgotten.open(&sealed, b"").is_err());
+    }
+
+    #[test]
+    fn a_replaced_keyring_seals_with_its_new_key() {
+        let ring = Keyring::new(SealingKey::new(&[1; 32]), vec![]);
+        let old = ring.seal(b"kept", b"row").unwrap();
+        ring.replace(SealingKey::new(&[2; 32]), vec![SealingKey::new(&[1; 32])]);
+        let new = ring.seal(b"new", b"row").unwrap();
+        assert_eq!(new.key_id, SealingKey::new(&[2; 32]).id());
+        assert_eq!(ring.current_id(), new.key_id);
+        assert_eq!(ring.ids(), vec![new.key_id.clone(), old.key_id.clone()]);
+        assert_eq!(ring.open(&old, b"row").unwrap().as_slice(), b"kept");
+        ring.replace(SealingKey::new(&[2; 32]), vec![]);
+        assert!(ring.open(&old, b"row").is_err(), "the retired key is gone");
+        assert_eq!(ring.open(&new, b"row").unwrap().as_slice(), b"new");
     }
 }

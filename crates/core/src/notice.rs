@@ -64,8 +64,10 @@ pub enum SecurityEvent {
 }
 
 /// One message. Fields are what the templates need; links are tokens the renderer turns into
-/// URLs under the configured public URL.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// URLs under the configured public URL. Zeroized on drop: it carries those tokens and codes.
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
     /// An administrator created an account without a password; the link sets the first one.
@@ -89,6 +91,7 @@ pub enum Notice {
     Security {
         email: String,
         #[serde(flatten)]
+        #[zeroize(skip)]
         event: SecurityEvent,
         /// Unix seconds.
         at: i64,

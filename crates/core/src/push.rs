@@ -85,11 +85,12 @@ pub fn verify_signature(public_key: &[u8], message: &[u8], signature_b64: &str) 
         .is_ok()
 }
 
-/// Is the request's timestamp within the window around `now`?
+/// Is the request's timestamp within the window around `now`? `abs_diff`: a timestamp near
+/// `i64::MIN` must neither overflow (a panic) nor wrap into the window (found by fuzzing).
 pub fn timestamp_fresh(timestamp: &str, now: UnixTime) -> bool {
     timestamp
         .parse::<i64>()
-        .is_ok_and(|t| (t - now.0).abs() <= TIMESTAMP_WINDOW_SECS)
+        .is_ok_and(|t| t.abs_diff(now.0) <= TIMESTAMP_WINDOW_SECS.unsigned_abs())
 }
 
 /// A nonce is 16 bytes, base64url without padding (22 characters).
@@ -335,6 +336,11 @@ mod tests {
         assert!(!timestamp_fresh("939", now));
         assert!(!timestamp_fresh("1061", now));
         assert!(!timestamp_fresh("soon", now));
+        // i64::MIN + now: `t - now` would be i64::MIN, whose `abs()` overflows (wrapping to a
+        // negative number, "fresh", in a release build).
+        assert!(!timestamp_fresh(&(i64::MIN + 1_000).to_string(), now));
+        assert!(!timestamp_fresh(&i64::MIN.to_string(), now));
+        assert!(!timestamp_fresh(&i64::MAX.to_string(), UnixTime(-1)));
     }
 
     #[test]

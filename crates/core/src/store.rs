@@ -29,11 +29,13 @@ pub use rate_events::{RateEvents, RateLimit, RateWindow};
 
 mod app_passwords;
 mod push;
+mod sealed;
 mod service_tokens;
 mod support;
 
 pub use app_passwords::AppPasswords;
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
+pub use sealed::{SealedRow, SealedSecrets, SealedTable};
 pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
 pub use support::{StoredPin, SupportAgents, SupportPins};
 
@@ -70,6 +72,7 @@ pub trait Transaction:
     + AppPasswords
     + ServiceTokens
     + PushStore
+    + SealedSecrets
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -5,8 +5,10 @@
 //! one line (`list`: a table, or JSON lines) and closes the database. Who may be acted on is
 //! decided by the use cases (the owner, for one, is never deleted or demoted).
 
+pub mod backup;
 pub mod checkpassword;
 pub mod outbox;
+pub mod rotate_key;
 pub mod service_token;
 pub mod support;
 

@@ -111,6 +111,29 @@ struct FileConfig {
 }
 
 /// The settings in force, after merging.
+/// A configured secret (the master key): `Debug` says it is set, never what it is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::ops::Deref for SecretText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for SecretText {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -122,7 +145,7 @@ pub struct Config {
     pub public_url_configured: bool,
     pub log_format: LogFormat,
     pub database_url: Option<String>,
-    pub master_key: Option<String>,
+    pub master_key: Option<SecretText>,
     pub session_idle_secs: i64,
     pub session_max_secs: i64,
     pub totp_issuer: String,
@@ -194,7 +217,11 @@ impl Config {
                 .database_url
                 .or(f.database_url)
                 .filter(|s| !s.is_empty()),
-            master_key: args.master_key.or(f.master_key).filter(|s| !s.is_empty()),
+            master_key: args
+                .master_key
+                .or(f.master_key)
+                .filter(|s| !s.is_empty())
+                .map(SecretText),
             session_idle_secs: args
                 .session_idle_secs
                 .or(f.session_idle_secs)
@@ -270,6 +297,22 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_master_key_never_shows_in_debug_output() {
+        let key = "q1LZf0Qk9pQx8e4Wb0yC2rJmT5sVhN3aG7dK6uXoYiE=";
+        let args = ServeArgs {
+            master_key: Some(key.to_owned()),
+            ..Default::default()
+        };
+        let c = Config::resolve(args, None).unwrap();
+        assert_eq!(c.master_key.as_deref(), Some(key));
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains(key) && shown.contains("<redacted>"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn flags_win_over_the_file_and_the_file_over_defaults() {

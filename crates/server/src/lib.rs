@@ -15,6 +15,8 @@
 //!   and `checkpassword`, Dovecot's helper for mail clients' app passwords.
 //! - [`push_wake`]: wakes push long-polls on this node and, on PostgreSQL, on every node
 //!   (LISTEN/NOTIFY); calls device webhooks.
+//! - [`drain`]: on shutdown, closes the listener and lets open connections finish with
+//!   `Connection: close`, so a load balancer loses no request to a restart.
 //! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
@@ -22,6 +24,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod delivery;
+pub mod drain;
 mod headers;
 pub mod keys;
 pub mod kit;
@@ -43,10 +46,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use portcullis_core::Clock;
 use portcullis_core::SystemClock;
 use portcullis_core::model::SessionPolicy;
 use portcullis_core::password::PasswordHasher;
-use portcullis_core::service::{Services, Settings};
+use portcullis_core::service::{ServiceKeys, Services, Settings, key_rotation};
 use portcullis_store::{Backend, ConnectOptions, SqlStore, Synchronous};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -62,9 +66,15 @@ use crate::state::AppState;
 /// The largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// How long `serve` keeps answering on connections already open once SIGTERM arrives: a load
+/// balancer's idle keep-alive timeout below it means no request is ever lost to a restart.
+pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
 /// A server that is bound and migrated, ready to run.
 pub struct Server {
     listener: TcpListener,
+    /// Shared with other servers on the same folder; `portcullis restore` waits for none.
+    _data_lock: cli::backup::DataLock,
     state: AppState,
     setup_link: Option<String>,
     delivery: delivery::Delivery,
@@ -74,6 +84,7 @@ impl Server {
     /// Creates the data folder, loads or creates the master key, connects and migrates the
     /// database, and binds the listener.
     pub async fn build(mut config: Config) -> anyhow::Result<Server> {
+        let data_lock = cli::backup::DataLock::shared(&config.data_folder()?)?;
         let master_key =
             MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
         let mut services = open_services(&config, &master_key).await?;
@@ -106,6 +117,7 @@ impl Server {
         };
         Ok(Server {
             listener,
+            _data_lock: data_lock,
             state,
             setup_link,
             delivery,
@@ -138,7 +150,27 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = app(self.state.clone());
+        self.run_draining(shutdown, Duration::ZERO).await
+    }
+
+    /// As [`Server::run`], but when shutdown begins the listener closes at once and connections
+    /// already open are served on, each answer closing its connection, until their clients have
+    /// closed them or `grace` has passed ([`drain`]); `serve` uses [`DRAIN_GRACE`].
+    pub async fn run_draining(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let drain = drain::Drain::default();
+        let app = app(self.state.clone()).layer(axum::middleware::from_fn_with_state(
+            drain.watch(),
+            drain::close_when_draining,
+        ));
+        // A key rotation rewrites the key file; this node then seals with the new key.
+        let key_watch = tokio::spawn(keys::watch(
+            self.state.master_key.as_ref().clone(),
+            self.state.services.keys.clone(),
+        ));
         let (worker, stop_worker) = self.delivery.start();
         let push = self.state.push.clone();
         let url = self.state.config.effective_database_url();
@@ -146,18 +178,22 @@ impl Server {
             .then(|| push_wake::spawn_listener(url, push.clone()));
         // The worker stops claiming as soon as shutdown begins, while requests still drain;
         // push long-polls answer at once instead of holding the drain up.
+        // `tap_io` only lends the wrapped listener axum's `SocketAddr` connect info.
+        let connections = axum::serve::ListenerExt::tap_io(drain.listener(self.listener), |_| {});
         let shutdown = async move {
             shutdown.await;
             stop_worker.stop();
             push.shut_down();
+            drain.begin(grace).await;
         };
         let served = axum::serve(
-            self.listener,
+            connections,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
         worker.finished().await;
+        key_watch.abort();
         if let Some(listener) = listener {
             let _ = listener.await;
         }
@@ -196,11 +232,21 @@ pub async fn open_services(
         ..Settings::default()
     };
     let hasher = PasswordHasher::new(config.hash_threads, config.hash_queue)?;
+    let sealing = master_key.keyring();
+    let clock = Arc::new(SystemClock);
+    // The recovery codes' digest key outlives master key rotations: the database keeps it.
+    let recovery = key_rotation::settle_digest_key(
+        &store,
+        &sealing,
+        master_key.derived_digest_key(),
+        clock.now(),
+    )
+    .await?;
     Ok(Services::new(
         store,
-        Arc::new(SystemClock),
+        clock,
         hasher,
-        master_key.service_keys(),
+        ServiceKeys { sealing, recovery },
         settings,
     ))
 }

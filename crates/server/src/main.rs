@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use portcullis_server::Server;
+use portcullis_server::cli::backup::{BackupArgs, RestoreArgs};
 use portcullis_server::cli::checkpassword::CheckpasswordArgs;
 use portcullis_server::cli::outbox::OutboxCommand;
+use portcullis_server::cli::rotate_key::RotateKeyArgs;
 use portcullis_server::cli::service_token::ServiceTokenCommand;
 use portcullis_server::cli::support::SupportAgentCommand;
 use portcullis_server::cli::{UserCommand, init_logs};
@@ -50,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Copy the SQLite database, consistently, while the server runs
+    Backup(BackupArgs),
+    /// Put a copy made by `backup` in place of the database (with every server stopped)
+    Restore(RestoreArgs),
+    /// Seal every secret anew under a new master key, while the servers run; run again to resume
+    RotateKey(RotateKeyArgs),
     /// Dovecot's checkpassword interface: check fd 3's credentials with /api/v1/app-auth
     Checkpassword(CheckpasswordArgs),
 }
@@ -76,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
                 println!("No account exists yet and registration is closed.");
                 println!("Create the first owner in your browser (one-time link): {link}");
             }
-            server.run(shutdown).await?;
+            server
+                .run_draining(shutdown, portcullis_server::DRAIN_GRACE)
+                .await?;
             println!("Portcullis stopped.");
             Ok(())
         }
@@ -84,6 +94,9 @@ async fn main() -> anyhow::Result<()> {
         Command::SupportAgent { command } => command.run(cli.config.as_deref()).await,
         Command::ServiceToken { command } => command.run(cli.config.as_deref()).await,
         Command::Outbox { command } => command.run(cli.config.as_deref()).await,
+        Command::Backup(args) => args.run(cli.config.as_deref()).await,
+        Command::Restore(args) => args.run(cli.config.as_deref()).await,
+        Command::RotateKey(args) => args.run(cli.config.as_deref()).await,
         Command::Checkpassword(args) => std::process::exit(args.run().await),
     }
 }

@@ -11,6 +11,7 @@
 
 mod app_passwords;
 mod audit;
+mod backup;
 mod contracts;
 mod groups;
 mod outbox;
@@ -21,6 +22,7 @@ mod push_listen;
 mod rate_events;
 mod recovery;
 mod resources;
+mod sealed;
 mod service_tokens;
 mod sessions;
 mod setup_tokens;
@@ -33,6 +35,7 @@ mod totp;
 mod tx;
 mod users;
 
+pub use backup::{DatabaseSummary, inspect_sqlite};
 pub use pool::{Backend, ConnectOptions, SqlStore, StoreError, Synchronous};
 pub use push::PUSH_CHANNEL;
 pub use push_listen::{PushListener, PushSignal};

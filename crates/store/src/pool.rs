@@ -110,6 +110,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_push.sql"),
         postgres: include_str!("../migrations/postgres/0005_push.sql"),
     },
+    Migration {
+        version: 6,
+        name: "key_material",
+        sqlite: include_str!("../migrations/sqlite/0006_key_material.sql"),
+        postgres: include_str!("../migrations/postgres/0006_key_material.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

@@ -358,8 +358,8 @@ async fn invitation_link(w: &World, email: &str) -> Token {
         .sealing
         .open(&sealed, id.as_bytes())
         .unwrap();
-    match serde_json::from_slice(&plain).unwrap() {
-        portcullis_core::notice::Notice::Invitation { token, .. } => Token::from_client(&token),
+    match &serde_json::from_slice(&plain).unwrap() {
+        portcullis_core::notice::Notice::Invitation { token, .. } => Token::from_client(token),
         other => panic!("not an invitation: {other:?}"),
     }
 }

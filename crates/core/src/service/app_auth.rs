@@ -117,7 +117,14 @@ impl<S: Store> Services<S> {
             }
             Verdict::Refused { reason, guess } => {
                 if guess {
-                    self.count_guess_failure(&mut tx, &key, client, now).await?;
+                    self.count_guess_failure(
+                        &mut tx,
+                        &key,
+                        client,
+                        now,
+                        crate::throttle::Guess::Password,
+                    )
+                    .await?;
                 }
                 let detail = serde_json::json!({ "service": service.name, "reason": reason });
                 tx.append_audit(&event(AuditKind::AppAuthFailure, Outcome::Failure, detail))

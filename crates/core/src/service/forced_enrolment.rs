@@ -61,8 +61,14 @@ impl<S: Store> Services<S> {
         let Some(step) = totp::verify(&pending.secret, &pending.params, code, now, None) else {
             let mut tx = self.store.begin().await?;
             let failures = tx.count_ticket_failure(&t.id).await?;
-            self.count_guess_failure(&mut tx, &throttle_key(user.email.as_str()), meta, now)
-                .await?;
+            self.count_guess_failure(
+                &mut tx,
+                &throttle_key(user.email.as_str()),
+                meta,
+                now,
+                crate::throttle::Guess::Password,
+            )
+            .await?;
             let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Failure, now, meta)
                 .by_self(&user.id, &user.contract_id)
                 .detail(

@@ -12,6 +12,7 @@ mod emergency_kit;
 mod forced_enrolment;
 mod groups;
 mod invitation;
+pub mod key_rotation;
 mod lock;
 mod notify;
 mod password_change;
@@ -41,7 +42,7 @@ pub use push_devices::{DeviceChallenge, DeviceRequest, PushPaired, PushPairing, 
 pub use push_login::{PushAnswer, PushSent, PushStatus};
 pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
-pub use sign_in::LoginResult;
+pub use sign_in::{LoginResult, guess_retry_after, retry_after_with};
 pub use support::SUPPORT_CONTRACT;
 pub use totp_enrolment::TotpEnrolment;
 pub use two_factor::TwoFactorSummary;
@@ -117,6 +118,13 @@ pub struct ServiceKeys {
 impl std::fmt::Debug for ServiceKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ServiceKeys(<redacted>)")
+    }
+}
+
+/// The sealing keys' own type decides how they are wiped; the recovery key is a plain array.
+impl Drop for ServiceKeys {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.recovery);
     }
 }
 

@@ -46,7 +46,8 @@ impl<S: Store> Services<S> {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Password)
+            .await?;
         let event = AuditEvent::new(failure_kind, Outcome::Failure, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "reason": "invalid_password" }));

@@ -250,7 +250,9 @@ impl<S: Store> Services<S> {
             })
         });
         let Some((user, pending)) = matched else {
-            self.count_guess_failure(&mut tx, &key, meta, now).await?;
+            // A 6-digit code: its lockouts grow like a second factor's (docs/threat-model.md).
+            self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Code)
+                .await?;
             let mut event =
                 AuditEvent::new(AuditKind::PasswordResetFailed, Outcome::Failure, now, meta)
                     .detail(serde_json::json!({ "method": "sms_code", "reason": "invalid_code" }));

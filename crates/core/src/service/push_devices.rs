@@ -19,12 +19,19 @@ use super::sessions::Authenticated;
 use super::sign_in::second_step_state;
 
 /// A pairing code waiting for the app: `uri` is what the QR code holds. The code is shown once
-/// and kept only as a digest.
-#[derive(Debug)]
+/// and kept only as a digest. The URI carries the code, so neither shows in `Debug`.
 pub struct PushPairing {
     pub uri: String,
     pub code: Token,
     pub expires_at: UnixTime,
+}
+
+impl std::fmt::Debug for PushPairing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushPairing")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the app learns when pairing succeeds.

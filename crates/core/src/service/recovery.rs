@@ -118,7 +118,8 @@ impl<S: Store> Services<S> {
             }
         }
         let mut tx = self.store.begin().await?;
-        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Code)
+            .await?;
         let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "method": "recovery_code", "path": "recover" }));

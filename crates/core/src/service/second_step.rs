@@ -175,8 +175,14 @@ impl<S: Store> Services<S> {
             None => self.store.begin().await?,
         };
         let failures = tx.count_ticket_failure(&ticket.id).await?;
-        self.count_guess_failure(&mut tx, &throttle_key(user.email.as_str()), meta, now)
-            .await?;
+        self.count_guess_failure(
+            &mut tx,
+            &throttle_key(user.email.as_str()),
+            meta,
+            now,
+            crate::throttle::Guess::Code,
+        )
+        .await?;
         let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "method": method.as_str(), "ticket_failures": failures }));

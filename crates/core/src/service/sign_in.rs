@@ -15,7 +15,7 @@ use crate::model::{
 use crate::password::Password;
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
-use crate::throttle::{AccountCounter, ThrottlePolicy};
+use crate::throttle::{AccountCounter, Guess, ThrottlePolicy};
 
 use super::Services;
 
@@ -77,7 +77,7 @@ pub(crate) async fn second_step_state<T: Transaction>(
 
 /// How long guesses for the account `key` (and from `ip`, if known) must wait, if either is
 /// locked out: every path that checks a secret against the login's throttle asks this first.
-pub(crate) async fn guess_retry_after<T: Throttle>(
+pub async fn guess_retry_after<T: Throttle>(
     tx: &mut T,
     policy: &ThrottlePolicy,
     key: &str,
@@ -89,7 +89,7 @@ pub(crate) async fn guess_retry_after<T: Throttle>(
 }
 
 /// [`guess_retry_after`] for an account counter already read.
-pub(crate) async fn retry_after_with<T: Throttle>(
+pub async fn retry_after_with<T: Throttle>(
     tx: &mut T,
     policy: &ThrottlePolicy,
     counter: &AccountCounter,
@@ -236,7 +236,8 @@ impl<S: Store> Services<S> {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.count_guess_failure(&mut tx, &key, meta, now).await?;
+        self.count_guess_failure(&mut tx, &key, meta, now, Guess::Password)
+            .await?;
         let mut event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Failure, now, meta)
             .detail(serde_json::json!({ "reason": "invalid_credentials" }));
         if let Some(k) = &email_key {
@@ -251,17 +252,20 @@ impl<S: Store> Services<S> {
         Err(Error::InvalidCredentials)
     }
 
-    /// Counts one wrong guess (password or code) against the account and the source address.
+    /// Counts one wrong `guess` against the account and the source address. A wrong code's
+    /// lockouts grow to a day, not an hour (it came from someone who knew the password, or it is
+    /// a 6-digit SMS code; docs/threat-model.md).
     pub(crate) async fn count_guess_failure(
         &self,
         tx: &mut S::Tx,
         key: &str,
         meta: &RequestMeta,
         now: UnixTime,
+        guess: Guess,
     ) -> Result<()> {
         let policy = self.settings.throttle;
         let counted = tx.count_account_failure(key, now).await?;
-        if let Some(until) = policy.lock_after_failure(&counted, now) {
+        if let Some(until) = policy.lock_after(guess, &counted, now) {
             tx.lock_account(key, until).await?;
         }
         if let Some(ip) = &meta.ip {

@@ -17,10 +17,12 @@ use super::Services;
 use super::sessions::Authenticated;
 
 /// What the person needs to set up their app: shown once, never stored in clear. The URI holds
-/// the secret, so both are redacted in `Debug`.
+/// the secret, so both are redacted in `Debug` and zeroized on drop.
+#[derive(zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct TotpEnrolment {
     pub secret: TotpSecret,
     pub otpauth_uri: String,
+    #[zeroize(skip)]
     pub params: TotpParams,
 }
 

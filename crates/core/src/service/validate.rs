@@ -76,7 +76,8 @@ impl<S: Store> Services<S> {
             Some(u) if u.locked_at.is_some() => "account_locked",
             _ => "invalid_code",
         };
-        self.count_guess_failure(&mut tx, &key, client, now).await?;
+        self.count_guess_failure(&mut tx, &key, client, now, crate::throttle::Guess::Code)
+            .await?;
         let detail = serde_json::json!({ "service": service.name, "reason": reason });
         tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Failure, detail))
             .await?;

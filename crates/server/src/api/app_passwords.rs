@@ -1,14 +1,14 @@
 //! `/api/v1/me/app-passwords`: passwords for mail clients that cannot ask for a second factor.
 //! The password is in the answer to `POST` only; the list shows names and last use.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::app_password::AppPasswordInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, ApiPath, Auth, Meta};
 use super::rfc3339;
 use crate::state::AppState;
 
@@ -108,7 +108,7 @@ pub async fn revoke_app_password(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services

@@ -62,7 +62,7 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => ApiError::input(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
-                e.body_text(),
+                without_values(&e.body_text()),
             ),
             JsonRejection::JsonSyntaxError(e) => {
                 ApiError::input(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
@@ -89,9 +89,49 @@ impl From<QueryRejection> for ApiError {
         ApiError::input(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_query",
-            r.body_text(),
+            without_values(&r.body_text()),
         )
     }
+}
+
+/// serde names the value it refused ("pin: invalid type: integer `7305918264`, expected a
+/// string"); that value may be a PIN, code or password sent with the wrong type, and an error
+/// answer must not echo it (nor may the log of one). The field and the expected type remain.
+fn without_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = ["invalid type: ", "invalid value: "]
+        .iter()
+        .filter_map(|m| rest.find(m).map(|i| i + m.len()))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // What follows is serde's `Unexpected`: `string "…"` (escaped as by `{:?}`) or a kind
+        // with the value in backticks (`integer `5``), then ", expected …".
+        let end = if rest.starts_with("string \"") {
+            out.push_str("string");
+            let quoted = &rest["string ".len()..];
+            let mut escaped = false;
+            let close = quoted.char_indices().skip(1).find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            });
+            close.map_or(rest.len(), |(i, _)| "string ".len() + i + 1)
+        } else {
+            match (rest.find(" `"), rest.find(", expected")) {
+                (Some(tick), Some(expected)) if tick < expected => {
+                    out.push_str(&rest[..tick]);
+                    expected
+                }
+                _ => 0,
+            }
+        };
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn body(status: StatusCode, code: &str, message: String) -> Response {
@@ -185,3 +225,33 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod value_tests {
+    use super::without_values;
+
+    #[test]
+    fn refused_values_are_cut_out_of_serde_messages() {
+        for (serde, ours) in [
+            (
+                "pin: invalid type: integer `7305918264`, expected a string at line 1 column 18",
+                "pin: invalid type: integer, expected a string at line 1 column 18",
+            ),
+            (
+                r#"password: invalid type: string "Se\"cret, expected x", expected a map"#,
+                "password: invalid type: string, expected a map",
+            ),
+            (
+                "digits: invalid value: floating point `6.5`, expected u32",
+                "digits: invalid value: floating point, expected u32",
+            ),
+            ("missing field `code`", "missing field `code`"),
+            (
+                "invalid type: sequence, expected a string",
+                "invalid type: sequence, expected a string",
+            ),
+        ] {
+            assert_eq!(without_values(serde), ours);
+        }
+    }
+}

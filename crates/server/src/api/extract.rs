@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -27,6 +28,27 @@ impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
+
+/// Path parameters whose rejection is our error body too: `/users/%FF` (not UTF-8) answered
+/// axum's plain-text 400 before (found by fuzzing).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        match r {
+            // The route matched, so the only way an id can fail is its encoding.
+            PathRejection::FailedToDeserializePathParams(_) => ApiError::input(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_path",
+                "an id in the path is not valid (percent-encoded bytes that are not UTF-8)",
+            ),
+            // A handler asking for parameters its route lacks: our bug, not the client's.
+            other => ApiError::Core(Error::internal_msg(other.body_text())),
+        }
+    }
+}
 
 /// The source address and browser of a request.
 pub struct Meta(pub RequestMeta);

@@ -1,13 +1,13 @@
 //! Groups of my contract and their members.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::{Group, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, Meta};
+use super::extract::{Admin, ApiJson, ApiPath, Meta};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -88,7 +88,7 @@ pub async fn add_member(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path((id, user)): Path<(String, String)>,
+    ApiPath((id, user)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .services
@@ -109,7 +109,7 @@ pub async fn remove_member(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path((id, user)): Path<(String, String)>,
+    ApiPath((id, user)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .services

@@ -26,8 +26,9 @@ mod totp;
 mod users;
 mod validate;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use portcullis_core::UnixTime;
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -61,6 +62,70 @@ impl Modify for BearerAuth {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
+    let mut router = routes();
+    document_body_errors(router.get_openapi_mut());
+    // Answers carry tokens, keys, recovery codes and app passwords, and every other one is
+    // about a person: no browser or proxy cache may keep any of them.
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
+}
+
+/// The answers `ApiJson` gives before any handler runs, documented on every operation that takes
+/// a JSON body, so no client (or schema-driven fuzzer) meets an undocumented status: 400 for
+/// bytes that are not JSON, 413 above the body limit, 415 without `Content-Type:
+/// application/json`, 422 for JSON of the wrong shape. An operation's own entry, naming its
+/// domain codes too, is kept.
+fn document_body_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let answers = [
+        (
+            "400",
+            "malformed_json or invalid_body: the body is not JSON",
+        ),
+        ("413", "payload_too_large: the body is over 64 KiB"),
+        (
+            "415",
+            "unsupported_media_type: send the body with Content-Type: application/json",
+        ),
+        (
+            "422",
+            "invalid_body: the JSON does not have the documented shape",
+        ),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            if op.request_body.is_none() {
+                continue;
+            }
+            for (status, description) in answers {
+                let error = ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build();
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert(error.into());
+            }
+        }
+    }
+}
+
+fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

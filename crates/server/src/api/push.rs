@@ -3,7 +3,7 @@
 //! `/api/v1/login/push` (send, send again, long-poll the answer). The device's own signed
 //! requests are in `push_device.rs`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::SessionKind;
 use portcullis_core::secret::Token;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, Auth, Meta};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, Meta};
 use super::rfc3339;
 use crate::push_wake;
 use crate::state::AppState;
@@ -120,7 +120,7 @@ pub async fn rename_device(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<RenameDeviceRequest>,
 ) -> ApiResult<ApiJson<DeviceView>> {
     let device = state
@@ -142,7 +142,7 @@ pub async fn remove_device(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state.services.remove_push_device(&auth, &id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -213,7 +213,7 @@ pub struct PushPollResponse {
 pub async fn poll_push(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    Path(challenge_id): Path<String>,
+    ApiPath(challenge_id): ApiPath<String>,
     ApiQuery(q): ApiQuery<PushPollQuery>,
 ) -> ApiResult<ApiJson<PushPollResponse>> {
     let ticket = Token::from_client(&q.login_ticket);

@@ -6,7 +6,7 @@
 //! time, nonce) answers the same 401 `invalid_signature`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, OriginalUri, Path, Request, State};
+use axum::extract::{FromRequest, OriginalUri, Request, State};
 use axum::http::StatusCode;
 use portcullis_core::Error;
 use portcullis_core::push::{ChallengeStatus, Decision};
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, Meta};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Meta};
 use super::rfc3339;
 use crate::push_wake;
 use crate::state::AppState;
@@ -244,7 +244,7 @@ pub struct AnswerResponse {
 pub async fn answer(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     signed: SignedDevice,
 ) -> ApiResult<ApiJson<AnswerResponse>> {
     let req: AnswerRequest = signed.json()?;

@@ -1,14 +1,14 @@
 //! Resources (data centres, snapshots): visible per group and, when protected, only in sessions
 //! completed with a second factor (seed 001).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::{GroupId, Resource, ResourceId, ResourceKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, Auth, Meta};
+use super::extract::{Admin, ApiJson, ApiPath, Auth, Meta};
 use super::rfc3339;
 use crate::state::AppState;
 
@@ -115,7 +115,7 @@ pub async fn list_resources(
 pub async fn get_resource(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<ApiJson<ResourceView>> {
     Ok(ApiJson(
         state
@@ -140,7 +140,7 @@ pub async fn update_resource(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateResourceRequest>,
 ) -> ApiResult<ApiJson<ResourceView>> {
     let r = state
@@ -168,7 +168,7 @@ pub async fn delete_resource(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services
@@ -189,7 +189,7 @@ pub async fn grant(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path((id, group)): Path<(String, String)>,
+    ApiPath((id, group)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .services
@@ -210,7 +210,7 @@ pub async fn revoke_grant(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path((id, group)): Path<(String, String)>,
+    ApiPath((id, group)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .services

@@ -1,13 +1,13 @@
 //! `GET /api/v1/me/sessions` and `DELETE /api/v1/me/sessions/{id}`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::SessionId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, ApiPath, Auth, Meta};
 use super::rfc3339;
 use crate::state::AppState;
 
@@ -67,7 +67,7 @@ pub async fn revoke_session(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services

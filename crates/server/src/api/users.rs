@@ -1,7 +1,7 @@
 //! The user manager (seeds 001, 002, 004): users of the caller's contract, forced 2FA, roles,
 //! admin reset of 2FA. Only the `Admin` extractor reaches these handlers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::{Role, UserId};
 use portcullis_core::password::Password;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, Meta};
+use super::extract::{Admin, ApiJson, ApiPath, Meta};
 use super::rfc3339;
 use crate::state::AppState;
 
@@ -150,7 +150,7 @@ pub async fn list_users(
 pub async fn get_user(
     State(state): State<AppState>,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<ApiJson<UserView>> {
     Ok(ApiJson(
         state.services.get_user(&admin, &UserId(id)).await?.into(),
@@ -178,7 +178,7 @@ pub async fn update_user(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<ApiJson<UserView>> {
     let role = req.role.as_deref().map(parse_role).transpose()?;
@@ -202,7 +202,7 @@ pub async fn delete_user(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services
@@ -223,7 +223,7 @@ pub async fn reset_two_factor(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services
@@ -244,7 +244,7 @@ pub async fn unlock_user(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
         .services

@@ -140,38 +140,47 @@ impl Install {
     }
 
     pub async fn serve(&self) -> Server {
-        let args = ["serve", "--bind", "127.0.0.1:0", "--data", &self.data];
-        let mut cmd = command(BIN, &args);
-        cmd.current_dir(&self.root).stdin(Stdio::null());
-        let mut child = cmd.spawn().expect("serve starts");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = tokio::time::timeout(PATIENCE, stdout.next_line())
-            .await
-            .expect("serve announces itself")
-            .unwrap()
-            .expect("serve exited before listening");
-        let addr = first
-            .strip_prefix("Portcullis is listening on http://")
-            .and_then(|rest| rest.split_once(' '))
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .0
-            .parse()
-            .unwrap();
-        tokio::spawn(drain(stdout));
-        tokio::spawn(drain(stderr));
-        Server {
-            _child: child,
-            addr,
-            http: reqwest::Client::builder()
-                .no_proxy()
-                .timeout(PATIENCE)
-                .build()
-                .unwrap(),
-        }
+        Server::start(Serve::new(&self.root, &self.data)).await
     }
 }
 
+/// How to start one `portcullis serve`: its data folder and, beside the defaults, the flags and
+/// environment a test gives it. Several nodes may share one database (and then one master key).
+#[derive(Clone, Debug)]
+pub struct Serve {
+    pub root: PathBuf,
+    pub data: String,
+    pub database_url: Option<String>,
+    pub master_key: Option<String>,
+    /// The address to bind; port 0 picks a free one (a restart may keep the one it had).
+    pub bind: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Serve {
+    pub fn new(root: &std::path::Path, data: &str) -> Serve {
+        Serve {
+            root: root.to_owned(),
+            data: data.to_owned(),
+            database_url: None,
+            master_key: None,
+            bind: "127.0.0.1:0".to_owned(),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: &str) -> Serve {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    pub fn env(mut self, var: &str, value: &str) -> Serve {
+        self.env.push((var.to_owned(), value.to_owned()));
+        self
+    }
+}
 impl Drop for Install {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
@@ -184,12 +193,95 @@ pub async fn drain(mut lines: Lines<BufReader<impl AsyncRead + Unpin>>) {
 
 /// A running `portcullis serve`, killed when the test ends.
 pub struct Server {
-    _child: Child,
+    child: Child,
     pub addr: SocketAddr,
+    pub spec: Serve,
+    /// Every line the node writes to stderr (its logs), kept for the test to read.
+    pub stderr: StderrLog,
     http: reqwest::Client,
 }
 
 impl Server {
+    /// Starts `spec` and waits for it to announce its address.
+    pub async fn start(spec: Serve) -> Server {
+        let mut args: Vec<&str> = vec!["serve", "--bind", &spec.bind, "--data", &spec.data];
+        if let Some(url) = &spec.database_url {
+            args.extend(["--database-url", url]);
+        }
+        args.extend(spec.args.iter().map(String::as_str));
+        let mut cmd = command(BIN, &args);
+        cmd.current_dir(&spec.root).stdin(Stdio::null());
+        if let Some(key) = &spec.master_key {
+            cmd.env("PORTCULLIS_MASTER_KEY", key);
+        }
+        for (var, value) in &spec.env {
+            cmd.env(var, value);
+        }
+        let mut child = cmd.spawn().expect("serve starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        // Read from the start: at trace level a node logs more than a pipe holds before it
+        // listens, and would block on a full stderr that nobody reads.
+        let stderr = StderrLog::keep(BufReader::new(child.stderr.take().unwrap()).lines());
+        let first = tokio::time::timeout(PATIENCE, stdout.next_line())
+            .await
+            .expect("serve announces itself")
+            .unwrap();
+        let Some(first) = first else {
+            let _ = tokio::time::timeout(PATIENCE, child.wait()).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            panic!(
+                "serve exited before listening: {}",
+                stderr.lines().join("\n")
+            );
+        };
+        let addr = first
+            .strip_prefix("Portcullis is listening on http://")
+            .and_then(|rest| rest.split_once(' '))
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .0
+            .parse()
+            .unwrap();
+        tokio::spawn(drain(stdout));
+        Server {
+            child,
+            addr,
+            spec,
+            stderr,
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(PATIENCE)
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
+    /// `kill -9`: no shutdown, no flush; whatever was not committed is gone.
+    pub async fn kill9(mut self) -> Serve {
+        self.child.start_kill().expect("SIGKILL sent");
+        let _ = tokio::time::timeout(PATIENCE, self.child.wait()).await;
+        self.spec.clone()
+    }
+
+    /// SIGTERM, as systemd or a rolling restart stops a node, and waits for it to finish its
+    /// in-flight requests and exit; its exit status.
+    pub async fn terminate(mut self) -> (Serve, std::process::ExitStatus) {
+        let pid = self.pid().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent to {pid}");
+        let status = tokio::time::timeout(PATIENCE, self.child.wait())
+            .await
+            .expect("the node stops in time")
+            .expect("exit status");
+        (self.spec.clone(), status)
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -231,5 +323,31 @@ impl Server {
         )
         .await
         .0
+    }
+}
+
+// ---- A node's stderr, kept (added for crash.rs, which checks that no node logs a panic or an
+// ---- error, also one killed with `kill -9`) ----
+
+/// The lines a node wrote to stderr, collected in the background until the node's stderr
+/// closes. Clones share the lines, so a clone taken before [`Server::kill9`] still reads them.
+#[derive(Clone, Default)]
+pub struct StderrLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl StderrLog {
+    fn keep(mut lines: Lines<BufReader<impl AsyncRead + Unpin + Send + 'static>>) -> StderrLog {
+        let log = StderrLog::default();
+        let kept = log.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                kept.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        });
+        log
+    }
+
+    /// Every line so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
