@@ -498,3 +498,35 @@ async fn a_key_file_others_can_read_stops_the_server() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn on_postgresql_a_key_file_rotates_only_when_the_operator_says_it_is_the_only_node() {
+    common::run(Backend::Postgres, |env| async move {
+        let spec = spec_in(&env);
+        let data = PathBuf::from(&spec.data);
+        let node = Server::start(spec.clone()).await;
+        let mut person = enrolled(&node, "only@example.com").await;
+        let old = key_lines(&data);
+
+        let exit = finish(cli(&spec, &["rotate-key", "--settle-secs", "1"]), b"").await;
+        assert_ne!(exit.code, Some(0), "{exit:#?}");
+        assert!(exit.stderr.contains("--single-node"), "{exit:#?}");
+        assert_eq!(key_lines(&data), old, "nothing was written");
+
+        let args = ["rotate-key", "--settle-secs", "1", "--single-node"];
+        let exit = finish(cli(&spec, &args), b"").await;
+        assert_eq!(exit.code, Some(0), "{exit:#?}");
+        let new = key_lines(&data);
+        assert_eq!(new.len(), 1);
+        assert_ne!(new, old);
+        let sealed = sealed_key_ids(env.database_url.as_deref().unwrap()).await;
+        assert!(
+            sealed.iter().all(|(_, id)| *id == key_id(&new[0])),
+            "{sealed:?}"
+        );
+        // The running node took the new key from its file.
+        sign_in_with_totp(&node, &mut person).await;
+        sign_in_with_recovery(&node, &mut person).await;
+    })
+    .await;
+}

@@ -21,7 +21,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use portcullis_core::service::Services;
-use portcullis_store::SqlStore;
+use portcullis_store::{Backend, SqlStore};
 
 use super::init_logs;
 use crate::config::{Config, ServeArgs};
@@ -36,6 +36,10 @@ pub struct RotateKeyArgs {
     /// every second)
     #[arg(long, default_value_t = 5)]
     settle_secs: u64,
+    /// On PostgreSQL with the key in DATA/master.key: this is the only node (others would keep
+    /// their own copy of the old key file and could not open what the new key seals)
+    #[arg(long)]
+    single_node: bool,
     #[command(flatten)]
     serve: ServeArgs,
 }
@@ -59,7 +63,17 @@ impl RotateKeyArgs {
             }
             MasterKey::load_file(&path)?
         };
+        let shared_database =
+            Backend::from_url(&config.effective_database_url()) == Some(Backend::Postgres);
         let key = match key.source() {
+            KeySource::File(_) if key.len() == 1 && shared_database && !self.single_node => {
+                bail!(
+                    "several nodes may share this PostgreSQL database, each with its own copy of \
+                     the key file, and a new key written here would not reach them: set \
+                     PORTCULLIS_MASTER_KEY=NEW,OLD on every node instead (docs/backups-and-keys.md), \
+                     or pass --single-node if this is the only node"
+                );
+            }
             KeySource::File(path) if key.len() == 1 => {
                 let new = key.with_roots([vec![keys::generate()?], key.roots()].concat());
                 new.write_file(path)?;
