@@ -299,7 +299,12 @@ on_both_backends! {
         }
         let statuses = attempts.join_all().await;
         assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 15, "{statuses:?}");
+        // Each replay is a counted failure: once ten of them follow the success (which cleared
+        // the counter), the account throttle answers the rest with 429 before looking at the code.
+        let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!(refused + throttled, 15, "{statuses:?}");
+        assert!(refused >= 10, "{statuses:?}");
     }
 
     async fn each_recovery_code_completes_one_login(env: TestEnv) {
