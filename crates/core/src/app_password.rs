@@ -1,4 +1,4 @@
-//! App passwords (seed 003): random passwords for mail clients and other programs that speak an
+//! App passwords: random passwords for mail clients and other programs that speak an
 //! old protocol (IMAP, POP3, SMTP) and cannot ask for a second factor. Each is sixteen lower-case
 //! letters shown once as `abcd-efgh-ijkl-mnop` (about 75 bits: easy to type on a phone, far too
 //! many to guess), and kept only as a SHA-256 digest. Being random rather than chosen by a person,

@@ -69,7 +69,7 @@ pub struct User {
     pub role: Role,
     pub created_at: UnixTime,
     pub last_login_at: Option<UnixTime>,
-    /// An owner or administrator requires 2FA of this user (seed 001 "Force 2-Factor Auth").
+    /// An owner or administrator requires 2FA of this user ("Force 2-Factor Auth").
     pub force_2fa: bool,
     /// Set by "this wasn't me" from a security notice: every login is refused until an
     /// administrator or the operator unlocks the account.
@@ -81,7 +81,7 @@ pub struct User {
 pub struct Contract {
     pub id: ContractId,
     pub name: String,
-    /// Every user of the contract is treated as forced; only the owner may clear it (seed 002).
+    /// Every user of the contract is treated as forced; only the owner may clear it.
     pub require_2fa: bool,
 }
 
@@ -93,7 +93,7 @@ pub struct Group {
     pub members: Vec<UserId>,
 }
 
-/// What a resource is (seed 001: data centres and snapshots).
+/// What a resource is (data centres and snapshots).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceKind {
     Datacenter,
@@ -122,7 +122,7 @@ pub struct Resource {
     pub contract_id: ContractId,
     pub kind: ResourceKind,
     pub name: String,
-    /// Seen and selected only in sessions completed with a second factor (seed 001).
+    /// Seen and selected only in sessions completed with a second factor.
     pub requires_2fa: bool,
     /// Groups the resource is granted to.
     pub groups: Vec<GroupId>,

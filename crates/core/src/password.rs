@@ -1,4 +1,4 @@
-//! Passwords: the policy (seed 001: at least eight characters, upper and lower case, a special
+//! Passwords: the policy (at least eight characters, upper and lower case, a special
 //! character; plus a list of the most common breached passwords) and Argon2id hashing.
 //!
 //! Hashing costs ~20 MiB and tens of milliseconds by design. [`PasswordHasher`] runs it on a pool

@@ -1,5 +1,5 @@
-//! Mobile numbers and the codes sent to them by SMS (seed 003's "verify your mobile number",
-//! seed 001's forgot-password code).
+//! Mobile numbers and the codes sent to them by SMS (verifying a number in the 2FA setup
+//! assistant, and the forgot-password code).
 //!
 //! [`PhoneNumber`] is E.164 (principle 7): `+`, a country code that does not start with 0, and 8 to
 //! 15 digits in all. It accepts what a person types around those digits (spaces, dashes, dots,

@@ -1,4 +1,4 @@
-//! The support PIN (seed 001): a short number the account holder sets so that a support agent can
+//! The support PIN: a short number the account holder sets so that a support agent can
 //! tell them from an impostor on the phone. The rules of its shape live here; hashing reuses the
 //! slow [`crate::password::PasswordHasher`], because a PIN has so few possible values that a fast
 //! hash would fall to an offline search at once. Checking a caller's PIN, and the throttle that

@@ -2,13 +2,13 @@
 //! roles and facts; handlers and use cases ask, they never decide inline.
 //!
 //! - The owner manages administrators and users; administrators manage users only; nobody
-//!   manages the owner through the API (seed 001/002).
+//!   manages the owner through the API.
 //! - 2FA is forced on a user when an owner or administrator set "Force 2-Factor Auth" on them,
 //!   or when the contract requires it of everyone. A forced user cannot remove their own factors.
 //! - The contract policy may be switched on by the owner or an administrator, and off only by the
-//!   owner (seed 002: "only the main account").
+//!   owner ("only the main account").
 //! - Resources marked `requires_2fa` exist only for sessions completed with a second factor, also
-//!   for owners and administrators and also inside an authorised group (seed 001).
+//!   for owners and administrators and also inside an authorised group.
 
 use crate::model::{Resource, Role};
 

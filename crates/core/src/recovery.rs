@@ -1,4 +1,4 @@
-//! Recovery codes (seeds 000, 002, 004): ten codes of 16 digits from the operating system's
+//! Recovery codes: ten codes of 16 digits from the operating system's
 //! CSPRNG, shown once as `1234-5678-9012-3456` and stored only as a keyed hash.
 //!
 //! A code carries 53 bits, too few to survive an offline search if the database alone leaked, so

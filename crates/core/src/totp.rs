@@ -38,7 +38,7 @@ impl Algorithm {
 }
 
 /// How codes are made. The defaults (SHA1, 6 digits, 30 s) are what every authenticator app reads;
-/// 60 s is allowed (seed 004: "valid for 30 or 60 seconds"), and 8 digits.
+/// 60 s is allowed ("valid for 30 or 60 seconds"), and 8 digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TotpParams {
     pub algorithm: Algorithm,

@@ -1,4 +1,4 @@
-//! App passwords for mail clients and the mail server's credential check (seed 003), through the
+//! App passwords for mail clients and the mail server's credential check, through the
 //! real server on SQLite and PostgreSQL: made once, listed with their last use, revoked; checked
 //! by a service with its own token; the only way into the mailbox once 2FA is on; throttled and
 //! audited like logins.

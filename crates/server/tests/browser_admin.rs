@@ -1,7 +1,7 @@
 //! The administration pages, black-box, through the real server and headless Chromium: the user
-//! manager with "Force 2-Factor Auth" and the setup wizard it leads to at sign-in (seed 001), the
-//! admin reset of a user's two-factor authentication (seeds 002, 004), groups, and resources that
-//! exist only for sessions signed in with a second factor (seed 001). Plain HTTP checks what a
+//! manager with "Force 2-Factor Auth" and the setup wizard it leads to at sign-in, the
+//! admin reset of a user's two-factor authentication, groups, and resources that
+//! exist only for sessions signed in with a second factor. Plain HTTP checks what a
 //! browser hides: the wizard's ticket cookie, and refusals for people who may not act.
 //!
 //! Skipping works as in `browser.rs`: without chromium, chromedriver or oathtool the tests say

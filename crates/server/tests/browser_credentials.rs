@@ -1,7 +1,7 @@
 //! The support PIN and app password pages, black-box, through the real server and headless
-//! Chromium: a person sets their PIN and a support agent's check then matches it (seed 001); a
+//! Chromium: a person sets their PIN and a support agent's check then matches it; a
 //! person makes an app password, sees it once, a mail server accepts it and the list shows its
-//! use, and revoking it shuts the mail app out (seed 003). Plain HTTP checks what a browser hides:
+//! use, and revoking it shuts the mail app out. Plain HTTP checks what a browser hides:
 //! forged forms and signed-out visits.
 //!
 //! Skipping works as in `browser.rs`: without chromium or chromedriver the tests say SKIPPED,

@@ -1,7 +1,7 @@
 //! The mobile number and forgot-password pages, black-box, through the real server and headless
-//! Chromium: verifying a number with the code from the SMS and replacing it with the password
-//! (seed 003), the setup assistants that ask for a number first when the deployment requires one
-//! (seed 003), and resetting a forgotten password by the emailed link or the SMS code (seed 001).
+//! Chromium: verifying a number with the code from the SMS and replacing it with the password,
+//! the setup assistants that ask for a number first when the deployment requires one,
+//! and resetting a forgotten password by the emailed link or the SMS code.
 //! The texts and mails are read where the outbox's file transport puts them.
 //!
 //! Skipping works as in `browser.rs`: without chromium or chromedriver the tests say SKIPPED,

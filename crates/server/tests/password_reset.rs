@@ -1,4 +1,4 @@
-//! Forgot password through the real server, on SQLite and PostgreSQL (seed 001): the request
+//! Forgot password through the real server, on SQLite and PostgreSQL: the request
 //! answers the same, byte for byte and in the same time, whoever asks; the emailed link and the
 //! SMS code work once and only within 30 minutes; the policy applies; every session ends; and
 //! two-factor authentication stays, so the next login still asks for the second factor.

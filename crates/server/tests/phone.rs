@@ -1,4 +1,4 @@
-//! Verifying a mobile number through the real server, on SQLite and PostgreSQL (seed 003): the
+//! Verifying a mobile number through the real server, on SQLite and PostgreSQL: the
 //! code arrives by SMS (the outbox's file transport), works once, dies after five wrong guesses
 //! and ten minutes; sends are limited to one a minute and five an hour; replacing a verified
 //! number needs the password; and with `--require-phone-for-2fa` the authenticator cannot be

@@ -1,4 +1,4 @@
-//! The support PIN (seed 001) through the real server, on SQLite and PostgreSQL: the account
+//! The support PIN  through the real server, on SQLite and PostgreSQL: the account
 //! holder sets it, `/me` says only whether it is set, a support agent checks a caller's PIN, and
 //! wrong checks are audited, counted per customer, and emailed to the customer.
 

@@ -1,4 +1,4 @@
-//! Contract administration (seeds 001, 002, 004): the user manager, "Force 2-Factor Auth", the
+//! Contract administration: the user manager, "Force 2-Factor Auth", the
 //! admin reset of a user's 2FA, and the contract-wide 2FA policy. Every decision about who may
 //! act on whom is asked of [`crate::policy`]; an [`AdminSession`] is the only way in, and only
 //! [`Services::admin_session`] (for owners and administrators) or the operator's shell makes one.

@@ -1,5 +1,5 @@
 //! Checking a person's credentials for a mail server or another service that speaks an old
-//! protocol (seed 003: "mail clients must log in again once after activation").
+//! protocol ("mail clients must log in again once after activation").
 //!
 //! The service proves itself with a service token ([`AuthenticatedService`]); the person's
 //! username and password come from their mail client. Without 2FA the account password and app

@@ -1,4 +1,4 @@
-//! App passwords for mail clients (seed 003): made with a name, shown once, listed with their
+//! App passwords for mail clients: made with a name, shown once, listed with their
 //! last use, revoked by deleting them. Creating one is audited and the holder is told by email
 //! (with a "this wasn't me" link), because an app password opens the mailbox without a second
 //! factor. Checking one is `app_auth`.

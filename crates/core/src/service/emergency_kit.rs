@@ -1,4 +1,4 @@
-//! The emergency kit (seed 003 "Save your secret key"): the recovery codes and the authenticator
+//! The emergency kit ("Save your secret key"): the recovery codes and the authenticator
 //! key, sealed and kept for a short while after activation or regeneration, for the session that
 //! did it only. After that the codes exist only as digests and the kit cannot be made again.
 

@@ -1,4 +1,4 @@
-//! The login-time setup wizard (seed 001: "The user will be guided through the setup wizard the
+//! The login-time setup wizard ("The user will be guided through the setup wizard the
 //! next time they log in to complete the activation. Otherwise a log-in is not possible."). The
 //! enrolment ticket from the password step allows exactly this: start an authenticator, activate
 //! it with a code, and only then receive a session.

@@ -1,4 +1,4 @@
-//! Groups of users (seed 001: resources are granted to groups).
+//! Groups of users (resources are granted to groups).
 
 use crate::audit::AuditKind;
 use crate::error::{Error, Result};

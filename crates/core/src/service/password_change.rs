@@ -1,4 +1,4 @@
-//! Changing one's password (seed 001): the old password is required, the new one must meet the
+//! Changing one's password: the old password is required, the new one must meet the
 //! policy, and every other session of the user ends (the change is "effective with the next
 //! login"). Also home of [`Services::confirm_password`], the re-entry of the current password
 //! that guards every sensitive change; a wrong one counts as a guess against the account throttle.

@@ -1,4 +1,4 @@
-//! Forgot password (seed 001). A request mails a single-use link (30 minutes, stored as a digest)
+//! Forgot password. A request mails a single-use link (30 minutes, stored as a digest)
 //! and, when the account has a verified mobile number, also texts a six-digit code; either one
 //! with a new password sets it. The request answers the same whether or not the account exists:
 //! [`Services::request_password_reset`] does its work in a task of its own after the caller has

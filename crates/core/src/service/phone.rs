@@ -1,4 +1,4 @@
-//! Verifying a mobile number (seed 003): a person enters a number, receives a six-digit code by
+//! Verifying a mobile number: a person enters a number, receives a six-digit code by
 //! SMS and types it back; only then is the number theirs. A verified number is replaced the same
 //! way, and the change needs the current password, so a session left open cannot redirect the
 //! codes. Sends are limited per account (one a minute, five an hour, across every node), each code

@@ -1,4 +1,4 @@
-//! The companion app's side of push approval (seed 000): pairing by a single-use code, the
+//! The companion app's side of push approval: pairing by a single-use code, the
 //! owner's list of devices (rename, remove), and the device's signed requests: verifying them
 //! (signature, timestamp window, nonce taken once), listing pending challenges, answering one
 //! ("this wasn't me" locks the account as a security notice's link does), setting a webhook.

@@ -1,5 +1,5 @@
 //! Recovery codes after activation: a new set on request (password required; the old set is
-//! void), and recovery from a lost phone (seed 000): username, password and one recovery code
+//! void), and recovery from a lost phone: username, password and one recovery code
 //! remove two-factor authentication from the account entirely and log in.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};

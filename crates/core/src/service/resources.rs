@@ -1,4 +1,4 @@
-//! Resources (seed 001: data centres and snapshots) and who sees them. Visibility is decided by
+//! Resources (data centres and snapshots) and who sees them. Visibility is decided by
 //! [`policy::sees_resource`]: a resource that does not exist for the viewer answers `NotFound`,
 //! exactly like one that does not exist at all.
 

@@ -1,4 +1,4 @@
-//! The second step of a login (seed 004): a code from the authenticator app, or one of the
+//! The second step of a login: a code from the authenticator app, or one of the
 //! recovery codes, presented with the ticket the password step gave.
 //!
 //! A ticket lives five minutes, serves one login, and dies after five wrong codes; every wrong

@@ -1,4 +1,4 @@
-//! Support agents and the PIN check (seed 001: "a support PIN ... used to identify callers").
+//! Support agents and the PIN check ("a support PIN ... used to identify callers").
 //!
 //! Agents are deployment-level accounts: they belong to the reserved support contract, which the
 //! first `portcullis support-agent create` makes, hold the role `user` there, and carry a mark in

@@ -1,4 +1,4 @@
-//! The account holder's support PIN (seed 001): set or changed at will, shown afterwards only as
+//! The account holder's support PIN: set or changed at will, shown afterwards only as
 //! "set on <date>", never in clear. The PIN is hashed (Argon2id) before the write transaction
 //! opens; the change is audited and the holder is told by email, with a "this wasn't me" link,
 //! because whoever knows the PIN can talk their way past support.

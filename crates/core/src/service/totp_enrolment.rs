@@ -1,4 +1,4 @@
-//! The authenticator-app setup assistant (seeds 001–004): start an enrolment (a new secret, shown
+//! The authenticator-app setup assistant: start an enrolment (a new secret, shown
 //! as a QR code and as text), activate it with the current password and a code, or deactivate it
 //! with the password. A pending enrolment changes nothing until it is activated.
 
@@ -140,8 +140,8 @@ impl<S: Store> Services<S> {
         self.enrolment_of(user, &pending)
     }
 
-    /// Activates the pending enrolment (seeds 003/004: current password and a code). Returns the
-    /// recovery codes, shown once; every other session of the user ends (seed 003).
+    /// Activates the pending enrolment (current password and a code). Returns the
+    /// recovery codes, shown once; every other session of the user ends.
     pub async fn activate_totp(
         &self,
         auth: &Authenticated,
@@ -221,8 +221,8 @@ impl<S: Store> Services<S> {
         Ok(codes)
     }
 
-    /// Removes the authenticator app (seed 004: the current password is required). Refused when
-    /// an administrator forces 2FA on the user (seed 001).
+    /// Removes the authenticator app (the current password is required). Refused when
+    /// an administrator forces 2FA on the user.
     pub async fn deactivate_totp(
         &self,
         auth: &Authenticated,

@@ -1,4 +1,4 @@
-//! Forgot password (seed 001): ask for a link (always the same answer), then set a new password
+//! Forgot password: ask for a link (always the same answer), then set a new password
 //! with the link's token or with the code sent by SMS.
 
 use axum::extract::State;

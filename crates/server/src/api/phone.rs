@@ -1,4 +1,4 @@
-//! The mobile number (seed 003): set it, verify it with the code from the SMS, ask for the code
+//! The mobile number: set it, verify it with the code from the SMS, ask for the code
 //! again; and the same three steps for the forced setup wizard's enrolment ticket when the
 //! deployment requires a verified number before two-factor authentication.
 

@@ -1,5 +1,5 @@
 //! Resources (data centres, snapshots): visible per group and, when protected, only in sessions
-//! completed with a second factor (seed 001).
+//! completed with a second factor.
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,4 +1,4 @@
-//! The user manager (seeds 001, 002, 004): users of the caller's contract, forced 2FA, roles,
+//! The user manager: users of the caller's contract, forced 2FA, roles,
 //! admin reset of 2FA. Only the `Admin` extractor reaches these handlers.
 
 use axum::extract::State;
@@ -211,7 +211,7 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Remove every factor and recovery code of a user and end their sessions (seeds 002, 004).
+/// Remove every factor and recovery code of a user and end their sessions.
 #[utoipa::path(delete, path = "/api/v1/users/{id}/two-factor", tag = "administration", security(("bearer" = [])),
     params(("id" = String, Path, description = "user id")), responses(
     (status = 204, description = "reset; the user is notified"),

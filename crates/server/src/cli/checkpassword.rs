@@ -1,6 +1,6 @@
 //! `portcullis checkpassword REPLY-PROGRAM [ARGS…]`: Dovecot's (and qmail's) checkpassword
 //! interface in front of `POST /api/v1/app-auth`, so IMAP, POP3 and SMTP logins accept app
-//! passwords (seed 003). See `docs/dovecot.md`.
+//! passwords. See `docs/dovecot.md`.
 //!
 //! The protocol: the caller writes `username\0password\0timestamp\0` to file descriptor 3. Good
 //! credentials run the reply program with `USER` set (Dovecot's `checkpassword-reply`, which

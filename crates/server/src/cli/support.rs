@@ -1,5 +1,5 @@
 //! `portcullis support-agent …`: the operator makes the deployment's support agents, who may
-//! check a caller's support PIN and nothing else (seed 001). An agent is an account of the
+//! check a caller's support PIN and nothing else. An agent is an account of the
 //! reserved support contract; it signs in like everyone (2FA is recommended). Removing one is
 //! `portcullis user delete --email …`.
 

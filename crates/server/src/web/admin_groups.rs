@@ -1,4 +1,4 @@
-//! Groups (seed 001: resources are granted to groups of users): `GET /admin/groups` lists them
+//! Groups (resources are granted to groups of users): `GET /admin/groups` lists them
 //! with their members, `POST /admin/groups` creates one, `POST /admin/groups/{id}/members` adds a
 //! person and `POST /admin/groups/{id}/members/{user}/remove` takes one out. Owners and
 //! administrators only; the services check that group and person belong to their contract.

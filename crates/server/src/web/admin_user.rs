@@ -1,7 +1,7 @@
-//! One person in the user manager (seed 001: "Select the required user. In the user details,
+//! One person in the user manager ("Select the required user. In the user details,
 //! activate the Force 2-Factor Auth check box. Save your changes."): `GET /admin/users/{id}` shows
 //! them; `POST /admin/users/{id}` saves "Force 2-Factor Auth" and, for the owner, the role;
-//! `POST /admin/users/{id}/reset-2fa` (seeds 002, 004) and `POST /admin/users/{id}/delete` ask for
+//! `POST /admin/users/{id}/reset-2fa` and `POST /admin/users/{id}/delete` ask for
 //! confirmation first (`confirm`). The services refuse what the admin may not do to this person;
 //! the page hides those buttons and shows the refusal if one is pressed anyway.
 

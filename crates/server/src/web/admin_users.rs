@@ -1,8 +1,8 @@
-//! The user manager (seed 001, "Menu Bar > Resource Manager > User Manager"): `GET /admin/users`
+//! The user manager ("Menu Bar > Resource Manager > User Manager", as in hosting control panels): `GET /admin/users`
 //! lists the contract's people with their role, two-factor state and last sign-in; `POST
 //! /admin/users` creates or invites someone, optionally with "Force 2-Factor Auth"; `POST
-//! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again
-//! (seed 002). One person's details and actions are in `admin_user`. Who may do what to whom is
+//! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again.
+//! One person's details and actions are in `admin_user`. Who may do what to whom is
 //! `portcullis_core::policy`'s; this file asks it only to hide buttons the services would refuse.
 
 use askama::Template;

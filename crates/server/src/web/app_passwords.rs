@@ -1,4 +1,4 @@
-//! `/account/app-passwords` (seed 003): passwords for mail apps that cannot ask for a second
+//! `/account/app-passwords`: passwords for mail apps that cannot ask for a second
 //! factor. `GET` lists them with their last use; `POST` makes one and shows it on its own
 //! response, once, with a copy button (it is never put in a URL or kept by this layer);
 //! `POST /account/app-passwords/{id}/revoke` deletes one. Names, limits, hashing and the email

@@ -1,9 +1,9 @@
 //! Signing in and out: `GET /`, `GET|POST /login`, `POST /logout`. The password check, throttling
 //! and session creation are `Services::sign_in`'s; this file turns its answers into pages. When
 //! the account has a second factor, the password step ends with a ticket cookie and a redirect to
-//! the code page (`second_step`, seed 004); when an administrator requires one that is not set up
-//! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`,
-//! seed 001).
+//! the code page (`second_step`); when an administrator requires one that is not set up
+//! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`:
+//! without it no sign-in is possible).
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -1,6 +1,5 @@
 //! Server-rendered pages that work without JavaScript: sign in and out (with a second page for
-//! the authenticator code, seed 004, and the setup wizard when an administrator requires one,
-//! seed 001), the account page (password, sessions, recent activity), the security overview with
+//! the authenticator code, and the setup wizard when an administrator requires one), the account page (password, sessions, recent activity), the security overview with
 //! the authenticator-app setup assistant, recovery from a lost phone, owner registration by setup
 //! link or open registration, accepting an invitation, the resources list, and for owners and
 //! administrators the user manager and groups. Sessions live in an HttpOnly cookie; every form is

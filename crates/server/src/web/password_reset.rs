@@ -1,4 +1,4 @@
-//! Forgot password from the browser (seed 001): `GET|POST /forgot` asks for the email and always
+//! Forgot password from the browser: `GET|POST /forgot` asks for the email and always
 //! answers with the same "if an account exists, we sent a link" page; `GET|POST /reset?token=…`
 //! (the emailed link) and `GET /reset` + `POST /reset/code` (the code sent by SMS) take a new
 //! password twice and end on "done, sign in". Whether a link or code works, the policy, and what a

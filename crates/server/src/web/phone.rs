@@ -1,4 +1,4 @@
-//! The mobile number from the browser (seed 003), without JavaScript: `GET /account/phone` shows
+//! The mobile number from the browser, without JavaScript: `GET /account/phone` shows
 //! the number and the step it is at; `POST /account/phone` sends a code to a (new) number (with
 //! the password when it replaces a verified one), `POST /account/phone/verify` takes the code and
 //! `POST /account/phone/resend` asks for another one, the wait shown when it is too early.

@@ -1,4 +1,4 @@
-//! The number step of the forced setup wizard at sign-in (seed 003's assistant), when the
+//! The number step of the forced setup wizard at sign-in (the setup assistant that asks for a number first), when the
 //! deployment requires a verified mobile number before two-factor authentication:
 //! `GET /login/setup` shows it first ([`wizard_step`]), and `POST /login/setup/phone`,
 //! `/login/setup/phone/verify` and `/login/setup/phone/resend` take the number, the code and a

@@ -1,4 +1,4 @@
-//! The companion app on the security page (seed 000): `POST /account/security/push-devices`
+//! The companion app on the security page: `POST /account/security/push-devices`
 //! starts a pairing and answers with the pairing link, as a QR code and as text with the command
 //! to run (`portcullis-app pair '…'`); the link holds a one-time code, so it is shown on this one
 //! response and never put in a URL or kept here. `POST …/{id}/rename` renames a device, and

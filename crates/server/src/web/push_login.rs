@@ -1,4 +1,4 @@
-//! The second step by companion app (seed 000): `POST /login/push` ("Send a request to my app",
+//! The second step by companion app: `POST /login/push` ("Send a request to my app",
 //! and "Send again") asks the services for a challenge for the login's ticket and shows
 //! `GET /login/push`: the two-digit number to type in the app, large, and its live status.
 //! `static/push.js` long-polls `GET /login/push/status` (JSON), which holds the request until the

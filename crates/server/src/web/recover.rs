@@ -1,4 +1,4 @@
-//! "Lost your phone?" (seed 000): `GET|POST /recover` takes the email, the password and one
+//! "Lost your phone?": `GET|POST /recover` takes the email, the password and one
 //! recovery code, and `Services::recover_account` removes two-factor authentication from the
 //! account, signs out every other device and signs this browser in. The page says so before the
 //! person commits, and the security page afterwards asks them to set it up again.

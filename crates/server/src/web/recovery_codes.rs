@@ -1,6 +1,6 @@
 //! Recovery codes after the authenticator app is on: the page that shows a new set once (after
 //! activation, or `POST /account/security/recovery-codes` with the password), and the emergency
-//! kit, `GET /account/security/emergency-kit.pdf` (seed 003: "Save your secret key"). The codes
+//! kit, `GET /account/security/emergency-kit.pdf` ("Save your secret key"). The codes
 //! are never put in a URL or kept by this layer: the page is the POST's own response, and the kit
 //! comes from what the services sealed for this session for a few minutes.
 

@@ -1,4 +1,4 @@
-//! Resources (seed 001: data centres and snapshots, granted to groups, optionally "restricted to
+//! Resources (data centres and snapshots, granted to groups, optionally "restricted to
 //! users who have 2-factor authentication activated. Other users cannot see or select these
 //! resources - even if they belong to an authorized group."). `GET /resources` lists what exists
 //! for the signed-in person; owners and administrators also create (`POST /resources`) and manage

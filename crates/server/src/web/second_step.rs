@@ -1,4 +1,4 @@
-//! The second page of a two-page login (seed 004): `GET|POST /login/code` asks for the code the
+//! The second page of a two-page login: `GET|POST /login/code` asks for the code the
 //! authenticator app shows, `GET /login/code?recovery=1` and `POST /login/recovery` take one of
 //! the recovery codes instead; with a paired companion app it also offers "Send a request to my
 //! app" (`push_login`). The ticket from the password step travels in the `portcullis_ticket`
@@ -120,7 +120,7 @@ impl CodePage {
 pub struct Offer {
     totp: bool,
     recovery_codes: bool,
-    /// "Send a request to my app": a companion app is paired (seed 000).
+    /// "Send a request to my app": a companion app is paired.
     push: bool,
 }
 

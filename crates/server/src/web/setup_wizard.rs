@@ -1,4 +1,4 @@
-//! The setup wizard at sign-in (seed 001: when an administrator forces two-factor authentication,
+//! The setup wizard at sign-in (when an administrator forces two-factor authentication,
 //! "the user will be guided through the setup wizard the next time they log in to complete the
 //! activation. Otherwise a log-in is not possible."). After a correct password the enrolment
 //! ticket travels in the `portcullis_enrol` cookie; `GET /login/setup` shows a new key (QR code and

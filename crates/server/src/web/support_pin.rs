@@ -1,4 +1,4 @@
-//! `GET|POST /account/support-pin` (seed 001): the account holder sets or changes the PIN that
+//! `GET|POST /account/support-pin`: the account holder sets or changes the PIN that
 //! support asks for on the phone. The page shows whether one is set and since when, never the PIN;
 //! the rules of a good PIN, the hashing and the email about the change are the services'.
 

@@ -1,4 +1,4 @@
-//! The authenticator-app setup assistant (seeds 001, 003 and 004), without JavaScript:
+//! The authenticator-app setup assistant, without JavaScript:
 //! `POST /account/security/totp/start` makes a new secret, `GET /account/security/totp` shows the
 //! steps (install an app, scan the QR code or type the key, confirm with the password and a code),
 //! `POST /account/security/totp/activate` switches it on and shows the recovery codes once, and
