@@ -42,7 +42,8 @@ enum Command {
     Pair {
         /// portcullis://pair?v=1&server=…&code=…&account=…
         uri: String,
-        /// The name the security page lists this device under [default: portcullis-app on HOST]
+        /// The name the security page lists this device under, unless one was given there
+        /// [default: portcullis-app on HOST]
         #[arg(long)]
         name: Option<String>,
         /// A UnifiedPush/ntfy URL the server calls to wake this device

@@ -83,13 +83,19 @@ pub async fn pair(
             .to_owned(),
         issuer: uri.issuer.clone(),
         device_id,
-        name: name.to_owned(),
+        // The server's: the name given on the security page wins over the one the app sent,
+        // and the app shows the device as the page lists it (older servers do not say).
+        name: answer["name"]
+            .as_str()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(name)
+            .to_owned(),
         key,
         paired_at: unix_now(),
     })
 }
 
-/// The account's pending requests, oldest first; holds up to `wait_secs` when there are none.
+/// The account's pending requests, newest first; holds up to `wait_secs` when there are none.
 pub async fn pending(
     client: &Client,
     device: &PairedAccount,
@@ -131,6 +137,27 @@ pub async fn answer(
         .ok_or_else(|| ClientError::BadAnswer {
             url: format!("{}{path}", device.server),
         })
+}
+
+/// Approves with the number the person typed, leaving it to the server to find the pending
+/// request whose number it is (the app never learns numbers); the verdict, `approved` or
+/// `denied` (no request had that number: the newest was denied), and the request it applied to.
+pub async fn approve_by_number(
+    client: &Client,
+    device: &PairedAccount,
+    number: u32,
+) -> Result<(String, Challenge), ClientError> {
+    let path = "/api/v1/push/device/approve";
+    let body = json!({ "number": number });
+    let answer = client
+        .signed(device, Method::POST, path, Some(&body), REQUEST_TIMEOUT)
+        .await?;
+    let bad = || ClientError::BadAnswer {
+        url: format!("{}{path}", device.server),
+    };
+    let status = answer["status"].as_str().ok_or_else(bad)?.to_owned();
+    let challenge = serde_json::from_value(answer["challenge"].clone()).map_err(|_| bad())?;
+    Ok((status, challenge))
 }
 
 /// Sets (or with `None` clears) the URL the server calls to wake this device.

@@ -22,9 +22,13 @@ on_both_backends! {
         let paired = phone.run(&["pair", &uri]).await;
         paired.ok();
         assert!(paired.stdout.contains("ann@example.com"), "{paired:?}");
+        // The name given on the security page, not the app's own default.
+        assert!(paired.stdout.contains("as “Ann's phone”"), "{paired:?}");
         let listed = phone.run(&["accounts"]).await;
         listed.ok();
         assert!(listed.stdout.contains("ann@example.com"), "{listed:?}");
+        assert!(listed.stdout.contains("\"Ann's phone\""), "{listed:?}");
+        assert!(!listed.stdout.contains("portcullis-app on"), "{listed:?}");
         assert!(server.methods(&token).await.contains(&"push".to_owned()));
 
         // The same URI again, from another phone: the code is used up.
@@ -43,6 +47,31 @@ on_both_backends! {
         let devices = devices["devices"].as_array().unwrap();
         assert_eq!(devices.len(), 1, "{devices:?}");
         assert_eq!(devices[0]["name"], "Ann's phone");
+        server.shutdown().await;
+    }
+
+    async fn approve_answers_the_request_whose_number_was_typed_even_with_an_older_one_pending(env: TestEnv) {
+        let server = env.server().await;
+        let token = server.signed_in("cal@example.com").await;
+        let phone = env.app("phone");
+        phone.run(&["pair", &server.pairing_uri(&token, "phone").await]).await.ok();
+        let (ticket, challenge, number) = server.start_push_login("cal@example.com").await;
+        let older_number = if number == 99 { 10 } else { i64::from(number) + 1 };
+        let (old_ticket, old) = server.older_pending_request("cal@example.com", older_number, 30).await;
+
+        let ran = phone.run(&["approve", "--number", &number.to_string(), "--timeout", "5"]).await;
+        ran.ok();
+        assert!(ran.stdout.contains("Approved the sign-in of cal@example.com from 127.0.0.1"), "{ran:?}");
+        let answer = server.poll(&challenge, &ticket, 0).await;
+        assert_eq!(answer["status"], "approved", "{answer}");
+        assert!(answer["token"].is_string());
+        assert_eq!(server.poll(&old, &old_ticket, 0).await["status"], "pending", "the older one is untouched");
+
+        // `deny` answers the newest pending request: now the older one.
+        let ran = phone.run(&["deny", "--timeout", "5"]).await;
+        ran.ok();
+        assert!(ran.stdout.contains("Denied the sign-in of cal@example.com from 192.0.2.7"), "{ran:?}");
+        assert_eq!(server.poll(&old, &old_ticket, 0).await["status"], "denied");
         server.shutdown().await;
     }
 

@@ -25,6 +25,8 @@ pub enum AuditKind {
     TwoFactorRemovedByRecovery,
     UserCreated,
     InvitationAccepted,
+    /// An administrator issued a new invitation link (emailed or shown to copy); older ones died.
+    InvitationRenewed,
     UserRoleChanged,
     UserDeleted,
     TwoFactorForced,
@@ -88,6 +90,7 @@ impl AuditKind {
             AuditKind::TwoFactorRemovedByRecovery => "two_factor.removed_by_recovery",
             AuditKind::UserCreated => "user.created",
             AuditKind::InvitationAccepted => "invitation.accepted",
+            AuditKind::InvitationRenewed => "invitation.renewed",
             AuditKind::UserRoleChanged => "user.role_changed",
             AuditKind::UserDeleted => "user.deleted",
             AuditKind::TwoFactorForced => "two_factor.forced",

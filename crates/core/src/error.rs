@@ -2,7 +2,7 @@
 //! snake_case code in one exhaustive match. Backend details never travel in them; an `Internal`
 //! error keeps its cause for the log only.
 
-use crate::password::PolicyViolation;
+use crate::password::PolicyViolations;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -17,7 +17,8 @@ pub enum Error {
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("{0}")]
-    WeakPassword(PolicyViolation),
+    /// Every rule the new password breaks (never none).
+    WeakPassword(PolicyViolations),
     #[error("{0}")]
     InvalidEmail(&'static str),
     #[error("an account with this email already exists")]

@@ -28,7 +28,7 @@ impl Channel {
     }
 }
 
-/// A change to an account that its holder hears about, with a "this wasn't me" link.
+/// A change to an account that its holder hears about. Who made it is [`ChangedBy`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SecurityEvent {
@@ -61,6 +61,37 @@ pub enum SecurityEvent {
     PushDeviceRemoved {
         name: String,
     },
+    /// Someone with the right changed the holder's role; `to` is the new role's name
+    /// ([`crate::model::Role::as_str`]).
+    RoleChanged {
+        to: String,
+    },
+}
+
+/// Who made a change the holder is told about, which decides what the message offers.
+///
+/// Only a change made with the holder's own credentials (their password, session, a factor, a
+/// recovery code, a reset link or code sent to them) can mean that someone else holds those
+/// credentials; only such a notice carries the "this wasn't me" lock link. A change made by an
+/// administrator or the operator names who made it and suggests asking them: locking one's own
+/// account would neither undo it nor stop anyone.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "who", rename_all = "snake_case")]
+pub enum ChangedBy {
+    /// Someone with the holder's own credentials: the holder, or whoever has them.
+    #[default]
+    Holder,
+    /// An owner or administrator of the holder's organisation, acting in the user manager.
+    Administrator { email: String, owner: bool },
+    /// The operator at the server's shell (`portcullis user …`).
+    Operator,
+}
+
+impl ChangedBy {
+    /// Whether the notice offers to lock the account: only for the holder's own credentials.
+    pub fn offers_lock(&self) -> bool {
+        matches!(self, ChangedBy::Holder)
+    }
 }
 
 /// One message. Fields are what the templates need; links are tokens the renderer turns into
@@ -96,8 +127,13 @@ pub enum Notice {
         /// Unix seconds.
         at: i64,
         ip: Option<String>,
-        /// Single-use "this wasn't me" token.
-        lock_token: String,
+        /// Who made the change. Notices queued before this field existed were all sent with a
+        /// lock link, hence the default.
+        #[serde(default)]
+        #[zeroize(skip)]
+        by: ChangedBy,
+        /// Single-use "this wasn't me" token; only when [`ChangedBy::offers_lock`].
+        lock_token: Option<String>,
     },
     /// To the contract's owner: a user locked their account with "this wasn't me".
     AccountLocked {
@@ -139,7 +175,8 @@ mod tests {
             event: SecurityEvent::RecoveryCodeUsed { left: 2 },
             at: 10,
             ip: None,
-            lock_token: "t".into(),
+            by: ChangedBy::Holder,
+            lock_token: Some("t".into()),
         };
         let json = serde_json::to_value(&n).unwrap();
         assert_eq!(json["kind"], "security");
@@ -148,5 +185,39 @@ mod tests {
         let back: Notice = serde_json::from_value(json).unwrap();
         assert!(back == n);
         assert_eq!(format!("{n:?}"), "Notice(security)");
+    }
+
+    #[test]
+    fn a_notice_queued_before_the_actor_was_recorded_reads_as_the_holders_with_its_lock_link() {
+        let old = serde_json::json!({
+            "kind": "security", "email": "a@example.com", "event": "password_changed",
+            "at": 10, "ip": null, "lock_token": "t",
+        });
+        let notice: Notice = serde_json::from_value(old).unwrap();
+        let Notice::Security { by, lock_token, .. } = &notice else {
+            panic!("a security notice");
+        };
+        assert_eq!((by, lock_token.as_deref()), (&ChangedBy::Holder, Some("t")));
+    }
+
+    #[test]
+    fn an_administrators_change_names_them_and_offers_no_lock() {
+        let n = Notice::Security {
+            email: "b@example.com".into(),
+            event: SecurityEvent::TwoFactorForced,
+            at: 10,
+            ip: None,
+            by: ChangedBy::Administrator {
+                email: "ann@example.com".into(),
+                owner: false,
+            },
+            lock_token: None,
+        };
+        let json = serde_json::to_value(&n).unwrap();
+        assert_eq!(json["by"]["who"], "administrator");
+        assert_eq!(json["by"]["email"], "ann@example.com");
+        assert!(serde_json::from_value::<Notice>(json).unwrap() == n);
+        assert!(ChangedBy::Holder.offers_lock());
+        assert!(!ChangedBy::Operator.offers_lock());
     }
 }

@@ -41,7 +41,7 @@ pub fn is_admin(role: Role) -> bool {
     matches!(role, Role::Owner | Role::Administrator)
 }
 
-/// May `actor` clear "Force 2-Factor Auth" on a user? Seed 002: only the main account clears
+/// May `actor` clear "Force 2-Factor Auth" on a user? Only the main account clears
 /// "2FA required"; administrators may set it but not take it back.
 pub fn may_unforce(actor: Role) -> bool {
     actor == Role::Owner

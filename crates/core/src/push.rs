@@ -1,7 +1,8 @@
 //! Push approval as pure rules (docs/push-protocol.md): the two-digit number shown on the login
 //! screen (number matching against push fatigue), the message a device signs and its Ed25519
 //! verification, the timestamp window, and the challenge's states
-//! `Pending → Approved | Denied | Fraud`, with "expired" derived from the clock rather than stored.
+//! `Pending → Approved | Denied | Fraud | Superseded`, with "expired" derived from the clock rather
+//! than stored.
 //! No I/O and no clock reads: times come in as arguments.
 
 use base64::Engine;
@@ -137,6 +138,9 @@ pub enum ChallengeStatus {
     Denied,
     /// "This wasn't me": denied, and the account was locked.
     Fraud,
+    /// Ended without an answer: a newer request of the account was sent, or this login went on
+    /// with a code. Nobody can approve it any more, and it counts as no refusal.
+    Superseded,
 }
 
 impl ChallengeStatus {
@@ -146,6 +150,7 @@ impl ChallengeStatus {
             ChallengeStatus::Approved => "approved",
             ChallengeStatus::Denied => "denied",
             ChallengeStatus::Fraud => "fraud",
+            ChallengeStatus::Superseded => "superseded",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -154,6 +159,7 @@ impl ChallengeStatus {
             "approved" => Some(ChallengeStatus::Approved),
             "denied" => Some(ChallengeStatus::Denied),
             "fraud" => Some(ChallengeStatus::Fraud),
+            "superseded" => Some(ChallengeStatus::Superseded),
             _ => None,
         }
     }
@@ -167,6 +173,7 @@ pub enum Observed {
     Approved,
     Denied,
     Expired,
+    Superseded,
 }
 
 impl Observed {
@@ -176,6 +183,7 @@ impl Observed {
             Observed::Approved => "approved",
             Observed::Denied => "denied",
             Observed::Expired => "expired",
+            Observed::Superseded => "superseded",
         }
     }
 }
@@ -186,6 +194,7 @@ pub fn observe(status: ChallengeStatus, expires_at: UnixTime, now: UnixTime) -> 
         ChallengeStatus::Pending => Observed::Pending,
         ChallengeStatus::Approved => Observed::Approved,
         ChallengeStatus::Denied | ChallengeStatus::Fraud => Observed::Denied,
+        ChallengeStatus::Superseded => Observed::Superseded,
     }
 }
 
@@ -218,6 +227,21 @@ pub fn decide(challenge_number: i64, decision: Decision) -> ChallengeStatus {
         Decision::Deny => ChallengeStatus::Denied,
         Decision::Fraud => ChallengeStatus::Fraud,
     }
+}
+
+/// Which of the pending requests (newest first) a typed number answers: the one whose number
+/// it is, else the newest, which a wrong number then denies (the person at the login screen
+/// just caused the newest; an older one was abandoned or is someone else's). Every number is
+/// compared, in constant time, so the time taken tells nothing about the numbers.
+pub fn answered_by_number(numbers_newest_first: &[i64], typed: i64) -> Option<usize> {
+    let mut matching = None;
+    for (i, n) in numbers_newest_first.iter().enumerate() {
+        let same: bool = n.to_be_bytes().ct_eq(&typed.to_be_bytes()).into();
+        if same && matching.is_none() {
+            matching = Some(i);
+        }
+    }
+    matching.or((!numbers_newest_first.is_empty()).then_some(0))
 }
 
 /// A short name of the browser behind a user agent, for the app's confirmation dialog.
@@ -371,6 +395,22 @@ mod tests {
         assert_eq!(
             observe(ChallengeStatus::Approved, t, UnixTime(500)),
             Observed::Approved
+        );
+    }
+
+    #[test]
+    fn a_number_answers_its_own_request_and_a_wrong_one_the_newest() {
+        assert_eq!(answered_by_number(&[42, 17], 17), Some(1));
+        assert_eq!(answered_by_number(&[42, 17], 42), Some(0));
+        assert_eq!(answered_by_number(&[42, 17], 55), Some(0));
+        assert_eq!(answered_by_number(&[], 42), None);
+        assert_eq!(
+            observe(ChallengeStatus::Superseded, UnixTime(100), UnixTime(1)),
+            Observed::Superseded
+        );
+        assert_eq!(
+            ChallengeStatus::parse("superseded"),
+            Some(ChallengeStatus::Superseded)
         );
     }
 

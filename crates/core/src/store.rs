@@ -28,12 +28,14 @@ pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use rate_events::{RateEvents, RateLimit, RateWindow};
 
 mod app_passwords;
+mod held;
 mod push;
 mod sealed;
 mod service_tokens;
 mod support;
 
 pub use app_passwords::AppPasswords;
+pub use held::{Held, Taken, held_id};
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
 pub use sealed::{SealedRow, SealedSecrets, SealedTable};
 pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
@@ -61,6 +63,7 @@ pub trait Transaction:
     + RecoveryCodes
     + LoginTickets
     + EmergencyKits
+    + Held
     + Groups
     + Resources
     + Outbox
@@ -334,6 +337,14 @@ pub trait LoginTickets {
         id: &TicketId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Moves a live ticket's end to `until` in one conditional write: only while it is unused,
+    /// not yet expired at `now`, and only forward. False if the ticket was not live.
+    fn extend_ticket(
+        &mut self,
+        id: &TicketId,
+        until: UnixTime,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// Uses up every unused ticket of the user: logins begun with an old password end here.
     fn void_tickets_of_user(
         &mut self,
@@ -451,6 +462,14 @@ pub trait Outbox {
         purpose: LinkPurpose,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Whose is this link, if it is unused, unexpired and made for `purpose`? Does not consume
+    /// it (so the whole password policy, which needs the user, is checked before a hash).
+    fn password_link_user(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: LinkPurpose,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Option<UserId>>> + Send;
     /// Uses the link up in one conditional write and returns whose it was; `None` if it was
     /// used, expired, unknown or made for another purpose.
     fn consume_password_link(

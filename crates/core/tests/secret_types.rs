@@ -161,7 +161,8 @@ fn the_emergency_kit_and_queued_notices_are_redacted_and_wiped() {
             event: SecurityEvent::PasswordChanged,
             at: 0,
             ip: None,
-            lock_token: token.into(),
+            by: Default::default(),
+            lock_token: Some(token.into()),
         },
     ] {
         let shown = format!("{notice:?}");

@@ -151,7 +151,7 @@ pub struct Config {
     pub totp_issuer: String,
     /// Where email and SMS go: SMTP, an SMS gateway, or files in the data folder.
     pub delivery: DeliveryConfig,
-    /// Seed 003: 2FA can be activated only with a verified mobile number.
+    /// 2FA can be activated only with a verified mobile number.
     pub require_phone_for_2fa: bool,
     /// How long a push sign-in request waits for the companion app.
     pub push_challenge_secs: i64,
@@ -163,6 +163,9 @@ pub struct Config {
     pub hash_threads: usize,
     pub hash_queue: usize,
     pub sqlite_synchronous: SqliteSynchronous,
+    /// The file given with `--config`, so that the commands the server suggests find the same
+    /// settings.
+    pub config_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -205,7 +208,7 @@ impl Config {
             data: args
                 .data
                 .or(f.data)
-                .unwrap_or_else(|| PathBuf::from("portcullis-data")),
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
             open_registration: args
                 .open_registration
                 .or(f.open_registration)
@@ -256,6 +259,7 @@ impl Config {
                 .sqlite_synchronous
                 .or(f.sqlite_synchronous)
                 .unwrap_or(SqliteSynchronous::Normal),
+            config_file: file.map(Path::to_path_buf),
         };
         if !(1..=MAX_HASH_THREADS).contains(&config.hash_threads) {
             bail!("hash_threads must be between 1 and {MAX_HASH_THREADS}");
@@ -277,6 +281,20 @@ impl Config {
         Ok(config)
     }
 
+    /// `portcullis outbox list` with what finds this server's data folder: `--config` when a
+    /// file was given and `--data` unless the folder is the default, so the command printed at
+    /// start-up works when pasted into the same shell.
+    pub fn outbox_list_command(&self) -> String {
+        let mut command = "portcullis outbox list".to_owned();
+        if let Some(file) = &self.config_file {
+            command.push_str(&format!(" --config {}", shell_word(file)));
+        }
+        if self.data != Path::new(DEFAULT_DATA) {
+            command.push_str(&format!(" --data {}", shell_word(&self.data)));
+        }
+        command
+    }
+
     /// Cookies get the Secure flag when people reach the server over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
@@ -294,9 +312,39 @@ impl Config {
     }
 }
 
+/// The data folder when neither a flag, the environment nor the config file names one.
+const DEFAULT_DATA: &str = "portcullis-data";
+
+/// `path` as one word of a POSIX shell command: quoted when it holds anything but plain
+/// characters.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outbox_command_names_the_data_folder_and_config_file_that_were_used() {
+        let default = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert_eq!(default.outbox_list_command(), "portcullis outbox list");
+        let args = ServeArgs {
+            data: Some(PathBuf::from("/srv/my data")),
+            ..Default::default()
+        };
+        let custom = Config::resolve(args, None).unwrap();
+        assert_eq!(
+            custom.outbox_list_command(),
+            "portcullis outbox list --data '/srv/my data'"
+        );
+    }
 
     #[test]
     fn the_master_key_never_shows_in_debug_output() {

@@ -1,5 +1,5 @@
 //! The emergency kit: a one-page A4 PDF a person prints and keeps, with their recovery codes, the
-//! authenticator key grouped in fours and its QR code, and what each is for (seed: "Keep the PDF
+//! authenticator key grouped in fours and its QR code, and what each is for ("Keep the PDF
 //! document with the secret key in a secure location. We recommend that you print out the
 //! document."). It owns the layout and the wording of the page.
 //!
@@ -293,12 +293,13 @@ fn instructions(page: &mut Page) {
     const POINTS: [&str; 4] = [
         "Each recovery code works once. If you lose your phone or authenticator app, sign in \
          with your password and one of these codes instead of the code from the app.",
-        "A recovery code can also remove two-step verification from your account, so that you \
-         can set it up again.",
+        "A recovery code can also remove two-factor authentication from your account, so that \
+         you can set it up again.",
         "The authenticator key sets up your authenticator app again on a new phone: scan the QR \
          code or type the key into the app.",
-        "Keep this page printed and private. Anyone who has it and your password can sign in \
-         as you. Do not keep a photo or copy of it on your phone or computer.",
+        "Keep this page printed, or the file somewhere safe away from your computer and from \
+         your phone (for example on a USB stick in a drawer), then delete the downloaded copy. \
+         Anyone who has it and your password can sign in as you.",
     ];
     let (size, leading, indent, padding) = (10.0, 13.5, 14.0, 12.0);
     let text_width = CONTENT_WIDTH - 2.0 * padding - indent;
@@ -548,6 +549,33 @@ mod tests {
         assert!(pdf.contains("/Creator (Portcullis)"));
         assert!(pdf.contains("/Count 1"));
         assert!(pdf.contains("/BaseFont /Courier"));
+    }
+
+    #[test]
+    fn the_kit_gives_the_same_advice_as_the_recovery_codes_page() {
+        // The page offers the PDF to download, so the kit must not forbid a saved copy: both say
+        // to print it or keep the file away from the computer and the phone, and to delete the
+        // download.
+        let codes = codes();
+        let pdf = String::from_utf8_lossy(&render(&kit("alice@example.com", &codes))).into_owned();
+        let text: String = pdf
+            .lines()
+            .filter_map(|l| l.strip_suffix(") Tj"))
+            .filter_map(|l| l.split_once('(').map(|(_, t)| t))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for advice in [
+            "Keep this page printed, or the file somewhere safe away from your computer",
+            "then delete the downloaded copy.",
+            "two-factor authentication",
+        ] {
+            assert!(text.contains(advice), "{advice} missing from {text}");
+        }
+        assert!(!text.contains("Do not keep a photo or copy"), "{text}");
+        assert!(!text.contains("two-step"), "{text}");
+        let page = include_str!("../templates/recovery_codes.html");
+        assert!(page.contains("then delete the downloaded copy."));
+        assert!(!page.contains("Copy codes"));
     }
 
     #[test]

@@ -104,6 +104,7 @@ impl Server {
         let delivery = delivery::Delivery::new(
             &config.delivery,
             &config.data,
+            &config.outbox_list_command(),
             services.clone(),
             metrics.clone(),
         )?;
@@ -137,6 +138,12 @@ impl Server {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Replaces the clock the pages and the API read, before the server runs: a test moves a
+    /// [`portcullis_core::FixedClock`] through a sign-in's lifetimes instead of sleeping.
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.state.services.clock = clock;
     }
 
     /// Where email and SMS go, one line per channel.

@@ -179,11 +179,39 @@ pub fn wait_secs(asked: Option<u64>) -> Duration {
 /// `Services::send_push`, then wakes the devices of this node and calls the webhooks.
 pub async fn send_push(state: &AppState, ticket: &Token, meta: &RequestMeta) -> Result<PushSent> {
     let sent = state.services.send_push(ticket, meta).await?;
+    // The requests it ended: their login screens learn it now, not at their next poll.
+    for id in &sent.superseded {
+        state.push.wake(id);
+    }
     if sent.notify {
         state.push.wake(&format!("user:{}", sent.user_id));
         state.push.call_webhooks(&sent.webhooks, &sent.account);
     }
     Ok(sent)
+}
+
+/// `Services::leave_push` ("Use a code instead"), then wakes the long-polls of what it ended.
+pub async fn leave_push(state: &AppState, ticket: &Token) -> Result<()> {
+    for id in state.services.leave_push(ticket).await? {
+        state.push.wake(&id);
+    }
+    Ok(())
+}
+
+/// `Services::approve_push_by_number`, then wakes this node's long-poll of the request it
+/// answered.
+pub async fn approve_by_number(
+    state: &AppState,
+    dev: &VerifiedDevice,
+    number: i64,
+    meta: &RequestMeta,
+) -> Result<(ChallengeStatus, DeviceChallenge)> {
+    let (status, challenge) = state
+        .services
+        .approve_push_by_number(dev, number, meta)
+        .await?;
+    state.push.wake(&challenge.id);
+    Ok((status, challenge))
 }
 
 /// The login screen's long-poll: the challenge's status as soon as it is not pending, or

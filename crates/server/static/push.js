@@ -3,7 +3,8 @@
 // request up to `wait` seconds and answers at once when the app decides). The answer is JSON
 // `{"status","message"?,"next"?}`: with `next` the sign-in is over one way or another and the
 // browser goes there (on approval the answer has already set the session cookie); `pending` polls
-// again; anything else is a final word (denied, expired) that replaces the waiting line.
+// again; anything else is a final word (denied, expired, superseded by a newer request) that
+// replaces the waiting line.
 //
 // Without this script the page still works: its "I approved it — continue" button asks once. The
 // script hides that button while polling works and shows it again if the server cannot be reached.

@@ -18,7 +18,7 @@ const ALICE: &str = "alice@example.com";
 async fn create(app: &TestApp, token: &str, name: &str) -> reqwest::Response {
     app.post_json(
         "/api/v1/me/app-passwords",
-        &json!({ "name": name }),
+        &json!({ "name": name, "password": PASSWORD }),
         Some(token),
     )
     .await
@@ -240,7 +240,7 @@ on_both_backends! {
         assert!(ok(&app, &mail_server, ALICE, PASSWORD).await);
         enable_totp(&app, &token).await;
 
-        // Seed 003: the mail client must sign in again, with an app password.
+        // Once 2FA is on, the mail client must sign in again, with an app password.
         assert!(!ok(&app, &mail_server, ALICE, PASSWORD).await);
         let (_, password) = created(&app, &token, "Thunderbird").await;
         assert!(ok(&app, &mail_server, ALICE, &password).await);

@@ -806,3 +806,44 @@ async fn push_login_for_trace(
     let session = done["token"].as_str().unwrap().to_owned();
     (code, ticket, session, signature)
 }
+
+#[tokio::test]
+async fn the_outbox_hint_at_start_up_names_the_data_folder_and_config_file_that_were_used() {
+    let scratch = Scratch::new();
+    let mut server = Server::start(scratch.path(), &[], &[]).await;
+    let line = server.stdout.until(&["Email: no SMTP configured"]).await;
+    assert!(
+        line.ends_with("(read with `portcullis outbox list`)"),
+        "the default folder needs no flag: {line}"
+    );
+    server.stop().await;
+
+    let config = scratch.join("portcullis.toml");
+    std::fs::write(&config, "public_url = \"https://file.example\"\n").unwrap();
+    let data = scratch.join("elsewhere");
+    let flags = ["--config", &config, "--data", &data];
+    let mut server = Server::start(scratch.path(), &flags, &[]).await;
+    let line = server.stdout.until(&["Email: no SMTP configured"]).await;
+    let command = format!("portcullis outbox list --config {config} --data {data}");
+    assert!(
+        line.ends_with(&format!("(read with `{command}`)")),
+        "{line}"
+    );
+    let sms = server
+        .stdout
+        .until(&["SMS: no SMS gateway configured"])
+        .await;
+    assert!(sms.ends_with(&format!("(read with `{command}`)")), "{sms}");
+    server.stop().await;
+
+    // Pasted into the same shell, the command reads that folder.
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let listed = run(scratch.path(), &args, &[], "").await;
+    assert!(listed.status.success(), "{}", listed.stderr);
+    assert_eq!(
+        listed.stdout.trim(),
+        format!("No messages in {data}/outbox"),
+        "{}",
+        listed.stdout
+    );
+}

@@ -110,18 +110,17 @@ async fn a_person_signs_up_changes_their_password_and_signs_out_another_device()
     click(c, "a[href='/signup']").await;
     assert_eq!(text_of(c, "h1").await, "Create an account");
     fill(c, "email", email).await;
-    fill(c, "password", "Bobs-Secret-42").await;
-    fill(c, "password_confirm", "Bobs-Secret-42").await;
+    fill(c, "password", "Blue-Secret-42").await;
+    fill(c, "password_confirm", "Blue-Secret-42").await;
     click(c, "form[action='/signup'] button[type='submit']").await;
+    // Signed in at once, and greeted as new on the security page.
+    assert_eq!(path_of(c).await, "/account/security");
     assert!(
         text_of(c, "[role='status']")
             .await
-            .starts_with("Your account is ready.")
+            .starts_with("Welcome to Portcullis — your account is ready.")
     );
-
-    fill(c, "username", email).await;
-    fill(c, "password", "Bobs-Secret-42").await;
-    click(c, "form[action='/login'] button[type='submit']").await;
+    c.goto(&app.url("/account")).await.unwrap();
     assert_eq!(text_of(c, "h1").await, "Your account");
 
     // Another device signs in; it shows in the list with its own button.
@@ -136,16 +135,16 @@ async fn a_person_signs_up_changes_their_password_and_signs_out_another_device()
         .form(&[
             ("csrf", csrf.as_str()),
             ("username", email),
-            ("password", "Bobs-Secret-42"),
+            ("password", "Blue-Secret-42"),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
 
-    fill(c, "old_password", "Bobs-Secret-42").await;
-    fill(c, "new_password", "Bobs-Better-43!").await;
-    fill(c, "new_password_confirm", "Bobs-Better-44!").await;
+    fill(c, "old_password", "Blue-Secret-42").await;
+    fill(c, "new_password", "Blue-Better-43!").await;
+    fill(c, "new_password_confirm", "Blue-Better-44!").await;
     click(c, "form[action='/account/password'] button").await;
     assert_eq!(
         text_of(c, "#new-password-confirm-error").await,
@@ -168,9 +167,9 @@ async fn a_person_signs_up_changes_their_password_and_signs_out_another_device()
     let res = other.get(app.url("/account")).send().await.unwrap();
     assert_eq!(location(&res), "/login", "the other device is signed out");
 
-    fill(c, "old_password", "Bobs-Secret-42").await;
-    fill(c, "new_password", "Bobs-Better-43!").await;
-    fill(c, "new_password_confirm", "Bobs-Better-43!").await;
+    fill(c, "old_password", "Blue-Secret-42").await;
+    fill(c, "new_password", "Blue-Better-43!").await;
+    fill(c, "new_password_confirm", "Blue-Better-43!").await;
     click(c, "form[action='/account/password'] button").await;
     assert!(
         text_of(c, "[role='status']")
@@ -180,13 +179,13 @@ async fn a_person_signs_up_changes_their_password_and_signs_out_another_device()
 
     click(c, "form[action='/logout'] button").await;
     fill(c, "username", email).await;
-    fill(c, "password", "Bobs-Secret-42").await;
+    fill(c, "password", "Blue-Secret-42").await;
     click(c, "form[action='/login'] button[type='submit']").await;
     assert_eq!(
         text_of(c, "[role='alert']").await,
         "Wrong email or password."
     );
-    fill(c, "password", "Bobs-Better-43!").await;
+    fill(c, "password", "Blue-Better-43!").await;
     click(c, "form[action='/login'] button[type='submit']").await;
     assert_eq!(text_of(c, "h1").await, "Your account");
 
@@ -213,28 +212,40 @@ async fn the_first_owner_registers_through_the_setup_link_which_then_stops_worki
     fill(c, "password", "password").await;
     fill(c, "password_confirm", "password").await;
     click(c, "form[action='/setup'] button").await;
+    // Every broken rule at once, one per line.
     assert_eq!(
         text_of(c, "#password-error").await,
-        "The password must contain an upper-case letter."
+        "This password breaks 3 rules:\nThe password must contain an upper-case letter.\n\
+         The password must contain a special character (not a letter or digit).\n\
+         The password must not be one of the most common breached passwords, even disguised."
     );
     screenshot(c, "setup-error").await;
 
-    fill(c, "password", "Owner-Pass-1").await;
-    fill(c, "password_confirm", "Owner-Pass-1").await;
+    fill(c, "password", "Harbor-Pass-1").await;
+    fill(c, "password_confirm", "Harbor-Pass-1").await;
     click(c, "form[action='/setup'] button").await;
+    // The owner is signed in at once and greeted.
     assert!(
         text_of(c, "[role='status']")
             .await
-            .starts_with("Your account is ready.")
+            .starts_with("Welcome to Portcullis — your account is ready.")
     );
-    fill(c, "username", "owner@example.com").await;
-    fill(c, "password", "Owner-Pass-1").await;
-    click(c, "form[action='/login'] button[type='submit']").await;
+    c.goto(&app.url("/account")).await.unwrap();
     assert!(text_of(c, ".facts").await.contains("owner@example.com"));
 
+    // The used link says an owner exists and offers the sign-in, not a server restart.
     c.goto(&link).await.unwrap();
-    assert_eq!(text_of(c, "h1").await, "Not allowed");
-    assert!(text_of(c, "main").await.contains("already been used"));
+    assert_eq!(text_of(c, "h1").await, "Setup link already used");
+    assert_eq!(
+        text_of(c, "#setup-used").await,
+        "This setup link has been used — an owner already exists. Sign in instead."
+    );
+    let main = text_of(c, "main").await;
+    assert!(!main.contains("restart") && !main.contains('`'), "{main}");
+    assert!(
+        c.find(Locator::Css("main a[href='/login']")).await.is_ok(),
+        "the page links to the sign-in"
+    );
 
     browser.close().await;
     app.stop().await;
@@ -277,7 +288,7 @@ async fn a_person_sets_up_an_authenticator_app_and_signs_in_with_its_codes() {
         copy.is_displayed().await.unwrap(),
         "copy.js shows the button"
     );
-    assert_eq!(copy.text().await.unwrap(), "Copy code");
+    assert_eq!(copy.text().await.unwrap(), "Copy key");
     let code = c.find(Locator::Id("code")).await.unwrap();
     assert_eq!(
         code.attr("inputmode").await.unwrap().as_deref(),
@@ -406,7 +417,10 @@ async fn a_person_sets_up_an_authenticator_app_and_signs_in_with_its_codes() {
     let activity = text_of(c, ".activity").await;
     for event in [
         "Switching on the authenticator app",
-        "Wrong code at sign-in",
+        "Wrong authenticator code at sign-in",
+        "Signed in with a recovery code",
+        "Wrong recovery code at sign-in",
+        "Authenticator code accepted at sign-in",
         "Recovery code used",
     ] {
         assert!(activity.contains(event), "{activity}");
@@ -496,7 +510,7 @@ async fn a_login_without_its_csrf_token_is_refused_and_signs_nobody_in() {
         res.text()
             .await
             .unwrap()
-            .contains("Your form expired; reload the page and try again.")
+            .contains("Your form expired: this page was open too long; please try again.")
     );
 
     // The token of another browser's cookie does not fit this one's.
@@ -872,8 +886,15 @@ async fn deactivating_needs_the_current_password_and_then_signing_in_needs_only_
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
+    assert_eq!(location(&res), "/account/security/recovery-codes");
+    let html = http
+        .get(app.url("/account/security/recovery-codes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(between(&html, "<li><code>", "</code>").len(), 10);
     assert!(html.contains("The old ones no longer work."));
 

@@ -15,7 +15,7 @@ use harness::*;
 use reqwest::StatusCode;
 
 const BOB: &str = "bob@example.com";
-const BOB_PASSWORD: &str = "Bobs-Secret-42!";
+const BOB_PASSWORD: &str = "Blue-Secret-42!";
 
 /// The owner (signed in on `http`) adds a user through the user manager's form.
 async fn add_user(
@@ -197,7 +197,9 @@ async fn a_user_with_forced_two_factor_must_set_it_up_at_sign_in_and_again_after
     assert_eq!(pdf.status(), StatusCode::OK);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
     screenshot(c, "login-setup-done").await;
-    click(c, "a.button[href='/account']").await;
+    // "Continue" goes on through the wizard's address, which leads to the page asked for:
+    // here none, so the account page.
+    click(c, "a.button[href='/login/setup']").await;
     assert_eq!(text_of(c, "h1").await, "Your account");
 
     // The app cannot be removed, and the page says why; the admin pages are not Bob's.
@@ -621,5 +623,422 @@ async fn administrators_manage_users_only_and_cannot_lift_the_policy_for_everyon
         .await
         .unwrap();
     assert!(!users.contains("eve@example.com"), "nobody was created");
+    app.stop().await;
+}
+
+/// A password that breaks no rule for Bob (his name is not in it).
+const FRESH_PASSWORD: &str = "Quiet-Lantern-Orbit-58";
+
+/// The messages of `kind` to `to` that the file transport wrote (no SMTP or SMS gateway in the
+/// tests), oldest first, after waiting until there are at least `count`.
+async fn outbox_bodies(
+    app: &TestApp,
+    channel: &str,
+    to: &str,
+    kind: &str,
+    count: usize,
+) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let folder = app.data().join("outbox").join(channel);
+        let mut found: Vec<serde_json::Value> = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .filter_map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(|m| m["to"] == to && m["kind"] == kind)
+            .collect();
+        if found.len() >= count {
+            found.sort_by_key(|m| m["created_at"].to_string());
+            return found
+                .iter()
+                .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+                .collect();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {kind} {channel} to {to}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The token of the invitation link in `text`.
+fn invitation_token(text: &str) -> String {
+    let start = text.find("/invite?token=").expect("an invitation link") + "/invite?token=".len();
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '<' || c == '"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn get_text(http: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let res = http.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    res.text().await.unwrap()
+}
+
+async fn invitation_works(app: &TestApp, token: &str) -> bool {
+    let res = app
+        .http()
+        .get(app.url(&format!("/invite?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    res.status() == StatusCode::OK
+}
+
+#[tokio::test]
+async fn without_a_mail_server_an_admin_copies_a_new_invitation_link_or_sends_it_again_and_only_the_newest_works()
+ {
+    let app = TestApp::with_user().await;
+    let owner = app.http();
+    app.sign_in(&owner).await;
+
+    // Inviting says where the invitation went: there is no SMTP server in the tests.
+    let res = add_user(&app, &owner, BOB, "", "user", false).await;
+    assert_eq!(location(&res), "/admin/users?done=user_invited");
+    let users = get_text(&owner, &app, "/admin/users?done=user_invited").await;
+    // (Askama escapes the apostrophe of "server's".)
+    for said in [
+        "No mail server is configured, so the invitation was saved in the server",
+        "outbox (portcullis outbox list) instead of being emailed",
+    ] {
+        assert!(users.contains(said), "{users}");
+    }
+    assert!(!users.contains("They get an email"), "{users}");
+    let first = invitation_token(&outbox_bodies(&app, "email", BOB, "invitation", 1).await[0]);
+    assert!(invitation_works(&app, &first).await);
+
+    // The user page offers both ways to a fresh link, and says why copying is the way here.
+    let bob = user_id(&users, BOB);
+    let page_path = format!("/admin/users/{bob}");
+    let page = get_text(&owner, &app, &page_path).await;
+    assert!(page.contains(r#"id="no-mail""#), "{page}");
+    assert!(page.contains(">Copy invitation link</button>"), "{page}");
+    assert!(page.contains(">Send again</button>"), "{page}");
+    assert!(
+        !page.contains(r#"id="invitation-link""#),
+        "no link before one is asked for"
+    );
+
+    // "Copy invitation link": a redirect, then the new link once; the emailed one stops working.
+    let csrf = hidden_csrf(&page);
+    let res = owner
+        .post(app.url(&format!("{page_path}/invitation/copy")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let shown_at = format!("{page_path}?done=invitation_link");
+    assert_eq!(location(&res), shown_at);
+    let page = get_text(&owner, &app, &shown_at).await;
+    let shown = between(&page, r#"id="invitation-link">"#, "<");
+    assert_eq!(shown.len(), 1, "{page}");
+    assert!(shown[0].contains("/invite?token="), "{page}");
+    assert!(page.contains(r#"data-copy="invitation-link""#));
+    let copied = invitation_token(shown[0]);
+    assert_ne!(copied, first);
+    assert!(!invitation_works(&app, &first).await, "the older link died");
+    assert!(invitation_works(&app, &copied).await);
+    // A reload shows no link again and makes none.
+    let again = get_text(&owner, &app, &shown_at).await;
+    assert!(!again.contains(r#"id="invitation-link""#), "{again}");
+    assert!(
+        again.contains("This invitation link was already shown."),
+        "{again}"
+    );
+    assert!(invitation_works(&app, &copied).await);
+    assert_eq!(
+        outbox_bodies(&app, "email", BOB, "invitation", 1)
+            .await
+            .len(),
+        1,
+        "no email"
+    );
+
+    // "Send again": a new invitation in the outbox; the copied link stops working.
+    let res = owner
+        .post(app.url(&format!("{page_path}/invitation/resend")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), format!("{page_path}?done=invitation_sent"));
+    let page = get_text(&owner, &app, &format!("{page_path}?done=invitation_sent")).await;
+    assert!(
+        page.contains("No mail server is configured, so the new invitation was saved"),
+        "{page}"
+    );
+    let mails = outbox_bodies(&app, "email", BOB, "invitation", 2).await;
+    let resent = mails
+        .iter()
+        .map(|m| invitation_token(m))
+        .find(|t| *t != first)
+        .expect("a second invitation");
+    assert!(
+        !invitation_works(&app, &copied).await,
+        "the copied link died"
+    );
+    assert!(invitation_works(&app, &resent).await);
+
+    // Once Bob has chosen his password, there is nothing to renew.
+    let http = app.http();
+    let form = get_text(&http, &app, &format!("/invite?token={resent}")).await;
+    let res = http
+        .post(app.url("/invite"))
+        .form(&[
+            ("csrf", hidden_csrf(&form).as_str()),
+            ("token", resent.as_str()),
+            ("password", FRESH_PASSWORD),
+            ("password_confirm", FRESH_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = get_text(&owner, &app, &page_path).await;
+    assert!(!page.contains(r#"id="invitation""#), "{page}");
+    let res = owner
+        .post(app.url(&format!("{page_path}/invitation/copy")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("already accepted the invitation")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_sees_their_mobile_number_under_security_and_their_organisation_by_its_owner() {
+    let app = TestApp::with_user().await;
+    let owner = app.http();
+    app.sign_in(&owner).await;
+    add_user(&app, &owner, BOB, FRESH_PASSWORD, "user", false).await;
+    let owner_account = get_text(&owner, &app, "/account").await;
+    assert!(owner_account.contains("Your organisation (you are its owner)"));
+    let contract = between(&owner_account, r#"<code class="break">"#, "<")[0].to_owned();
+    assert_eq!(
+        contract.len(),
+        36,
+        "the owner still sees the contract id: {contract}"
+    );
+
+    let bob = app.http();
+    app.sign_in_as(&bob, BOB, FRESH_PASSWORD).await;
+    let account = get_text(&bob, &app, "/account").await;
+    assert!(
+        account.contains(&format!("Your organisation (owner: {EMAIL})")),
+        "{account}"
+    );
+    assert!(
+        !account.contains(&contract),
+        "a plain user sees no contract id"
+    );
+    assert!(!account.contains("Codes by SMS"), "{account}");
+
+    // The Security page lists the mobile number, even before there is one.
+    let security = get_text(&bob, &app, "/account/security").await;
+    let tile = between(&security, r#"id="mobile-number">"#, "</li>")[0];
+    assert!(tile.contains("Not set"), "{tile}");
+    assert!(tile.contains(r#"href="/account/phone""#), "{tile}");
+    assert!(tile.contains("It is not used to sign in."), "{tile}");
+
+    // With a number waiting for its code, then verified.
+    let csrf = app.form_token(&bob, "/account/phone").await;
+    let res = bob
+        .post(app.url("/account/phone"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("number", "+49 151 1234 4567"),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let security = get_text(&bob, &app, "/account/security").await;
+    let tile = between(&security, r#"id="mobile-number">"#, "</li>")[0];
+    assert!(
+        tile.contains("Not verified") && tile.contains("4567"),
+        "{tile}"
+    );
+    let sms = outbox_bodies(&app, "sms", "+4915112344567", "phone_code", 1).await;
+    let code: String = sms[0]
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned();
+    let res = bob
+        .post(app.url("/account/phone/verify"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("code", code.as_str()),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let security = get_text(&bob, &app, "/account/security").await;
+    let tile = between(&security, r#"id="mobile-number">"#, "</li>")[0];
+    assert!(
+        tile.contains("Verified") && !tile.contains("Not verified"),
+        "{tile}"
+    );
+    assert!(tile.contains("Manage mobile number"), "{tile}");
+
+    // The resources page says what resources are and why some stay hidden.
+    let resources = get_text(&bob, &app, "/resources").await;
+    let explained = between(&resources, r#"<p id="resources-explained">"#, "</p>")[0];
+    assert!(explained.contains("data centres"), "{explained}");
+    assert!(
+        explained.contains("hidden from anyone signed in without two-factor authentication"),
+        "{explained}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_recovery_codes_page_gives_the_kits_advice_and_offers_no_copy_of_the_codes() {
+    if !oathtool_available("recovery codes page") {
+        return;
+    }
+    let app = TestApp::with_user().await;
+    let http = app.http();
+    app.sign_in(&http).await;
+    enable_totp(&app, &http).await;
+    let csrf = app.form_token(&http, "/account/security").await;
+    let res = http
+        .post(app.url("/account/security/recovery-codes"))
+        .form(&[("csrf", csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = get_text(&http, &app, "/account/security/recovery-codes").await;
+    assert_eq!(between(&page, "<li><code>", "</code>").len(), 10, "{page}");
+    let advice = between(&page, r#"id="keep-codes">"#, "</p>")[0];
+    assert!(
+        advice.contains("Download the emergency kit and print it"),
+        "{advice}"
+    );
+    assert!(
+        advice.contains("then delete the downloaded copy."),
+        "{advice}"
+    );
+    assert!(!page.contains("Copy codes"), "{page}");
+    assert!(!page.contains(r#"data-copy="recovery-codes""#), "{page}");
+    assert!(page.contains(r#"href="/account/security/emergency-kit.pdf""#));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_used_setup_link_says_an_owner_exists_and_offers_the_sign_in() {
+    let app = TestApp::fresh_closed().await;
+    let token = app
+        .setup_token
+        .clone()
+        .expect("a fresh server issues a setup link");
+    let link = format!("/setup?token={token}");
+    let http = app.http();
+
+    // Before any account exists, a forged link is only invalid.
+    let res = http
+        .get(app.url("/setup?token=forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("This setup link is invalid or has expired."),
+        "{page}"
+    );
+    assert!(!page.contains('`'), "no literal backticks: {page}");
+
+    let form = get_text(&http, &app, &link).await;
+    let res = http
+        .post(app.url("/setup"))
+        .form(&[
+            ("csrf", hidden_csrf(&form).as_str()),
+            ("token", token.as_str()),
+            ("email", "owner@example.com"),
+            ("password", FRESH_PASSWORD),
+            ("password_confirm", FRESH_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Afterwards the link, and any other, says an owner exists and leads to the sign-in.
+    for path in [link.as_str(), "/setup?token=forged"] {
+        let res = http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::GONE, "{path}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("<h1 id=\"setup-used-title\">Setup link already used</h1>"),
+            "{page}"
+        );
+        assert!(
+            page.contains(
+                "This setup link has been used — an owner already exists. Sign in instead."
+            ),
+            "{page}"
+        );
+        assert!(page.contains(r#"href="/login""#), "{page}");
+        assert!(
+            !page.contains("Restart") && !page.contains("Not allowed"),
+            "{page}"
+        );
+    }
+    // Posting the used link's form again answers the same.
+    let res = http
+        .post(app.url("/setup"))
+        .form(&[
+            ("csrf", hidden_csrf(&form).as_str()),
+            ("token", token.as_str()),
+            ("email", "second@example.com"),
+            ("password", FRESH_PASSWORD),
+            ("password_confirm", FRESH_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::GONE);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_mail_server_the_forgot_password_page_says_where_the_link_went() {
+    let app = TestApp::with_user().await;
+    let http = app.http();
+    let csrf = app.form_token(&http, "/forgot").await;
+    let res = http
+        .post(app.url("/forgot"))
+        .form(&[("csrf", csrf.as_str()), ("username", EMAIL)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/forgot?done=sent");
+    let page = get_text(&http, &app, "/forgot?done=sent").await;
+    let said = between(&page, r#"id="reset-outbox">"#, "</p>")[0];
+    assert!(
+        said.contains("No mail server is configured on this server, so the link was not emailed"),
+        "{said}"
+    );
+    assert!(!page.contains("we have sent it a link"), "{page}");
+    assert!(!page.contains("Check your spam folder"), "{page}");
+    // The link is where the page says: in the outbox.
+    outbox_bodies(&app, "email", EMAIL, "password_reset", 1).await;
     app.stop().await;
 }

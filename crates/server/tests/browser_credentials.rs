@@ -10,41 +10,17 @@
 #[path = "browser/harness.rs"]
 mod harness;
 
-use std::sync::{Arc, Mutex};
-
 use fantoccini::{Client, Locator};
 use harness::*;
-use portcullis_core::password::Password;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const AGENT: &str = "agent@support.example.com";
-const AGENT_PASSWORD: &str = "Agent-Secret-42!";
+const AGENT_PASSWORD: &str = "Desk-Secret-42!";
 
 /// A server with the owner `EMAIL`, a support agent, and a service token for the mail server.
 async fn app_with_support_and_mail() -> (TestApp, String) {
-    let service_token = Arc::new(Mutex::new(String::new()));
-    let slot = service_token.clone();
-    let app = TestApp::spawn(true, |server| async move {
-        let services = &server.state().services;
-        services
-            .create_owner_from_shell(EMAIL, &Password::new(PASSWORD))
-            .await
-            .unwrap();
-        services
-            .create_support_agent_from_shell(AGENT, &Password::new(AGENT_PASSWORD))
-            .await
-            .unwrap();
-        let (_, token) = services
-            .create_service_token_from_shell("mail")
-            .await
-            .unwrap();
-        *slot.lock().unwrap() = token.expose().to_owned();
-        server
-    })
-    .await;
-    let token = service_token.lock().unwrap().clone();
-    (app, token)
+    TestApp::with_mail_service(Some((AGENT, AGENT_PASSWORD))).await
 }
 
 /// What a support agent's check of `EMAIL` with `pin` answers.
@@ -130,6 +106,7 @@ async fn a_person_sets_a_support_pin_that_a_support_agent_can_then_check() {
 
     fill(c, "pin", "48213").await;
     fill(c, "pin_confirm", "48213").await;
+    fill(c, "password", PASSWORD).await;
     click(c, "form[action='/account/support-pin'] button").await;
     assert_eq!(path_of(c).await, "/account/support-pin");
     assert!(
@@ -197,6 +174,7 @@ async fn an_app_password_is_shown_once_works_for_the_mail_server_and_is_revoked(
     assert!(!has(c, "#app-password").await);
 
     fill(c, "app_password_name", "Thunderbird").await;
+    fill(c, "app_password_current", PASSWORD).await;
     click(c, "form[action='/account/app-passwords'] button").await;
     assert_eq!(
         text_of(c, "#created-title").await,
@@ -241,6 +219,11 @@ async fn an_app_password_is_shown_once_works_for_the_mail_server_and_is_revoked(
     screenshot(c, "app-passwords").await;
 
     click(c, "form[action$='/revoke'] button").await;
+    assert_eq!(
+        text_of(c, "h1").await,
+        "Revoke the app password “Thunderbird”?"
+    );
+    click(c, "form[action$='/revoke'] button").await;
     assert!(
         text_of(c, "[role='status']")
             .await
@@ -263,7 +246,8 @@ async fn the_credential_pages_refuse_forged_forms_and_strangers() {
     for path in ["/account/support-pin", "/account/app-passwords"] {
         let res = stranger.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(location(&res), "/login");
+        // The sign-in comes back to the page asked for.
+        assert_eq!(location(&res), format!("/login?next={path}"));
     }
 
     let laptop = app.http();
@@ -303,7 +287,7 @@ async fn the_credential_pages_refuse_forged_forms_and_strangers() {
     let csrf = hidden_csrf(&page);
     let res = laptop
         .post(app.url("/account/app-passwords/not-mine/revoke"))
-        .form(&[("csrf", csrf.as_str())])
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
         .send()
         .await
         .unwrap();

@@ -249,8 +249,10 @@ async fn pair_by_form(app: &common::TestApp, http: &reqwest::Client, name: &str)
         &[("name", name)],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
+    // POST/redirect/GET: the link is held for this session and shown once by the redirect's GET.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/account/security/push-devices");
+    let html = page(http, app.url("/account/security/push-devices")).await;
     let uri = pairing_uri_on(&html);
     assert!(uri.starts_with("portcullis://pair?"), "{html}");
     Device::pair(&app.base, &uri).await
@@ -277,7 +279,11 @@ async fn enable_totp(app: &common::TestApp, http: &reqwest::Client) -> String {
         &[("password", PASSWORD), ("code", &totp_code(&key, 0))],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::OK, "activation");
+    assert_eq!(
+        location(&res),
+        "/account/security/recovery-codes",
+        "activation"
+    );
     key
 }
 
@@ -679,6 +685,86 @@ on_both_backends! {
         assert_eq!(location(&res), "/account/security?done=push_removed#push");
         assert!(!page(&alice, app.url("/account/security")).await.contains(">Phone<"));
 
+        app.shutdown().await;
+    }
+
+    async fn a_newer_sign_in_ends_the_abandoned_request_and_use_a_code_instead_ends_the_current_one(env: TestEnv) {
+        let Some(browser) = Browser::start().await else { return };
+        let app = env.spawn().await;
+        assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
+        let owner = cookie_client();
+        sign_in_http(&app, &owner).await;
+        let device = pair_by_form(&app, &owner, "Phone").await;
+
+        // A sign-in in the browser asks the app, then is forgotten (a closed tab, say).
+        let c = browser.client();
+        sign_in_browser(c, &app).await;
+        click(c, "form[action='/login/push'] button[type='submit']").await;
+        let abandoned_number = shown_number(c).await;
+        let pending = device.challenges(10).await;
+        let abandoned = pending[0]["id"].as_str().unwrap().to_owned();
+
+        // A newer sign-in asks again: the first request ends, and its page says so at once.
+        let other = cookie_client();
+        sign_in_http(&app, &other).await;
+        let res = post_form(&app, &other, "/login/code", "/login/push", &[]).await;
+        assert_eq!(location(&res), "/login/push");
+        let said = wait_for_text(c, "#push-status", "replaced").await;
+        assert!(said.contains("can no longer be approved"), "{said}");
+        screenshot(c, "push-superseded").await;
+        let pending = device.challenges(0).await;
+        assert_eq!(pending.len(), 1, "the app offers only the newer request: {pending:?}");
+        assert_ne!(pending[0]["id"], abandoned.as_str());
+        // The number still on the old page approves nothing.
+        let path = format!("/api/v1/push/device/challenges/{abandoned}");
+        let res = device
+            .signed("POST", &path, Some(&json!({"decision": "approve", "number": abandoned_number})))
+            .await;
+        assert_eq!(common::error_code(res).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+        assert_eq!(path_of(c).await, "/login/push", "not signed in");
+
+        // "Send again" on the old page makes it the current one; the other page is told.
+        click(c, "#push-send-again").await;
+        shown_number(c).await;
+        let status: Value = other.get(app.url("/login/push/status?wait=0")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(status["status"], "superseded", "{status}");
+        assert_eq!(device.challenges(0).await.len(), 1);
+
+        // "Use a code instead" ends this login's request: the app no longer offers it.
+        click(c, "#push-use-code").await;
+        assert_eq!(path_of(c).await, "/login/code");
+        assert!(device.challenges(0).await.is_empty(), "nothing left to approve");
+
+        browser.close().await;
+        app.shutdown().await;
+    }
+
+    async fn the_pairing_page_says_what_the_companion_app_is_and_how_to_get_it(env: TestEnv) {
+        let app = env.spawn().await;
+        assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
+        let owner = cookie_client();
+        sign_in_http(&app, &owner).await;
+        let res = post_form(&app, &owner, "/account/security", "/account/security/push-devices", &[("name", "Tablet")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = page(&owner, app.url("/account/security/push-devices")).await;
+        for said in [
+            "command-line program",
+            "approves your sign-in requests",
+            "ships with the server",
+            "cargo install --path crates/app",
+            "has no camera",
+            "this device is “Tablet”",
+        ] {
+            assert!(html.contains(said), "{said:?} in {html}");
+        }
+        assert!(!html.contains("camera at"), "{html}");
+        let uri = pairing_uri_on(&html);
+        assert!(html.contains(&format!("portcullis-app pair '{}'", uri.replace('&', "&#38;"))) || html.contains(&format!("portcullis-app pair '{}'", uri.replace('&', "&amp;"))), "{html}");
+        // The app learns the name given here, whatever it calls itself.
+        let res = Device::try_pair(&app.base, &uri, &Device::new_key()).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["name"], "Tablet");
         app.shutdown().await;
     }
 

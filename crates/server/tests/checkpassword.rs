@@ -27,7 +27,7 @@ async fn checkpassword_lets_dovecot_sign_in_with_an_app_password() {
     let token = install.service_token("mail").await;
     let server = install.serve().await;
     let owner = server.token(OWNER, PASSWORD).await;
-    let body = json!({ "name": "Thunderbird" });
+    let body = json!({ "name": "Thunderbird", "password": PASSWORD });
     let (status, made) = server
         .call(
             reqwest::Method::POST,

@@ -65,7 +65,7 @@ async fn support_agent_create_makes_an_agent_who_alone_may_check_pins() {
 
     let server = install.serve().await;
     let owner = server.token(OWNER, PASSWORD).await;
-    let body = json!({ "pin": "48213" });
+    let body = json!({ "pin": "48213", "password": PASSWORD });
     let (status, _) = server
         .call(
             reqwest::Method::PUT,

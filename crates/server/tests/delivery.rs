@@ -185,7 +185,7 @@ on_both_backends! {
         let body: Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
         assert_eq!(body, json!({
             "recipient": "+4915112345678",
-            "message": "Acme \"ID\" code: 123456. Valid 10 minutes. Never share it.",
+            "message": "Acme \"ID\" code to verify your mobile number: 123456. Valid 10 minutes. Never share it.",
             "keep": "{other}",
         }));
         let row = row_when(&app, &id, |r| r.sent).await;
@@ -202,7 +202,7 @@ on_both_backends! {
         queue(&app, Channel::Sms, "+4915112345678", &phone_code("654321"), None).await;
         let r = gw.wait_for(1).await.remove(0);
         assert_eq!(r.method, "POST");
-        assert_eq!(r.body, "To=%2B4915112345678&Body=Portcullis%20code%3A%20654321.%20Valid%2010%20minutes.%20Never%20share%20it.");
+        assert_eq!(r.body, "To=%2B4915112345678&Body=Portcullis%20code%20to%20verify%20your%20mobile%20number%3A%20654321.%20Valid%2010%20minutes.%20Never%20share%20it.");
         app.shutdown().await;
 
         let gw = Gateway::start(vec![]).await;

@@ -85,13 +85,56 @@ on_both_backends! {
         let path = invitation_path(&app, INVITED).await;
         let http = browser();
 
-        let r = accept(&app, &http, &path, "Invited-Horse-8").await;
+        let r = accept(&app, &http, &path, "Welcome-Horse-8").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert_eq!(r.headers()["location"], "/login?done=account_created");
+        // Signed in at once with the new password, and greeted as new.
+        assert_eq!(r.headers()["location"], "/account/security?done=welcome");
+        let page = http
+            .get(app.url("/account/security?done=welcome"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Welcome to Portcullis — your account is ready."), "{html}");
 
-        let r = app.login(INVITED, "Invited-Horse-8").await;
+        let r = app.login(INVITED, "Welcome-Horse-8").await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok");
+        app.shutdown().await;
+    }
+
+    async fn an_invited_person_whose_administrator_requires_2fa_goes_on_into_the_setup(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("owner@example.com").await;
+        let r = app
+            .post_json(
+                "/api/v1/users",
+                &json!({ "email": INVITED, "force_2fa": true }),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let path = invitation_path(&app, INVITED).await;
+        let http = browser();
+        let r = accept(&app, &http, &path, "Quiet-River-8!").await;
+        assert_eq!(r.headers()["location"], "/login/setup?welcome=1");
+        assert!(
+            !r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap().starts_with("portcullis_session=")),
+            "no session before the second factor is set up"
+        );
+        let page = http
+            .get(app.url("/login/setup?welcome=1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Welcome to Portcullis — your account is ready."), "{html}");
+        assert!(html.contains(r#"id="totp-key""#), "{html}");
         app.shutdown().await;
     }
 
@@ -103,7 +146,7 @@ on_both_backends! {
         let http = browser();
         // The form is kept open in a second tab while the first one sets the password.
         let stale = http.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
-        let r = accept(&app, &http, &path, "Invited-Horse-8").await;
+        let r = accept(&app, &http, &path, "Welcome-Horse-8").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
         let again = http.get(app.url(&path)).send().await.unwrap();
@@ -126,7 +169,7 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(r.text().await.unwrap().contains("Ask your administrator"), "refused for the link, not the form");
         assert_eq!(app.login(INVITED, "Another-Horse-9").await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.login(INVITED, "Invited-Horse-8").await.status(), StatusCode::OK);
+        assert_eq!(app.login(INVITED, "Welcome-Horse-8").await.status(), StatusCode::OK);
         app.shutdown().await;
     }
 
@@ -143,8 +186,8 @@ on_both_backends! {
             .form(&[
                 ("csrf", hidden(&page, "csrf").as_str()),
                 ("token", hidden(&page, "token").as_str()),
-                ("password", "Invited-Horse-8"),
-                ("password_confirm", "Invited-Horse-9"),
+                ("password", "Welcome-Horse-8"),
+                ("password_confirm", "Welcome-Horse-9"),
             ])
             .send()
             .await

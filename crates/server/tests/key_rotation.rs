@@ -26,10 +26,11 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The tables that hold sealed secrets and their ciphertext's column
 /// (crates/store/src/sealed.rs). A delivered message keeps its key id but no longer its content.
-const SEALED: [(&str, &str); 5] = [
+const SEALED: [(&str, &str); 6] = [
     ("totp_pending", "secret"),
     ("totp_factors", "secret"),
     ("emergency_kits", "sealed"),
+    ("held", "sealed"),
     ("outbox", "sealed"),
     ("key_material", "sealed"),
 ];

@@ -118,11 +118,11 @@ on_both_backends! {
     async fn activating_and_removing_an_authenticator_each_send_a_notice(env: TestEnv) {
         let app = env.spawn().await;
         let (token, _, _) = with_totp(&app, "bob@example.com").await;
-        let activated = notice_about(&app, "bob@example.com", "two-step verification was turned on").await;
+        let activated = notice_about(&app, "bob@example.com", "two-factor authentication was turned on").await;
         let r = app.client.delete(app.url("/api/v1/me/totp")).bearer_auth(&token)
             .json(&json!({ "password": PASSWORD })).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        let deactivated = notice_about(&app, "bob@example.com", "two-step verification was turned off").await;
+        let deactivated = notice_about(&app, "bob@example.com", "two-factor authentication was turned off").await;
         assert_ne!(lock_token(&activated), lock_token(&deactivated), "each notice has its own link");
         exactly(&app, "bob@example.com", 2).await;
     }
@@ -153,7 +153,7 @@ on_both_backends! {
         notice_about(&app, "dan@example.com", "new recovery codes were made").await;
         let r = app.post_json("/api/v1/recover", &json!({ "username": "dan@example.com", "password": PASSWORD, "recovery_code": fresh[0] }), None).await;
         assert_eq!(r.status(), StatusCode::OK);
-        let removed = notice_about(&app, "dan@example.com", "used to remove two-step verification").await;
+        let removed = notice_about(&app, "dan@example.com", "used to remove two-factor authentication").await;
         assert!(!lock_token(&removed).is_empty());
         exactly(&app, "dan@example.com", 3).await;
     }
@@ -171,7 +171,10 @@ on_both_backends! {
         // The page asks before it locks: a mail scanner fetching the link locks nothing.
         let page = app.client.get(app.url(&format!("/lock?token={lock}"))).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
-        assert!(page.text().await.unwrap().contains("Lock my account"));
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Lock my account"));
+        assert!(page.contains("made with your own credentials"), "{page}");
+        assert!(!page.contains("If you did not make the change"), "{page}");
         assert_eq!(app.me(&eve).await.status(), StatusCode::OK);
 
         let r = app.post_json("/api/v1/lock", &json!({ "token": lock }), None).await;
@@ -228,9 +231,65 @@ on_both_backends! {
         notice_about(&app, "gil@example.com", "no longer required").await;
         let r = app.client.delete(app.url(&format!("/api/v1/users/{gil}/two-factor"))).bearer_auth(&owner).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        let reset = notice_about(&app, "gil@example.com", "administrator reset").await;
-        assert!(!lock_token(&reset).is_empty());
+        let reset = body(&notice_about(&app, "gil@example.com", "administrator reset").await);
+        assert!(reset.contains("own@example.com, the owner of your organisation's account"), "{reset}");
+        assert!(!reset.contains("/lock"), "{reset}");
         exactly(&app, "gil@example.com", 3).await;
+    }
+
+    async fn an_administrators_changes_name_them_and_offer_no_lock_while_the_persons_own_change_does(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("olga@example.com").await;
+        let mut ids = Vec::new();
+        for (email, role) in [("ann@example.com", "administrator"), ("kim@example.com", "user")] {
+            let r = app.post_json("/api/v1/users", &json!({ "email": email, "password": PASSWORD, "role": role }), Some(&owner)).await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+            ids.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+        }
+        let kim_id = ids[1].clone();
+        let ann = app.token_for("ann@example.com", PASSWORD).await;
+        let lock_links = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM password_links WHERE user_id = $1 AND purpose = 'lock'")
+                .bind(kim_id.clone())
+                .fetch_one(app.state.services.store.raw_pool())
+                .await
+                .unwrap()
+        };
+
+        // Kim's own change: made with her password, so it offers the lock.
+        let kim = app.token_for("kim@example.com", PASSWORD).await;
+        assert_eq!(app.change_password(&kim, PASSWORD, "Brand-New-Pass-8").await.status(), StatusCode::NO_CONTENT);
+        let own = notice_about(&app, "kim@example.com", "password of your account was changed").await;
+        assert!(!lock_token(&own).is_empty());
+        assert_eq!(lock_links().await, 1);
+
+        // An administrator forces 2FA and resets it; the owner changes the role.
+        let patch = |token: &str, change: Value| app.client.patch(app.url(&format!("/api/v1/users/{kim_id}"))).bearer_auth(token.to_owned()).json(&change).send();
+        assert_eq!(patch(&ann, json!({ "force_2fa": true })).await.unwrap().status(), StatusCode::OK);
+        let forced = notice_about(&app, "kim@example.com", "two-factor authentication is now required").await;
+        let r = app.client.delete(app.url(&format!("/api/v1/users/{kim_id}/two-factor"))).bearer_auth(&ann).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let reset = notice_about(&app, "kim@example.com", "administrator reset").await;
+        for m in [&forced, &reset] {
+            let text = body(m);
+            assert!(text.contains("ann@example.com, an administrator of your organisation"), "{text}");
+            assert!(text.contains("If you did not expect it, ask them about it."), "{text}");
+        }
+        assert_eq!(patch(&owner, json!({ "role": "administrator" })).await.unwrap().status(), StatusCode::OK);
+        let role = notice_about(&app, "kim@example.com", "your role").await;
+        let text = body(&role);
+        assert!(text.contains("you are now an administrator"), "{text}");
+        assert!(text.contains("olga@example.com, the owner of your organisation's account"), "{text}");
+
+        for m in [&forced, &reset, &role] {
+            let text = format!("{} {}", m["subject"], body(m));
+            assert!(!text.contains("/lock"), "no lock link: {text}");
+            assert!(!text.to_lowercase().contains("lock your account"), "{text}");
+            assert!(!text.to_lowercase().contains("two-step"), "one name for the thing: {text}");
+        }
+        // Not even issued: no link exists that could lock the account over someone else's change.
+        assert_eq!(lock_links().await, 1);
+        exactly(&app, "kim@example.com", 4).await;
     }
 
     async fn requiring_2fa_for_the_whole_contract_tells_everyone_it_changes_for(env: TestEnv) {

@@ -69,6 +69,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/v1/push/pair"),
     ("get", "/api/v1/push/device/challenges"),
     ("post", "/api/v1/push/device/challenges/{id}"),
+    ("post", "/api/v1/push/device/approve"),
     ("put", "/api/v1/push/device/webhook"),
     ("post", "/api/v1/app-auth"),
     ("get", "/healthz"),

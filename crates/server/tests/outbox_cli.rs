@@ -325,7 +325,7 @@ async fn a_message_committed_before_kill_9_is_delivered_after_the_restart_and_re
     assert_eq!(
         sms,
         format!(
-            "SMS: no SMS gateway configured; written to {data}/outbox/sms/ (read with `portcullis outbox list`)"
+            "SMS: no SMS gateway configured; written to {data}/outbox/sms/ (read with `portcullis outbox list --data {data}`)"
         )
     );
 
@@ -367,7 +367,7 @@ async fn a_message_committed_before_kill_9_is_delivered_after_the_restart_and_re
     assert_eq!(
         said,
         format!(
-            "Email: no SMTP configured; written to {data}/outbox/email/ (read with `portcullis outbox list`)"
+            "Email: no SMTP configured; written to {data}/outbox/email/ (read with `portcullis outbox list --data {data}`)"
         )
     );
     let files = email_files(&data).await;

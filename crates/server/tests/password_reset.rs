@@ -354,6 +354,98 @@ on_both_backends! {
         assert_eq!(totp_rows, 1);
     }
 
+    async fn signup_refuses_the_emails_name_or_domain_and_lists_every_broken_rule_at_once(env: TestEnv) {
+        let app = env.spawn().await;
+        let r = app.signup("ann@example.com", "Ann@example.com1").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "weak_password", "{body}");
+        assert_eq!(body["error"]["violations"], json!([{
+            "code": "contains_email",
+            "message": "The password must not contain the name or the domain of your email address.",
+        }]));
+
+        // Three rules broken, three named: one by one, and together in the message.
+        let r = app.signup("ann@example.com", "Annzzz7").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        let codes: Vec<&str> = body["error"]["violations"].as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["too_short", "no_special", "contains_email"], "{body}");
+        assert_eq!(
+            body["error"]["message"],
+            "The password must be at least 8 characters long, contain a special character (not a letter or digit) \
+             and not contain the name or the domain of your email address."
+        );
+        assert_eq!(app.login("ann@example.com", "Annzzz7").await.status(), StatusCode::UNAUTHORIZED, "no account was made");
+        // Other errors carry no list.
+        let r = app.signup("not-an-email", PASSWORD).await;
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_email");
+        assert!(body["error"].get("violations").is_none(), "{body}");
+        assert_eq!(app.signup("ann@example.com", PASSWORD).await.status(), StatusCode::CREATED);
+    }
+
+    async fn neither_a_change_nor_a_reset_may_set_the_current_password_again(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = alice_with_phone(&app).await;
+        let same_as_current = json!([{ "code": "same_as_current", "message": "The password must differ from your current password." }]);
+        let refused = |r: Response| async move {
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "weak_password", "{body}");
+            body["error"]["violations"].clone()
+        };
+        assert_eq!(refused(app.change_password(&session, PASSWORD, PASSWORD).await).await, same_as_current);
+
+        request_reset(&app, ALICE).await;
+        let token = reset_token(&app, ALICE, 1).await;
+        let sms = app.message_to("sms", NUMBER, |m| m["kind"] == "reset_code").await;
+        let code = code_in(sms["body"].as_str().unwrap());
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        // Without the right code nobody learns whether a guess is the current password.
+        let (status, error) = error_code(with_code(&app, ALICE, wrong, PASSWORD).await).await;
+        assert_eq!((status, error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code"));
+        assert_eq!(refused(with_code(&app, ALICE, &code, PASSWORD).await).await, same_as_current);
+        assert_eq!(refused(with_token(&app, &token, PASSWORD).await).await, same_as_current);
+        assert_eq!(app.me(&session).await.status(), StatusCode::OK, "nothing changed");
+
+        // The refusals used up neither the link nor anything else.
+        assert_eq!(with_token(&app, &token, NEW_PASSWORD).await.status(), StatusCode::NO_CONTENT);
+        app.token_for(ALICE, NEW_PASSWORD).await;
+        let notices: Vec<String> = app.messages_to("email", ALICE).iter().map(|m| m["body"].to_string()).collect();
+        assert!(!notices.iter().any(|b| b.contains("password of your account was changed")), "{notices:#?}");
+    }
+
+    async fn the_reset_page_lists_every_rule_a_new_password_breaks(env: TestEnv) {
+        let app = env.spawn().await;
+        app.signed_in(ALICE).await;
+        request_reset(&app, ALICE).await;
+        let token = reset_token(&app, ALICE, 1).await;
+        let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let form = http.get(app.url(&format!("/reset?token={token}"))).send().await.unwrap().text().await.unwrap();
+        let marker = r#"name="csrf" value=""#;
+        let start = form.find(marker).expect("a CSRF field") + marker.len();
+        let csrf = form[start..][..form[start..].find('"').unwrap()].to_owned();
+        let weak = "Xalicez";
+        let r = http
+            .post(app.url("/reset"))
+            .form(&[("csrf", csrf.as_str()), ("token", token.as_str()), ("password", weak), ("password_confirm", weak)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("This password breaks 3 rules:"), "{html}");
+        for rule in [
+            "The password must be at least 8 characters long.",
+            "The password must contain a special character (not a letter or digit).",
+            "The password must not contain the name or the domain of your email address.",
+        ] {
+            assert!(html.contains(&format!("<li>{rule}</li>")), "{rule} in {html}");
+        }
+        assert_eq!(app.login(ALICE, PASSWORD).await.status(), StatusCode::OK, "the password stayed");
+    }
+
     async fn a_completion_names_one_way_and_a_new_password(env: TestEnv) {
         let app = env.spawn().await;
         for body in [

@@ -27,6 +27,20 @@ async fn methods_in_me(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
+/// The app approves with a typed number, naming no request.
+async fn approve_by_number(app: &TestApp, phone: &Device, number: i64) -> reqwest::Response {
+    let body = json!({ "number": number });
+    phone
+        .send(
+            app,
+            Method::POST,
+            "/api/v1/push/device/approve",
+            Some(&body),
+            &Signing::default(),
+        )
+        .await
+}
+
 /// The current TOTP code of a base32 secret (SHA-1, 6 digits, 30 s).
 fn totp_now(secret: &str) -> String {
     let key = portcullis_core::totp::base32_decode(secret).unwrap();
@@ -51,6 +65,7 @@ on_both_backends! {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["account"], "ann@example.com");
         assert_eq!(body["server"], app.base);
+        assert_eq!(body["name"], "Ann's phone", "the app learns the name given on the page");
         // Single use: a second app with the same code is refused.
         let r = Device::new().pair_raw(&app, &uri).await;
         assert_eq!(error_code(r).await, (StatusCode::BAD_REQUEST, "invalid_token".into()));
@@ -565,6 +580,138 @@ on_both_backends! {
         // Without a factor the password alone signs in again.
         assert_eq!(app.login("kim@example.com", PASSWORD).await.json::<Value>().await.unwrap()["status"], "ok");
     }
+
+    async fn a_new_request_of_the_account_ends_the_older_one_which_can_no_longer_be_approved(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("abe@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        // The first sign-in's tab was closed; the person signs in again.
+        let (t1, _) = ticket(&app, "abe@example.com").await;
+        let (old, old_number) = pushed(&app, &t1).await;
+        let (t2, _) = ticket(&app, "abe@example.com").await;
+        let (current, number) = pushed(&app, &t2).await;
+        assert_ne!(old, current);
+        assert_eq!(poll_body(&app, &old, &t1, 0).await, json!({ "status": "superseded" }));
+        let offered: Vec<Value> = phone.challenges(&app, 0).await.iter().map(|c| c["id"].clone()).collect();
+        assert_eq!(offered, vec![json!(current)], "only the current request is offered");
+        let r = phone.approve(&app, &old, old_number).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+        assert_eq!(poll_body(&app, &old, &t1, 0).await["status"], "superseded", "still ended");
+        assert_eq!(poll_body(&app, &current, &t2, 0).await["status"], "pending", "untouched");
+
+        // Ended requests are no refusals: four more sign-ins do not pause push.
+        for _ in 0..4 {
+            let (t, _) = ticket(&app, "abe@example.com").await;
+            pushed(&app, &t).await;
+        }
+        let (t, _) = ticket(&app, "abe@example.com").await;
+        let (latest, latest_number) = pushed(&app, &t).await;
+        assert_eq!(poll_body(&app, &current, &t2, 0).await["status"], "superseded");
+        assert_eq!(phone.challenges(&app, 0).await.len(), 1);
+        let r = phone.approve(&app, &latest, latest_number).await;
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "status": "approved" }));
+        assert!(poll_body(&app, &latest, &t, 0).await["token"].is_string());
+        let _ = number;
+    }
+
+    async fn a_code_for_the_login_ends_its_pending_request(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("bea@example.com").await;
+        let r = app.post_json("/api/v1/me/totp", &json!({}), Some(&token)).await;
+        let secret = r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+        let r = app
+            .post_json(
+                "/api/v1/me/totp/activate",
+                &json!({ "password": PASSWORD, "code": totp_now(&secret) }),
+                Some(&token),
+            )
+            .await;
+        let codes: Value = r.json().await.unwrap();
+        let phone = Device::paired(&app, &token).await;
+
+        // A wrong code: the person has left the push page all the same.
+        let (t, _) = ticket(&app, "bea@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        let r = app.post_json("/api/v1/login/totp", &json!({ "login_ticket": t, "code": "000000" }), None).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(poll_body(&app, &id, &t, 0).await, json!({ "status": "superseded" }));
+        assert!(phone.challenges(&app, 0).await.is_empty(), "the app no longer offers it");
+        let r = phone.approve(&app, &id, number).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+
+        // A recovery code that signs in ends it too; another login's request is left alone.
+        let (other, _) = ticket(&app, "bea@example.com").await;
+        let (t, _) = ticket(&app, "bea@example.com").await;
+        let (id, _) = pushed(&app, &t).await;
+        let code = codes["recovery_codes"][0].as_str().unwrap();
+        let r = app.post_json("/api/v1/login/recovery", &json!({ "login_ticket": t, "code": code }), None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(phone.challenges(&app, 0).await.is_empty());
+        let (kept, _) = pushed(&app, &other).await;
+        let r = app.post_json("/api/v1/login/totp", &json!({ "login_ticket": t, "code": "000000" }), None).await;
+        assert_eq!(error_code(r).await.1, "invalid_ticket");
+        assert_eq!(phone.challenges(&app, 0).await[0]["id"], kept.as_str(), "a used ticket ends nothing else");
+        let _ = id;
+    }
+
+    async fn a_typed_number_answers_the_request_whose_number_it_is_and_the_app_sees_the_newest_first(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("cy@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t_old, _) = ticket(&app, "cy@example.com").await;
+        let (t, _) = ticket(&app, "cy@example.com").await;
+        let (current, number) = pushed(&app, &t).await;
+        // An older request still pending beside it (one left from before this rule, say).
+        let old_number = if number == 99 { 10 } else { number + 1 };
+        let old = {
+            use portcullis_core::store::LoginTickets;
+            let store = &app.state.services.store;
+            let mut tx = store.begin().await.unwrap();
+            let old_ticket = tx.ticket_by_digest(&Token::from_client(&t_old).digest()).await.unwrap().unwrap();
+            let at = portcullis_core::UnixTime(now() - 30);
+            let c = portcullis_core::store::PushChallenge {
+                id: uuid::Uuid::new_v4().to_string(),
+                user_id: old_ticket.user_id.clone(),
+                ticket_id: old_ticket.id.clone(),
+                number: old_number,
+                status: portcullis_core::push::ChallengeStatus::Pending,
+                created_at: at,
+                expires_at: at.plus_secs(120),
+                last_sent_at: at,
+                decided_at: None,
+                decided_by: None,
+                ip: None,
+                user_agent: None,
+                token_issued_at: None,
+            };
+            tx.insert_push_challenge(&c).await.unwrap();
+            tx.commit().await.unwrap();
+            c.id
+        };
+        let offered: Vec<Value> = phone.challenges(&app, 0).await.iter().map(|c| c["id"].clone()).collect();
+        assert_eq!(offered, vec![json!(current), json!(old)], "newest first");
+
+        let approve = |n: i64| approve_by_number(&app, &phone, n);
+        let r = approve(number).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "approved");
+        assert_eq!(body["challenge"]["id"], current.as_str());
+        assert!(body["challenge"].get("number").is_none(), "the app still never learns a number");
+        assert!(poll_body(&app, &current, &t, 0).await["token"].is_string());
+        assert_eq!(poll_body(&app, &old, &t_old, 0).await["status"], "pending", "the older one is untouched");
+
+        // A number no pending request has denies the newest pending one.
+        let wrong = (10..=99).find(|n| *n != old_number && *n != number).unwrap();
+        let body: Value = approve(wrong).await.json().await.unwrap();
+        assert_eq!(body["status"], "denied");
+        assert_eq!(body["challenge"]["id"], old.as_str());
+        assert_eq!(poll_body(&app, &old, &t_old, 0).await["status"], "denied");
+        // Nothing pending: nothing to answer.
+        assert_eq!(error_code(approve(number).await).await, (StatusCode::CONFLICT, "challenge_closed".into()));
+        let r = phone.send(&app, Method::POST, "/api/v1/push/device/approve", Some(&json!({ "number": "x" })), &Signing::default()).await;
+        assert_eq!(error_code(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }
 
 /// Two nodes share one PostgreSQL database: the app answers on node B while the login screen
@@ -602,6 +749,76 @@ async fn an_answer_on_one_node_wakes_the_long_poll_on_another() {
             started.elapsed()
         );
         let _ = poll(&a, &id, &t, 0).await;
+    })
+    .await;
+}
+
+/// The CSRF token of the first form in `html`.
+fn csrf_of(html: &str) -> String {
+    let start =
+        html.find(r#"name="csrf" value=""#).expect("a form") + r#"name="csrf" value=""#.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// A sign-in through the web pages, approved in the app, reads as such in the activity log: the
+/// second step records its method, and a push approval is not "a code".
+#[tokio::test]
+async fn the_activity_log_says_a_sign_in_was_approved_in_the_companion_app() {
+    common::run(Backend::Sqlite, |env| async move {
+        let app = env.spawn().await;
+        let token = app.signed_in("eva@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let web = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let get = |path: &str| {
+            let (web, url) = (web.clone(), format!("{}{path}", app.base));
+            async move {
+                let r = web.get(url).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+                r.text().await.unwrap()
+            }
+        };
+        let post = |path: &str, csrf: String, fields: Vec<(&'static str, &'static str)>| {
+            let (web, url) = (web.clone(), format!("{}{path}", app.base));
+            async move {
+                let mut form = vec![("csrf", csrf.as_str())];
+                form.extend(fields);
+                web.post(url).form(&form).send().await.unwrap()
+            }
+        };
+        let csrf = csrf_of(&get("/login").await);
+        let fields = vec![("username", "eva@example.com"), ("password", PASSWORD)];
+        let r = post("/login", csrf, fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let csrf = csrf_of(&get("/login/code").await);
+        let r = post("/login/push", csrf, vec![]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = get("/login/push").await;
+        let start = page.find(r#"id="push-number""#).expect("the number");
+        let number: i64 = page[start..]
+            .split(['>', '<'])
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let pending = phone.challenges(&app, 0).await;
+        let id = pending[0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            phone.approve(&app, &id, number).await.status(),
+            StatusCode::OK
+        );
+        let r = post("/login/push/continue", csrf_of(&page), vec![]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let account = get("/account").await;
+        assert!(
+            account.contains("Sign-in approved in the companion app"),
+            "{account}"
+        );
+        assert!(!account.contains("Code accepted at sign-in"), "{account}");
     })
     .await;
 }

@@ -48,13 +48,13 @@ const NUMBER: &str = "+4915112344567";
 const PIN: &str = "7305918264";
 const WRONG_PIN: &str = "5820461937";
 const PW: [&str; 5] = [
-    "Alice-First-Pass-1!",
-    "Alice-Second-Pass-2!",
-    "Alice-Third-Pass-3!",
-    "Alice-Fourth-Pass-4!",
+    "Amber-First-Pass-1!",
+    "Amber-Second-Pass-2!",
+    "Amber-Third-Pass-3!",
+    "Amber-Fourth-Pass-4!",
     "Alice-Wrong-Guess-9!",
 ];
-const BOB_PASSWORD: &str = "Bob-Invited-Pass-5!";
+const BOB_PASSWORD: &str = "Blue-Invited-Pass-5!";
 
 /// What the outbox files exist to carry.
 const DELIVERED: [&str; 5] = ["sms-code:", "reset-link:", "reset-sms:", "invite:", "link:"];
@@ -278,7 +278,7 @@ async fn run_every_flow_and_search(w: &mut World) {
             Method::PUT,
             "/api/v1/me/support-pin",
             Some(&alice),
-            &format!(r#"{{"pin": {PIN}}}"#),
+            &format!(r#"{{"pin": {PIN}, "password": "{}"}}"#, PW[1]),
         )
         .await;
     assert!(st.is_client_error(), "{st}");
@@ -296,7 +296,7 @@ async fn run_every_flow_and_search(w: &mut World) {
             Method::PUT,
             "/api/v1/me/support-pin",
             Some(&alice),
-            Some(&json!({"pin": PIN})),
+            Some(&json!({"pin": PIN, "password": PW[1]})),
             &[],
         )
         .await;
@@ -322,7 +322,7 @@ async fn run_every_flow_and_search(w: &mut World) {
             Method::POST,
             "/api/v1/me/app-passwords",
             Some(&alice),
-            Some(&json!({"name": "Thunderbird"})),
+            Some(&json!({"name": "Thunderbird", "password": PW[1]})),
             &["app-password"],
         )
         .await;

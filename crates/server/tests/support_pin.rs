@@ -17,7 +17,7 @@ async fn set_pin(app: &TestApp, token: &str, pin: &str) -> reqwest::Response {
     app.client
         .put(app.url("/api/v1/me/support-pin"))
         .bearer_auth(token)
-        .json(&json!({ "pin": pin }))
+        .json(&json!({ "pin": pin, "password": PASSWORD }))
         .send()
         .await
         .unwrap()

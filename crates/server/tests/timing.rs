@@ -104,7 +104,7 @@ async fn locked_account(app: &TestApp, email: &str) {
         .client
         .put(app.url("/api/v1/me/support-pin"))
         .bearer_auth(&token)
-        .json(&json!({ "pin": "27182" }))
+        .json(&json!({ "pin": "27182", "password": PASSWORD }))
         .send()
         .await
         .unwrap();

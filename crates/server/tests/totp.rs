@@ -185,7 +185,7 @@ on_both_backends! {
         assert_eq!(codes.len(), 10);
         assert!(codes.iter().all(|c| c.len() == 19 && c.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))), "{codes:?}");
 
-        // Seed 003: other clients must log in again; this one stays.
+        // Other clients (mail apps included) must log in again; this one stays.
         assert_eq!(app.me(&elsewhere).await.status(), StatusCode::UNAUTHORIZED);
         let me: Value = app.me(&token).await.json().await.unwrap();
         assert_eq!(me["two_factor"], json!({ "enabled": true, "methods": ["totp", "recovery_code"], "forced": false, "recovery_codes_left": 10 }));

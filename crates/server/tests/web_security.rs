@@ -48,6 +48,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/login/recovery\"", "/login/recovery"),
     ("\"/login/push\"", "/login/push"),
     ("\"/login/push/continue\"", "/login/push/continue"),
+    ("\"/login/push/leave\"", "/login/push/leave"),
     ("setup_wizard::PATH", "/login/setup"),
     ("\"/recover\"", "/recover"),
     ("\"/login/setup/phone\"", "/login/setup/phone"),
@@ -86,10 +87,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "\"/account/security/totp/deactivate\"",
         "/account/security/totp/deactivate",
     ),
-    (
-        "\"/account/security/recovery-codes\"",
-        "/account/security/recovery-codes",
-    ),
+    ("recovery_codes::PATH", "/account/security/recovery-codes"),
     ("support_pin::PATH", "/account/support-pin"),
     ("app_passwords::PATH", "/account/app-passwords"),
     (
@@ -117,6 +115,14 @@ const POST_ROUTES: &[(&str, &str)] = &[
     (
         "\"/admin/users/{id}/unlock\"",
         "/admin/users/{member}/unlock",
+    ),
+    (
+        "\"/admin/users/{id}/invitation/resend\"",
+        "/admin/users/{member}/invitation/resend",
+    ),
+    (
+        "\"/admin/users/{id}/invitation/copy\"",
+        "/admin/users/{member}/invitation/copy",
     ),
     ("\"/admin/policy\"", "/admin/policy"),
     ("\"/admin/groups\"", "/admin/groups"),
@@ -149,6 +155,8 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/account/phone\"", "/account/phone"),
     ("\"/account/security\"", "/account/security"),
     ("\"/account/security/totp\"", "/account/security/totp"),
+    ("push_devices::PATH", "/account/security/push-devices"),
+    ("recovery_codes::PATH", "/account/security/recovery-codes"),
     (
         "\"/account/security/emergency-kit.pdf\"",
         "/account/security/emergency-kit.pdf",
@@ -252,6 +260,16 @@ async fn manual_sign_in(app: &TestApp, email: &str) -> (String, String, reqwest:
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
     (csrf, token, r)
+}
+
+/// The `GET` a browser makes after a form's redirect (POST/redirect/GET).
+async fn follow(http: &Client, app: &TestApp, headers: &HeaderMap) -> reqwest::Response {
+    let to = headers
+        .get(header::LOCATION)
+        .expect("a redirect")
+        .to_str()
+        .unwrap();
+    http.get(app.url(to)).send().await.unwrap()
 }
 
 fn location(r: &reqwest::Response) -> String {
@@ -669,7 +687,7 @@ async fn a_cross_site_post_is_refused_on_every_state_changing_route() {
             ("email", "mallory@example.com"),
             ("password", PASSWORD),
             ("old_password", PASSWORD),
-            ("new_password", "Mallory-Owns-9!"),
+            ("new_password", "Rogue-Owns-9!"),
             ("name", "mallory"),
             ("code", "123456"),
             ("pin", "27182"),
@@ -790,6 +808,7 @@ async fn a_cross_site_post_is_refused_on_every_state_changing_route() {
                 ("csrf", own_token.as_str()),
                 ("pin", "27182"),
                 ("pin_confirm", "27182"),
+                ("password", PASSWORD),
             ])
             .send()
             .await
@@ -981,6 +1000,8 @@ async fn no_next_or_return_parameter_redirects_to_another_site() {
                         "/account",
                         "/account/phone",
                         "/account/security",
+                        // Signed out, a signed-in page sends to `/login?next=<its path>`.
+                        "/account/app-passwords",
                         "/admin/users",
                         "/logout",
                         "/forgot",
@@ -1078,8 +1099,10 @@ async fn every_reachable_page_has_a_strict_csp_refuses_framing_and_is_not_stored
             &[("password", PASSWORD), ("code", &code_now(&key))],
         )
         .await;
-        let (_, status, _, codes) =
-            remember("the recovery codes after activation", activated).await;
+        let (_, status, headers, _) = remember("activating the authenticator", activated).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let shown = follow(&owner, app, &headers).await;
+        let (_, status, _, codes) = remember("the recovery codes after activation", shown).await;
         assert_eq!(status, StatusCode::OK);
         assert!(codes.contains("id=\"recovery-codes\""), "{codes:.400}");
         let kit = owner
@@ -1101,16 +1124,20 @@ async fn every_reachable_page_has_a_strict_csp_refuses_framing_and_is_not_stored
             &[("password", PASSWORD)],
         )
         .await;
-        let (_, _, _, codes) = remember("new recovery codes", regenerated).await;
+        let (_, _, headers, _) = remember("making new recovery codes", regenerated).await;
+        let shown = follow(&owner, app, &headers).await;
+        let (_, _, _, codes) = remember("new recovery codes", shown).await;
         assert!(codes.contains("id=\"recovery-codes\""));
         let created = post_form(
             &owner,
             app,
             "/account/app-passwords",
             "/account/app-passwords",
-            &[("name", "Thunderbird")],
+            &[("name", "Thunderbird"), ("password", PASSWORD)],
         )
         .await;
+        let (_, _, headers, _) = remember("making an app password", created).await;
+        let created = follow(&owner, app, &headers).await;
         let (_, _, _, shown) = remember("a new app password", created).await;
         assert!(shown.contains("id=\"app-password\""), "{shown:.400}");
         let paired = post_form(
@@ -1121,6 +1148,8 @@ async fn every_reachable_page_has_a_strict_csp_refuses_framing_and_is_not_stored
             &[("name", "phone")],
         )
         .await;
+        let (_, _, headers, _) = remember("starting a pairing", paired).await;
+        let paired = follow(&owner, app, &headers).await;
         let (_, _, _, pairing) = remember("a pairing link", paired).await;
         assert!(pairing.contains("portcullis://pair"), "{pairing:.400}");
         let pin = post_form(
@@ -1128,7 +1157,11 @@ async fn every_reachable_page_has_a_strict_csp_refuses_framing_and_is_not_stored
             app,
             "/account/support-pin",
             "/account/support-pin",
-            &[("pin", "27182"), ("pin_confirm", "27182")],
+            &[
+                ("pin", "27182"),
+                ("pin_confirm", "27182"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
         remember("the support PIN set", pin).await;
@@ -1196,7 +1229,7 @@ async fn api_answers_that_carry_secrets_are_not_stored_either() {
             ("/api/v1/me/totp", json!({}), "an authenticator key"),
             (
                 "/api/v1/me/app-passwords",
-                json!({ "name": "mail" }),
+                json!({ "name": "mail", "password": PASSWORD }),
                 "an app password",
             ),
             (

@@ -14,6 +14,7 @@ mod audit;
 mod backup;
 mod contracts;
 mod groups;
+mod held;
 mod outbox;
 mod phones;
 mod pool;

@@ -79,6 +79,25 @@ impl Outbox for SqlTx {
         Ok(n == 1)
     }
 
+    async fn password_link_user(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: LinkPurpose,
+        now: UnixTime,
+    ) -> Result<Option<UserId>> {
+        let user: Option<String> = sqlx::query_scalar(
+            "SELECT user_id FROM password_links \
+             WHERE digest = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(digest.0.as_str())
+        .bind(purpose.as_str())
+        .bind(now.0)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(user.map(UserId))
+    }
+
     async fn consume_password_link(
         &mut self,
         digest: &TokenDigest,

@@ -116,6 +116,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_key_material.sql"),
         postgres: include_str!("../migrations/postgres/0006_key_material.sql"),
     },
+    Migration {
+        version: 7,
+        name: "held",
+        sqlite: include_str!("../migrations/sqlite/0007_held.sql"),
+        postgres: include_str!("../migrations/postgres/0007_held.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "push_superseded",
+        sqlite: include_str!("../migrations/sqlite/0008_push_superseded.sql"),
+        postgres: include_str!("../migrations/postgres/0008_push_superseded.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

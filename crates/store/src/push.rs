@@ -287,7 +287,7 @@ impl PushStore for SqlTx {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CHALLENGE_COLUMNS} FROM push_challenges \
              WHERE user_id = $1 AND status = 'pending' AND expires_at > $2 \
-             ORDER BY created_at, id"
+             ORDER BY created_at DESC, id DESC"
         )))
         .bind(user.as_str())
         .bind(now.0)
@@ -335,6 +335,43 @@ impl PushStore for SqlTx {
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn supersede_push_challenges(
+        &mut self,
+        user: &UserId,
+        keep: &str,
+        now: UnixTime,
+    ) -> Result<Vec<String>> {
+        // Expired ones are left alone: their expiry is still to be counted (push fatigue).
+        sqlx::query_scalar(
+            "UPDATE push_challenges SET status = 'superseded', decided_at = $1 \
+             WHERE user_id = $2 AND id <> $3 AND status = 'pending' AND expires_at > $1 \
+             RETURNING id",
+        )
+        .bind(now.0)
+        .bind(user.as_str())
+        .bind(keep)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn supersede_push_challenges_of_ticket(
+        &mut self,
+        ticket: &TicketId,
+        now: UnixTime,
+    ) -> Result<Vec<String>> {
+        sqlx::query_scalar(
+            "UPDATE push_challenges SET status = 'superseded', decided_at = $1 \
+             WHERE ticket_id = $2 AND status = 'pending' AND expires_at > $1 \
+             RETURNING id",
+        )
+        .bind(now.0)
+        .bind(ticket.as_str())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 
     async fn observe_push_expiry(&mut self, id: &str, now: UnixTime) -> Result<bool> {

@@ -14,6 +14,7 @@ fn columns(table: SealedTable) -> (&'static str, &'static str) {
     match table {
         SealedTable::TotpPending | SealedTable::TotpFactors => ("user_id", "secret"),
         SealedTable::EmergencyKits => ("session_id", "sealed"),
+        SealedTable::Held => ("id", "sealed"),
         SealedTable::Outbox => ("id", "sealed"),
         SealedTable::KeyMaterial => ("name", "sealed"),
     }

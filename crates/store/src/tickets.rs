@@ -1,4 +1,5 @@
-//! Login tickets, stored by digest; failures counted and use-up done by conditional updates.
+//! Login tickets, stored by digest; failures counted, lifetimes extended and use-up done by
+//! conditional updates.
 
 use portcullis_core::crypto::Sealed;
 use portcullis_core::model::{LoginTicket, SessionId, TicketId, TicketPurpose, UserId};
@@ -70,6 +71,26 @@ impl LoginTickets for SqlTx {
                 .execute(&mut *self.tx)
                 .await
                 .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn extend_ticket(
+        &mut self,
+        id: &TicketId,
+        until: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool> {
+        // Live and not moved back: two requests racing each other both end at the later time.
+        let done = sqlx::query(
+            "UPDATE login_tickets SET expires_at = $1 \
+             WHERE id = $2 AND used_at IS NULL AND expires_at > $3 AND expires_at <= $1",
+        )
+        .bind(until.0)
+        .bind(id.as_str())
+        .bind(now.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -8,7 +8,9 @@ use portcullis_core::crypto::{Keyring, SealingKey};
 use portcullis_core::model::{RequestMeta, Role, SessionKind, SessionPolicy};
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::Token;
-use portcullis_core::service::{LoginResult, ServiceKeys, Services, Settings};
+use portcullis_core::service::{
+    HOLD_SECS, HeldAppPassword, HeldCodes, LoginResult, ServiceKeys, Services, Settings, Shown,
+};
 use portcullis_core::store::{Store, Throttle, TotpFactors, Transaction};
 use portcullis_core::throttle::{AccountCounter, ThrottlePolicy};
 use portcullis_core::{Error, FixedClock, UnixTime};
@@ -191,6 +193,34 @@ on_both_backends! {
         tasks.join_all().await;
         let mut tx = w.services.store.begin_read().await.unwrap();
         assert_eq!(tx.account_counter("login:x@example.com").await.unwrap().failures, 16);
+    }
+
+    async fn what_a_page_shows_once_is_taken_once_even_by_concurrent_requests(url: String) {
+        let w = world(&url, Settings::default()).await;
+        w.owner("held@example.com").await;
+        let token = w.login("held@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        let auth = Arc::new(w.services.authenticate(&token).await.unwrap());
+        for round in 0..3 {
+            let codes = HeldCodes { occasion: "regenerated".into(), codes: vec![format!("code-{round}")] };
+            w.services.hold(&auth, &codes).await.unwrap();
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..8 {
+                let (services, auth) = (w.services.clone(), auth.clone());
+                tasks.spawn(async move {
+                    matches!(services.take_held::<HeldCodes>(&auth).await.unwrap(), Shown::Now(_))
+                });
+            }
+            let shown = tasks.join_all().await.into_iter().filter(|s| *s).count();
+            assert_eq!(shown, 1, "round {round}");
+            assert!(matches!(w.services.take_held::<HeldCodes>(&auth).await.unwrap(), Shown::Already));
+        }
+        // Each purpose is held apart, and after a few minutes nothing is left to show.
+        let password = HeldAppPassword { name: "Mail".into(), password: "abcd-efgh".into() };
+        w.services.hold(&auth, &password).await.unwrap();
+        assert!(matches!(w.services.take_held::<HeldCodes>(&auth).await.unwrap(), Shown::Already));
+        w.clock.advance(HOLD_SECS);
+        assert!(matches!(w.services.take_held::<HeldAppPassword>(&auth).await.unwrap(), Shown::Nothing));
+        assert!(matches!(w.services.take_held::<HeldCodes>(&auth).await.unwrap(), Shown::Nothing));
     }
 
     async fn a_setup_link_registers_exactly_one_owner(url: String) {

@@ -2,9 +2,9 @@
 //! answer it without asking, for scripts and tests.
 //!
 //! The device never learns the number (number matching): `approve` sends the number it was
-//! given and the server decides; a wrong number is a denial, which ends with exit code 3. When
-//! several requests are pending, the newest is answered: it is the one the person at the login
-//! screen just caused.
+//! given and the server approves the pending request whose number it is, even when an older one
+//! is pending too; when none has it, the newest is denied (exit code 3). `deny` answers the
+//! newest: it is the one the person at the login screen just caused.
 
 use std::time::{Duration, Instant};
 
@@ -37,13 +37,20 @@ pub async fn run(state: &State, args: AnswerArgs) -> anyhow::Result<()> {
     else {
         return Err(Exit::NoRequest(args.timeout_secs).into());
     };
-    let status =
-        match push::answer(&client, &device, &challenge.id, args.decision, args.number).await {
-            Err(ClientError::Refused { code, .. }) if code == "challenge_closed" => {
-                bail!("the sign-in request was answered elsewhere or has expired")
-            }
-            other => other?,
-        };
+    let answered = match (args.decision, args.number) {
+        (Decision::Approve, Some(number)) => {
+            push::approve_by_number(&client, &device, number).await
+        }
+        (decision, number) => push::answer(&client, &device, &challenge.id, decision, number)
+            .await
+            .map(|status| (status, challenge)),
+    };
+    let (status, challenge) = match answered {
+        Err(ClientError::Refused { code, .. }) if code == "challenge_closed" => {
+            bail!("{CLOSED}")
+        }
+        other => other?,
+    };
     let what = describe(&device, &challenge);
     match (args.decision, status.as_str()) {
         (Decision::Approve, "approved") => println!("Approved {what}"),
@@ -55,6 +62,10 @@ pub async fn run(state: &State, args: AnswerArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Why a request could not be answered.
+pub const CLOSED: &str =
+    "the sign-in request was answered elsewhere, has expired, or was replaced by a newer one";
 
 /// "the sign-in of ACCOUNT from IP (BROWSER)".
 pub fn describe(device: &PairedAccount, c: &Challenge) -> String {

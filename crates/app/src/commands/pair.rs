@@ -42,10 +42,11 @@ pub async fn run(file: &mut StateFile, args: PairArgs) -> anyhow::Result<()> {
         ),
         other => other.with_context(|| format!("cannot pair with {}", uri.server))?,
     };
-    let (account, server, device) = (
+    let (account, server, device, listed_as) = (
         paired.account.clone(),
         paired.server.clone(),
         paired.device_id.clone(),
+        paired.name.clone(),
     );
     let replaced = file
         .update(|state| state.add_account(paired))
@@ -55,7 +56,8 @@ pub async fn run(file: &mut StateFile, args: PairArgs) -> anyhow::Result<()> {
              the security page and pair again"
             )
         })?;
-    println!("Paired {account} at {server} (device {device})");
+    // The name the security page lists this device under, so the person can tell it apart.
+    println!("Paired {account} at {server} as “{listed_as}” (device {device})");
     if let Some(old) = replaced {
         eprintln!(
             "This replaces the earlier pairing of {account} (device {}); remove that device on \

@@ -2,10 +2,14 @@
 //! dialog (account, time, source address, browser); the person types the number the login
 //! screen shows to approve, or denies, or reports "this wasn't me".
 //!
-//! One long-poll per account runs in the background; requests are asked about one at a time, in
-//! the order they came. Answers are read line by line from standard input (a terminal, or a pipe
-//! for scripts); lines typed while no dialog is open are dropped, so a stray keystroke never
-//! answers the next request. Closing standard input ends the watch.
+//! One long-poll per account runs in the background and hands over what is pending whenever
+//! that changes; requests are asked about one at a time, the newest first (the one the person
+//! at the login screen just caused; an older one was abandoned or replaced). A typed number is
+//! sent as it is, and the server approves the pending request whose number it is, so a dialog
+//! that shows an older request still approves the sign-in on the screen. Answers are read line
+//! by line from standard input (a terminal, or a pipe for scripts); lines typed while no dialog
+//! is open are dropped, so a stray keystroke never answers the next request. Closing standard
+//! input ends the watch.
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
@@ -14,9 +18,9 @@ use std::time::Duration;
 use anyhow::bail;
 use tokio::sync::mpsc;
 
-use super::answer::describe;
+use super::answer::{CLOSED, describe};
 use crate::client::{Client, ClientError};
-use crate::push::{self, Challenge, Decision, show_time};
+use crate::push::{self, Challenge, Decision, show_time, unix_time};
 use crate::state::{PairedAccount, State};
 
 /// How long each long-poll waits (the server's default).
@@ -34,24 +38,42 @@ pub async fn run(state: &State, args: WatchArgs) -> anyhow::Result<()> {
         bail!("no paired account to watch: use `pair URI` first");
     }
     let client = Client::new()?;
-    let (requests_tx, mut requests) = mpsc::channel::<(PairedAccount, Challenge)>(16);
-    for device in &devices {
+    let (snapshots_tx, mut snapshots) = mpsc::channel::<Snapshot>(16);
+    for (i, device) in devices.iter().enumerate() {
         tokio::spawn(poll_forever(
             client.clone(),
+            i,
             device.clone(),
-            requests_tx.clone(),
+            snapshots_tx.clone(),
         ));
     }
-    drop(requests_tx);
+    drop(snapshots_tx);
     let mut lines = stdin_lines();
-    let names: Vec<&str> = devices.iter().map(|d| d.account.as_str()).collect();
+    let names: Vec<String> = devices
+        .iter()
+        .map(|d| format!("{} (this device: “{}”)", d.account, d.name))
+        .collect();
     println!(
         "Waiting for sign-in requests for {} (Ctrl-C to stop)…",
         names.join(", ")
     );
-    while let Some((device, challenge)) = requests.recv().await {
+    let mut pending: Vec<Vec<Challenge>> = vec![Vec::new(); devices.len()];
+    let mut asked = HashSet::new();
+    loop {
+        while let Ok((i, list)) = snapshots.try_recv() {
+            pending[i] = list;
+        }
+        let Some((i, challenge)) = newest_unasked(&pending, &asked) else {
+            match snapshots.recv().await {
+                Some((i, list)) => pending[i] = list,
+                None => bail!("every account stopped being watched"),
+            }
+            continue;
+        };
+        let device = &devices[i];
+        asked.insert(challenge.id.clone());
         while lines.try_recv().is_ok() {}
-        show(&device, &challenge);
+        show(device, &challenge);
         let Some(decision) = ask(&mut lines).await else {
             println!("Standard input closed; stopping.");
             return Ok(());
@@ -60,10 +82,19 @@ pub async fn run(state: &State, args: WatchArgs) -> anyhow::Result<()> {
             println!("Left unanswered.");
             continue;
         };
-        match push::answer(&client, &device, &challenge.id, decision, number).await {
-            Ok(status) => report(&device, &challenge, &status),
+        let answered = match (decision, number) {
+            (Decision::Approve, Some(n)) => push::approve_by_number(&client, device, n).await,
+            (decision, number) => push::answer(&client, device, &challenge.id, decision, number)
+                .await
+                .map(|status| (status, challenge)),
+        };
+        match answered {
+            Ok((status, answered)) => {
+                report(device, &answered, &status);
+                asked.insert(answered.id);
+            }
             Err(ClientError::Refused { code, .. }) if code == "challenge_closed" => {
-                println!("This request was answered elsewhere or has expired.");
+                println!("Not answered: {CLOSED}.");
             }
             Err(e) => eprintln!("Could not answer: {e}"),
         }
@@ -71,12 +102,29 @@ pub async fn run(state: &State, args: WatchArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    bail!("every account stopped being watched")
+}
+
+/// What one account has pending, newest first: (index of the account, requests).
+type Snapshot = (usize, Vec<Challenge>);
+
+/// The newest request not asked about yet, of whichever account.
+fn newest_unasked(
+    pending: &[Vec<Challenge>],
+    asked: &HashSet<String>,
+) -> Option<(usize, Challenge)> {
+    pending
+        .iter()
+        .enumerate()
+        .flat_map(|(i, list)| list.iter().map(move |c| (i, c)))
+        .filter(|(_, c)| !asked.contains(&c.id))
+        .max_by_key(|(_, c)| unix_time(&c.created_at))
+        .map(|(i, c)| (i, c.clone()))
 }
 
 fn show(device: &PairedAccount, c: &Challenge) {
     println!();
     println!("Sign-in request for {} ({})", device.account, device.issuer);
+    println!("  to:       this device, “{}”", device.name);
     println!("  time:     {}", show_time(&c.created_at));
     println!("  from:     {}", c.ip.as_deref().unwrap_or("unknown"));
     let browser = c.browser.as_deref().or(c.user_agent.as_deref());
@@ -135,30 +183,30 @@ fn report(device: &PairedAccount, c: &Challenge, status: &str) {
     }
 }
 
-/// Long-polls one account for ever, handing each new request to the dialog once.
+/// Long-polls one account for ever, handing over what is pending each time that changes.
 async fn poll_forever(
     client: Client,
+    index: usize,
     device: PairedAccount,
-    requests: mpsc::Sender<(PairedAccount, Challenge)>,
+    snapshots: mpsc::Sender<Snapshot>,
 ) {
-    let mut seen = HashSet::new();
+    let mut last: Vec<String> = Vec::new();
     let mut backoff = Duration::from_secs(1);
     loop {
         match push::pending(&client, &device, WAIT_SECS).await {
             Ok(list) => {
                 backoff = Duration::from_secs(1);
+                let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
+                let changed = ids != last;
                 let pending = !list.is_empty();
-                let mut fresh = false;
-                for c in list {
-                    if seen.insert(c.id.clone()) {
-                        fresh = true;
-                        if requests.send((device.clone(), c)).await.is_err() {
-                            return;
-                        }
+                if changed {
+                    last = ids;
+                    if snapshots.send((index, list)).await.is_err() {
+                        return;
                     }
                 }
                 // The server answers at once while a request is pending; do not spin on it.
-                if pending && !fresh {
+                if pending && !changed {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
             }

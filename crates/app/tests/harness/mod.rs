@@ -70,6 +70,7 @@ impl TestEnv {
         let config = Config::resolve(args, None).expect("valid test config");
         let server = Server::build(config).await.expect("server starts");
         let base = format!("http://{}", server.local_addr());
+        let state = server.state().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(server.run(async {
             let _ = stopped.await;
@@ -80,6 +81,7 @@ impl TestEnv {
                 .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
                 .build()
                 .unwrap(),
+            state,
             stop: Some(stop),
             handle: Some(handle),
         }
@@ -97,6 +99,8 @@ impl TestEnv {
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
+    /// The running server's state, for a test to set up what the API cannot make.
+    pub state: portcullis_server::state::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -209,6 +213,47 @@ impl TestServer {
             c["challenge_id"].as_str().unwrap().to_owned(),
             number,
         )
+    }
+
+    /// A pending request of an earlier sign-in, `secs_ago` old, left beside the current one
+    /// (as one from before requests ended each other would be): password step only, then the
+    /// challenge written directly. Returns (ticket, challenge id).
+    pub async fn older_pending_request(
+        &self,
+        email: &str,
+        number: i64,
+        secs_ago: i64,
+    ) -> (String, String) {
+        use portcullis_core::store::{LoginTickets, PushStore, Store, Transaction};
+        let body = self.login(email).await;
+        let ticket = body["login_ticket"].as_str().unwrap().to_owned();
+        let store = &self.state.services.store;
+        let mut tx = store.begin().await.unwrap();
+        let digest = portcullis_core::secret::Token::from_client(&ticket).digest();
+        let t = tx.ticket_by_digest(&digest).await.unwrap().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let at = portcullis_core::UnixTime(now - secs_ago);
+        let c = portcullis_core::store::PushChallenge {
+            id: format!("older-{}-{number}", t.id.as_str()),
+            user_id: t.user_id.clone(),
+            ticket_id: t.id.clone(),
+            number,
+            status: portcullis_core::push::ChallengeStatus::Pending,
+            created_at: at,
+            expires_at: at.plus_secs(120),
+            last_sent_at: at,
+            decided_at: None,
+            decided_by: None,
+            ip: Some("192.0.2.7".into()),
+            user_agent: None,
+            token_issued_at: None,
+        };
+        tx.insert_push_challenge(&c).await.unwrap();
+        tx.commit().await.unwrap();
+        (ticket, c.id)
     }
 
     /// The login screen's long-poll.

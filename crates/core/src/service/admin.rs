@@ -6,14 +6,12 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::model::{Contract, ContractId, LinkPurpose, RequestMeta, Role, User, UserId};
-use crate::notice::{Channel, Notice, SecurityEvent};
+use crate::model::{Contract, ContractId, RequestMeta, Role, User, UserId};
+use crate::notice::{ChangedBy, SecurityEvent};
 use crate::password::{Password, check_policy};
 use crate::policy;
-use crate::secret::Token;
 use crate::store::{
-    AuditLog, Contracts, Outbox, PushStore, RecoveryCodes, Sessions, Store, TotpFactors,
-    Transaction, Users,
+    AuditLog, Contracts, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
 };
 
 use super::Services;
@@ -84,6 +82,19 @@ impl AdminSession {
             Actor::Person { user, .. } => policy::may_assign(user.role, role),
         }
     }
+    /// Who `recipient` is told made a change: the administrator by email (or the operator).
+    /// An administrator's change to their own account (a contract-wide policy includes them)
+    /// was made with their own credentials, so it reads as theirs, with the lock link.
+    pub(crate) fn changed_by(&self, recipient: &User) -> ChangedBy {
+        match &self.actor {
+            Actor::Person { user, .. } if user.id == recipient.id => ChangedBy::Holder,
+            Actor::Person { user, .. } => ChangedBy::Administrator {
+                email: user.email.to_string(),
+                owner: user.role == Role::Owner,
+            },
+            Actor::Operator => ChangedBy::Operator,
+        }
+    }
     pub(crate) fn event(
         &self,
         kind: AuditKind,
@@ -151,7 +162,7 @@ impl<S: Store> Services<S> {
 
     /// A user of the admin's contract that the admin may act on: another contract's id is
     /// `NotFound`, a user out of the admin's reach `Forbidden`.
-    async fn managed_target(
+    pub(super) async fn managed_target(
         &self,
         tx: &mut S::Tx,
         admin: &AdminSession,
@@ -203,23 +214,8 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         tx.insert_user(&user).await?;
         if password.is_none() {
-            // No password yet: an invitation with a single-use link to set one (queued now,
-            // delivered by the outbox worker).
-            let link = Token::generate();
-            tx.insert_password_link(
-                &link.digest(),
-                &user.id,
-                LinkPurpose::Invite,
-                now.plus_secs(self.settings.invitation_secs),
-            )
-            .await?;
-            let notice = Notice::Invitation {
-                email: email.to_string(),
-                token: link.expose().to_owned(),
-                valid_days: self.settings.invitation_secs / (24 * 3600),
-            };
-            self.enqueue_notice(&mut tx, Channel::Email, email.as_str(), &notice, now)
-                .await?;
+            // No password yet: an invitation with a single-use link to set one.
+            self.issue_invitation(&mut tx, &user, true, now).await?;
         }
         let mut event = with_detail(
             admin.event(AuditKind::UserCreated, now, meta),
@@ -277,7 +273,7 @@ impl<S: Store> Services<S> {
         Ok(ManagedUser { user, two_factor })
     }
 
-    /// Seed 001 "Force 2-Factor Auth" and role changes; effective with the user's next login.
+    /// "Force 2-Factor Auth" and role changes; effective with the user's next login.
     pub async fn update_user(
         &self,
         admin: &AdminSession,
@@ -303,6 +299,12 @@ impl<S: Store> Services<S> {
             );
             e.subject = Some(id.clone());
             tx.append_audit(&e).await?;
+            let event = SecurityEvent::RoleChanged {
+                to: role.as_str().to_owned(),
+            };
+            let by = admin.changed_by(&target);
+            self.notify_security_by(&mut tx, &target, event, by, meta, now)
+                .await?;
         }
         if let Some(on) = force_2fa.filter(|f| *f != target.force_2fa) {
             if !on && !policy::may_unforce(admin.role()) {
@@ -322,7 +324,8 @@ impl<S: Store> Services<S> {
             let mut e = admin.event(kind, now, meta);
             e.subject = Some(id.clone());
             tx.append_audit(&e).await?;
-            self.notify_security(&mut tx, &target, event, meta, now)
+            let by = admin.changed_by(&target);
+            self.notify_security_by(&mut tx, &target, event, by, meta, now)
                 .await?;
         }
         tx.commit().await
@@ -350,7 +353,7 @@ impl<S: Store> Services<S> {
         tx.commit().await
     }
 
-    /// Seeds 002/004: an administrator removes every factor and recovery code of a user and ends
+    /// An administrator removes every factor and recovery code of a user and ends
     /// their sessions; the user is told by email. If 2FA is still forced, the next login runs the
     /// setup wizard again.
     pub async fn reset_two_factor(
@@ -366,10 +369,11 @@ impl<S: Store> Services<S> {
         tx.delete_push_devices_of_user(id).await?;
         tx.delete_recovery_codes(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
-        self.notify_security(
+        self.notify_security_by(
             &mut tx,
             &target,
             SecurityEvent::TwoFactorResetByAdmin,
+            admin.changed_by(&target),
             meta,
             now,
         )
@@ -411,7 +415,8 @@ impl<S: Store> Services<S> {
             .ok_or(Error::NotFound("contract"))
     }
 
-    /// Seed 002: only the main account (the owner) may clear "2FA required".
+    /// Only the main account (the owner) may clear "2FA required": an administrator cannot
+    /// lower the organisation's protection.
     pub async fn set_contract_policy(
         &self,
         admin: &AdminSession,
@@ -445,7 +450,8 @@ impl<S: Store> Services<S> {
             };
             for user in tx.users_of_contract(admin.contract()).await? {
                 if !user.force_2fa && user.password_hash.is_some() {
-                    self.notify_security(&mut tx, &user, event.clone(), meta, now)
+                    let by = admin.changed_by(&user);
+                    self.notify_security_by(&mut tx, &user, event.clone(), by, meta, now)
                         .await?;
                 }
             }

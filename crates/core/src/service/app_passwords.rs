@@ -8,9 +8,11 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::model::RequestMeta;
 use crate::notice::SecurityEvent;
+use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Transaction};
 
 use super::Services;
+use super::held::{HeldAppPassword, Reveal};
 use super::sessions::Authenticated;
 
 impl<S: Store> Services<S> {
@@ -19,9 +21,20 @@ impl<S: Store> Services<S> {
         &self,
         auth: &Authenticated,
         name: &str,
+        password: &Password,
+        reveal: Reveal<'_>,
         meta: &RequestMeta,
     ) -> Result<(AppPasswordInfo, AppPassword)> {
         let name = app_password::parse_name(name).map_err(|e| Error::Validation(e.to_owned()))?;
+        // An app password opens the mailbox without a second factor: a session left open must
+        // not be enough to make one.
+        if password.expose().is_empty() {
+            return Err(Error::Validation(
+                "enter your current password to create an app password".into(),
+            ));
+        }
+        self.confirm_password(auth, password, AuditKind::AppPasswordCreated, meta)
+            .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -40,6 +53,13 @@ impl<S: Store> Services<S> {
             last_used_ip: None,
         };
         tx.insert_app_password(&info, &password.digest()).await?;
+        if let Reveal::OnNextPage(session) = reveal {
+            let held = HeldAppPassword {
+                name: info.name.clone(),
+                password: password.display(),
+            };
+            self.hold_in(&mut tx, session, &held).await?;
+        }
         let event = AuditEvent::new(AuditKind::AppPasswordCreated, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "app_password_id": info.id, "name": name }));

@@ -9,6 +9,7 @@ use crate::recovery::RecoveryCode;
 use crate::store::{EmergencyKits, Store};
 
 use super::Services;
+use super::held::{CodesOccasion, HeldCodes};
 use super::sessions::Authenticated;
 use super::totp_enrolment::TotpEnrolment;
 
@@ -37,7 +38,15 @@ impl<S: Store> Services<S> {
         session: &SessionId,
         codes: &[RecoveryCode],
         totp: Option<&TotpEnrolment>,
+        occasion: CodesOccasion,
     ) -> Result<()> {
+        // The page that shows the codes once takes them from here; holding them in the
+        // transaction that makes them means no set can exist that its person never saw.
+        let held = HeldCodes {
+            occasion: occasion.as_str().to_owned(),
+            codes: codes.iter().map(RecoveryCode::display).collect(),
+        };
+        self.hold_in(tx, session, &held).await?;
         let material = KitMaterial {
             recovery_codes: codes.iter().map(RecoveryCode::display).collect(),
             secret_base32: totp.map(|t| t.secret.base32()),

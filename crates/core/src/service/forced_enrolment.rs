@@ -14,10 +14,43 @@ use crate::store::{AuditLog, LoginTickets, Store, Throttle, TotpFactors, Transac
 use crate::totp::{self, TotpParams};
 
 use super::Services;
+use super::held::CodesOccasion;
+use super::second_step::TicketLife;
 use super::sign_in::{LoginResult, throttle_key};
 use super::totp_enrolment::TotpEnrolment;
 
 impl<S: Store> Services<S> {
+    /// Keeps the setup's ticket alive while the person works on it: each request moves its end
+    /// `enrolment_idle_secs` ahead, but never past `enrolment_max_secs` after the password step,
+    /// so an abandoned setup still ends. The move is one conditional write (live, unused, only
+    /// forward); a second factor's ticket never slides.
+    pub async fn slide_enrolment(&self, ticket: &Token) -> Result<TicketLife> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let Some(t) = tx.ticket_by_digest(&ticket.digest()).await? else {
+            return Ok(TicketLife::Ended);
+        };
+        let life = self.life_of(&t, TicketPurpose::Enrollment, now);
+        let TicketLife::Live { expires_at } = life else {
+            return Ok(life);
+        };
+        let until = now
+            .plus_secs(self.settings.enrolment_idle_secs)
+            .min(t.created_at.plus_secs(self.settings.enrolment_max_secs));
+        if until <= expires_at {
+            return Ok(life);
+        }
+        if tx.extend_ticket(&t.id, until, now).await? {
+            tx.commit().await?;
+            return Ok(TicketLife::Live { expires_at: until });
+        }
+        // Another request moved it meanwhile (or used it up): say where it stands now.
+        let now_found = tx.ticket_by_digest(&ticket.digest()).await?;
+        Ok(now_found.map_or(TicketLife::Ended, |t| {
+            self.life_of(&t, TicketPurpose::Enrollment, now)
+        }))
+    }
+
     /// The wizard's authenticator for the ticket's user, with the account it is for: the one
     /// already started if there is one (a reload shows the same QR code), else a new one.
     pub async fn enrol_with_ticket(
@@ -102,8 +135,14 @@ impl<S: Store> Services<S> {
                 serde_json::json!({ "method": "totp_enrolment" }),
             )
             .await?;
-        self.store_kit(&mut tx, &session.id, &codes, Some(&pending))
-            .await?;
+        self.store_kit(
+            &mut tx,
+            &session.id,
+            &codes,
+            Some(&pending),
+            CodesOccasion::Enrolled,
+        )
+        .await?;
         tx.commit().await?;
         Ok((
             LoginResult::Complete {

@@ -5,12 +5,13 @@
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::{LinkPurpose, RequestMeta};
+use crate::model::{LinkPurpose, RequestMeta, SessionKind, UserId};
 use crate::password::{Password, check_policy};
 use crate::secret::Token;
 use crate::store::{AuditLog, Outbox, Store, Transaction, Users};
 
 use super::Services;
+use super::sign_in::LoginResult;
 
 impl<S: Store> Services<S> {
     /// `GET /invite?token=…`: may this link still set a password? Does not consume it.
@@ -28,19 +29,45 @@ impl<S: Store> Services<S> {
         password: &Password,
         meta: &RequestMeta,
     ) -> Result<()> {
+        self.take_invitation(token, password, meta)
+            .await
+            .map(|_| ())
+    }
+
+    /// The browser's `POST /invite`: the password set, then signed in with it (a second factor
+    /// the administrator requires leads into the forced setup, as at any sign-in).
+    pub async fn accept_invitation_and_sign_in(
+        &self,
+        token: &Token,
+        password: &Password,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let user_id = self.take_invitation(token, password, meta).await?;
+        self.sign_in_created(&user_id, kind, meta).await
+    }
+
+    async fn take_invitation(
+        &self,
+        token: &Token,
+        password: &Password,
+        meta: &RequestMeta,
+    ) -> Result<UserId> {
         let digest = token.digest();
-        // A dead link is refused before paying for a hash; the rest of the policy is checked
-        // before it too, except the comparison with the email, which needs the link's user.
+        // A dead link is refused before paying for a hash, and so is a password that breaks
+        // the policy: every rule at once, the comparison with the link's user's email included.
         {
             let mut tx = self.store.begin_read().await?;
-            if !tx
-                .password_link_valid(&digest, LinkPurpose::Invite, self.now())
+            let user = match tx
+                .password_link_user(&digest, LinkPurpose::Invite, self.now())
                 .await?
             {
-                return Err(Error::InvalidSetupToken);
+                Some(id) => tx.user_by_id(&id).await?,
+                None => None,
             }
+            .ok_or(Error::InvalidSetupToken)?;
+            check_policy(password, Some(&user.email)).map_err(Error::WeakPassword)?;
         }
-        check_policy(password, None).map_err(Error::WeakPassword)?;
         let phc = self.hasher.hash(password).await?;
 
         let now = self.now();
@@ -61,6 +88,6 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(user.id)
     }
 }

@@ -11,10 +11,13 @@ mod audit_log;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;
+mod held;
 mod invitation;
+mod invitation_renewal;
 pub mod key_rotation;
 mod lock;
 mod notify;
+mod organisation;
 mod password_change;
 mod password_reset;
 mod phone;
@@ -37,9 +40,14 @@ use std::sync::Arc;
 
 pub use admin::{AdminSession, ManagedUser};
 pub use emergency_kit::KitMaterial;
+pub use held::{
+    CodesOccasion, HOLD_SECS, HeldAppPassword, HeldCodes, HeldKind, HeldPairing, Reveal, Shown,
+};
+pub use invitation_renewal::{HeldInvitation, InvitationDelivery};
 pub use phone::PhoneStatus;
 pub use push_devices::{DeviceChallenge, DeviceRequest, PushPaired, PushPairing, VerifiedDevice};
 pub use push_login::{PushAnswer, PushSent, PushStatus};
+pub use second_step::TicketLife;
 pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
 pub use sign_in::{LoginResult, guess_retry_after, retry_after_with};
@@ -63,9 +71,14 @@ pub struct Settings {
     pub setup_link_secs: i64,
     /// The issuer shown in authenticator apps.
     pub totp_issuer: String,
-    /// How long a login ticket lives, and how many wrong codes kill it.
+    /// How long a second step's login ticket lives, and how many wrong codes kill any ticket.
     pub ticket_secs: i64,
     pub ticket_max_failures: i64,
+    /// How long the forced setup's ticket lives without a request from the person: installing
+    /// an authenticator app takes longer than typing a code. Each wizard request moves the end
+    /// this far ahead again, never beyond `enrolment_max_secs` after the password step.
+    pub enrolment_idle_secs: i64,
+    pub enrolment_max_secs: i64,
     /// How long the emergency kit can be downloaded after activation or regeneration.
     pub kit_secs: i64,
     /// Where people reach the server; links in messages start with it.
@@ -79,7 +92,7 @@ pub struct Settings {
     /// How long an SMS code that verifies a phone stays valid, and how many wrong tries kill it.
     pub phone_code_secs: i64,
     pub phone_code_attempts: i64,
-    /// Seed 003's assistant: 2FA can be activated only with a verified mobile number.
+    /// 2FA can be activated only with a verified mobile number (the assistant asks for it first).
     pub require_phone_for_2fa: bool,
     /// How long a push challenge waits for an answer in the companion app.
     pub push_challenge_secs: i64,
@@ -95,6 +108,8 @@ impl Default for Settings {
             totp_issuer: "Portcullis".to_owned(),
             ticket_secs: 5 * 60,
             ticket_max_failures: 5,
+            enrolment_idle_secs: 30 * 60,
+            enrolment_max_secs: 2 * 3600,
             kit_secs: 15 * 60,
             public_url: "http://127.0.0.1:8080".to_owned(),
             invitation_secs: 7 * 24 * 3600,

@@ -5,7 +5,7 @@
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, User};
-use crate::notice::{Channel, Notice, SecurityEvent};
+use crate::notice::{ChangedBy, Channel, Notice, SecurityEvent};
 use crate::secret::Token;
 use crate::store::{Outbox, OutboxMessage, Store};
 
@@ -35,8 +35,9 @@ impl<S: Store> Services<S> {
         .await
     }
 
-    /// Tells the account holder by email that `event` happened, with a single-use "this wasn't
-    /// me" link that locks the account.
+    /// Tells the account holder by email that `event` happened, made with their own
+    /// credentials (their password, session, a factor, a recovery code, a link or code sent to
+    /// them): the message carries a single-use "this wasn't me" link that locks the account.
     pub(crate) async fn notify_security<T: Outbox + Send>(
         &self,
         tx: &mut T,
@@ -45,20 +46,42 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
-        let lock = Token::generate();
-        tx.insert_password_link(
-            &lock.digest(),
-            &user.id,
-            LinkPurpose::Lock,
-            now.plus_secs(self.settings.lock_link_secs),
-        )
-        .await?;
+        self.notify_security_by(tx, user, event, ChangedBy::Holder, meta, now)
+            .await
+    }
+
+    /// Tells the account holder by email that `event` happened, made by `by`. Only a change
+    /// made with the holder's own credentials gets a lock link; for anyone else's change no lock
+    /// token is even issued, so no link exists that could lock the account over it.
+    pub(crate) async fn notify_security_by<T: Outbox + Send>(
+        &self,
+        tx: &mut T,
+        user: &User,
+        event: SecurityEvent,
+        by: ChangedBy,
+        meta: &RequestMeta,
+        now: UnixTime,
+    ) -> Result<()> {
+        let lock_token = if by.offers_lock() {
+            let lock = Token::generate();
+            tx.insert_password_link(
+                &lock.digest(),
+                &user.id,
+                LinkPurpose::Lock,
+                now.plus_secs(self.settings.lock_link_secs),
+            )
+            .await?;
+            Some(lock.expose().to_owned())
+        } else {
+            None
+        };
         let notice = Notice::Security {
             email: user.email.to_string(),
             event,
             at: now.0,
             ip: meta.ip.clone(),
-            lock_token: lock.expose().to_owned(),
+            by,
+            lock_token,
         };
         self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
             .await

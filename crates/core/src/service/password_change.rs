@@ -7,7 +7,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
 use crate::model::RequestMeta;
 use crate::notice::SecurityEvent;
-use crate::password::{Password, check_policy};
+use crate::password::{Password, PolicyViolation, policy_violations};
 use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
 
 use super::Services;
@@ -66,7 +66,13 @@ impl<S: Store> Services<S> {
         let user = &auth.user;
         self.confirm_password(auth, old, AuditKind::PasswordChangeFailed, meta)
             .await?;
-        check_policy(new, Some(&user.email)).map_err(Error::WeakPassword)?;
+        let mut broken = policy_violations(new, Some(&user.email));
+        // `old` was just verified against the stored hash: a new password equal to it would
+        // change nothing while the person believes it changed.
+        if new.expose() == old.expose() {
+            broken.push(PolicyViolation::SameAsCurrent);
+        }
+        broken.into_result().map_err(Error::WeakPassword)?;
         let phc = self.hasher.hash(new).await?;
 
         let now = self.now();

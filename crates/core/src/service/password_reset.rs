@@ -14,7 +14,7 @@ use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, User};
 use crate::notice::{Channel, Notice, SecurityEvent};
-use crate::password::{Password, check_policy};
+use crate::password::{Password, PolicyViolation, check_policy, policy_violations};
 use crate::phone::{CodePurpose, SmsCode};
 use crate::secret::Token;
 use crate::store::{
@@ -163,14 +163,20 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<()> {
         let digest = token.digest();
-        // A dead link is refused before paying for a hash; so is a password that fails the
-        // policy, except for the comparison with the email, which needs the link's user.
-        let valid = {
+        // A dead link is refused before any Argon2 work; a password that breaks the policy is
+        // refused before the new hash, with every rule at once: the email of the link's user
+        // and the current password (one verify) included.
+        let user = {
             let mut tx = self.store.begin_read().await?;
-            tx.password_link_valid(&digest, LinkPurpose::Reset, self.now())
+            match tx
+                .password_link_user(&digest, LinkPurpose::Reset, self.now())
                 .await?
+            {
+                Some(id) => tx.user_by_id(&id).await?,
+                None => None,
+            }
         };
-        if !valid {
+        let Some(user) = user else {
             let now = self.now();
             let mut tx = self.store.begin().await?;
             let event =
@@ -179,8 +185,8 @@ impl<S: Store> Services<S> {
             tx.append_audit(&event).await?;
             tx.commit().await?;
             return Err(Error::InvalidLink);
-        }
-        check_policy(password, None).map_err(Error::WeakPassword)?;
+        };
+        self.check_new_password(password, &user).await?;
         let phc = self.hasher.hash(password).await?;
 
         let now = self.now();
@@ -192,7 +198,6 @@ impl<S: Store> Services<S> {
             .await?
             .ok_or(Error::InvalidLink)?;
         let user = tx.user_by_id(&user_id).await?.ok_or(Error::InvalidLink)?;
-        check_policy(password, Some(&user.email)).map_err(Error::WeakPassword)?;
         self.finish_reset(&mut tx, &user, &phc, "link", meta, now)
             .await?;
         tx.commit().await
@@ -208,10 +213,13 @@ impl<S: Store> Services<S> {
         password: &Password,
         meta: &RequestMeta,
     ) -> Result<()> {
-        check_policy(password, None).map_err(Error::WeakPassword)?;
+        // Every rule but the reuse of the current password, before the code is looked at and
+        // whether or not the account exists: the username is the email it is compared with.
+        let email = Email::parse(username).ok();
+        check_policy(password, email.as_ref()).map_err(Error::WeakPassword)?;
         let now = self.now();
         let key = throttle_key(username);
-        let email_key = Email::parse(username).map(|e| e.key()).ok();
+        let email_key = email.as_ref().map(Email::key);
         let (user, counter) = {
             let mut tx = self.store.begin_read().await?;
             let user = match &email_key {
@@ -222,9 +230,6 @@ impl<S: Store> Services<S> {
         };
         if let Some(retry_after_secs) = self.settings.throttle.account_retry_after(&counter, now) {
             return Err(Error::TooManyAttempts { retry_after_secs });
-        }
-        if let Some(user) = &user {
-            check_policy(password, Some(&user.email)).map_err(Error::WeakPassword)?;
         }
 
         // The attempt is taken before the code is compared and committed either way: racing
@@ -268,6 +273,9 @@ impl<S: Store> Services<S> {
         };
         tx.commit().await?;
 
+        // Only now that the code matched may the answer tell whether this is the current
+        // password. The code is not used up by this refusal: another password may follow.
+        self.check_new_password(password, &user).await?;
         let phc = self.hasher.hash(password).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -280,6 +288,20 @@ impl<S: Store> Services<S> {
         self.finish_reset(&mut tx, &user, &phc, "sms_code", meta, now)
             .await?;
         tx.commit().await
+    }
+
+    /// Every rule `password` breaks as `user`'s new password, including being the current one
+    /// (one Argon2 verify on the hashing pool). Only for whoever proved they may set it (a live
+    /// link, a matching code): the answer says whether a guess is the current password.
+    async fn check_new_password(&self, password: &Password, user: &User) -> Result<()> {
+        let mut broken = policy_violations(password, Some(&user.email));
+        if !broken.contains(PolicyViolation::TooLong)
+            && let Some(current) = &user.password_hash
+            && self.hasher.verify(password, Some(current)).await?
+        {
+            broken.push(PolicyViolation::SameAsCurrent);
+        }
+        broken.into_result().map_err(Error::WeakPassword)
     }
 
     /// The writes of every successful reset, in the caller's transaction: the password, the end

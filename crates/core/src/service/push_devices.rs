@@ -12,9 +12,10 @@ use crate::model::{RequestMeta, User};
 use crate::notice::SecurityEvent;
 use crate::push::{self, ChallengeStatus, Decision};
 use crate::secret::Token;
-use crate::store::{AuditLog, PushDevice, PushStore, Store, Transaction, Users};
+use crate::store::{AuditLog, PushChallenge, PushDevice, PushStore, Store, Transaction, Users};
 
 use super::Services;
+use super::held::{HeldPairing, Reveal};
 use super::sessions::Authenticated;
 use super::sign_in::second_step_state;
 
@@ -40,6 +41,8 @@ pub struct PushPaired {
     pub device_id: String,
     pub account: String,
     pub server: String,
+    /// The name the device is listed under: the one given on the security page, else the app's.
+    pub name: String,
 }
 
 /// A device request as received, before anything in it is trusted.
@@ -80,6 +83,7 @@ impl<S: Store> Services<S> {
         &self,
         auth: &Authenticated,
         name: Option<&str>,
+        reveal: Reveal<'_>,
     ) -> Result<PushPairing> {
         let name = name
             .filter(|n| !n.trim().is_empty())
@@ -98,13 +102,21 @@ impl<S: Store> Services<S> {
             expires_at,
         )
         .await?;
-        tx.commit().await?;
         let uri = push::pairing_uri(
             &self.settings.public_url,
             code.expose(),
             auth.user.email.as_str(),
             &self.settings.totp_issuer,
         );
+        if let Reveal::OnNextPage(session) = reveal {
+            let held = HeldPairing {
+                name: name.clone().unwrap_or_default(),
+                uri: uri.clone(),
+                expires_at: expires_at.0,
+            };
+            self.hold_in(&mut tx, session, &held).await?;
+        }
+        tx.commit().await?;
         Ok(PushPairing {
             uri,
             code,
@@ -163,6 +175,7 @@ impl<S: Store> Services<S> {
             device_id: device.id,
             account: user.email.to_string(),
             server: self.settings.public_url.clone(),
+            name: device.name,
         })
     }
 
@@ -279,7 +292,7 @@ impl<S: Store> Services<S> {
         })
     }
 
-    /// The pending, unexpired challenges of the device's account, oldest first; records that
+    /// The pending, unexpired challenges of the device's account, newest first; records that
     /// the device was seen. A locked account has none to answer.
     pub async fn device_challenges(&self, dev: &VerifiedDevice) -> Result<Vec<DeviceChallenge>> {
         let now = self.now();
@@ -297,15 +310,7 @@ impl<S: Store> Services<S> {
         tx.commit().await?;
         Ok(pending
             .into_iter()
-            .map(|c| DeviceChallenge {
-                browser: c.user_agent.as_deref().and_then(push::browser_name),
-                id: c.id,
-                account: dev.user.email.to_string(),
-                created_at: c.created_at,
-                expires_at: c.expires_at,
-                ip: c.ip,
-                user_agent: c.user_agent,
-            })
+            .map(|c| device_challenge(dev, c))
             .collect())
     }
 
@@ -350,6 +355,49 @@ impl<S: Store> Services<S> {
         if c.status != ChallengeStatus::Pending || user.locked_at.is_some() {
             return Err(Error::ChallengeClosed);
         }
+        self.decide_in(tx, dev, &user, &c, decision, meta).await
+    }
+
+    /// The device approves with the number the person typed, without naming a request: the
+    /// pending request of its account whose number it is, or, when none has it, the newest,
+    /// which the wrong number then denies. The number stays unknown to the app (number
+    /// matching): it learns only the verdict and which request it applied to. No pending
+    /// request (or a locked account) is `ChallengeClosed`.
+    pub async fn approve_push_by_number(
+        &self,
+        dev: &VerifiedDevice,
+        number: i64,
+        meta: &RequestMeta,
+    ) -> Result<(ChallengeStatus, DeviceChallenge)> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let user = tx
+            .user_by_id(&dev.user.id)
+            .await?
+            .filter(|u| u.locked_at.is_none())
+            .ok_or(Error::ChallengeClosed)?;
+        let mut pending = tx.pending_push_challenges(&user.id, now).await?;
+        let numbers: Vec<i64> = pending.iter().map(|c| c.number).collect();
+        let i = push::answered_by_number(&numbers, number).ok_or(Error::ChallengeClosed)?;
+        let c = pending.swap_remove(i);
+        let status = self
+            .decide_in(tx, dev, &user, &c, Decision::Approve { number }, meta)
+            .await?;
+        Ok((status, device_challenge(dev, c)))
+    }
+
+    /// Decides a pending challenge (one conditional write), audits it, counts a refusal and
+    /// locks for "this wasn't me", and announces it; commits `tx`.
+    async fn decide_in(
+        &self,
+        mut tx: S::Tx,
+        dev: &VerifiedDevice,
+        user: &User,
+        c: &PushChallenge,
+        decision: Decision,
+        meta: &RequestMeta,
+    ) -> Result<ChallengeStatus> {
+        let now = self.now();
         let status = push::decide(c.number, decision);
         if !tx
             .decide_push_challenge(&c.id, status, &dev.device.id, now)
@@ -373,14 +421,26 @@ impl<S: Store> Services<S> {
             }));
         tx.append_audit(&event).await?;
         if status != ChallengeStatus::Approved {
-            self.count_push_refusal(&mut tx, &user, now).await?;
+            self.count_push_refusal(&mut tx, user, now).await?;
         }
         if status == ChallengeStatus::Fraud {
-            self.lock_user_in(&mut tx, &user, meta, "companion_app", now)
+            self.lock_user_in(&mut tx, user, meta, "companion_app", now)
                 .await?;
         }
         tx.announce_push(&c.id).await?;
         tx.commit().await?;
         Ok(status)
+    }
+}
+
+fn device_challenge(dev: &VerifiedDevice, c: PushChallenge) -> DeviceChallenge {
+    DeviceChallenge {
+        browser: c.user_agent.as_deref().and_then(push::browser_name),
+        id: c.id,
+        account: dev.user.email.to_string(),
+        created_at: c.created_at,
+        expires_at: c.expires_at,
+        ip: c.ip,
+        user_agent: c.user_agent,
     }
 }

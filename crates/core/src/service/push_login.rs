@@ -2,13 +2,16 @@
 //! makes a challenge with a two-digit number (number matching), sends it again at most once per
 //! 10 s, and is refused for 15 minutes after more than 3 denied or unanswered requests in 15
 //! minutes (push fatigue); polling the challenge opens the session exactly once after approval.
-//! Both writes announce themselves for the long-polls; the database stays the truth.
+//! Sending (or sending again) ends the account's other pending requests as superseded, and a
+//! login that goes on with a code ends its own: only the request the person is looking at can
+//! be approved, so a number typed from the screen never meets an abandoned request.
+//! Every write announces itself for the long-polls; the database stays the truth.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
-use crate::model::{RequestMeta, Session, SessionKind, TicketPurpose, User, UserId};
+use crate::model::{RequestMeta, Session, SessionKind, TicketId, TicketPurpose, User, UserId};
 use crate::push::{self, ChallengeStatus, Observed};
 use crate::secret::Token;
 use crate::store::{
@@ -39,6 +42,8 @@ pub struct PushSent {
     pub webhooks: Vec<String>,
     /// False when nothing was (re)sent, e.g. the challenge is already approved.
     pub notify: bool,
+    /// The requests this one superseded: their login screens' long-polls are to be woken.
+    pub superseded: Vec<String>,
 }
 
 /// What a poll of a challenge sees. Short-lived, so the size difference between the variants
@@ -56,6 +61,8 @@ pub enum PushStatus {
     },
     Denied,
     Expired,
+    /// A newer request, or a code for this login, ended it.
+    Superseded,
 }
 
 /// What the device's answer did, for the app and for waking the long-poll.
@@ -79,7 +86,7 @@ impl<S: Store> Services<S> {
             ));
         }
         let webhooks: Vec<String> = devices.into_iter().filter_map(|d| d.webhook_url).collect();
-        let sent = |c: &PushChallenge, notify: bool| PushSent {
+        let sent = |c: &PushChallenge, notify: bool, superseded: Vec<String>| PushSent {
             challenge_id: c.id.clone(),
             number: c.number,
             expires_at: c.expires_at,
@@ -87,6 +94,7 @@ impl<S: Store> Services<S> {
             account: user.email.to_string(),
             webhooks: webhooks.clone(),
             notify,
+            superseded,
         };
         let paused = tx
             .rate_window(PAUSED_SCOPE, user.id.as_str(), PAUSE.since(now))
@@ -96,7 +104,7 @@ impl<S: Store> Services<S> {
         }
         if let Some(c) = tx.push_challenge_of_ticket(&t.id).await? {
             match push::observe(c.status, c.expires_at, now) {
-                Observed::Approved => return Ok(sent(&c, false)),
+                Observed::Approved => return Ok(sent(&c, false, Vec::new())),
                 Observed::Pending => {
                     if !tx.mark_push_resent(&c.id, now, push::RESEND_SECS).await? {
                         let retry_after_secs = now
@@ -104,11 +112,12 @@ impl<S: Store> Services<S> {
                             .max(1);
                         return Err(Error::TooManyAttempts { retry_after_secs });
                     }
-                    self.audit_sent(&mut tx, &user, &c.id, true, meta, now)
+                    let superseded = self.supersede_others(&mut tx, &user, &c.id, now).await?;
+                    self.audit_sent(&mut tx, &user, (&c.id, true, &superseded), meta, now)
                         .await?;
                     tx.announce_push(&format!("user:{}", user.id)).await?;
                     tx.commit().await?;
-                    return Ok(sent(&c, true));
+                    return Ok(sent(&c, true, superseded));
                 }
                 Observed::Expired => {
                     self.observe_expiry_in(&mut tx, &c.id, &user, meta, now)
@@ -122,7 +131,7 @@ impl<S: Store> Services<S> {
                         return Err(Error::PushPaused { retry_after_secs });
                     }
                 }
-                Observed::Denied => {}
+                Observed::Denied | Observed::Superseded => {}
             }
         }
         let c = PushChallenge {
@@ -141,11 +150,56 @@ impl<S: Store> Services<S> {
             token_issued_at: None,
         };
         tx.insert_push_challenge(&c).await?;
-        self.audit_sent(&mut tx, &user, &c.id, false, meta, now)
+        let superseded = self.supersede_others(&mut tx, &user, &c.id, now).await?;
+        self.audit_sent(&mut tx, &user, (&c.id, false, &superseded), meta, now)
             .await?;
         tx.announce_push(&format!("user:{}", user.id)).await?;
         tx.commit().await?;
-        Ok(sent(&c, true))
+        Ok(sent(&c, true, superseded))
+    }
+
+    /// The person chose another way to finish this login ("Use a code instead"): its pending
+    /// requests end, so the app no longer offers them. A dead ticket is `InvalidTicket`.
+    pub async fn leave_push(&self, ticket: &Token) -> Result<Vec<String>> {
+        let (t, _) = self
+            .live_ticket(ticket, TicketPurpose::SecondFactor)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        let ended = self.end_push_of_ticket_in(&mut tx, &t.id).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Ends the pending requests of a login ticket inside `tx` and announces each: called
+    /// wherever a code is tried for that ticket, right or wrong (the person has left push).
+    pub(crate) async fn end_push_of_ticket_in(
+        &self,
+        tx: &mut S::Tx,
+        ticket: &TicketId,
+    ) -> Result<Vec<String>> {
+        let ended = tx
+            .supersede_push_challenges_of_ticket(ticket, self.now())
+            .await?;
+        for id in &ended {
+            tx.announce_push(id).await?;
+        }
+        Ok(ended)
+    }
+
+    /// Ends every other pending request of the account (a closed tab, an earlier login), so
+    /// the app offers only this one; announced so their login screens learn it at once.
+    async fn supersede_others(
+        &self,
+        tx: &mut S::Tx,
+        user: &User,
+        keep: &str,
+        now: UnixTime,
+    ) -> Result<Vec<String>> {
+        let ended = tx.supersede_push_challenges(&user.id, keep, now).await?;
+        for id in &ended {
+            tx.announce_push(id).await?;
+        }
+        Ok(ended)
     }
 
     /// `GET /login/push/{id}`: the challenge's state for the holder of its ticket. The first
@@ -178,6 +232,7 @@ impl<S: Store> Services<S> {
         match push::observe(c.status, c.expires_at, now) {
             Observed::Pending => Ok(PushStatus::Pending),
             Observed::Denied => Ok(PushStatus::Denied),
+            Observed::Superseded => Ok(PushStatus::Superseded),
             Observed::Expired => {
                 if c.decided_at.is_none() {
                     let mut tx = self.store.begin().await?;
@@ -229,14 +284,17 @@ impl<S: Store> Services<S> {
         &self,
         tx: &mut S::Tx,
         user: &User,
-        challenge_id: &str,
-        resent: bool,
+        (challenge_id, resent, superseded): (&str, bool, &[String]),
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
         let event = AuditEvent::new(AuditKind::PushSent, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "challenge_id": challenge_id, "resent": resent }));
+            .detail(serde_json::json!({
+                "challenge_id": challenge_id,
+                "resent": resent,
+                "superseded": superseded,
+            }));
         tx.append_audit(&event).await
     }
 

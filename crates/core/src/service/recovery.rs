@@ -13,6 +13,7 @@ use crate::store::{
 };
 
 use super::Services;
+use super::held::CodesOccasion;
 use super::sessions::Authenticated;
 use super::sign_in::{LoginResult, throttle_key};
 
@@ -41,8 +42,14 @@ impl<S: Store> Services<S> {
             None => None,
         };
         tx.replace_recovery_codes(&user.id, &digests, now).await?;
-        self.store_kit(&mut tx, &auth.session.id, &codes, enrolment.as_ref())
-            .await?;
+        self.store_kit(
+            &mut tx,
+            &auth.session.id,
+            &codes,
+            enrolment.as_ref(),
+            CodesOccasion::Regenerated,
+        )
+        .await?;
         let event = AuditEvent::new(AuditKind::RecoveryRegenerated, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
@@ -58,7 +65,8 @@ impl<S: Store> Services<S> {
         Ok(codes)
     }
 
-    /// Seed 000: "This recovery code removes the two-factor authentication from your account."
+    /// A recovery code removes two-factor authentication from the account (the way back after a
+    /// lost phone).
     /// Every factor, every recovery code and every other session go; a new session opens.
     pub async fn recover_account(
         &self,

@@ -8,6 +8,7 @@
 //! conditional write and changes nothing.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
 use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketPurpose, User};
@@ -22,7 +23,43 @@ use crate::totp;
 use super::Services;
 use super::sign_in::{LoginResult, throttle_key};
 
+/// Where a login ticket stands, so a page can say why a sign-in ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketLife {
+    Live {
+        expires_at: UnixTime,
+    },
+    /// Its time ran out and nothing else happened to it: the person was too slow.
+    TimedOut,
+    /// Used, killed by wrong codes, voided by a password change, unknown, or for another step.
+    Ended,
+}
+
 impl<S: Store> Services<S> {
+    /// What became of `ticket` for the step `purpose`; writes nothing.
+    pub async fn ticket_life(&self, ticket: &Token, purpose: TicketPurpose) -> Result<TicketLife> {
+        let mut tx = self.store.begin_read().await?;
+        let found = tx.ticket_by_digest(&ticket.digest()).await?;
+        Ok(found.map_or(TicketLife::Ended, |t| self.life_of(&t, purpose, self.now())))
+    }
+
+    pub(crate) fn life_of(
+        &self,
+        t: &LoginTicket,
+        purpose: TicketPurpose,
+        now: UnixTime,
+    ) -> TicketLife {
+        if t.purpose != purpose || t.used || t.failures >= self.settings.ticket_max_failures {
+            TicketLife::Ended
+        } else if t.expires_at <= now {
+            TicketLife::TimedOut
+        } else {
+            TicketLife::Live {
+                expires_at: t.expires_at,
+            }
+        }
+    }
+
     /// The live ticket and its user, or `InvalidTicket`; `TooManyAttempts` while the account is locked.
     pub(crate) async fn live_ticket(
         &self,
@@ -136,6 +173,8 @@ impl<S: Store> Services<S> {
             // Another request finished this login first; this one changes nothing.
             return Err(Error::InvalidTicket);
         }
+        // A code finished the login: its push requests must not stay on the phone.
+        self.end_push_of_ticket_in(&mut tx, &ticket.id).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let event = AuditEvent::new(AuditKind::SecondFactorSuccess, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
@@ -175,6 +214,8 @@ impl<S: Store> Services<S> {
             None => self.store.begin().await?,
         };
         let failures = tx.count_ticket_failure(&ticket.id).await?;
+        // Whoever types a code has left the push page: its request is no longer the question.
+        self.end_push_of_ticket_in(&mut tx, &ticket.id).await?;
         self.count_guess_failure(
             &mut tx,
             &throttle_key(user.email.as_str()),

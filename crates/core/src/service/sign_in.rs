@@ -119,6 +119,20 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
         let user = self.check_password(username, password, meta).await?;
+        self.after_correct_password(user, kind, meta, "password")
+            .await
+    }
+
+    /// What follows a password known to be right (just checked, or just chosen by the person
+    /// creating the account): a session, or a ticket for the second step or the forced setup.
+    /// `method` is what the audit row says the password came from.
+    pub(crate) async fn after_correct_password(
+        &self,
+        user: User,
+        kind: SessionKind,
+        meta: &RequestMeta,
+        method: &str,
+    ) -> Result<LoginResult> {
         let mut tx = self.store.begin().await?;
         match after_password(&second_step_state(&mut tx, &user).await?) {
             NextStep::Complete => {
@@ -129,7 +143,7 @@ impl<S: Store> Services<S> {
                         kind,
                         meta,
                         false,
-                        serde_json::json!({ "method": "password" }),
+                        serde_json::json!({ "method": method }),
                     )
                     .await?;
                 tx.clear_account(&throttle_key(user.email.as_str())).await?;
@@ -151,7 +165,7 @@ impl<S: Store> Services<S> {
                     expires_at,
                 })
             }
-            // Seed 001: a forced user without a factor is led through the setup wizard; the
+            // A forced user without a factor is led through the setup wizard; the
             // ticket allows nothing else.
             NextStep::EnrollmentRequired => {
                 let (ticket, expires_at) = self
@@ -163,7 +177,9 @@ impl<S: Store> Services<S> {
         }
     }
 
-    /// A login ticket for the step after the password: random, stored only as a digest, short-lived.
+    /// A login ticket for the step after the password: random, stored only as a digest,
+    /// short-lived. The forced setup's ticket starts with the longer idle time installing an app
+    /// needs, and [`Services::slide_enrolment`] keeps it alive while the person works.
     async fn issue_ticket(
         &self,
         tx: &mut S::Tx,
@@ -177,7 +193,13 @@ impl<S: Store> Services<S> {
             user_id: user.id.clone(),
             purpose,
             created_at: now,
-            expires_at: now.plus_secs(self.settings.ticket_secs),
+            expires_at: now.plus_secs(match purpose {
+                TicketPurpose::SecondFactor => self.settings.ticket_secs,
+                TicketPurpose::Enrollment => self
+                    .settings
+                    .enrolment_idle_secs
+                    .min(self.settings.enrolment_max_secs),
+            }),
             failures: 0,
             used: false,
         };

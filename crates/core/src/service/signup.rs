@@ -4,12 +4,13 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::model::{ContractId, RequestMeta, Role, User, UserId};
+use crate::model::{ContractId, RequestMeta, Role, SessionKind, User, UserId};
 use crate::password::{Password, check_policy};
 use crate::secret::Token;
 use crate::store::{AuditLog, Contracts, SetupTokens, Store, Transaction, Users};
 
 use super::Services;
+use super::sign_in::LoginResult;
 
 /// How the owner came to be created, recorded in the audit row.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,53 @@ impl<S: Store> Services<S> {
             return Err(Error::RegistrationClosed);
         }
         self.create_owner(email, password, SignupChannel::OpenRegistration, None, meta)
+            .await
+    }
+
+    /// The browser's `/signup`: the account, then signed in as if by its new password, so the
+    /// person does not type it again a moment later.
+    pub async fn sign_up_and_sign_in(
+        &self,
+        email: &str,
+        password: &Password,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (user_id, _) = self.sign_up(email, password, meta).await?;
+        self.sign_in_created(&user_id, kind, meta).await
+    }
+
+    /// The browser's `/setup?token=…`, signed in afterwards as [`Self::sign_up_and_sign_in`].
+    pub async fn set_up_owner_and_sign_in(
+        &self,
+        token: &Token,
+        email: &str,
+        password: &Password,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (user_id, _) = self
+            .sign_up_with_setup_link(token, email, password, meta)
+            .await?;
+        self.sign_in_created(&user_id, kind, meta).await
+    }
+
+    /// The step after the password for an account whose password was set in this request: the
+    /// same as a sign-in ([`Self::after_correct_password`]), so a second factor an administrator
+    /// requires is still required.
+    pub(crate) async fn sign_in_created(
+        &self,
+        user_id: &UserId,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let user = {
+            let mut tx = self.store.begin_read().await?;
+            tx.user_by_id(user_id)
+                .await?
+                .ok_or(Error::InvalidCredentials)?
+        };
+        self.after_correct_password(user, kind, meta, "account_created")
             .await
     }
 

@@ -5,9 +5,10 @@
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{RequestMeta, User};
 use crate::notice::SecurityEvent;
+use crate::password::Password;
 use crate::pin::SupportPin;
 use crate::store::{AuditLog, Store, SupportPins, Transaction};
 
@@ -19,9 +20,19 @@ impl<S: Store> Services<S> {
         &self,
         auth: &Authenticated,
         pin: &str,
+        password: &Password,
         meta: &RequestMeta,
     ) -> Result<()> {
         let pin = SupportPin::parse(pin)?;
+        // Whoever knows the PIN can talk their way past support: a session left open must not
+        // be enough to choose it.
+        if password.expose().is_empty() {
+            return Err(Error::Validation(
+                "enter your current password to set the support PIN".into(),
+            ));
+        }
+        self.confirm_password(auth, password, AuditKind::SupportPinChanged, meta)
+            .await?;
         let phc = self.hasher.hash(&pin.as_password()).await?;
         let user = &auth.user;
         let now = self.now();

@@ -14,6 +14,7 @@ use crate::store::{
 use crate::totp::{self, TotpParams, TotpSecret};
 
 use super::Services;
+use super::held::CodesOccasion;
 use super::sessions::Authenticated;
 
 /// What the person needs to set up their app: shown once, never stored in clear. The URI holds
@@ -163,8 +164,14 @@ impl<S: Store> Services<S> {
         let revoked = tx
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;
-        self.store_kit(&mut tx, &auth.session.id, &codes, Some(&pending))
-            .await?;
+        self.store_kit(
+            &mut tx,
+            &auth.session.id,
+            &codes,
+            Some(&pending),
+            CodesOccasion::Activated,
+        )
+        .await?;
         let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id)
             .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
@@ -197,7 +204,7 @@ impl<S: Store> Services<S> {
         if tx.active_totp(&user.id).await?.is_some() {
             return Err(Error::TotpAlreadyActive);
         }
-        // Seed 003's assistant: with this policy, 2FA needs a verified mobile number first.
+        // With this policy, 2FA needs a verified mobile number first.
         if self.settings.require_phone_for_2fa
             && crate::store::Phones::verified_phone(tx, &user.id)
                 .await?

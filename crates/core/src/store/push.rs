@@ -130,7 +130,8 @@ pub trait PushStore {
         &mut self,
         ticket: &TicketId,
     ) -> impl Future<Output = Result<Option<PushChallenge>>> + Send;
-    /// Pending, unexpired challenges of the user, oldest first.
+    /// Pending, unexpired challenges of the user, newest first (the one the person at the login
+    /// screen caused last comes first).
     fn pending_push_challenges(
         &mut self,
         user: &UserId,
@@ -153,6 +154,21 @@ pub trait PushStore {
         device: &str,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Ends the user's pending, unexpired challenges other than `keep` as superseded, in one
+    /// conditional write (a challenge decided meanwhile stays decided); their ids.
+    fn supersede_push_challenges(
+        &mut self,
+        user: &UserId,
+        keep: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Vec<String>>> + Send;
+    /// Ends the pending, unexpired challenges of a login ticket as superseded (the login went on
+    /// with another method); their ids.
+    fn supersede_push_challenges_of_ticket(
+        &mut self,
+        ticket: &TicketId,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<Vec<String>>> + Send;
     /// Marks the expiry of a pending challenge as counted; true only the first time.
     fn observe_push_expiry(
         &mut self,

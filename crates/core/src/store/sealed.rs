@@ -17,6 +17,9 @@ pub enum SealedTable {
     TotpFactors,
     /// Emergency kits (recovery codes and the key, 15 minutes after activation).
     EmergencyKits,
+    /// What a page shows once after a form (`held`: codes, an app password, a pairing link),
+    /// for a few minutes, to the session that made it.
+    Held,
     /// Queued notices (what an email or SMS will say, codes included).
     Outbox,
     /// Keys that must outlive a rotation, such as the key of the recovery codes' digests.
@@ -24,10 +27,11 @@ pub enum SealedTable {
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 5] = [
+    pub const ALL: [SealedTable; 6] = [
         SealedTable::TotpPending,
         SealedTable::TotpFactors,
         SealedTable::EmergencyKits,
+        SealedTable::Held,
         SealedTable::Outbox,
         SealedTable::KeyMaterial,
     ];
@@ -37,6 +41,7 @@ impl SealedTable {
             SealedTable::TotpPending => "totp_pending",
             SealedTable::TotpFactors => "totp_factors",
             SealedTable::EmergencyKits => "emergency_kits",
+            SealedTable::Held => "held",
             SealedTable::Outbox => "outbox",
             SealedTable::KeyMaterial => "key_material",
         }
@@ -47,6 +52,7 @@ impl SealedTable {
         match self {
             SealedTable::TotpPending | SealedTable::TotpFactors => format!("totp:{id}"),
             SealedTable::EmergencyKits => format!("kit:{id}"),
+            SealedTable::Held => format!("held:{id}"),
             SealedTable::Outbox => id.to_owned(),
             SealedTable::KeyMaterial => format!("key:{id}"),
         }

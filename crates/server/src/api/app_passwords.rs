@@ -4,6 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::app_password::AppPasswordInfo;
+use portcullis_core::password::Password;
+use portcullis_core::service::Reveal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,6 +18,10 @@ use crate::state::AppState;
 pub struct CreateAppPasswordRequest {
     /// What it is for, 1 to 64 characters ("Thunderbird on my laptop").
     pub name: String,
+    /// The current password: an app password opens the mailbox without a second factor, so an
+    /// open session alone may not make one.
+    #[schema(value_type = String, format = Password)]
+    pub password: Password,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,8 +66,11 @@ pub struct AppPasswordsResponse {
     (status = 201, body = CreatedAppPassword),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "invalid_password: the current password is wrong (counted against the account)", body = ErrorBody),
     (status = 409, description = "conflict: the most app passwords there may be (50)", body = ErrorBody),
-    (status = 422, description = "validation_failed (name) or invalid_body", body = ErrorBody),
+    (status = 422, description = "validation_failed (name, or password empty) or invalid_body (password missing)", body = ErrorBody),
+    (status = 429, description = "too_many_attempts: too many wrong passwords; see Retry-After", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn create_app_password(
     State(state): State<AppState>,
@@ -71,7 +80,7 @@ pub async fn create_app_password(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedAppPassword>)> {
     let (info, password) = state
         .services
-        .create_app_password(&auth, &req.name, &meta)
+        .create_app_password(&auth, &req.name, &req.password, Reveal::InAnswer, &meta)
         .await?;
     Ok((
         StatusCode::CREATED,

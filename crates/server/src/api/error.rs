@@ -23,6 +23,25 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people: what went wrong and what to do.
     pub message: String,
+    /// Every rule the request broke, one by one, where one request can break several; absent
+    /// otherwise. `weak_password` lists each broken password rule here (`message` says them
+    /// all in one sentence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub violations: Option<Vec<Violation>>,
+}
+
+/// One rule a request broke.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Violation {
+    /// Stable, snake_case. For `weak_password`: `too_short`, `too_long`, `no_lowercase`,
+    /// `no_uppercase`, `no_special`, `common` (a common breached password, also disguised),
+    /// `contains_email` (the name or domain of the account's email address) and
+    /// `same_as_current` (the account's current password).
+    #[schema(example = "too_short")]
+    pub code: String,
+    /// For people: the rule, as a sentence.
+    pub message: String,
 }
 
 #[derive(Debug)]
@@ -135,10 +154,20 @@ fn without_values(text: &str) -> String {
 }
 
 fn body(status: StatusCode, code: &str, message: String) -> Response {
+    body_with(status, code, message, None)
+}
+
+fn body_with(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    violations: Option<Vec<Violation>>,
+) -> Response {
     let payload = ErrorBody {
         error: ErrorDetail {
             code: code.to_owned(),
             message,
+            violations,
         },
     };
     (status, Json(payload)).into_response()
@@ -165,7 +194,17 @@ impl IntoResponse for ApiError {
                 }
                 return r;
             }
-            Error::WeakPassword(_) => (StatusCode::UNPROCESSABLE_ENTITY, "weak_password"),
+            Error::WeakPassword(broken) => {
+                let violations = broken
+                    .iter()
+                    .map(|v| Violation {
+                        code: v.code().to_owned(),
+                        message: v.to_string(),
+                    })
+                    .collect();
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return body_with(status, "weak_password", msg, Some(violations));
+            }
             Error::InvalidEmail(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"),
             Error::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             Error::RegistrationClosed => (StatusCode::FORBIDDEN, "registration_closed"),
@@ -253,5 +292,26 @@ mod value_tests {
         ] {
             assert_eq!(without_values(serde), ours);
         }
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    #[test]
+    fn the_error_body_documents_the_optional_list_of_violations() {
+        let (_, api) = super::super::router().split_for_parts();
+        let doc = serde_json::to_value(api).unwrap();
+        let detail = &doc["components"]["schemas"]["ErrorDetail"];
+        let required = detail["required"].as_array().unwrap();
+        assert!(!required.contains(&"violations".into()), "{detail}");
+        assert_eq!(
+            detail["properties"]["violations"]["type"], "array",
+            "{detail}"
+        );
+        let violation = &doc["components"]["schemas"]["Violation"];
+        assert_eq!(
+            violation["required"],
+            serde_json::json!(["code", "message"])
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! "This wasn't me": the link in every security notice locks the account.
+//! "This wasn't me": the link in a security notice about a change made with the holder's own
+//! credentials locks the account. Notices about an administrator's or the operator's change
+//! carry no such link.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +18,8 @@ pub struct LockRequest {
     pub token: String,
 }
 
-/// Lock my account from a security notice's link: every session ends, logins answer 423
+/// Lock my account from a security notice's link (sent only for changes made with the account's
+/// own credentials): every session ends, logins answer 423
 /// `account_locked` until an administrator unlocks it, and the contract's owner is alerted.
 #[utoipa::path(post, path = "/api/v1/lock", tag = "account", request_body = LockRequest, responses(
     (status = 204, description = "locked"),

@@ -194,6 +194,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(push_device::pair))
         .routes(routes!(push_device::challenges))
         .routes(routes!(push_device::answer))
+        .routes(routes!(push_device::approve_by_number))
         .routes(routes!(push_device::set_webhook))
 }
 

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use portcullis_core::model::SessionKind;
 use portcullis_core::secret::Token;
 use portcullis_core::service::PushStatus;
+use portcullis_core::service::Reveal;
 use portcullis_core::store::PushDevice;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -79,7 +80,7 @@ pub async fn start_pairing(
 ) -> ApiResult<(StatusCode, ApiJson<PairingResponse>)> {
     let pairing = state
         .services
-        .start_push_pairing(&auth, req.name.as_deref())
+        .start_push_pairing(&auth, req.name.as_deref(), Reveal::InAnswer)
         .await?;
     let qr_svg = crate::qr::svg(&pairing.uri)
         .map_err(|_| portcullis_core::Error::internal_msg("pairing URI too long for a QR code"))?;
@@ -196,7 +197,8 @@ pub struct PushPollQuery {
 
 #[derive(Serialize, ToSchema)]
 pub struct PushPollResponse {
-    /// `pending`, `approved`, `denied` or `expired`.
+    /// `pending`, `approved`, `denied`, `expired` or `superseded` (a newer request of the
+    /// account, or a code for this login, ended it: it can no longer be approved).
     pub status: &'static str,
     /// With the first `approved` only: send as `Authorization: Bearer <token>`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,6 +234,7 @@ pub async fn poll_push(
         PushStatus::Approved { token, .. } => ("approved", token.map(|t| t.expose().to_owned())),
         PushStatus::Denied => ("denied", None),
         PushStatus::Expired => ("expired", None),
+        PushStatus::Superseded => ("superseded", None),
     };
     Ok(ApiJson(PushPollResponse { status, token }))
 }

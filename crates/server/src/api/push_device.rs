@@ -107,6 +107,8 @@ pub struct PairResponse {
     pub device_id: String,
     pub account: String,
     pub server: String,
+    /// What the security page lists the device as: the name given there, else the app's own.
+    pub name: String,
 }
 
 /// Pair a companion app with the code from a pairing URI (single use).
@@ -136,6 +138,7 @@ pub async fn pair(
             device_id: paired.device_id,
             account: paired.account,
             server: paired.server,
+            name: paired.name,
         }),
     ))
 }
@@ -174,7 +177,7 @@ impl From<DeviceChallenge> for ChallengeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct ChallengesResponse {
-    /// Pending and unexpired, oldest first. The number is not here: the person types it.
+    /// Pending and unexpired, newest first. The number is not here: the person types it.
     pub challenges: Vec<ChallengeView>,
 }
 
@@ -266,6 +269,53 @@ pub async fn answer(
         _ => "denied",
     };
     Ok(ApiJson(AnswerResponse { status }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApproveByNumberRequest {
+    /// The number from the login screen, as the person typed it.
+    pub number: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApproveByNumberResponse {
+    /// `approved`, or `denied` when no pending request had this number (the newest was denied).
+    pub status: &'static str,
+    /// The request the answer applied to.
+    pub challenge: ChallengeView,
+}
+
+/// Approve the pending sign-in request whose number the person typed (signed). Without a
+/// request of that number, the newest pending one is denied.
+#[utoipa::path(post, path = "/api/v1/push/device/approve", tag = "push-device",
+    params(
+        ("X-Portcullis-Device" = String, Header, description = "device id"),
+        ("X-Portcullis-Timestamp" = String, Header, description = "Unix seconds"),
+        ("X-Portcullis-Nonce" = String, Header, description = "16 random bytes, base64url"),
+        ("X-Portcullis-Signature" = String, Header, description = "Ed25519 over the signed message, base64url"),
+    ), request_body = ApproveByNumberRequest, responses(
+    (status = 200, body = ApproveByNumberResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "invalid_signature", body = ErrorBody),
+    (status = 409, description = "challenge_closed (no pending request)", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+))]
+pub async fn approve_by_number(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    signed: SignedDevice,
+) -> ApiResult<ApiJson<ApproveByNumberResponse>> {
+    let req: ApproveByNumberRequest = signed.json()?;
+    let (status, challenge) =
+        push_wake::approve_by_number(&state, &signed.device, req.number, &meta).await?;
+    let status = match status {
+        ChallengeStatus::Approved => "approved",
+        _ => "denied",
+    };
+    Ok(ApiJson(ApproveByNumberResponse {
+        status,
+        challenge: challenge.into(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

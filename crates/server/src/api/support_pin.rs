@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::UnixTime;
+use portcullis_core::password::Password;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,6 +34,10 @@ pub struct SupportPinRequest {
     /// 5 to 10 digits; not one digit repeated, not a run like 12345 or 98765.
     #[schema(example = "48213")]
     pub pin: String,
+    /// The current password: whoever knows the PIN can talk their way past support, so an
+    /// open session alone may not choose it.
+    #[schema(value_type = String, format = Password)]
+    pub password: Password,
 }
 
 /// Set or change my support PIN; it is stored hashed and the change is emailed to me.
@@ -41,7 +46,9 @@ pub struct SupportPinRequest {
     (status = 204, description = "set"),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
-    (status = 422, description = "invalid_pin or invalid_body", body = ErrorBody),
+    (status = 403, description = "invalid_password: the current password is wrong (counted against the account)", body = ErrorBody),
+    (status = 422, description = "invalid_pin, validation_failed (password empty) or invalid_body (password missing)", body = ErrorBody),
+    (status = 429, description = "too_many_attempts: too many wrong passwords; see Retry-After", body = ErrorBody),
     (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn set_support_pin(
@@ -52,7 +59,7 @@ pub async fn set_support_pin(
 ) -> ApiResult<StatusCode> {
     state
         .services
-        .set_support_pin(&auth, &req.pin, &meta)
+        .set_support_pin(&auth, &req.pin, &req.password, &meta)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -33,7 +33,7 @@ pub struct CreateUserRequest {
     pub password: Option<Password>,
     /// `user` (default) or `administrator` (owner only).
     pub role: Option<String>,
-    /// Seed 001 "Force 2-Factor Auth": the setup wizard runs at the next login.
+    /// "Force 2-Factor Auth": the setup wizard runs at the next login.
     pub force_2fa: Option<bool>,
 }
 

@@ -103,16 +103,18 @@ fn node_id() -> String {
 }
 
 impl Delivery {
-    /// Sets up the transports `config` names; a channel without one writes files under `data`.
+    /// Sets up the transports `config` names; a channel without one writes files under `data`,
+    /// which `read_with` (the `portcullis outbox list` command for this data folder) lists.
     pub fn new(
         config: &DeliveryConfig,
         data: &std::path::Path,
+        read_with: &str,
         services: Services<SqlStore>,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Delivery> {
         let files_line = |channel: Channel, what: &str| {
             format!(
-                "{}: no {what} configured; written to {}/ (read with `portcullis outbox list`)",
+                "{}: no {what} configured; written to {}/ (read with `{read_with}`)",
                 if channel == Channel::Email {
                     "Email"
                 } else {

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use portcullis_core::UnixTime;
-use portcullis_core::notice::{Notice, SecurityEvent};
+use portcullis_core::notice::{ChangedBy, Notice, SecurityEvent};
 
 use crate::api::human_time;
 
@@ -65,8 +65,15 @@ struct SecurityView<'a> {
     event: &'a SecurityEvent,
     when: String,
     from: String,
-    lock_link: String,
+    /// The "this wasn't me" link: only for a change made with the holder's own credentials.
+    lock_link: Option<String>,
     lock_days: i64,
+    /// The administrator (by email) who made the change, when one did.
+    by_admin: Option<&'a str>,
+    /// That administrator is the organisation's owner.
+    by_owner: bool,
+    /// The operator made the change at the server's shell.
+    by_operator: bool,
     codes_left: i64,
     codes_running_low: bool,
     security_link: String,
@@ -234,8 +241,13 @@ impl Renderer {
                 event,
                 at,
                 ip,
+                by,
                 lock_token,
             } => {
+                let (by_admin, by_owner) = match by {
+                    ChangedBy::Administrator { email, owner } => (Some(email.as_str()), *owner),
+                    _ => (None, false),
+                };
                 let codes_left = match event {
                     SecurityEvent::RecoveryCodeUsed { left } => *left,
                     _ => 0,
@@ -247,8 +259,11 @@ impl Renderer {
                     event,
                     when: human_time(UnixTime(*at)),
                     from: from(ip),
-                    lock_link: self.link("/lock", lock_token),
+                    lock_link: lock_token.as_deref().map(|t| self.link("/lock", t)),
                     lock_days: self.lock_days,
+                    by_admin,
+                    by_owner,
+                    by_operator: matches!(by, ChangedBy::Operator),
                     codes_left,
                     codes_running_low: codes_left <= FEW_RECOVERY_CODES,
                     security_link: format!("{public_url}/account/security"),
@@ -315,13 +330,19 @@ mod tests {
     }
 
     fn security(event: SecurityEvent) -> Rendered {
+        security_by(event, ChangedBy::Holder)
+    }
+
+    fn security_by(event: SecurityEvent, by: ChangedBy) -> Rendered {
+        let lock_token = by.offers_lock().then(|| "LOCKTOKEN".to_owned());
         renderer()
             .render(&Notice::Security {
                 email: "ann@example.com".into(),
                 event,
                 at: 1_741_944_360,
                 ip: Some("192.0.2.7".into()),
-                lock_token: "LOCKTOKEN".into(),
+                by,
+                lock_token,
             })
             .unwrap()
     }
@@ -394,6 +415,9 @@ mod tests {
             SecurityEvent::PushDeviceRemoved {
                 name: "Pixel".into(),
             },
+            SecurityEvent::RoleChanged {
+                to: "administrator".into(),
+            },
         ];
         let rendered: Vec<Rendered> = events.into_iter().map(security).collect();
         let subjects: std::collections::BTreeSet<_> = rendered
@@ -407,6 +431,59 @@ mod tests {
             .collect();
         assert_eq!(sentences.len(), rendered.len(), "{sentences:#?}");
         assert!(sentences.iter().all(|s| s.ends_with('.')), "{sentences:#?}");
+    }
+
+    #[test]
+    fn a_change_someone_else_made_names_them_and_offers_no_lock() {
+        let admin = ChangedBy::Administrator {
+            email: "ann@example.com".into(),
+            owner: false,
+        };
+        let m = security_by(SecurityEvent::TwoFactorForced, admin);
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Two-factor authentication is now required for your Acme ID account")
+        );
+        let html = m.html.unwrap();
+        for shown in [&m.text, &html] {
+            assert!(
+                shown.contains("ann@example.com, an administrator of your organisation"),
+                "{shown}"
+            );
+            assert!(!shown.contains("/lock"), "{shown}");
+            assert!(
+                !shown.to_lowercase().contains("lock your account"),
+                "{shown}"
+            );
+            assert!(!shown.contains("two-step"), "{shown}");
+        }
+        let owner = ChangedBy::Administrator {
+            email: "olga@example.com".into(),
+            owner: true,
+        };
+        let m = security_by(SecurityEvent::TwoFactorResetByAdmin, owner);
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("An administrator reset your Acme ID two-factor authentication")
+        );
+        assert!(
+            m.text
+                .contains("olga@example.com, the owner of your organisation's account"),
+            "{}",
+            m.text
+        );
+        let m = security_by(
+            SecurityEvent::RoleChanged { to: "user".into() },
+            ChangedBy::Operator,
+        );
+        assert!(m.text.contains("the server's operator"), "{}", m.text);
+        assert!(m.text.contains("no longer manage"), "{}", m.text);
+        assert!(!m.text.contains("/lock"), "{}", m.text);
+        let m = security_by(SecurityEvent::TwoFactorResetByAdmin, ChangedBy::Operator);
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("The server's operator reset your Acme ID two-factor authentication")
+        );
     }
 
     #[test]
@@ -445,7 +522,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             m.text,
-            "Acme ID code: 123456. Valid 10 minutes. Never share it."
+            "Acme ID code to verify your mobile number: 123456. Valid 10 minutes. Never share it."
         );
         assert!(m.subject.is_none() && m.html.is_none());
         let reset = renderer()

@@ -8,13 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::model::SessionId;
+use portcullis_core::model::{Role, SessionId};
 use portcullis_core::password::Password;
 use portcullis_core::service::Authenticated;
 use serde::Deserialize;
 
 use super::csrf::{CsrfToken, NoFields, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
 use super::session::SignedIn;
 use super::view::{EventRow, SessionRow, role_label, when};
@@ -38,11 +38,17 @@ struct AccountPage {
     csrf: String,
     email: String,
     role: &'static str,
-    contract_id: String,
+    /// The organisation in words: whose it is. The contract id means nothing to a person.
+    organisation: String,
+    /// The contract id, for owners and administrators, who quote it to the operator and in
+    /// API calls; `None` for plain users.
+    contract_id: Option<String>,
     member_since: String,
     last_login: String,
     notice: Option<&'static str>,
     password_error: Option<FormError>,
+    /// Each rule a refused new password broke, listed under the field.
+    password_rules: Vec<String>,
     sessions: Vec<SessionRow>,
     events: Vec<EventRow>,
 }
@@ -89,7 +95,12 @@ async fn account_page(
         csrf: csrf.value().to_owned(),
         email: user.email.to_string(),
         role: role_label(user.role),
-        contract_id: user.contract_id.0.clone(),
+        organisation: match state.services.contract_owner(user).await? {
+            _ if user.role == Role::Owner => "Your organisation (you are its owner)".to_owned(),
+            Some(owner) => format!("Your organisation (owner: {owner})"),
+            None => "Your organisation".to_owned(),
+        },
+        contract_id: (user.role != Role::User).then(|| user.contract_id.0.clone()),
         member_since: when(user.created_at),
         last_login: user
             .last_login_at
@@ -97,6 +108,7 @@ async fn account_page(
             .unwrap_or_else(|| "never".to_owned()),
         notice,
         password_error,
+        password_rules: Vec::new(),
         sessions: sessions
             .into_iter()
             .map(|s| {
@@ -138,6 +150,7 @@ pub async fn change_password(
     let old = Password::new(form.old_password);
     let new = Password::new(form.new_password);
     let confirm = Password::new(form.new_password_confirm);
+    let mut rules = Vec::new();
     let (status, error) = if new.expose() != confirm.expose() {
         let error = FormError {
             field: "new_password_confirm",
@@ -153,6 +166,7 @@ pub async fn change_password(
             Ok(()) => return Ok(Redirect::to("/account?done=password_changed").into_response()),
             Err(e) => e,
         };
+        rules = password_rules(&e);
         let field = match &e {
             Error::InvalidPassword => "old_password",
             Error::WeakPassword(_) => "new_password",
@@ -163,7 +177,8 @@ pub async fn change_password(
         };
         (status, FormError { field, message })
     };
-    let page = account_page(&state, &auth, &csrf, None, Some(error)).await?;
+    let mut page = account_page(&state, &auth, &csrf, None, Some(error)).await?;
+    page.password_rules = rules;
     Ok((csrf, render(status, &page)?).into_response())
 }
 

@@ -2,23 +2,30 @@
 //! activate the Force 2-Factor Auth check box. Save your changes."): `GET /admin/users/{id}` shows
 //! them; `POST /admin/users/{id}` saves "Force 2-Factor Auth" and, for the owner, the role;
 //! `POST /admin/users/{id}/reset-2fa` and `POST /admin/users/{id}/delete` ask for
-//! confirmation first (`confirm`). The services refuse what the admin may not do to this person;
-//! the page hides those buttons and shows the refusal if one is pressed anyway.
+//! confirmation first (`confirm`). For someone who has not accepted their invitation yet,
+//! `POST /admin/users/{id}/invitation/resend` emails a new invitation link and
+//! `POST /admin/users/{id}/invitation/copy` makes one for the admin to hand over; either way older
+//! links stop working. The copied link is held for the admin's session and shown once on the page
+//! the redirect leads to, so a reload neither shows it again nor makes another. The services
+//! refuse what the admin may not do to this person; the page hides those buttons and shows the
+//! refusal if one is pressed anyway.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::model::{Role, UserId};
+use portcullis_core::model::{RequestMeta, Role, UserId};
 use portcullis_core::policy;
 use portcullis_core::recovery::CODES_PER_SET;
-use portcullis_core::service::{AdminSession, Authenticated, ManagedUser};
+use portcullis_core::service::{
+    AdminSession, Authenticated, HeldInvitation, InvitationDelivery, ManagedUser, Shown,
+};
 use serde::Deserialize;
 
 use super::admin_users::{LIST, RoleOption, role_options};
 use super::confirm::{self, Confirm, ConfirmForm};
-use super::csrf::{CsrfToken, VerifiedForm};
+use super::csrf::{CsrfToken, NoFields, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::session::SignedInAdmin;
@@ -52,6 +59,12 @@ struct UserPage {
     manageable: bool,
     /// The roles the admin may give this person; empty when the role cannot be changed here.
     roles: Vec<RoleOption>,
+    /// An SMTP server is configured: invitations are emailed, not kept in the outbox folder.
+    mail_configured: bool,
+    /// A new invitation link, shown this once after "Copy invitation link".
+    invitation_link: Option<String>,
+    /// How many days an invitation link works.
+    invitation_days: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,13 +73,27 @@ pub struct UserQuery {
     done: String,
 }
 
-fn notice(done: &str) -> Option<Notice> {
+fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
     match done {
+        "invitation_sent" if mail_configured => Some(Notice::success(
+            "A new invitation was emailed. Invitation links sent before no longer work.",
+        )),
+        "invitation_sent" => Some(Notice::warning(
+            "No mail server is configured, so the new invitation was saved in the server's \
+             outbox (portcullis outbox list) instead of being emailed. Invitation links sent \
+             before no longer work: copy the invitation link and give it to them yourself.",
+        )),
         "saved" => Some(Notice::success(
             "Saved. The change takes effect at the person's next sign-in.",
         )),
         "unlocked" => Some(Notice::success(
             "Unlocked. The person can sign in again; suggest they change their password.",
+        )),
+        "two_factor_reset" if !mail_configured => Some(Notice::success(
+            "Two-factor authentication was reset: the authenticator app and recovery codes were \
+             removed and the person was signed out everywhere. No mail server is configured, so \
+             the message telling them was saved in the server's outbox (portcullis outbox list) \
+             instead of being emailed.",
         )),
         "two_factor_reset" => Some(Notice::success(
             "Two-factor authentication was reset: the authenticator app and recovery codes were \
@@ -119,7 +146,44 @@ async fn page(
         required_for_everyone: two_factor.forced && !user.force_2fa,
         manageable,
         roles,
+        mail_configured: state.config.delivery.smtp.is_some(),
+        invitation_link: None,
+        invitation_days: state.services.settings.invitation_secs / (24 * 3600),
     })
+}
+
+/// After "Copy invitation link": the link held for this session, if it is this person's and has
+/// not been shown yet; otherwise a notice that says why there is none.
+async fn held_link(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &UserId,
+) -> Result<(Option<String>, Option<Notice>), WebError> {
+    Ok(
+        match state.services.take_held::<HeldInvitation>(auth).await? {
+            Shown::Now(held) if held.user == id.0 => {
+                let link = format!(
+                    "{}/invite?token={}",
+                    state.services.settings.public_url, held.token
+                );
+                (Some(link), None)
+            }
+            Shown::Already => (
+                None,
+                Some(Notice::warning(
+                    "This invitation link was already shown. If you did not keep it, copy a new one: \
+                 the link shown before then stops working.",
+                )),
+            ),
+            Shown::Now(_) | Shown::Nothing => (
+                None,
+                Some(Notice::warning(
+                    "The invitation link is shown only once, within a few minutes of asking for it. \
+                 Copy a new one if you need it.",
+                )),
+            ),
+        },
+    )
 }
 
 /// `GET /admin/users/{id}`
@@ -132,7 +196,16 @@ pub async fn details(
 ) -> Result<Response, WebError> {
     let done = query.map(|q| q.0).unwrap_or_default().done;
     let id = UserId(id);
-    let page = page(&state, &admin, &auth, &csrf, &id, notice(&done), None).await?;
+    let mail_configured = state.config.delivery.smtp.is_some();
+    let (invitation_link, notice) = if done == "invitation_link" {
+        held_link(&state, &auth, &id).await?
+    } else {
+        (None, notice(&done, mail_configured))
+    };
+    let page = UserPage {
+        invitation_link,
+        ..page(&state, &admin, &auth, &csrf, &id, notice, None).await?
+    };
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
 
@@ -231,6 +304,56 @@ pub async fn reset_two_factor(
             Redirect::to(&format!("{}?done=two_factor_reset", user_path(&id.0))).into_response(),
         ),
         Err(e) => refused(&state, &admin, &auth, csrf, &id, e).await,
+    }
+}
+
+/// `POST /admin/users/{id}/invitation/resend`: a new invitation email; older links die.
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<NoFields>,
+) -> Result<Response, WebError> {
+    let page = (&state, &admin, &auth, csrf);
+    renew(page, UserId(id), InvitationDelivery::Email, &meta).await
+}
+
+/// `POST /admin/users/{id}/invitation/copy`: a new invitation link for the admin to hand over,
+/// held for this session (by the services, with the renewal) and shown once after the
+/// redirect; older links die. The link is never stored in clear: asking again makes a new one.
+pub async fn copy_invitation(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<NoFields>,
+) -> Result<Response, WebError> {
+    let delivery = InvitationDelivery::CopyOnPage(&auth.session.id);
+    let page = (&state, &admin, &auth, csrf);
+    renew(page, UserId(id), delivery, &meta).await
+}
+
+/// Renews `id`'s invitation and answers with the user page, which says what happened.
+async fn renew(
+    (state, admin, auth, csrf): (&AppState, &AdminSession, &Authenticated, CsrfToken),
+    id: UserId,
+    delivery: InvitationDelivery<'_>,
+    meta: &RequestMeta,
+) -> Result<Response, WebError> {
+    let done = match delivery {
+        InvitationDelivery::Email => "invitation_sent",
+        InvitationDelivery::CopyOnPage(_) => "invitation_link",
+    };
+    match state
+        .services
+        .renew_invitation(admin, &id, delivery, meta)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("{}?done={done}", user_path(&id.0))).into_response()),
+        Err(e) => refused(state, admin, auth, csrf, &id, e).await,
     }
 }
 

@@ -39,6 +39,8 @@ struct UsersPage {
     /// The roles this admin may give, for the invite form's select.
     roles: Vec<RoleOption>,
     policy: PolicyBox,
+    /// An SMTP server is configured: invitations are emailed, not kept in the outbox folder.
+    mail_configured: bool,
 }
 
 impl UsersPage {
@@ -143,9 +145,16 @@ pub struct UsersQuery {
     done: String,
 }
 
-/// The fixed messages a redirect back to the user manager may ask for.
-fn notice(done: &str) -> Option<Notice> {
+/// The fixed messages a redirect back to the user manager may ask for. Without SMTP
+/// (`mail_configured` false) an invitation is not emailed but kept in the server's outbox, and
+/// the message says so.
+fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
     match done {
+        "user_invited" if !mail_configured => Some(Notice::warning(
+            "The user was created. No mail server is configured, so the invitation was saved in \
+             the server's outbox (portcullis outbox list) instead of being emailed: open the \
+             user and use \"Copy invitation link\" to give them a link yourself.",
+        )),
         "user_created" => Some(Notice::success(
             "The user was created and can sign in with the password you gave them.",
         )),
@@ -211,6 +220,7 @@ async fn page(
             may_turn_off: policy::may_set_contract_policy(admin.role(), false),
         },
         invite,
+        mail_configured: state.config.delivery.smtp.is_some(),
     };
     render(status, &page)
 }
@@ -225,7 +235,7 @@ pub async fn list(
     let done = query.map(|q| q.0).unwrap_or_default().done;
     let showing = Showing {
         status: StatusCode::OK,
-        notice: notice(&done),
+        notice: notice(&done, state.config.delivery.smtp.is_some()),
         problem: None,
         invite: InviteValues::default(),
     };

@@ -1,8 +1,9 @@
 //! `/account/app-passwords`: passwords for mail apps that cannot ask for a second
-//! factor. `GET` lists them with their last use; `POST` makes one and shows it on its own
-//! response, once, with a copy button (it is never put in a URL or kept by this layer);
-//! `POST /account/app-passwords/{id}/revoke` deletes one. Names, limits, hashing and the email
-//! about a new one are the services'.
+//! factor. `GET` lists them with their last use; `POST` makes one (with the current password),
+//! holds it for this session (`service::held`) and redirects to the list, which shows it once
+//! with a copy button: it is never put in a URL, and a reload says it was shown instead of making
+//! another. `POST /account/app-passwords/{id}/revoke` deletes one after an "Are you sure?" page
+//! (`confirm`). Names, limits, hashing and the email about a new one are the services'.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -10,11 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::app_password::AppPasswordInfo;
-use portcullis_core::service::Authenticated;
+use portcullis_core::app_password::{self, AppPasswordInfo};
+use portcullis_core::password::Password;
+use portcullis_core::service::Reveal;
+use portcullis_core::service::{Authenticated, HeldAppPassword, Shown};
 use serde::Deserialize;
 
-use super::csrf::{CsrfToken, NoFields, VerifiedForm};
+use super::confirm::{self, Confirm, ConfirmForm};
+use super::csrf::{CsrfToken, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::session::SignedIn;
@@ -34,6 +38,8 @@ struct AppPasswordsPage {
     created: Option<Created>,
     /// What went wrong with the name, and the name to show again.
     error: Option<String>,
+    /// What went wrong with the current password.
+    password_error: Option<String>,
     name: String,
     rows: Vec<Row>,
 }
@@ -68,10 +74,12 @@ impl Row {
     }
 }
 
+#[derive(Default)]
 struct Parts {
     notice: Option<Notice>,
     created: Option<Created>,
     error: Option<String>,
+    password_error: Option<String>,
     name: String,
 }
 
@@ -89,6 +97,7 @@ async fn page(
         notice: parts.notice,
         created: parts.created,
         error: parts.error,
+        password_error: parts.password_error,
         name: parts.name,
         rows: list.into_iter().map(Row::new).collect(),
     };
@@ -101,7 +110,8 @@ pub struct ListQuery {
     done: String,
 }
 
-/// `GET /account/app-passwords`
+/// `GET /account/app-passwords`; after a new one (`?done=created`) it shows the password held
+/// for this session, once: a reload says it was shown instead of making another.
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(auth): SignedIn,
@@ -109,25 +119,44 @@ pub async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let done = query.map(|q| q.0).unwrap_or_default().done;
-    let notice = (done == "revoked").then_some(Notice::success(
-        "The app password was revoked. Apps that used it can no longer sign in with it.",
-    ));
-    let parts = Parts {
-        notice,
-        created: None,
-        error: None,
-        name: String::new(),
-    };
+    let mut parts = Parts::default();
+    match done.as_str() {
+        "revoked" => {
+            parts.notice = Some(Notice::success(
+                "The app password was revoked. Apps that used it can no longer sign in with it.",
+            ));
+        }
+        "created" => match state.services.take_held::<HeldAppPassword>(&auth).await? {
+            Shown::Now(held) => {
+                parts.created = Some(Created {
+                    name: held.name.clone(),
+                    password: held.password.clone(),
+                });
+            }
+            Shown::Already => parts.notice = Some(ALREADY_SHOWN),
+            Shown::Nothing => {}
+        },
+        _ => {}
+    }
     let response = page(&state, &auth, &csrf, parts, StatusCode::OK).await?;
     Ok((csrf, response).into_response())
 }
 
+/// What a reload of the page that showed a new app password says.
+const ALREADY_SHOWN: Notice = Notice::warning(
+    "Already shown: an app password is shown only once. If you did not keep it, revoke it and \
+     make a new one.",
+);
+
 #[derive(Deserialize)]
 pub struct CreateForm {
     name: String,
+    #[serde(default)]
+    password: String,
 }
 
-/// `POST /account/app-passwords`
+/// `POST /account/app-passwords`, with the current password. The new password is held for this
+/// session and the answer is a redirect to the list, which shows it once.
 pub async fn create(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -135,56 +164,106 @@ pub async fn create(
     csrf: CsrfToken,
     VerifiedForm(form): VerifiedForm<CreateForm>,
 ) -> Result<Response, WebError> {
-    let (parts, status) = match state
+    // The name first, as the services check it, so that each message sits beside its field.
+    let early = match app_password::parse_name(&form.name) {
+        Err(m) => Some(Parts {
+            error: explain(&Error::Validation(m.to_owned())).map(|(_, m)| m),
+            ..Parts::default()
+        }),
+        Ok(_) if form.password.is_empty() => Some(Parts {
+            password_error: Some("Enter your current password.".to_owned()),
+            ..Parts::default()
+        }),
+        Ok(_) => None,
+    };
+    if let Some(parts) = early {
+        let parts = Parts {
+            name: form.name,
+            ..parts
+        };
+        let response = page(
+            &state,
+            &auth,
+            &csrf,
+            parts,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await?;
+        return Ok((csrf, response).into_response());
+    }
+    let password = Password::new(form.password);
+    let e = match state
         .services
-        .create_app_password(&auth, &form.name, &meta)
+        .create_app_password(
+            &auth,
+            &form.name,
+            &password,
+            Reveal::OnNextPage(&auth.session.id),
+            &meta,
+        )
         .await
     {
-        Ok((info, password)) => {
-            let created = Created {
-                name: info.name,
-                password: password.display(),
-            };
-            let parts = Parts {
-                notice: None,
-                created: Some(created),
-                error: None,
-                name: String::new(),
-            };
-            (parts, StatusCode::OK)
-        }
-        Err(e) => {
-            let Some((status, message)) = explain(&e) else {
-                return Err(e.into());
-            };
-            let parts = Parts {
-                notice: None,
-                created: None,
-                error: Some(message),
-                name: form.name,
-            };
-            (parts, status)
-        }
+        // The services held it for this session in the transaction that made it.
+        Ok(_held) => return Ok(Redirect::to(&format!("{PATH}?done=created")).into_response()),
+        Err(e) => e,
     };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let mut parts = Parts {
+        name: form.name,
+        ..Parts::default()
+    };
+    match e {
+        Error::InvalidPassword | Error::TooManyAttempts { .. } => {
+            parts.password_error = Some(message);
+        }
+        _ => parts.error = Some(message),
+    }
     let response = page(&state, &auth, &csrf, parts, status).await?;
     Ok((csrf, response).into_response())
 }
 
-/// `POST /account/app-passwords/{id}/revoke`
+/// `POST /account/app-passwords/{id}/revoke`: first the confirmation page, then, with
+/// `confirm=yes`, the revocation.
 pub async fn revoke(
     State(state): State<AppState>,
     Meta(meta): Meta,
     SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
     Path(id): Path<String>,
-    VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
+    VerifiedForm(form): VerifiedForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
+    if !form.confirmed() {
+        let list = state.services.list_app_passwords(&auth).await?;
+        let Some(found) = list.into_iter().find(|p| p.id == id) else {
+            return Err(unknown_app_password());
+        };
+        let confirm = Confirm {
+            title: "Revoke app password",
+            section: "security",
+            question: format!("Revoke the app password “{}”?", found.name),
+            consequences: vec![
+                "Mail apps that use it can no longer sign in with it.",
+                "It cannot be brought back: for the app to sign in again, make a new one.",
+            ],
+            action: format!("{PATH}/{id}/revoke"),
+            button: "Revoke app password",
+            cancel: PATH.to_owned(),
+        };
+        return confirm::page(confirm, auth.user.role, csrf);
+    }
     match state.services.revoke_app_password(&auth, &id, &meta).await {
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=revoked")).into_response()),
-        Err(Error::NotFound(_)) => Err(WebError::page(
-            StatusCode::NOT_FOUND,
-            "App password not found",
-            "That app password was already revoked or is not one of yours.",
-        )),
+        Err(Error::NotFound(_)) => Err(unknown_app_password()),
         Err(e) => Err(e.into()),
     }
+}
+
+fn unknown_app_password() -> WebError {
+    WebError::page(
+        StatusCode::NOT_FOUND,
+        "App password not found",
+        "That app password was already revoked or is not one of yours.",
+    )
 }

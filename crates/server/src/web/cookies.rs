@@ -13,6 +13,13 @@ pub const TICKET: &str = "portcullis_ticket";
 /// The enrolment ticket between the password and the setup an administrator required; only
 /// `/login/…` ever sees it.
 pub const ENROL: &str = "portcullis_enrol";
+/// Which step of a sign-in this browser was in (`code` or `setup`), kept longer than the ticket
+/// so that a step taken after the ticket's cookie expired can say "too late" instead of showing
+/// a bare sign-in page. Holds no secret; only `/login/…` sees it.
+pub const STEP: &str = "portcullis_step";
+/// Where a sign-in returns when it is done: a path on this server, checked before it is set and
+/// again when it is read. Only `/login/…` sees it.
+pub const NEXT: &str = "portcullis_next";
 
 /// The value of the first cookie called `name`, across every `Cookie` header.
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

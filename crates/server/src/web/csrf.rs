@@ -127,38 +127,98 @@ impl<T: DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if sent_from_another_site(req.headers()) {
+        let (verified, fields) = read_form(req, state).await?;
+        if !verified {
             return Err(WebError::FormExpired);
         }
-        let secret = cookies::get(req.headers(), cookies::CSRF).map(str::to_owned);
-        let pairs = match Form::<Vec<(String, String)>>::from_request(req, state).await {
-            Ok(Form(pairs)) => pairs,
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(WebError::page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Form too large",
-                    "The form you sent is larger than this server accepts.",
-                ));
-            }
-            // Not a form at all (another content type, a broken body): it carries no token.
-            Err(_) => Vec::new(),
-        };
-        let (submitted, fields) = take_token(pairs);
-        if !verify(
-            state.master_key.csrf_key(),
-            secret.as_deref(),
-            submitted.as_deref(),
-        ) {
-            return Err(WebError::FormExpired);
-        }
-        fields_into::<T>(fields).map(VerifiedForm).map_err(|_| {
-            WebError::page(
-                StatusCode::BAD_REQUEST,
-                "Incomplete form",
-                "The form arrived incomplete; reload the page and try again.",
-            )
-        })
+        parse_fields(fields).map(VerifiedForm)
     }
+}
+
+/// What a person sees above a signed-out form whose token had gone stale.
+pub const STALE_FORM: &str = "Your form expired: this page was open too long; please try again.";
+
+/// A form of a signed-out page (sign in, sign up, the first owner's setup, an invitation, a
+/// password reset). As [`VerifiedForm`], except that a token that no longer matches its cookie is
+/// no dead end: such a form comes from a page left open until the browser dropped its cookie, far
+/// more often than from an attack, and these forms grant nothing without the password or link
+/// they carry. The handler shows the form again with a fresh token and [`STALE_FORM`], keeping
+/// what [`StaleForm`] keeps; nothing of the stale form is acted upon.
+pub enum SignedOutForm<T> {
+    Verified(T),
+    Stale(StaleForm),
+}
+
+/// The fields of a stale form that may be shown again: never a password, a code or a PIN.
+pub struct StaleForm(Vec<(String, String)>);
+
+impl StaleForm {
+    fn keep(fields: Vec<(String, String)>) -> StaleForm {
+        let secret = |name: &str| ["password", "code", "pin"].iter().any(|s| name.contains(s));
+        StaleForm(fields.into_iter().filter(|(k, _)| !secret(k)).collect())
+    }
+
+    /// The value of field `name`, or empty.
+    pub fn field(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SignedOutForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (verified, fields) = read_form(req, state).await?;
+        if !verified {
+            return Ok(SignedOutForm::Stale(StaleForm::keep(fields)));
+        }
+        parse_fields(fields).map(SignedOutForm::Verified)
+    }
+}
+
+/// The form's own fields, and whether its token matched the cookie. A post from another site is
+/// refused outright, stale or not.
+async fn read_form(
+    req: Request,
+    state: &AppState,
+) -> Result<(bool, Vec<(String, String)>), WebError> {
+    if sent_from_another_site(req.headers()) {
+        return Err(WebError::FormExpired);
+    }
+    let secret = cookies::get(req.headers(), cookies::CSRF).map(str::to_owned);
+    let pairs = match Form::<Vec<(String, String)>>::from_request(req, state).await {
+        Ok(Form(pairs)) => pairs,
+        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(WebError::page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Form too large",
+                "The form you sent is larger than this server accepts.",
+            ));
+        }
+        // Not a form at all (another content type, a broken body): it carries no token.
+        Err(_) => Vec::new(),
+    };
+    let (submitted, fields) = take_token(pairs);
+    let verified = verify(
+        state.master_key.csrf_key(),
+        secret.as_deref(),
+        submitted.as_deref(),
+    );
+    Ok((verified, fields))
+}
+
+fn parse_fields<T: DeserializeOwned>(fields: Vec<(String, String)>) -> Result<T, WebError> {
+    fields_into::<T>(fields).map_err(|_| {
+        WebError::page(
+            StatusCode::BAD_REQUEST,
+            "Incomplete form",
+            "The form arrived incomplete; reload the page and try again.",
+        )
+    })
 }
 
 /// Whether the browser says the form was sent from a page of another site. Our forms are only

@@ -15,6 +15,9 @@ use super::page::Layout;
 pub enum WebError {
     /// 303 to `/login`: nobody is signed in, or the session has ended.
     SignIn,
+    /// 303 to `/login`, which returns to this path (and query) once signed in: a signed-in page
+    /// opened without a session. The path is checked again where the link is made.
+    SignInThen(String),
     /// 403: the form's CSRF token is missing or does not match the cookie.
     FormExpired,
     /// A page that explains what went wrong, answered with `status`.
@@ -42,6 +45,15 @@ impl WebError {
             "Page not found",
             "There is nothing at this address. Check the link, or start again from the sign-in page.",
         )
+    }
+}
+
+/// Each rule a refused password broke, as sentences for the list under the password field (the
+/// message of [`explain`] says them all in one); empty for any other failure.
+pub fn password_rules(e: &Error) -> Vec<String> {
+    match e {
+        Error::WeakPassword(broken) => broken.iter().map(|v| v.to_string()).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -73,9 +85,9 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
         ),
         Error::InvalidSetupToken => (
             StatusCode::FORBIDDEN,
-            "This setup link is invalid, has expired or has already been used. Restart the \
-             server while it has no account to get a new link, or create the owner with \
-             `portcullis user create-owner`."
+            "This setup link is invalid or has expired. While the server has no account yet, \
+             restarting it prints a new link; the operator can also create the owner with the \
+             command portcullis user create-owner."
                 .into(),
         ),
         Error::NotFound(what) => (
@@ -231,6 +243,9 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message) = match self {
             WebError::SignIn => return Redirect::to("/login").into_response(),
+            WebError::SignInThen(next) => {
+                return Redirect::to(&super::login::sign_in_then(&next)).into_response();
+            }
             WebError::FormExpired => (
                 StatusCode::FORBIDDEN,
                 "Form expired",
@@ -292,7 +307,7 @@ mod tests {
         .unwrap();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(msg, "Email must look like name@example.com.");
-        let (_, msg) = explain(&Error::WeakPassword(PolicyViolation::TooShort)).unwrap();
+        let (_, msg) = explain(&Error::WeakPassword(PolicyViolation::TooShort.into())).unwrap();
         assert_eq!(msg, "The password must be at least 8 characters long.");
     }
 

@@ -1,19 +1,21 @@
 //! Accepting an invitation from the browser: `GET|POST /invite` with the single-use link an
-//! administrator's invitation carries. The person chooses a password and lands on the sign-in
-//! page; whether the link still works is decided by the services.
+//! administrator's invitation carries. The person chooses a password and is signed in with it,
+//! greeted on the security page (or led into the setup their administrator requires); whether
+//! the link still works is decided by the services.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use portcullis_core::Error;
+use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use portcullis_core::secret::Token;
 use serde::Deserialize;
 
-use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
+use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
 use crate::api::extract::Meta;
 use crate::state::AppState;
@@ -28,6 +30,8 @@ struct InvitePage {
     error: Option<String>,
     /// `password`, `password_confirm`, or empty for the whole form.
     error_field: &'static str,
+    /// Each rule a refused password broke, listed under the field.
+    password_rules: Vec<String>,
 }
 
 impl InvitePage {
@@ -38,6 +42,7 @@ impl InvitePage {
             token,
             error: None,
             error_field: "",
+            password_rules: Vec::new(),
         }
     }
 
@@ -95,10 +100,22 @@ pub async fn submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<InviteForm>,
+    form: SignedOutForm<InviteForm>,
 ) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        // The page was open too long: again, with the link's token, never the passwords.
+        SignedOutForm::Stale(stale) => {
+            let page = InvitePage {
+                error: Some(STALE_FORM.to_owned()),
+                ..InvitePage::new(stale.field("token"), &csrf)
+            };
+            return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());
+        }
+    };
     let password = Password::new(form.password);
     let confirm = Password::new(form.password_confirm);
+    let mut rules = Vec::new();
     let (status, field, message) = if password.expose() != confirm.expose() {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,13 +126,16 @@ pub async fn submit(
         let token = Token::from_client(&form.token);
         match state
             .services
-            .accept_invitation(&token, &password, &meta)
+            .accept_invitation_and_sign_in(&token, &password, SessionKind::Web, &meta)
             .await
         {
-            Ok(()) => return Ok(Redirect::to("/login?done=account_created").into_response()),
+            Ok(signed_in) => {
+                return Ok(super::login::after_password(&state, signed_in, None, true));
+            }
             // Not something the form can fix.
             Err(Error::InvalidSetupToken) => return Err(invalid_link()),
             Err(e) => {
+                rules = password_rules(&e);
                 let field = if matches!(e, Error::WeakPassword(_)) {
                     "password"
                 } else {
@@ -131,6 +151,7 @@ pub async fn submit(
     let page = InvitePage {
         error: Some(message),
         error_field: field,
+        password_rules: rules,
         ..InvitePage::new(form.token, &csrf)
     };
     Ok((csrf, render(status, &page)?).into_response())

@@ -1,5 +1,5 @@
-//! "This wasn't me" from the browser: `GET /lock?token=…` explains what locking does and asks
-//! for one click; `POST /lock` locks. The link itself never locks on GET, because mail scanners
+//! "This wasn't me" from the browser: `GET /lock?token=…` (a link sent only about changes made
+//! with the person's own credentials) explains what locking does and asks for one click; `POST /lock` locks. The link itself never locks on GET, because mail scanners
 //! and link previews fetch links without a person clicking them.
 
 use askama::Template;

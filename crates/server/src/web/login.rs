@@ -6,8 +6,9 @@
 //! without it no sign-in is possible).
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
@@ -15,14 +16,15 @@ use portcullis_core::password::Password;
 use portcullis_core::service::LoginResult;
 use serde::Deserialize;
 
-use super::cookies;
-use super::csrf::{CsrfToken, NoFields, VerifiedForm};
+use super::cookies::{self, SameSite};
+use super::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::second_step;
 use super::session::{self, SignedIn};
 use super::setup_wizard;
 use crate::api::extract::Meta;
+use crate::config::Config;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -31,6 +33,8 @@ struct LoginPage {
     layout: Layout,
     csrf: String,
     username: String,
+    /// Where to go once signed in, already checked by [`safe_next`]; empty for the account page.
+    next: String,
     notice: Option<Notice>,
     error: Option<String>,
     open_registration: bool,
@@ -42,6 +46,7 @@ impl LoginPage {
             layout: Layout::signed_out("Sign in"),
             csrf: csrf.value().to_owned(),
             username: String::new(),
+            next: String::new(),
             notice: None,
             error: None,
             open_registration: state.config.open_registration,
@@ -63,6 +68,9 @@ pub async fn home(signed_in: Option<SignedIn>) -> Redirect {
 pub struct LoginQuery {
     #[serde(default)]
     done: String,
+    /// The page to return to, from a signed-in page visited signed out ([`sign_in_then`]).
+    #[serde(default)]
+    next: String,
 }
 
 fn notice(done: &str) -> Option<Notice> {
@@ -74,6 +82,14 @@ fn notice(done: &str) -> Option<Notice> {
         "sign_in_expired" => Some(Notice::warning(
             "That sign-in has expired or had too many wrong codes. Sign in again with your \
              password.",
+        )),
+        // The setup's time ran out; its key (`totp_pending`) has no end of its own, so the
+        // wizard after the next password shows the very key already in the app.
+        SETUP_EXPIRED => Some(Notice::warning(
+            "Your setup took too long; sign in again — the key you scanned stays valid.",
+        )),
+        CODE_EXPIRED => Some(Notice::warning(
+            "Your sign-in took too long; sign in again with your password.",
         )),
         _ => None,
     }
@@ -94,19 +110,25 @@ pub async fn form(
     let query = query.map(|q| q.0).unwrap_or_default();
     let page = LoginPage {
         notice: notice(&query.done),
+        next: safe_next(&query.next).unwrap_or_default().to_owned(),
         ..LoginPage::new(&state, &csrf)
     };
     let mut response = (csrf, render(StatusCode::OK, &page)?).into_response();
-    if cookies::get(&headers, cookies::TICKET).is_some() {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, second_step::clear_ticket(&state.config));
-    }
-    if cookies::get(&headers, cookies::ENROL).is_some() {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            setup_wizard::clear_ticket(&state.config),
-        );
+    for (name, clear) in [
+        (cookies::TICKET, second_step::clear_ticket(&state.config)),
+        (cookies::ENROL, setup_wizard::clear_ticket(&state.config)),
+        (
+            cookies::STEP,
+            clear_login_cookie(&state.config, cookies::STEP),
+        ),
+        (
+            cookies::NEXT,
+            clear_login_cookie(&state.config, cookies::NEXT),
+        ),
+    ] {
+        if cookies::get(&headers, name).is_some() {
+            response.headers_mut().append(header::SET_COOKIE, clear);
+        }
     }
     Ok(response)
 }
@@ -115,15 +137,32 @@ pub async fn form(
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
-/// `POST /login`
+/// `POST /login`. A stale form (the page was open until the browser dropped its CSRF cookie)
+/// comes back with a fresh token, the email and the page to return to, never the password.
 pub async fn submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<LoginForm>,
+    form: SignedOutForm<LoginForm>,
 ) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(stale) => {
+            let page = LoginPage {
+                username: stale.field("username"),
+                next: safe_next(&stale.field("next"))
+                    .unwrap_or_default()
+                    .to_owned(),
+                error: Some(STALE_FORM.to_owned()),
+                ..LoginPage::new(&state, &csrf)
+            };
+            return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());
+        }
+    };
     let password = Password::new(form.password);
     let result = state
         .services
@@ -133,34 +172,13 @@ pub async fn submit(
         .metrics
         .record_login(crate::metrics::login_outcome(&result));
     let e = match result {
-        Ok(LoginResult::Complete { token, .. }) => {
-            let cookie = session::set_cookie(&state.config, &token);
-            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response());
-        }
-        Ok(LoginResult::EnrollmentRequired { ticket, expires_at }) => {
-            let now = state.services.clock.now();
-            let cookie =
-                setup_wizard::set_ticket(&state.config, &ticket, now.secs_until(expires_at));
-            return Ok((
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(setup_wizard::PATH),
-            )
-                .into_response());
-        }
-        Ok(LoginResult::SecondFactor {
-            ticket,
-            expires_at,
-            methods,
-        }) => {
-            let max_age = state.services.clock.now().secs_until(expires_at);
-            let cookie = second_step::set_ticket(&state.config, &ticket, max_age);
-            // Which ways the code page offers (the companion app, codes): a hint beside the ticket.
-            let offer = second_step::set_methods(&state.config, &methods, max_age);
-            return Ok((
-                AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, offer)]),
-                Redirect::to("/login/code"),
-            )
-                .into_response());
+        Ok(signed_in) => {
+            return Ok(after_password(
+                &state,
+                signed_in,
+                safe_next(&form.next),
+                false,
+            ));
         }
         Err(e) => e,
     };
@@ -173,6 +191,7 @@ pub async fn submit(
     };
     let page = LoginPage {
         username: form.username,
+        next: safe_next(&form.next).unwrap_or_default().to_owned(),
         error: Some(message),
         ..LoginPage::new(&state, &csrf)
     };
@@ -201,4 +220,250 @@ pub async fn logout(
         Redirect::to("/login?done=signed_out"),
     )
         .into_response())
+}
+
+/// Where a correct password leads in the browser, for a sign-in and for an account created a
+/// moment ago (`welcome`): the session and the page asked for; or the ticket for the second step
+/// or the forced setup, with the page to return to and the step kept beside it for the steps
+/// that follow.
+pub fn after_password(
+    state: &AppState,
+    result: LoginResult,
+    next: Option<&str>,
+    welcome: bool,
+) -> Response {
+    let config = &state.config;
+    let mut cookies = Vec::new();
+    let target = match result {
+        LoginResult::Complete { token, .. } => {
+            cookies.push(session::set_cookie(config, &token));
+            match next {
+                Some(next) => next.to_owned(),
+                None if welcome => WELCOME.to_owned(),
+                None => "/account".to_owned(),
+            }
+        }
+        LoginResult::EnrollmentRequired { ticket, expires_at } => {
+            let max_age = state.services.clock.now().secs_until(expires_at);
+            cookies.push(setup_wizard::set_ticket(config, &ticket, max_age));
+            cookies.push(set_step(config, STEP_SETUP));
+            cookies.extend(next.map(|n| set_next(state, n)));
+            if welcome {
+                format!("{}?welcome=1", setup_wizard::PATH)
+            } else {
+                setup_wizard::PATH.to_owned()
+            }
+        }
+        LoginResult::SecondFactor {
+            ticket,
+            expires_at,
+            methods,
+        } => {
+            let max_age = state.services.clock.now().secs_until(expires_at);
+            cookies.push(second_step::set_ticket(config, &ticket, max_age));
+            // Which ways the code page offers (the companion app, codes): a hint beside the ticket.
+            cookies.push(second_step::set_methods(config, &methods, max_age));
+            cookies.push(set_step(config, STEP_CODE));
+            cookies.extend(next.map(|n| set_next(state, n)));
+            "/login/code".to_owned()
+        }
+    };
+    let headers: Vec<(HeaderName, HeaderValue)> = cookies
+        .into_iter()
+        .map(|c| (header::SET_COOKIE, c))
+        .collect();
+    (AppendHeaders(headers), Redirect::to(&target)).into_response()
+}
+
+/// Where a person lands after creating an account that needs no further step.
+pub const WELCOME: &str = "/account/security?done=welcome";
+
+// ---------------------------------------------------------------------------------------------
+// The page to return to
+
+/// `next` when it is a path on this server and nothing else: one leading `/` (not `//` or `/\`,
+/// which browsers read as another host), printable ASCII without `\`, quotes, `,` `;` or spaces
+/// (so it is also a valid cookie value), no longer than 512 bytes, and not a sign-in page itself
+/// (which would go round in a circle). Anything else is ignored, never repaired.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let bytes = next.as_bytes();
+    let ok = bytes.len() <= 512
+        && bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes
+            .iter()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e))
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout");
+    ok.then_some(next)
+}
+
+/// The sign-in page that returns to `next` afterwards; plain `/login` when `next` is not safe or
+/// is the account page, where a sign-in goes anyway.
+pub fn sign_in_then(next: &str) -> String {
+    match safe_next(next) {
+        Some(next) if next != "/account" => {
+            let mut url = String::from("/login?next=");
+            for b in next.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+                    url.push(char::from(b));
+                } else {
+                    url.push_str(&format!("%{b:02X}"));
+                }
+            }
+            url
+        }
+        _ => "/login".to_owned(),
+    }
+}
+
+/// The page a sign-in in progress returns to, from its cookie; checked again, since a cookie is
+/// the browser's to change.
+pub struct ReturnTo(Option<String>);
+
+impl ReturnTo {
+    /// Where to go once signed in.
+    pub fn path(&self) -> &str {
+        self.0.as_deref().unwrap_or("/account")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ReturnTo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let next = cookies::get(&parts.headers, cookies::NEXT).and_then(safe_next);
+        Ok(ReturnTo(next.map(str::to_owned)))
+    }
+}
+
+/// [`ReturnTo`] where only the headers are at hand.
+pub fn return_path(headers: &HeaderMap) -> &str {
+    cookies::get(headers, cookies::NEXT)
+        .and_then(safe_next)
+        .unwrap_or("/account")
+}
+
+/// Lives as long as the longest ticket could: it means nothing without one.
+fn set_next(state: &AppState, next: &str) -> HeaderValue {
+    login_cookie(
+        &state.config,
+        cookies::NEXT,
+        next,
+        state.services.settings.enrolment_max_secs,
+    )
+}
+
+/// The cookies a finished sign-in no longer needs: the page to return to and the step marker.
+pub fn finished_cookies(config: &Config) -> [HeaderValue; 2] {
+    [
+        clear_login_cookie(config, cookies::NEXT),
+        clear_login_cookie(config, cookies::STEP),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Telling "too late" from "never began"
+
+const STEP_CODE: &str = "code";
+const STEP_SETUP: &str = "setup";
+const SETUP_EXPIRED: &str = "setup_expired";
+const CODE_EXPIRED: &str = "code_expired";
+
+/// A day: far longer than any ticket, so it is still there when a late step arrives.
+const STEP_MARKER_SECS: i64 = 24 * 3600;
+
+fn set_step(config: &Config, step: &str) -> HeaderValue {
+    login_cookie(config, cookies::STEP, step, STEP_MARKER_SECS)
+}
+
+/// Where a step of a sign-in goes when its ticket cookie is gone: the browser dropped it with
+/// the ticket's time, so when the step marker says a sign-in was under way, the sign-in page
+/// says it took too long; otherwise (never signed in, or "Start over") plain `/login`.
+pub fn without_ticket(headers: &HeaderMap) -> Redirect {
+    match cookies::get(headers, cookies::STEP) {
+        Some(STEP_SETUP) => Redirect::to(&format!("/login?done={SETUP_EXPIRED}")),
+        Some(STEP_CODE) => Redirect::to(&format!("/login?done={CODE_EXPIRED}")),
+        _ => Redirect::to("/login"),
+    }
+}
+
+/// The sign-in page for a ticket that ran out of time (`setup` or not), with its cookies gone.
+pub fn too_late(config: &Config, setup: bool, ticket_cookie: HeaderValue) -> Response {
+    let done = if setup { SETUP_EXPIRED } else { CODE_EXPIRED };
+    let [next, step] = finished_cookies(config);
+    (
+        AppendHeaders([
+            (header::SET_COOKIE, ticket_cookie),
+            (header::SET_COOKIE, next),
+            (header::SET_COOKIE, step),
+        ]),
+        Redirect::to(&format!("/login?done={done}")),
+    )
+        .into_response()
+}
+
+/// Strict, HttpOnly and only for `/login/…`, like the tickets.
+fn login_cookie(config: &Config, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    cookies::set_scoped(
+        name,
+        value,
+        "/login",
+        max_age_secs,
+        SameSite::Strict,
+        config.secure_cookies(),
+    )
+}
+
+fn clear_login_cookie(config: &Config, name: &str) -> HeaderValue {
+    cookies::clear_at(name, "/login", SameSite::Strict, config.secure_cookies())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_on_this_server_is_a_place_to_return_to() {
+        for good in [
+            "/account/app-passwords",
+            "/admin/users?page=2&q=a%40b",
+            "/account/security#totp",
+        ] {
+            assert_eq!(safe_next(good), Some(good));
+        }
+        for bad in [
+            "",
+            "account",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "/\tevil",
+            "/a\nb",
+            "/a b",
+            "/a\"b",
+            "/a;b",
+            "/a\\b",
+            "/caf\u{e9}",
+            "/login",
+            "/login/code",
+            "/logout",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(600))), None);
+    }
+
+    #[test]
+    fn the_sign_in_link_carries_the_page_encoded() {
+        assert_eq!(
+            sign_in_then("/admin/users?q=a&b=c"),
+            "/login?next=/admin/users%3Fq%3Da%26b%3Dc"
+        );
+        assert_eq!(sign_in_then("/account"), "/login");
+        assert_eq!(sign_in_then("//evil.example"), "/login");
+    }
 }

@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
             "/login/push/continue",
             post(push_login::continue_after_approval),
         )
+        .route("/login/push/leave", post(push_login::leave))
         .route(
             setup_wizard::PATH,
             get(setup_wizard::form).post(setup_wizard::submit),
@@ -117,7 +118,10 @@ pub fn router() -> Router<AppState> {
         .route("/account/phone/resend", post(phone::resend))
         .route("/account/security", get(security::overview))
         .route("/account/security/totp", get(totp::setup))
-        .route(push_devices::PATH, post(push_devices::pair))
+        .route(
+            push_devices::PATH,
+            get(push_devices::paired).post(push_devices::pair),
+        )
         .route(
             "/account/security/push-devices/{id}/rename",
             post(push_devices::rename),
@@ -130,8 +134,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/security/totp/activate", post(totp::activate))
         .route("/account/security/totp/deactivate", post(totp::deactivate))
         .route(
-            "/account/security/recovery-codes",
-            post(recovery_codes::regenerate),
+            recovery_codes::PATH,
+            get(recovery_codes::show).post(recovery_codes::regenerate),
         )
         .route(
             "/account/security/emergency-kit.pdf",
@@ -171,6 +175,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/users/{id}/delete", post(admin_user::delete))
         .route("/admin/users/{id}/unlock", post(admin_user::unlock))
+        .route(
+            "/admin/users/{id}/invitation/resend",
+            post(admin_user::resend_invitation),
+        )
+        .route(
+            "/admin/users/{id}/invitation/copy",
+            post(admin_user::copy_invitation),
+        )
         .route("/admin/policy", post(admin_users::set_policy))
         .route(
             "/admin/groups",

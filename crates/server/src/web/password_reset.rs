@@ -14,8 +14,8 @@ use portcullis_core::password::Password;
 use portcullis_core::secret::Token;
 use serde::Deserialize;
 
-use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
+use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
 use crate::api::extract::Meta;
 use crate::state::AppState;
@@ -28,6 +28,28 @@ struct ForgotPage {
     /// After the request: the same page whoever was asked for.
     sent: bool,
     valid_minutes: i64,
+    /// Whether an SMTP server and an SMS gateway are configured; without them messages land in
+    /// the server's outbox folder, and the page says so rather than "we have sent".
+    mail_configured: bool,
+    sms_configured: bool,
+    /// A stale form shown again: its message, and the email it carried.
+    error: Option<&'static str>,
+    username: String,
+}
+
+impl ForgotPage {
+    fn new(state: &AppState, csrf: &CsrfToken, sent: bool) -> Self {
+        ForgotPage {
+            layout: Layout::signed_out("Forgot your password?"),
+            csrf: csrf.value().to_owned(),
+            sent,
+            valid_minutes: state.services.settings.reset_secs / 60,
+            mail_configured: state.config.delivery.smtp.is_some(),
+            sms_configured: state.config.delivery.sms.is_some(),
+            error: None,
+            username: String::new(),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -43,12 +65,7 @@ pub async fn forgot_form(
     query: Result<Query<ForgotQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let sent = query.map(|q| q.0).unwrap_or_default().done == "sent";
-    let page = ForgotPage {
-        layout: Layout::signed_out("Forgot your password?"),
-        csrf: csrf.value().to_owned(),
-        sent,
-        valid_minutes: state.services.settings.reset_secs / 60,
-    };
+    let page = ForgotPage::new(&state, &csrf, sent);
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
 
@@ -58,14 +75,27 @@ pub struct ForgotForm {
     username: String,
 }
 
-/// `POST /forgot`: the work goes on after the answer, which is the same for every address.
+/// `POST /forgot`: the work goes on after the answer, which is the same for every address. A
+/// form left open too long comes back with the email filled in, not as a dead end.
 pub async fn forgot_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    VerifiedForm(form): VerifiedForm<ForgotForm>,
-) -> Response {
+    csrf: CsrfToken,
+    form: SignedOutForm<ForgotForm>,
+) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(stale) => {
+            let page = ForgotPage {
+                error: Some(STALE_FORM),
+                username: stale.field("username"),
+                ..ForgotPage::new(&state, &csrf, false)
+            };
+            return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());
+        }
+    };
     state.services.request_password_reset(&form.username, &meta);
-    Redirect::to("/forgot?done=sent").into_response()
+    Ok(Redirect::to("/forgot?done=sent").into_response())
 }
 
 #[derive(Template)]
@@ -81,6 +111,8 @@ struct ResetPage {
     error: Option<String>,
     /// `password`, `password_confirm`, `code`, or empty for the whole form.
     error_field: &'static str,
+    /// Each rule a refused password broke, listed under the field.
+    password_rules: Vec<String>,
 }
 
 impl ResetPage {
@@ -99,6 +131,7 @@ impl ResetPage {
             valid_minutes: state.services.settings.reset_secs / 60,
             error: None,
             error_field: "",
+            password_rules: Vec::new(),
         }
     }
 
@@ -115,6 +148,9 @@ fn show(csrf: CsrfToken, status: StatusCode, page: &ResetPage) -> Result<Respons
 pub struct ResetQuery {
     #[serde(default)]
     token: String,
+    /// `changed`: where a successful reset redirects, so a reload does not post the form again.
+    #[serde(default)]
+    done: String,
 }
 
 /// `GET /reset?token=…` for the emailed link; `GET /reset` for the code sent by SMS.
@@ -123,7 +159,11 @@ pub async fn reset_form(
     csrf: CsrfToken,
     query: Result<Query<ResetQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let token = query.map(|q| q.0).unwrap_or_default().token;
+    let ResetQuery { token, done } = query.map(|q| q.0).unwrap_or_default();
+    if done == "changed" {
+        let page = ResetPage::new(&state, &csrf, "done");
+        return show(csrf, StatusCode::OK, &page);
+    }
     if token.is_empty() {
         let page = ResetPage::new(&state, &csrf, "code");
         return show(csrf, StatusCode::OK, &page);
@@ -156,8 +196,19 @@ pub async fn reset_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<LinkForm>,
+    form: SignedOutForm<LinkForm>,
 ) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(stale) => {
+            let page = ResetPage {
+                token: stale.field("token"),
+                error: Some(STALE_FORM.to_owned()),
+                ..ResetPage::new(&state, &csrf, "link")
+            };
+            return show(csrf, StatusCode::FORBIDDEN, &page);
+        }
+    };
     let page = ResetPage {
         token: form.token.clone(),
         ..ResetPage::new(&state, &csrf, "link")
@@ -173,7 +224,7 @@ pub async fn reset_submit(
         Err(mismatch) => return failed(csrf, page, mismatch),
     };
     match result {
-        Ok(()) => done(&state, csrf),
+        Ok(()) => Ok(done()),
         Err(Error::InvalidLink) => {
             let page = ResetPage::new(&state, &csrf, "invalid");
             show(csrf, StatusCode::BAD_REQUEST, &page)
@@ -197,8 +248,19 @@ pub async fn reset_code_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<CodeForm>,
+    form: SignedOutForm<CodeForm>,
 ) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(stale) => {
+            let page = ResetPage {
+                username: stale.field("username"),
+                error: Some(STALE_FORM.to_owned()),
+                ..ResetPage::new(&state, &csrf, "code")
+            };
+            return show(csrf, StatusCode::FORBIDDEN, &page);
+        }
+    };
     let page = ResetPage {
         username: form.username.clone(),
         ..ResetPage::new(&state, &csrf, "code")
@@ -213,7 +275,7 @@ pub async fn reset_code_submit(
         Err(mismatch) => return failed(csrf, page, mismatch),
     };
     match result {
-        Ok(()) => done(&state, csrf),
+        Ok(()) => Ok(done()),
         Err(e) => failed(csrf, page, e),
     }
 }
@@ -228,9 +290,10 @@ fn confirmed(password: String, confirm: &str) -> Result<Password, Error> {
 
 const MISMATCH: &str = "The two passwords do not match.";
 
-fn done(state: &AppState, csrf: CsrfToken) -> Result<Response, WebError> {
-    let page = ResetPage::new(state, &csrf, "done");
-    show(csrf, StatusCode::OK, &page)
+/// After a reset: "Password changed", by a redirect, so a reload shows it again instead of
+/// posting the used link or code once more.
+fn done() -> Response {
+    Redirect::to("/reset?done=changed").into_response()
 }
 
 /// The form again, with what went wrong beside the field it concerns.
@@ -261,6 +324,7 @@ fn failed(csrf: CsrfToken, mut page: ResetPage, e: Error) -> Result<Response, We
     };
     page.error = Some(message);
     page.error_field = field;
+    page.password_rules = password_rules(&e);
     let mut response = show(csrf, status, &page)?;
     if let Error::TooManyAttempts { retry_after_secs } = e {
         response.headers_mut().insert(

@@ -46,6 +46,8 @@ pub(super) struct PhonePage {
     /// "45 seconds" until another code may be sent.
     resend_wait: Option<String>,
     valid_minutes: i64,
+    /// An SMS gateway is configured; without one, codes land in the server's outbox folder.
+    sms_configured: bool,
     required_for_2fa: bool,
     notice: Option<Notice>,
     problem: Option<FormProblem>,
@@ -106,6 +108,7 @@ pub(super) fn page(
         pending: status.pending.as_ref().map(PhoneNumber::masked),
         resend_wait: status.resend_after_secs.map(wait_words),
         valid_minutes: state.services.settings.phone_code_secs / 60,
+        sms_configured: state.config.delivery.sms.is_some(),
         required_for_2fa: status.required_for_2fa,
         notice: view.notice,
         problem: view.problem,
@@ -168,7 +171,7 @@ pub struct PhoneQuery {
 fn notice(done: &str) -> Option<Notice> {
     match done {
         "code_sent" => Some(Notice::success(
-            "We sent a code by SMS. Enter it below to verify the number.",
+            "A new code was issued. Enter it below to verify the number.",
         )),
         "verified" => Some(Notice::success("Your mobile number is verified.")),
         _ => None,

@@ -138,7 +138,12 @@ pub async fn wizard_number(
     VerifiedForm(form): VerifiedForm<WizardNumberForm>,
 ) -> Result<Response, WebError> {
     let Some(ticket) = wizard_ticket(&headers) else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(super::login::without_ticket(&headers).into_response());
+    };
+    // Each step of the setup keeps it alive (`setup_wizard::keep_alive`).
+    let alive = match setup_wizard::keep_alive(&state, &ticket).await? {
+        Ok(cookie) => cookie,
+        Err(ended) => return Ok(ended),
     };
     let result = match PhoneNumber::parse(&form.number) {
         Some(number) => {
@@ -149,7 +154,9 @@ pub async fn wizard_number(
         }
         None => Err(Error::InvalidPhone),
     };
-    wizard_reply(&state, csrf, &ticket, result, "number", form.number).await
+    wizard_reply(&state, csrf, &ticket, result, "number", form.number)
+        .await
+        .map(|r| setup_wizard::with_ticket_cookie(r, alive))
 }
 
 /// `POST /login/setup/phone/verify`
@@ -161,13 +168,20 @@ pub async fn wizard_verify(
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     let Some(ticket) = wizard_ticket(&headers) else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(super::login::without_ticket(&headers).into_response());
+    };
+    // Each step of the setup keeps it alive (`setup_wizard::keep_alive`).
+    let alive = match setup_wizard::keep_alive(&state, &ticket).await? {
+        Ok(cookie) => cookie,
+        Err(ended) => return Ok(ended),
     };
     let result = state
         .services
         .verify_phone_with_ticket(&ticket, &form.code, &meta)
         .await;
-    wizard_reply(&state, csrf, &ticket, result, "code", String::new()).await
+    wizard_reply(&state, csrf, &ticket, result, "code", String::new())
+        .await
+        .map(|r| setup_wizard::with_ticket_cookie(r, alive))
 }
 
 /// `POST /login/setup/phone/resend`
@@ -179,12 +193,19 @@ pub async fn wizard_resend(
     VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
 ) -> Result<Response, WebError> {
     let Some(ticket) = wizard_ticket(&headers) else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(super::login::without_ticket(&headers).into_response());
+    };
+    // Each step of the setup keeps it alive (`setup_wizard::keep_alive`).
+    let alive = match setup_wizard::keep_alive(&state, &ticket).await? {
+        Ok(cookie) => cookie,
+        Err(ended) => return Ok(ended),
     };
     let result = state
         .services
         .resend_phone_code_with_ticket(&ticket, &meta)
         .await
         .map(|_| ());
-    wizard_reply(&state, csrf, &ticket, result, "resend", String::new()).await
+    wizard_reply(&state, csrf, &ticket, result, "resend", String::new())
+        .await
+        .map(|r| setup_wizard::with_ticket_cookie(r, alive))
 }

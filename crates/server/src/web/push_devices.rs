@@ -1,7 +1,8 @@
 //! The companion app on the security page: `POST /account/security/push-devices`
-//! starts a pairing and answers with the pairing link, as a QR code and as text with the command
-//! to run (`portcullis-app pair '…'`); the link holds a one-time code, so it is shown on this one
-//! response and never put in a URL or kept here. `POST …/{id}/rename` renames a device, and
+//! starts a pairing, holds the pairing link for this session (`service::held`) and redirects to
+//! `GET` of the same path, which shows it once, as a QR code and as text with the command to run
+//! (`portcullis-app pair '…'`); the link holds a one-time code, so it is never put in a URL and a
+//! reload does not show it again. `POST …/{id}/rename` renames a device, and
 //! `POST …/{id}/remove` removes one after an "Are you sure?" page (`confirm`). The devices are
 //! listed in the security page's tile (`security`). Names, the code's life, audit rows and the
 //! email about a change are the services'.
@@ -11,7 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::service::Authenticated;
+use portcullis_core::UnixTime;
+use portcullis_core::service::Reveal;
+use portcullis_core::service::{Authenticated, HeldPairing, Shown};
 use serde::Deserialize;
 
 use super::confirm::{self, Confirm, ConfirmForm};
@@ -65,7 +68,8 @@ pub struct NameForm {
     name: String,
 }
 
-/// `POST /account/security/push-devices`: a pairing code for a new device.
+/// `POST /account/security/push-devices`: a pairing code for a new device, held for this
+/// session; the redirect's `GET` shows it once.
 pub async fn pair(
     State(state): State<AppState>,
     SignedIn(auth): SignedIn,
@@ -73,12 +77,27 @@ pub async fn pair(
     VerifiedForm(form): VerifiedForm<NameForm>,
 ) -> Result<Response, WebError> {
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
-    let pairing = match state.services.start_push_pairing(&auth, name).await {
-        Ok(pairing) => pairing,
-        Err(e) => return tile_error(&state, &auth, csrf, "push-pair", None, e).await,
+    // The services hold the link for this session in the transaction that makes it.
+    let reveal = Reveal::OnNextPage(&auth.session.id);
+    if let Err(e) = state.services.start_push_pairing(&auth, name, reveal).await {
+        return tile_error(&state, &auth, csrf, "push-pair", None, e).await;
+    }
+    Ok(Redirect::to(PATH).into_response())
+}
+
+/// `GET /account/security/push-devices`: the pairing link this session holds, once. A reload
+/// says it was shown (pair again for a new one) rather than showing the one-time code again.
+pub async fn paired(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    let held = match state.services.take_held::<HeldPairing>(&auth).await? {
+        Shown::Now(held) => held,
+        Shown::Already => return Ok(back("pairing_shown").into_response()),
+        Shown::Nothing => return Ok(Redirect::to("/account/security#push").into_response()),
     };
-    let uri = pairing.uri;
-    let qr_svg = crate::qr::svg(&uri).map_err(|e| WebError::Internal(Error::internal(e)))?;
+    let qr_svg = crate::qr::svg(&held.uri).map_err(|e| WebError::Internal(Error::internal(e)))?;
     let page = PairPage {
         layout: Layout::signed_in(
             "Pair your companion app",
@@ -86,11 +105,11 @@ pub async fn pair(
             csrf.value(),
             auth.user.role,
         ),
-        name: name.map(str::to_owned),
+        name: Some(held.name.clone()).filter(|n| !n.is_empty()),
         email: auth.user.email.to_string(),
-        uri,
+        uri: held.uri.clone(),
         qr_svg,
-        expires: when(pairing.expires_at),
+        expires: when(UnixTime(held.expires_at)),
     };
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }

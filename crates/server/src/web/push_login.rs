@@ -4,6 +4,8 @@
 //! `static/push.js` long-polls `GET /login/push/status` (JSON), which holds the request until the
 //! app decides; on approval that answer sets the session cookie and the script goes to /account.
 //! Without JavaScript, `POST /login/push/continue` ("I approved it — continue") asks once.
+//! `POST /login/push/leave` ("Use a code instead") ends this login's request before the code
+//! form, so the app no longer offers it.
 //!
 //! The ticket stays in the login's cookie (`second_step`); which challenge this browser waits for,
 //! and its number, sit in a cookie of their own beside it. Neither is a secret worth more than the
@@ -47,6 +49,9 @@ pub const DENIED: &str = "The request was denied in the app. If that was not you
      password may be known to someone else: change it once you are signed in.";
 pub const EXPIRED: &str =
     "The request expired before it was approved. Send a new one, or use a code instead.";
+pub const SUPERSEDED: &str = "This request was replaced: a newer sign-in request was sent to \
+     your app, or this sign-in went on with a code. It can no longer be approved. Send a new one \
+     here to sign in with the app.";
 const NOT_SENT: &str = "No request was sent to your app.";
 
 /// The challenge in this browser's cookie.
@@ -144,6 +149,9 @@ fn signed_in_headers(
     if let Some(token) = token {
         headers.push((header::SET_COOKIE, session::set_cookie(config, token)));
         headers.push((header::SET_COOKIE, second_step::clear_ticket(config)));
+        for done in super::login::finished_cookies(config) {
+            headers.push((header::SET_COOKIE, done));
+        }
     }
     headers
 }
@@ -259,15 +267,35 @@ async fn show(
         }
         Ok(PushStatus::Approved { token, .. }) => {
             state.metrics.record_login("success");
+            // The page the sign-in was for (`login::ReturnTo`), or the account.
+            let next = super::login::return_path(headers);
             let headers = signed_in_headers(&state.config, token.as_ref());
-            return Ok((AppendHeaders(headers), Redirect::to("/account")).into_response());
+            return Ok((AppendHeaders(headers), Redirect::to(next)).into_response());
         }
         Ok(PushStatus::Denied) => DENIED,
         Ok(PushStatus::Expired) => EXPIRED,
+        Ok(PushStatus::Superseded) => SUPERSEDED,
         Err(Error::InvalidTicket) => return Ok(sign_in_expired(&state.config)),
         Err(e) => return Err(e.into()),
     };
     push_page(csrf, None, message, None, StatusCode::OK)
+}
+
+/// `POST /login/push/leave` ("Use a code instead"): this login's pending request ends, so the
+/// app stops offering it and a number typed there cannot meet it; then the code form.
+pub async fn leave(
+    State(state): State<AppState>,
+    Ticket(ticket): Ticket,
+    VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
+) -> Result<Response, WebError> {
+    match crate::push_wake::leave_push(&state, &ticket).await {
+        // While the account is throttled the code form says so itself.
+        Ok(()) | Err(Error::TooManyAttempts { .. }) => {}
+        Err(Error::InvalidTicket) => return Ok(sign_in_expired(&state.config)),
+        Err(e) => return Err(e.into()),
+    }
+    let cookie = clear_waiting(&state.config);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login/code")).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -284,10 +312,11 @@ struct StatusAnswer {
     message: Option<String>,
     /// Where the browser goes next, when the sign-in is over here.
     #[serde(skip_serializing_if = "Option::is_none")]
-    next: Option<&'static str>,
+    next: Option<String>,
 }
 
-fn answer(status: &'static str, message: Option<&str>, next: Option<&'static str>) -> StatusAnswer {
+fn answer(status: &'static str, message: Option<&str>, next: Option<&str>) -> StatusAnswer {
+    let next = next.map(str::to_owned);
     StatusAnswer {
         status,
         message: message.map(str::to_owned),
@@ -325,12 +354,13 @@ pub async fn status(
             let body = answer(
                 "approved",
                 Some("Approved. Signing you in…"),
-                Some("/account"),
+                Some(super::login::return_path(&headers)),
             );
             (cookies, body)
         }
         Ok(PushStatus::Denied) => (Vec::new(), answer("denied", Some(DENIED), None)),
         Ok(PushStatus::Expired) => (Vec::new(), answer("expired", Some(EXPIRED), None)),
+        Ok(PushStatus::Superseded) => (Vec::new(), answer("superseded", Some(SUPERSEDED), None)),
         Err(Error::InvalidTicket) => {
             let cookies = vec![
                 (header::SET_COOKIE, second_step::clear_ticket(&state.config)),

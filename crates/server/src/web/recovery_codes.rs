@@ -1,17 +1,19 @@
 //! Recovery codes after the authenticator app is on: the page that shows a new set once (after
-//! activation, or `POST /account/security/recovery-codes` with the password), and the emergency
-//! kit, `GET /account/security/emergency-kit.pdf` ("Save your secret key"). The codes
-//! are never put in a URL or kept by this layer: the page is the POST's own response, and the kit
-//! comes from what the services sealed for this session for a few minutes.
+//! activation, after the setup at sign-in, or `POST /account/security/recovery-codes` with the
+//! password), and the emergency kit, `GET /account/security/emergency-kit.pdf` ("Save your secret
+//! key"). The codes are never put in a URL: the form that makes them holds them for this session
+//! (`service::held`) and redirects to `GET /account/security/recovery-codes`, which takes them
+//! once. A reload of that page says they were shown and offers new ones, instead of silently
+//! voiding the set just printed. The kit comes from what the services sealed for this session for
+//! a few minutes.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::model::Role;
 use portcullis_core::password::Password;
-use portcullis_core::recovery::RecoveryCode;
+use portcullis_core::service::{HeldCodes, Shown};
 
 use super::csrf::{CsrfToken, VerifiedForm};
 use super::error::{WebError, explain};
@@ -24,17 +26,11 @@ use crate::api::extract::Meta;
 use crate::kit::KitContent;
 use crate::state::AppState;
 
-/// Why a new set of codes is being shown.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Occasion {
-    /// The authenticator app was just switched on; other devices were signed out.
-    Activated,
-    /// The setup an administrator required was just finished at sign-in (`setup_wizard`): this
-    /// page is also the end of the sign-in.
-    Enrolled,
-    /// The person asked for a new set; the old one is void.
-    Regenerated,
-}
+/// Where the codes are shown: `GET` shows what this session holds, `POST` makes a new set.
+pub const PATH: &str = "/account/security/recovery-codes";
+
+/// Why a new set of codes is being shown (the services hold it with the codes).
+pub use portcullis_core::service::CodesOccasion as Occasion;
 
 #[derive(Template)]
 #[template(path = "recovery_codes.html")]
@@ -42,23 +38,52 @@ pub struct CodesPage {
     layout: Layout,
     occasion: Occasion,
     codes: Vec<String>,
+    /// The codes were shown before (a reload, another tab): they are not shown again, and the
+    /// page offers to make new ones instead.
+    already_shown: bool,
+    csrf: String,
+    /// For the hidden username field of the password form.
+    email: String,
 }
 
-impl CodesPage {
-    pub fn new(csrf: &CsrfToken, role: Role, occasion: Occasion, codes: &[RecoveryCode]) -> Self {
-        let title = match occasion {
-            Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
-            Occasion::Regenerated => "New recovery codes",
+/// The answer to a form that made new codes: the services held them for the session in the
+/// same transaction, and the redirect's `GET` shows them once, so a reload there shows nothing
+/// new and makes nothing new.
+pub fn show_new_codes() -> Redirect {
+    Redirect::to(PATH)
+}
+
+/// `GET /account/security/recovery-codes`: the codes this session holds, once.
+pub async fn show(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    let (occasion, codes, already_shown) =
+        match state.services.take_held::<HeldCodes>(&auth).await? {
+            Shown::Now(held) => (Occasion::parse(&held.occasion), held.codes.clone(), false),
+            Shown::Already => (Occasion::Regenerated, Vec::new(), true),
+            // Nothing made here lately: the security page has the button to make some.
+            Shown::Nothing => return Ok(Redirect::to("/account/security").into_response()),
         };
-        CodesPage {
-            layout: Layout::signed_in(title, "security", csrf.value(), role),
-            occasion,
-            codes: codes.iter().map(RecoveryCode::display).collect(),
-        }
-    }
+    let title = match occasion {
+        _ if already_shown => "Recovery codes already shown",
+        Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
+        Occasion::Regenerated => "New recovery codes",
+    };
+    let page = CodesPage {
+        layout: Layout::signed_in(title, "security", csrf.value(), auth.user.role),
+        occasion,
+        codes,
+        already_shown,
+        csrf: csrf.value().to_owned(),
+        email: auth.user.email.to_string(),
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
 
-/// `POST /account/security/recovery-codes`
+/// `POST /account/security/recovery-codes`: a new set, held for this session and shown by the
+/// redirect's `GET`.
 pub async fn regenerate(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -72,10 +97,8 @@ pub async fn regenerate(
         .regenerate_recovery_codes(&auth, &password, &meta)
         .await
     {
-        Ok(codes) => {
-            let page = CodesPage::new(&csrf, auth.user.role, Occasion::Regenerated, &codes);
-            return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
-        }
+        // The services held the new set for this session with the change itself.
+        Ok(_held) => return Ok(show_new_codes().into_response()),
         Err(Error::TwoFactorNotEnabled) => {
             return Ok(Redirect::to("/account/security").into_response());
         }

@@ -1,19 +1,22 @@
 //! Creating an owner account from the browser: `GET|POST /setup` with the one-time link printed at
-//! the first start, and `GET|POST /signup` when registration is open. Both end on the sign-in
-//! page; whether a link is valid and an account may be created is decided by the services.
+//! the first start, and `GET|POST /signup` when registration is open. Both end signed in, on the
+//! security page with a welcome (or in the setup a second factor would require, as any sign-in);
+//! whether a link is valid and an account may be created is decided by the services.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use portcullis_core::Error;
+use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use portcullis_core::secret::Token;
+use portcullis_core::service::LoginResult;
 use serde::Deserialize;
 
-use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm, StaleForm};
+use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
 use crate::api::extract::Meta;
 use crate::state::AppState;
@@ -38,6 +41,8 @@ struct RegisterPage {
     error: Option<String>,
     /// `email`, `password`, `password_confirm`, or empty for the whole form.
     error_field: &'static str,
+    /// Each rule a refused password broke, listed under the field.
+    password_rules: Vec<String>,
 }
 
 impl RegisterPage {
@@ -67,6 +72,7 @@ impl RegisterPage {
             email: String::new(),
             error: None,
             error_field: "",
+            password_rules: Vec::new(),
         }
     }
 
@@ -88,6 +94,25 @@ fn invalid_link() -> WebError {
     WebError::from(Error::InvalidSetupToken)
 }
 
+/// A setup link that no longer works after an account exists has done its job: the owner it
+/// made signs in, so the page says so instead of explaining how to get a new link.
+#[derive(Template)]
+#[template(path = "setup_used.html")]
+struct SetupUsedPage {
+    layout: Layout,
+}
+
+/// The answer to a setup link that does not work (used, expired or unknown).
+async fn unusable_link(state: &AppState) -> Result<Response, WebError> {
+    if !state.services.has_accounts().await? {
+        return Err(invalid_link());
+    }
+    let page = SetupUsedPage {
+        layout: Layout::signed_out("Setup link already used"),
+    };
+    render(StatusCode::GONE, &page)
+}
+
 #[derive(Deserialize)]
 pub struct SetupQuery {
     token: String,
@@ -100,17 +125,28 @@ pub async fn setup_form(
     query: Result<Query<SetupQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Query(SetupQuery { token })) = query else {
-        return Err(invalid_link());
+        return unusable_link(&state).await;
     };
     if !state
         .services
         .setup_link_valid(&Token::from_client(&token))
         .await?
     {
-        return Err(invalid_link());
+        return unusable_link(&state).await;
     }
     let page = RegisterPage::new(Flow::Setup { token }, &csrf);
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// A registration form whose page was open too long: again, with the email (and the setup link's
+/// token), never the passwords.
+fn stale(flow: Flow, stale: &StaleForm, csrf: CsrfToken) -> Result<Response, WebError> {
+    let page = RegisterPage {
+        email: stale.field("email"),
+        error: Some(STALE_FORM.to_owned()),
+        ..RegisterPage::new(flow, &csrf)
+    };
+    Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response())
 }
 
 /// `POST /setup`
@@ -118,8 +154,15 @@ pub async fn setup_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<RegisterForm>,
+    form: SignedOutForm<RegisterForm>,
 ) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(s) => {
+            let token = s.field("token");
+            return stale(Flow::Setup { token }, &s, csrf);
+        }
+    };
     let token = Token::from_client(&form.token);
     let password = Password::new(form.password);
     let confirm = Password::new(form.password_confirm);
@@ -130,11 +173,14 @@ pub async fn setup_submit(
         Some(
             state
                 .services
-                .sign_up_with_setup_link(&token, &form.email, &password, &meta)
+                .set_up_owner_and_sign_in(&token, &form.email, &password, SessionKind::Web, &meta)
                 .await,
         )
     };
-    finish(result, flow, form.email, csrf)
+    if matches!(result, Some(Err(Error::InvalidSetupToken))) {
+        return unusable_link(&state).await;
+    }
+    finish(&state, result, flow, form.email, csrf)
 }
 
 /// `GET /signup`: only when registration is open; otherwise there is no such page.
@@ -154,11 +200,15 @@ pub async fn signup_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
     csrf: CsrfToken,
-    VerifiedForm(form): VerifiedForm<RegisterForm>,
+    form: SignedOutForm<RegisterForm>,
 ) -> Result<Response, WebError> {
     if !state.config.open_registration {
         return Err(WebError::not_found());
     }
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(s) => return stale(Flow::Signup, &s, csrf),
+    };
     let password = Password::new(form.password);
     let confirm = Password::new(form.password_confirm);
     let result = if password.expose() != confirm.expose() {
@@ -167,23 +217,30 @@ pub async fn signup_submit(
         Some(
             state
                 .services
-                .sign_up(&form.email, &password, &meta)
-                .await
-                .map(|_| ()),
+                .sign_up_and_sign_in(&form.email, &password, SessionKind::Web, &meta)
+                .await,
         )
     };
-    finish(result, Flow::Signup, form.email, csrf)
+    finish(&state, result, Flow::Signup, form.email, csrf)
 }
 
 /// The answer to a registration: `None` when the two passwords differed and nothing was tried.
-fn finish<T>(
-    result: Option<Result<T, Error>>,
+/// A new account is signed in at once and greeted.
+fn finish(
+    state: &AppState,
+    result: Option<Result<LoginResult, Error>>,
     flow: Flow,
     email: String,
     csrf: CsrfToken,
 ) -> Result<Response, WebError> {
+    let password_rules = match &result {
+        Some(Err(e)) => password_rules(e),
+        _ => Vec::new(),
+    };
     let (status, field, message) = match result {
-        Some(Ok(_)) => return Ok(Redirect::to("/login?done=account_created").into_response()),
+        Some(Ok(signed_in)) => {
+            return Ok(super::login::after_password(state, signed_in, None, true));
+        }
         None => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "password_confirm",
@@ -209,6 +266,7 @@ fn finish<T>(
         email,
         error: Some(message),
         error_field: field,
+        password_rules,
         ..RegisterPage::new(flow, &csrf)
     };
     Ok((csrf, render(status, &page)?).into_response())

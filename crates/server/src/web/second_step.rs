@@ -15,14 +15,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::login::Method;
-use portcullis_core::model::SessionKind;
+use portcullis_core::model::{SessionKind, TicketPurpose};
 use portcullis_core::secret::Token;
-use portcullis_core::service::LoginResult;
+use portcullis_core::service::{LoginResult, TicketLife};
 use serde::Deserialize;
 
 use super::cookies::{self, SameSite};
 use super::csrf::{CsrfToken, VerifiedForm};
 use super::error::{WebError, explain};
+use super::login::{self, ReturnTo};
 use super::page::{Layout, render};
 use super::session::{self, SignedIn};
 use crate::api::extract::Meta;
@@ -65,7 +66,8 @@ pub fn clear_ticket_cookie(config: &Config, name: &str) -> HeaderValue {
 }
 
 /// The ticket of a sign-in that passed the password step. Without one there is no second step to
-/// take, so the person goes back to the password.
+/// take, so the person goes back to the password (told that it took too long, when the cookie
+/// ended with the ticket's time: [`login::without_ticket`]).
 pub struct Ticket(pub Token);
 
 impl<S: Send + Sync> FromRequestParts<S> for Ticket {
@@ -74,7 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ticket {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         cookies::get(&parts.headers, cookies::TICKET)
             .map(|t| Ticket(Token::from_client(t)))
-            .ok_or_else(|| Redirect::to("/login"))
+            .ok_or_else(|| login::without_ticket(&parts.headers))
     }
 }
 
@@ -217,6 +219,7 @@ pub async fn submit_code(
     csrf: CsrfToken,
     Ticket(ticket): Ticket,
     offer: Offer,
+    return_to: ReturnTo,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
@@ -234,7 +237,13 @@ pub async fn submit_code(
         .services
         .login_with_totp(&ticket, &form.code, SessionKind::Web, &meta)
         .await;
-    finish(&state, csrf, offer, false, result)
+    let step = Step {
+        ticket: &ticket,
+        return_to: &return_to,
+        offer,
+        recovery: false,
+    };
+    finish(&state, csrf, step, result).await
 }
 
 /// `POST /login/recovery`
@@ -244,6 +253,7 @@ pub async fn submit_recovery(
     csrf: CsrfToken,
     Ticket(ticket): Ticket,
     offer: Offer,
+    return_to: ReturnTo,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
@@ -260,25 +270,45 @@ pub async fn submit_recovery(
         .services
         .login_with_recovery_code(&ticket, &form.code, SessionKind::Web, &meta)
         .await;
-    finish(&state, csrf, offer, true, result)
+    let step = Step {
+        ticket: &ticket,
+        return_to: &return_to,
+        offer,
+        recovery: true,
+    };
+    finish(&state, csrf, step, result).await
 }
 
 /// "Try the next code" is advice for the app's codes; a recovery code has no next one.
 pub const WRONG_RECOVERY_CODE: &str =
     "That recovery code is not right, or was already used. Each code works once.";
 
-fn finish(
-    state: &AppState,
-    csrf: CsrfToken,
+/// The second step a code was typed for.
+struct Step<'a> {
+    ticket: &'a Token,
+    return_to: &'a ReturnTo,
     offer: Offer,
     recovery: bool,
+}
+
+async fn finish(
+    state: &AppState,
+    csrf: CsrfToken,
+    step: Step<'_>,
     result: Result<LoginResult, Error>,
 ) -> Result<Response, WebError> {
+    let Step {
+        ticket,
+        return_to,
+        offer,
+        recovery,
+    } = step;
     state
         .metrics
         .record_login(crate::metrics::login_outcome(&result));
     let e = match result {
         Ok(LoginResult::Complete { token, .. }) => {
+            let [next, step] = login::finished_cookies(&state.config);
             return Ok((
                 AppendHeaders([
                     (
@@ -286,8 +316,10 @@ fn finish(
                         session::set_cookie(&state.config, &token),
                     ),
                     (header::SET_COOKIE, clear_ticket(&state.config)),
+                    (header::SET_COOKIE, next),
+                    (header::SET_COOKIE, step),
                 ]),
-                Redirect::to("/account"),
+                Redirect::to(return_to.path()),
             )
                 .into_response());
         }
@@ -297,6 +329,17 @@ fn finish(
             )));
         }
         Err(Error::InvalidTicket) => {
+            let life = state
+                .services
+                .ticket_life(ticket, TicketPurpose::SecondFactor)
+                .await?;
+            if life == TicketLife::TimedOut {
+                return Ok(login::too_late(
+                    &state.config,
+                    false,
+                    clear_ticket(&state.config),
+                ));
+            }
             return Ok((
                 [(header::SET_COOKIE, clear_ticket(&state.config))],
                 Redirect::to("/login?done=sign_in_expired"),

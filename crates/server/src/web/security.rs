@@ -1,6 +1,6 @@
-//! `GET /account/security`: one tile per way of proving it is you (seed 001's Security tab). The
+//! `GET /account/security`: one tile per way of proving it is you (the Security tab that hosting control panels have). The
 //! authenticator-app tile: its status, the recovery codes left, and the forms that set it up,
-//! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile (seed 000):
+//! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile:
 //! the paired devices with rename and remove, and "Pair a device" (`push_devices`). Whether a
 //! factor may be removed is the services' rule; the tile only hides a button the rule would
 //! refuse anyway.
@@ -34,6 +34,7 @@ struct SecurityPage {
     /// When the support PIN was set, in words; `None` while there is none.
     support_pin: Option<String>,
     app_passwords: usize,
+    phone: PhoneTile,
     push_devices: Vec<DeviceRow>,
     /// Removing a device would leave no factor while an administrator requires one: the
     /// services refuse it, so the button is not offered.
@@ -58,7 +59,7 @@ impl SecurityPage {
 /// The authenticator app as its tile shows it.
 struct TotpTile {
     active: bool,
-    /// An administrator requires two-factor authentication for this person (seed 001): it cannot
+    /// An administrator requires two-factor authentication for this person: it cannot
     /// be turned off here.
     forced: bool,
     recovery_codes_left: i64,
@@ -70,6 +71,14 @@ impl TotpTile {
     fn running_low(&self) -> bool {
         self.recovery_codes_left <= 3
     }
+}
+
+/// The mobile number as its tile shows it. It is not a factor: a verified number receives the
+/// codes of a forgotten-password reset, so it belongs with the other ways of proving it is you.
+struct PhoneTile {
+    /// The number, masked as the mobile-number page shows it; the verified one before a pending one.
+    number: Option<String>,
+    verified: bool,
 }
 
 /// What went wrong with one of the tile's password forms.
@@ -106,7 +115,16 @@ fn notice(done: &str) -> Option<Notice> {
             "Your recovery code removed two-factor authentication from your account, and every \
              other device was signed out. Set up your authenticator app again on your new phone.",
         )),
+        // Where a person lands right after creating their account (`login::WELCOME`).
+        "welcome" => Some(Notice::success(
+            "Welcome to Portcullis — your account is ready. Next: turn on two-factor \
+             authentication, so that your password alone is not enough to sign in.",
+        )),
         "push_renamed" => Some(Notice::success("The device was renamed.")),
+        "pairing_shown" => Some(Notice::warning(
+            "Already shown: a pairing code is shown only once. If your app has not paired yet, \
+             pair again for a new code.",
+        )),
         "push_removed" => Some(Notice::success(
             "The device was removed. It can no longer approve your sign-ins.",
         )),
@@ -138,6 +156,7 @@ pub async fn page_with(
 ) -> Result<Response, WebError> {
     let summary = state.services.two_factor_summary(&auth.user).await?;
     let push_devices = super::push_devices::rows(state, auth).await?;
+    let phone = state.services.phone_status(&auth.user).await?;
     let page = SecurityPage {
         layout: Layout::signed_in("Security", "security", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
@@ -156,6 +175,10 @@ pub async fn page_with(
             .await?
             .map(super::view::when),
         app_passwords: state.services.list_app_passwords(auth).await?.len(),
+        phone: PhoneTile {
+            number: phone.shown().map(|(n, _)| n.masked()),
+            verified: phone.verified.is_some(),
+        },
         push_last_factor: summary.forced
             && !summary.methods.contains(&Method::Totp)
             && push_devices.len() == 1,

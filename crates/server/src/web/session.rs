@@ -1,11 +1,13 @@
 //! The browser session: the `portcullis_session` cookie holds the token that
 //! [`Services::authenticate`](portcullis_core::service::Services::authenticate) checks. A page
-//! that needs a person takes [`SignedIn`]; without a live session it redirects to `/login`. An
+//! that needs a person takes [`SignedIn`]; without a live session it redirects to `/login`, which
+//! returns to the page asked for once the person has signed in (`login::sign_in_then`). An
 //! admin page takes [`SignedInAdmin`], which also asks the services for the admin's session.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method};
+use portcullis_core::Error;
 use portcullis_core::secret::Token;
 use portcullis_core::service::{AdminSession, Authenticated};
 
@@ -42,12 +44,16 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = cookies::get(&parts.headers, cookies::SESSION).ok_or(WebError::SignIn)?;
-        let auth = state
+        let token = cookies::get(&parts.headers, cookies::SESSION).ok_or_else(|| sign_in(parts))?;
+        match state
             .services
             .authenticate(&Token::from_client(token))
-            .await?;
-        Ok(SignedIn(auth))
+            .await
+        {
+            Ok(auth) => Ok(SignedIn(auth)),
+            Err(Error::Unauthenticated) => Err(sign_in(parts)),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -60,10 +66,21 @@ impl OptionalFromRequestParts<AppState> for SignedIn {
     ) -> Result<Option<Self>, Self::Rejection> {
         match <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(signed_in) => Ok(Some(signed_in)),
-            Err(WebError::SignIn) => Ok(None),
+            Err(WebError::SignIn | WebError::SignInThen(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }
+}
+
+/// The way to the sign-in page: for a page one can open (`GET`), one that comes back to its path
+/// afterwards; a form sent without a session has nothing to come back to. The query stays
+/// behind: it is where a crafted link would hide another site's address, and no page needs one
+/// to be found again.
+fn sign_in(parts: &Parts) -> WebError {
+    if parts.method != Method::GET {
+        return WebError::SignIn;
+    }
+    WebError::SignInThen(parts.uri.path().to_owned())
 }
 
 /// Lax, not Strict: a link to the account page from mail or another site should find the person

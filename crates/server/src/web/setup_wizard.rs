@@ -14,14 +14,15 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
 use portcullis_core::secret::Token;
-use portcullis_core::service::LoginResult;
+use portcullis_core::service::{LoginResult, TicketLife};
 use serde::Deserialize;
 
 use super::cookies;
 use super::csrf::{CsrfToken, VerifiedForm};
 use super::error::{WebError, explain};
-use super::page::{Layout, render};
-use super::recovery_codes::{CodesPage, Occasion};
+use super::login::{self, ReturnTo};
+use super::page::{Layout, Notice, render};
+use super::recovery_codes;
 use super::second_step::{clear_ticket_cookie, set_ticket_cookie};
 use super::session::{self, SignedIn};
 use super::totp::AppKey;
@@ -41,7 +42,8 @@ pub fn clear_ticket(config: &Config) -> HeaderValue {
 }
 
 /// The ticket of a sign-in that passed the password and must set up an app before it may
-/// finish. Without one there is nothing to set up, so the person goes back to the password.
+/// finish. Without one there is nothing to set up, so the person goes back to the password (told
+/// that the setup took too long, when the cookie ended with the ticket's time).
 pub struct EnrolTicket(Token);
 
 impl<S: Send + Sync> FromRequestParts<S> for EnrolTicket {
@@ -50,8 +52,46 @@ impl<S: Send + Sync> FromRequestParts<S> for EnrolTicket {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         cookies::get(&parts.headers, cookies::ENROL)
             .map(|t| EnrolTicket(Token::from_client(t)))
-            .ok_or_else(|| Redirect::to("/login"))
+            .ok_or_else(|| login::without_ticket(&parts.headers))
     }
+}
+
+/// Keeps the setup alive while the person works on it: every wizard request moves the ticket's
+/// end ahead ([`Services::slide_enrolment`](portcullis_core::service::Services::slide_enrolment))
+/// and answers with the cookie that lives exactly as long. `Err` holds the way back to the
+/// password when the ticket has ended, saying that the setup took too long when it simply ran
+/// out of time.
+pub async fn keep_alive(
+    state: &AppState,
+    ticket: &Token,
+) -> Result<Result<HeaderValue, Response>, WebError> {
+    let life = state.services.slide_enrolment(ticket).await?;
+    Ok(match life {
+        TicketLife::Live { expires_at } => {
+            let max_age = state.services.clock.now().secs_until(expires_at);
+            Ok(set_ticket(&state.config, ticket, max_age))
+        }
+        TicketLife::TimedOut => Err(login::too_late(
+            &state.config,
+            true,
+            clear_ticket(&state.config),
+        )),
+        TicketLife::Ended => Err(expired(state)),
+    })
+}
+
+/// `response` with the ticket cookie `alive` added, unless the response already ends the ticket.
+pub fn with_ticket_cookie(mut response: Response, alive: HeaderValue) -> Response {
+    let prefix = format!("{}=", cookies::ENROL);
+    let ends = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(prefix.as_bytes()));
+    if !ends {
+        response.headers_mut().append(header::SET_COOKIE, alive);
+    }
+    response
 }
 
 #[derive(Template)]
@@ -62,13 +102,28 @@ struct WizardPage {
     /// The new key to add to the app; `None` after a wrong code, when the key already in the
     /// app is still the right one and only the code is asked again.
     app: Option<AppKey>,
-    /// How long the sign-in waits for the setup, in whole minutes.
+    /// How long the sign-in waits for the next step of the setup, in whole minutes.
     minutes: i64,
+    /// The greeting for an account created a moment ago (`?welcome=1`).
+    notice: Option<Notice>,
     error: Option<String>,
 }
 
+/// The setup waits this long for each step (the ticket slides with every request).
 fn minutes(state: &AppState) -> i64 {
-    (state.services.settings.ticket_secs / 60).max(1)
+    (state.services.settings.enrolment_idle_secs / 60).max(1)
+}
+
+/// What a person who has just created their account reads above the wizard.
+const WELCOME: Notice = Notice::success(
+    "Welcome to Portcullis — your account is ready. Next, as your administrator requires, set \
+     up two-factor authentication.",
+);
+
+#[derive(Deserialize, Default)]
+pub struct WizardQuery {
+    #[serde(default)]
+    welcome: String,
 }
 
 /// Back to the password, for a ticket that expired or had too many wrong codes.
@@ -80,21 +135,38 @@ fn expired(state: &AppState) -> Response {
         .into_response()
 }
 
-/// `GET /login/setup`: a fresh key each time the page is opened, so a key someone glimpsed on an
-/// abandoned page is worth nothing.
+/// `GET /login/setup`: the key of the setup under way (the one already in the app after a
+/// reload or a new sign-in), or a new one. Signed in (the setup is done), it goes on to the page
+/// the sign-in was for.
 pub async fn form(
     State(state): State<AppState>,
     Meta(meta): Meta,
     signed_in: Option<SignedIn>,
     csrf: CsrfToken,
-    EnrolTicket(ticket): EnrolTicket,
+    return_to: ReturnTo,
+    query: Result<axum::extract::Query<WizardQuery>, axum::extract::rejection::QueryRejection>,
+    ticket: Result<EnrolTicket, Redirect>,
 ) -> Result<Response, WebError> {
     if signed_in.is_some() {
-        return Ok(Redirect::to("/account").into_response());
+        let [next, step] = login::finished_cookies(&state.config);
+        return Ok((
+            AppendHeaders([(header::SET_COOKIE, next), (header::SET_COOKIE, step)]),
+            Redirect::to(return_to.path()),
+        )
+            .into_response());
     }
-    // Seed 003's assistant: a mobile number first, when the deployment requires one.
+    let ticket = match ticket {
+        Ok(EnrolTicket(ticket)) => ticket,
+        Err(back) => return Ok(back.into_response()),
+    };
+    let alive = match keep_alive(&state, &ticket).await? {
+        Ok(cookie) => cookie,
+        Err(ended) => return Ok(ended),
+    };
+    let welcome = query.map(|q| q.0).unwrap_or_default().welcome == "1";
+    // With `require_phone_for_2fa` the assistant asks for a verified mobile number first.
     if let Some(step) = super::phone_wizard::wizard_step(&state, &ticket, &csrf).await? {
-        return Ok((csrf, step).into_response());
+        return Ok(with_ticket_cookie((csrf, step).into_response(), alive));
     }
     let (enrolment, email) = match state.services.enrol_with_ticket(&ticket, &meta).await {
         Ok(found) => found,
@@ -108,9 +180,11 @@ pub async fn form(
         csrf: csrf.value().to_owned(),
         app: Some(AppKey::new(&state, &email, &enrolment)?),
         minutes: minutes(&state),
+        notice: welcome.then_some(WELCOME),
         error: None,
     };
-    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+    let response = (csrf, render(StatusCode::OK, &page)?).into_response();
+    Ok(with_ticket_cookie(response, alive))
 }
 
 #[derive(Deserialize)]
@@ -119,7 +193,8 @@ pub struct CodeForm {
     code: String,
 }
 
-/// `POST /login/setup`: on success the recovery codes, in this response only, and the session.
+/// `POST /login/setup`: on success the session, and a redirect to the recovery codes, which are
+/// held for that session and shown once (`recovery_codes`).
 pub async fn submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -127,24 +202,32 @@ pub async fn submit(
     EnrolTicket(ticket): EnrolTicket,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
+    let alive = match keep_alive(&state, &ticket).await? {
+        Ok(cookie) => cookie,
+        Err(ended) => return Ok(ended),
+    };
     if form.code.trim().is_empty() {
         // Nothing typed is not a guess; it costs the ticket nothing.
         let message = "Enter the code your authenticator app shows.";
-        return retry(
+        let response = retry(
             &state,
             csrf,
             StatusCode::UNPROCESSABLE_ENTITY,
             message.into(),
-        );
+        )?;
+        return Ok(with_ticket_cookie(response, alive));
     }
     let result = state
         .services
         .activate_with_ticket(&ticket, &form.code, SessionKind::Web, &meta)
         .await;
     let e = match result {
-        Ok((LoginResult::Complete { token, user, .. }, codes)) => {
+        Ok((LoginResult::Complete { token, .. }, _held)) => {
             state.metrics.record_login("success");
-            let page = CodesPage::new(&csrf, user.role, Occasion::Enrolled, &codes);
+            // The codes were held for the new session in the activation's transaction and are
+            // shown once by the redirect's `GET`: a reload there says they were shown instead
+            // of posting the code again.
+            let redirect = recovery_codes::show_new_codes();
             return Ok((
                 AppendHeaders([
                     (
@@ -153,8 +236,7 @@ pub async fn submit(
                     ),
                     (header::SET_COOKIE, clear_ticket(&state.config)),
                 ]),
-                csrf,
-                render(StatusCode::OK, &page)?,
+                redirect,
             )
                 .into_response());
         }
@@ -184,7 +266,7 @@ pub async fn submit(
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
     }
-    Ok(response)
+    Ok(with_ticket_cookie(response, alive))
 }
 
 /// The code step again, with what went wrong. The key is not shown again: the one in the app is
@@ -200,6 +282,7 @@ fn retry(
         csrf: csrf.value().to_owned(),
         app: None,
         minutes: minutes(state),
+        notice: None,
         error: Some(message),
     };
     Ok((csrf, render(status, &page)?).into_response())

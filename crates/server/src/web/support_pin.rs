@@ -7,6 +7,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::password::Password;
 use portcullis_core::service::Authenticated;
 use serde::Deserialize;
 
@@ -86,6 +88,8 @@ pub async fn form(
 pub struct PinForm {
     pin: String,
     pin_confirm: String,
+    #[serde(default)]
+    password: String,
 }
 
 /// `POST /account/support-pin`
@@ -103,9 +107,10 @@ pub async fn submit(
         };
         (StatusCode::UNPROCESSABLE_ENTITY, error)
     } else {
+        let password = Password::new(form.password);
         let e = match state
             .services
-            .set_support_pin(&auth, &form.pin, &meta)
+            .set_support_pin(&auth, &form.pin, &password, &meta)
             .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("{PATH}?done=pin_set")).into_response()),
@@ -114,13 +119,15 @@ pub async fn submit(
         let Some((status, message)) = explain(&e) else {
             return Err(e.into());
         };
-        (
-            status,
-            FormError {
-                field: "pin",
-                message,
-            },
-        )
+        // The services look at the PIN first (`InvalidPin`), then at the password: an empty
+        // one is a `Validation` error, a wrong one `InvalidPassword`.
+        let field = match e {
+            Error::InvalidPassword | Error::TooManyAttempts { .. } | Error::Validation(_) => {
+                "password"
+            }
+            _ => "pin",
+        };
+        (status, FormError { field, message })
     };
     let response = page(&state, &auth, &csrf, None, Some(error), status).await?;
     Ok((csrf, response).into_response())

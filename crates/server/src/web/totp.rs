@@ -1,7 +1,8 @@
 //! The authenticator-app setup assistant, without JavaScript:
 //! `POST /account/security/totp/start` makes a new secret, `GET /account/security/totp` shows the
 //! steps (install an app, scan the QR code or type the key, confirm with the password and a code),
-//! `POST /account/security/totp/activate` switches it on and shows the recovery codes once, and
+//! `POST /account/security/totp/activate` switches it on and redirects to the recovery codes,
+//! shown once, and
 //! `POST /account/security/totp/deactivate` removes it with the password. Secrets, codes and
 //! whether any of this is allowed are the services'; this file only shows them.
 
@@ -18,7 +19,7 @@ use super::account::FormError;
 use super::csrf::{CsrfToken, NoFields, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{Layout, render};
-use super::recovery_codes::{CodesPage, Occasion};
+use super::recovery_codes;
 use super::security::{self, TileError};
 use super::session::SignedIn;
 use crate::api::extract::Meta;
@@ -145,7 +146,7 @@ pub async fn setup(
         Err(Error::EnrollmentNotStarted) => return Ok(Redirect::to(OVERVIEW).into_response()),
         Err(e) => return Err(e.into()),
     };
-    // Seed 003's assistant: a mobile number first, when the deployment requires one.
+    // With `require_phone_for_2fa` the assistant asks for a verified mobile number first.
     if state
         .services
         .phone_status(&auth.user)
@@ -165,7 +166,8 @@ pub struct ActivateForm {
     code: String,
 }
 
-/// `POST /account/security/totp/activate`: on success the recovery codes, in this response only.
+/// `POST /account/security/totp/activate`: on success a redirect to the recovery codes, shown
+/// once (`recovery_codes`).
 pub async fn activate(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -179,10 +181,8 @@ pub async fn activate(
         .activate_totp(&auth, &password, &form.code, &meta)
         .await
     {
-        Ok(codes) => {
-            let page = CodesPage::new(&csrf, auth.user.role, Occasion::Activated, &codes);
-            return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
-        }
+        // The services held the codes for this session with the activation itself.
+        Ok(_held) => return Ok(recovery_codes::show_new_codes().into_response()),
         Err(Error::TotpAlreadyActive | Error::EnrollmentNotStarted) => {
             return Ok(Redirect::to(OVERVIEW).into_response());
         }

@@ -24,7 +24,7 @@ pub fn role_label(role: Role) -> &'static str {
     }
 }
 
-/// Seed 001's words for what a resource is.
+/// What a resource is, in the words of hosting control panels.
 pub fn kind_label(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::Datacenter => "Data centre",
@@ -121,7 +121,7 @@ impl EventRow {
         EventRow {
             day: day.to_owned(),
             time: time.to_owned(),
-            what: event_label(&e.kind),
+            what: event_label(&e.kind, &e.detail),
             outcome,
             tone,
             from: e.ip.unwrap_or_else(|| "—".to_owned()),
@@ -130,8 +130,21 @@ impl EventRow {
 }
 
 /// The dotted audit names of `portcullis_core::audit::AuditKind` in words; a kind added later
-/// shows by its name until it gets words here.
-pub fn event_label(kind: &str) -> String {
+/// shows by its name until it gets words here. The second step of a sign-in records its
+/// `method` in the detail, so the row says how it was done: a push approval is no code.
+pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
+    let method = detail.get("method").and_then(serde_json::Value::as_str);
+    let label = match (kind, method) {
+        ("login.second_factor.success", Some("push")) => "Sign-in approved in the companion app",
+        ("login.second_factor.success", Some("recovery_code")) => "Signed in with a recovery code",
+        ("login.second_factor.success", Some("totp")) => "Authenticator code accepted at sign-in",
+        ("login.second_factor.failure", Some("recovery_code")) => "Wrong recovery code at sign-in",
+        ("login.second_factor.failure", Some("totp")) => "Wrong authenticator code at sign-in",
+        _ => "",
+    };
+    if !label.is_empty() {
+        return label.to_owned();
+    }
     let label = match kind {
         "account.created" => "Account created",
         "login.success" => "Signed in",
@@ -146,7 +159,7 @@ pub fn event_label(kind: &str) -> String {
         // the result column says how it went.
         "totp.activated" => "Switching on the authenticator app",
         "totp.deactivated" => "Removing the authenticator app",
-        "login.second_factor.success" => "Code accepted at sign-in",
+        "login.second_factor.success" => "Second step completed at sign-in",
         "login.second_factor.failure" => "Wrong code at sign-in",
         "recovery.used" => "Recovery code used",
         "recovery.regenerated" => "Making new recovery codes",
@@ -155,6 +168,7 @@ pub fn event_label(kind: &str) -> String {
         }
         "user.created" => "User created",
         "invitation.accepted" => "Invitation accepted; password set",
+        "invitation.renewed" => "New invitation link issued",
         "user.role_changed" => "User's role changed",
         "user.deleted" => "User deleted",
         "two_factor.forced" => "Two-factor authentication made mandatory for a user",
@@ -227,8 +241,34 @@ mod tests {
 
     #[test]
     fn unknown_audit_kinds_keep_their_name() {
-        assert_eq!(event_label("login.success"), "Signed in");
-        assert_eq!(event_label("push.approved"), "Sign-in approved in the app");
-        assert_eq!(event_label("passkey.added"), "passkey.added");
+        let none = serde_json::Value::Null;
+        assert_eq!(event_label("login.success", &none), "Signed in");
+        assert_eq!(
+            event_label("push.approved", &none),
+            "Sign-in approved in the app"
+        );
+        assert_eq!(event_label("passkey.added", &none), "passkey.added");
+    }
+
+    #[test]
+    fn a_completed_second_step_is_named_by_its_method() {
+        let by = |m: &str| serde_json::json!({ "method": m });
+        let done = "login.second_factor.success";
+        assert_eq!(
+            event_label(done, &by("push")),
+            "Sign-in approved in the companion app"
+        );
+        assert_eq!(
+            event_label(done, &by("totp")),
+            "Authenticator code accepted at sign-in"
+        );
+        assert_eq!(
+            event_label(done, &by("recovery_code")),
+            "Signed in with a recovery code"
+        );
+        assert_eq!(
+            event_label(done, &serde_json::Value::Null),
+            "Second step completed at sign-in"
+        );
     }
 }

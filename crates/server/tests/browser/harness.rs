@@ -51,6 +51,37 @@ impl TestApp {
         app
     }
 
+    /// A server with the owner `EMAIL`, a service token for a mail server (returned beside it)
+    /// and, when `agent` names one, a support agent with that email and password.
+    pub async fn with_mail_service(
+        agent: Option<(&'static str, &'static str)>,
+    ) -> (TestApp, String) {
+        let service_token = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let slot = service_token.clone();
+        let app = TestApp::spawn(true, |server| async move {
+            let services = &server.state().services;
+            services
+                .create_owner_from_shell(EMAIL, &Password::new(PASSWORD))
+                .await
+                .unwrap();
+            if let Some((email, password)) = agent {
+                services
+                    .create_support_agent_from_shell(email, &Password::new(password))
+                    .await
+                    .unwrap();
+            }
+            let (_, token) = services
+                .create_service_token_from_shell("mail")
+                .await
+                .unwrap();
+            *slot.lock().unwrap() = token.expose().to_owned();
+            server
+        })
+        .await;
+        let token = service_token.lock().unwrap().clone();
+        (app, token)
+    }
+
     /// A server with closed registration and no account: it issues a setup link.
     pub async fn fresh_closed() -> TestApp {
         TestApp::spawn(false, |server| async move { server }).await
@@ -92,6 +123,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// The server's data folder (the outbox's file transport writes there).
+    pub fn data(&self) -> &Path {
+        &self.data
     }
 
     /// A client that keeps cookies like a browser but shows every redirect instead of following it.
@@ -295,8 +331,17 @@ pub async fn enable_totp_as(
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let page = res.text().await.unwrap();
+    // POST/redirect/GET: the codes are held for this session and shown by the page it leads to.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/account/security/recovery-codes");
+    let page = http
+        .get(app.url("/account/security/recovery-codes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let codes: Vec<String> = between(&page, "<li><code>", "</code>")
         .into_iter()
         .map(str::to_owned)

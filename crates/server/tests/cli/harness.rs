@@ -21,7 +21,7 @@ use tokio::process::{Child, Command};
 pub const OWNER: &str = "owner@example.com";
 pub const AGENT: &str = "agent@support.example.com";
 pub const PASSWORD: &str = "Correct-Horse-7";
-pub const AGENT_PASSWORD: &str = "Agent-Secret-42!";
+pub const AGENT_PASSWORD: &str = "Desk-Secret-42!";
 pub const PATIENCE: Duration = Duration::from_secs(30);
 pub const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 

@@ -332,7 +332,7 @@ async fn live(client: &Client, life: &mut Life, progress: &Progress) -> Option<(
         life,
         Step::AppPassword,
         (post, "/api/v1/me/app-passwords"),
-        json!({ "name": "Thunderbird" }),
+        json!({ "name": "Thunderbird", "password": life.password }),
         StatusCode::CREATED,
     )
     .await?;
