@@ -708,3 +708,57 @@ async fn a_password_reset_answers_with_a_redirect_and_a_reload_changes_nothing_m
     assert_eq!(location(&signed_in), "/account");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn locking_from_a_notice_redirects_and_a_reload_shows_the_lock_again() {
+    let app = TestApp::with_user().await;
+    let token = api_token(&app).await;
+    let new_password = "Quiet-Lantern-Orbit-58";
+    let (status, _) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/me/password",
+        Some(&token),
+        Some(json!({ "old_password": PASSWORD, "new_password": new_password })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let body = mail(&app, "security").await;
+    let start = body.find("/lock?token=").expect("a lock link");
+    let link = body[start..].split_whitespace().next().unwrap().to_owned();
+    let http = app.http();
+    let form = text(&http, &app, &link).await;
+    let fields = [
+        ("csrf", hidden_csrf(&form)),
+        ("token", link.trim_start_matches("/lock?token=").to_owned()),
+    ];
+    let res = http
+        .post(app.url("/lock"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/lock?done=locked");
+    for _ in 0..2 {
+        // The first look, then what a reload shows: the outcome, not "link no longer valid".
+        let page = text(&http, &app, "/lock?done=locked").await;
+        assert!(page.contains("Your account is locked"), "{page}");
+        assert!(!page.contains("no longer valid"), "{page}");
+    }
+    // What a "Confirm form resubmission" would send: the used link locks nothing twice.
+    let res = http
+        .post(app.url("/lock"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let refused = app.sign_in_as(&app.http(), EMAIL, new_password).await;
+    assert!(
+        set_cookie(refused.headers(), "portcullis_session").is_none(),
+        "a locked account never signs in"
+    );
+    assert!(refused.text().await.unwrap().contains("locked"));
+    app.stop().await;
+}

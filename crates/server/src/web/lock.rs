@@ -1,12 +1,14 @@
 //! "This wasn't me" from the browser: `GET /lock?token=…` (a link sent only about changes made
-//! with the person's own credentials) explains what locking does and asks for one click; `POST /lock` locks. The link itself never locks on GET, because mail scanners
-//! and link previews fetch links without a person clicking them.
+//! with the person's own credentials) explains what locking does and asks for one click;
+//! `POST /lock` locks and redirects to `GET /lock?done=locked`, so a reload shows the outcome
+//! again instead of posting the used link and calling it invalid. The link itself never locks on
+//! GET, because mail scanners and link previews fetch links without a person clicking them.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::secret::Token;
 use serde::Deserialize;
@@ -38,7 +40,11 @@ fn invalid_link() -> WebError {
 
 #[derive(Deserialize)]
 pub struct LockQuery {
+    #[serde(default)]
     token: String,
+    /// `locked`: the redirect after the click, which shows the outcome.
+    #[serde(default)]
+    done: String,
 }
 
 /// `GET /lock?token=…`
@@ -47,9 +53,18 @@ pub async fn form(
     csrf: CsrfToken,
     query: Result<Query<LockQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let Ok(Query(LockQuery { token })) = query else {
+    let Ok(Query(LockQuery { token, done })) = query else {
         return Err(invalid_link());
     };
+    if done == "locked" {
+        let page = LockPage {
+            layout: Layout::signed_out("Account locked"),
+            csrf: csrf.value().to_owned(),
+            token: String::new(),
+            locked: true,
+        };
+        return Ok((csrf, render(StatusCode::OK, &page)?).into_response());
+    }
     if !state
         .services
         .lock_link_valid(&Token::from_client(&token))
@@ -76,7 +91,6 @@ pub struct LockForm {
 pub async fn submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    csrf: CsrfToken,
     VerifiedForm(form): VerifiedForm<LockForm>,
 ) -> Result<Response, WebError> {
     match state
@@ -88,11 +102,5 @@ pub async fn submit(
         Err(Error::InvalidLink) => return Err(invalid_link()),
         Err(e) => return Err(e.into()),
     }
-    let page = LockPage {
-        layout: Layout::signed_out("Account locked"),
-        csrf: csrf.value().to_owned(),
-        token: String::new(),
-        locked: true,
-    };
-    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+    Ok(Redirect::to("/lock?done=locked").into_response())
 }
