@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use harness::{PASSPHRASE, TestEnv};
 use portcullis_app::state_file::StateFile;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
@@ -85,6 +85,7 @@ on_both_backends! {
             .client
             .delete(format!("{}/api/v1/me/push-devices/{id}", server.base))
             .bearer_auth(&token)
+            .json(&json!({ "password": harness::PASSWORD }))
             .send()
             .await
             .unwrap();

@@ -785,7 +785,7 @@ async fn push_latency(
         http,
         &Req::json(
             running.url("/api/v1/me/push-devices"),
-            &json!({"name": "bench"}),
+            &json!({"name": "bench", "password": seed::PASSWORD}),
             Some(&token),
         ),
     )

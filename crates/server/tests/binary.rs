@@ -723,7 +723,7 @@ async fn push_login_for_trace(
         .http
         .post(server.url("/api/v1/me/push-devices"))
         .bearer_auth(token)
-        .json(&json!({}))
+        .json(&json!({ "password": password }))
         .send()
         .await
         .unwrap()

@@ -246,7 +246,7 @@ async fn pair_by_form(app: &common::TestApp, http: &reqwest::Client, name: &str)
         http,
         "/account/security",
         "/account/security/push-devices",
-        &[("name", name)],
+        &[("name", name), ("password", PASSWORD)],
     )
     .await;
     // POST/redirect/GET: the link is held for this session and shown once by the redirect's GET.
@@ -358,6 +358,7 @@ on_both_backends! {
         c.goto(&app.url("/account/security")).await.unwrap();
         assert_eq!(text_of(c, "#push .badge").await, "Not set up");
         fill(c, "device_name", "Test phone").await;
+        fill(c, "pair_password", PASSWORD).await;
         click(c, "form[action='/account/security/push-devices'] button[type='submit']").await;
         let uri = text_of(c, "#pairing-uri").await;
         assert!(uri.starts_with("portcullis://pair?v=1&"), "{uri}");
@@ -408,6 +409,7 @@ on_both_backends! {
         c.goto(&app.url("/account/security")).await.unwrap();
         click(c, &format!("{row} form[action$='/remove'] button[type='submit']")).await;
         assert!(text_of(c, "h1").await.contains("Work phone"));
+        fill(c, "confirm_password", PASSWORD).await;
         click(c, "form.confirm button[type='submit']").await;
         assert_eq!(path_of(c).await, "/account/security");
         assert!(!has(c, &row).await, "the device is gone from the list");
@@ -671,7 +673,7 @@ on_both_backends! {
         let res = post_form(&app, &bob, "/account/security", &action, &[("name", "Mine now")]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let remove = format!("/account/security/push-devices/{}/remove", device.id);
-        let res = post_form(&app, &bob, "/account/security", &remove, &[("confirm", "yes")]).await;
+        let res = post_form(&app, &bob, "/account/security", &remove, &[("confirm", "yes"), ("password", PASSWORD)]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let security = page(&alice, app.url("/account/security")).await;
         assert!(security.contains(">Phone<"), "still Alice's, still named Phone");
@@ -681,9 +683,68 @@ on_both_backends! {
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.text().await.unwrap().contains("Remove “Phone”?"));
         assert!(page(&alice, app.url("/account/security")).await.contains(">Phone<"));
-        let res = post_form(&app, &alice, "/account/security", &remove, &[("confirm", "yes")]).await;
+        let res = post_form(&app, &alice, "/account/security", &remove, &[("confirm", "yes"), ("password", PASSWORD)]).await;
         assert_eq!(location(&res), "/account/security?done=push_removed#push");
         assert!(!page(&alice, app.url("/account/security")).await.contains(">Phone<"));
+
+        app.shutdown().await;
+    }
+
+    async fn pairing_and_removing_a_device_by_form_ask_for_the_current_password(env: TestEnv) {
+        let app = env.spawn().await;
+        assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
+        let alice = cookie_client();
+        sign_in_http(&app, &alice).await;
+        let pair = "/account/security/push-devices";
+        let push_tile = |html: &str| -> String {
+            let tile = html.split(r#"id="push""#).nth(1).unwrap_or_else(|| panic!("a push tile: {html}"));
+            tile.split(r#"id="mobile-number""#).next().unwrap().to_owned()
+        };
+
+        // "Pair a device" asks for the password; a wrong one is refused in the push tile, with
+        // the typed name kept, and no pairing link is held.
+        let security = page(&alice, app.url("/account/security")).await;
+        assert!(push_tile(&security).contains(r#"id="pair_password""#), "{security}");
+        let res = post_form(&app, &alice, "/account/security", pair, &[("name", "Desk-phone"), ("password", "Wrong-Horse-7")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let tile = push_tile(&res.text().await.unwrap());
+        assert!(tile.contains(r#"id="pair-password-error""#), "{tile}");
+        assert!(tile.contains("Your current password is not correct."), "{tile}");
+        assert!(tile.contains(r#"value="Desk-phone""#), "the typed name is kept: {tile}");
+        let res = alice.get(app.url(pair)).send().await.unwrap();
+        assert_eq!(location(&res), "/account/security#push", "no pairing link was made");
+        let res = post_form(&app, &alice, "/account/security", pair, &[("name", "Desk-phone")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(push_tile(&res.text().await.unwrap()).contains("Enter your current password."));
+        assert!(!page(&alice, app.url("/account/security")).await.contains(r#"id="push-devices""#), "nothing paired");
+
+        // The right one pairs.
+        let device = pair_by_form(&app, &alice, "Phone").await;
+
+        // Removing: the confirmation asks for the password; a wrong one shows it again with the
+        // message and keeps the device.
+        let remove = format!("/account/security/push-devices/{}/remove", device.id);
+        let res = post_form(&app, &alice, "/account/security", &remove, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Remove “Phone”?") && html.contains(r#"id="confirm_password""#), "{html}");
+        let res = post_form(&app, &alice, "/account/security", &remove, &[("confirm", "yes"), ("password", "Wrong-Horse-7")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Remove “Phone”?"), "the confirmation again: {html}");
+        assert!(html.contains(r#"id="confirm-password-error""#) && html.contains("Your current password is not correct."), "{html}");
+        let res = post_form(&app, &alice, "/account/security", &remove, &[("confirm", "yes")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("Enter your current password."));
+        assert!(page(&alice, app.url("/account/security")).await.contains(">Phone<"), "still paired");
+        assert!(device.challenges(0).await.is_empty(), "the device still signs in to the server");
+
+        // The right one removes it.
+        let res = post_form(&app, &alice, "/account/security", &remove, &[("confirm", "yes"), ("password", PASSWORD)]).await;
+        assert_eq!(location(&res), "/account/security?done=push_removed#push");
+        assert!(!page(&alice, app.url("/account/security")).await.contains(">Phone<"));
+        let res = device.signed("GET", "/api/v1/push/device/challenges?wait=0", None).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
         app.shutdown().await;
     }
@@ -744,7 +805,7 @@ on_both_backends! {
         assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
         let owner = cookie_client();
         sign_in_http(&app, &owner).await;
-        let res = post_form(&app, &owner, "/account/security", "/account/security/push-devices", &[("name", "Tablet")]).await;
+        let res = post_form(&app, &owner, "/account/security", "/account/security/push-devices", &[("name", "Tablet"), ("password", PASSWORD)]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let html = page(&owner, app.url("/account/security/push-devices")).await;
         for said in [
@@ -788,7 +849,7 @@ on_both_backends! {
         // The authenticator app alone: its form, and no companion-app button.
         enable_totp(&app, &owner).await;
         let remove = format!("/account/security/push-devices/{}/remove", device.id);
-        let res = post_form(&app, &owner, "/account/security", &remove, &[("confirm", "yes")]).await;
+        let res = post_form(&app, &owner, "/account/security", &remove, &[("confirm", "yes"), ("password", PASSWORD)]).await;
         assert_eq!(location(&res), "/account/security?done=push_removed#push");
         let http = cookie_client();
         assert_eq!(location(&sign_in_http(&app, &http).await), "/login/code");

@@ -415,7 +415,7 @@ async fn a_pairing_link_is_shown_once_and_a_reload_says_so() {
         &app,
         "/account/security",
         "/account/security/push-devices",
-        &[("name", "Phone")],
+        &[("name", "Phone"), ("password", PASSWORD)],
     )
     .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

@@ -131,7 +131,7 @@ async fn one_push_approval(cluster: &Cluster, round: usize, email: &str, token: 
             round,
             "/api/v1/me/push-devices",
             Some(token),
-            json!({ "name": "phone" }),
+            json!({ "name": "phone", "password": PASSWORD }),
         ))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -41,6 +41,45 @@ async fn approve_by_number(app: &TestApp, phone: &Device, number: i64) -> reqwes
         .await
 }
 
+/// `DELETE /api/v1/me/push-devices/{id}` as `token` with `body`.
+async fn remove_device(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .delete(app.url(&format!("/api/v1/me/push-devices/{id}")))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The names of the caller's paired devices.
+async fn device_names(app: &TestApp, token: &str) -> Vec<String> {
+    let list: Value = app
+        .get("/api/v1/me/push-devices", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The outcomes of the caller's audit events of `kind`, newest first.
+async fn outcomes(app: &TestApp, token: &str, kind: &str) -> Vec<String> {
+    let body: Value = app.audit(token, "?limit=200").await.json().await.unwrap();
+    body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .map(|e| e["outcome"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// The current TOTP code of a base32 secret (SHA-1, 6 digits, 30 s).
 fn totp_now(secret: &str) -> String {
     let key = portcullis_core::totp::base32_decode(secret).unwrap();
@@ -560,7 +599,8 @@ on_both_backends! {
         let other = app.signed_in("lee@example.com").await;
         let phone = Device::paired(&app, &token).await;
         let path = format!("/api/v1/me/push-devices/{}", phone.id);
-        assert_eq!(error_code(app.delete(&path, Some(&other)).await).await.0, StatusCode::NOT_FOUND);
+        let r = remove_device(&app, &other, &phone.id, &json!({ "password": PASSWORD })).await;
+        assert_eq!(error_code(r).await.0, StatusCode::NOT_FOUND);
         let r = app
             .client
             .patch(app.url(&path))
@@ -570,7 +610,8 @@ on_both_backends! {
             .await
             .unwrap();
         assert_eq!(r.json::<Value>().await.unwrap()["name"], "Work phone");
-        assert_eq!(app.delete(&path, Some(&token)).await.status(), StatusCode::NO_CONTENT);
+        let r = remove_device(&app, &token, &phone.id, &json!({ "password": PASSWORD })).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
         assert!(methods_in_me(&app, &token).await.is_empty());
         let r = phone
             .send(&app, Method::GET, "/api/v1/push/device/challenges?wait=0", None, &Signing::default())
@@ -579,6 +620,64 @@ on_both_backends! {
         assert!(app.audit_types(&token).await.contains(&"push.device_removed".to_owned()));
         // Without a factor the password alone signs in again.
         assert_eq!(app.login("kim@example.com", PASSWORD).await.json::<Value>().await.unwrap()["status"], "ok");
+    }
+
+    async fn pairing_a_device_needs_the_current_password_and_a_wrong_one_pairs_nothing(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("pia@example.com").await;
+        let pair = |body: Value| {
+            let (app, token) = (&app, &token);
+            async move { app.post_json("/api/v1/me/push-devices", &body, Some(token)).await }
+        };
+        let r = pair(json!({ "name": "Phone" })).await;
+        assert_eq!(error_code(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body".into()));
+        let r = pair(json!({ "name": "Phone", "password": "" })).await;
+        assert_eq!(error_code(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into()));
+        let r = pair(json!({ "name": "Phone", "password": "Wrong-Horse-7" })).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_password");
+        assert!(body.get("pairing_uri").is_none(), "no code to pair with: {body}");
+
+        // Nothing was paired, and the wrong password is on record as a failed pairing.
+        assert!(device_names(&app, &token).await.is_empty());
+        assert!(methods_in_me(&app, &token).await.is_empty());
+        assert_eq!(outcomes(&app, &token, "push.device_paired").await, vec!["failure"]);
+
+        // The right password gives a code that pairs.
+        let r = pair(json!({ "name": "Phone", "password": PASSWORD })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let uri = r.json::<Value>().await.unwrap()["pairing_uri"].as_str().unwrap().to_owned();
+        assert_eq!(Device::new().pair_raw(&app, &uri).await.status(), StatusCode::CREATED);
+        assert_eq!(device_names(&app, &token).await, vec!["Phone"]);
+        assert_eq!(methods_in_me(&app, &token).await, vec!["push"]);
+    }
+
+    async fn removing_a_device_needs_the_current_password_and_a_wrong_one_keeps_it(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("rex@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let r = remove_device(&app, &token, &phone.id, &json!({})).await;
+        assert_eq!(error_code(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body".into()));
+        let r = remove_device(&app, &token, &phone.id, &json!({ "password": "" })).await;
+        assert_eq!(error_code(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into()));
+        let r = remove_device(&app, &token, &phone.id, &json!({ "password": "Wrong-Horse-7" })).await;
+        assert_eq!(error_code(r).await, (StatusCode::FORBIDDEN, "invalid_password".into()));
+
+        // The device stays, still approves sign-ins, and the attempt is on record.
+        assert_eq!(device_names(&app, &token).await, vec!["Test phone"]);
+        assert_eq!(methods_in_me(&app, &token).await, vec!["push"]);
+        let (t, _) = ticket(&app, "rex@example.com").await;
+        let (id, number) = pushed(&app, &t).await;
+        assert_eq!(phone.approve(&app, &id, number).await.status(), StatusCode::OK);
+        assert_eq!(poll_body(&app, &id, &t, 0).await["status"], "approved");
+        assert_eq!(outcomes(&app, &token, "push.device_removed").await, vec!["failure"]);
+
+        // With the right password it goes.
+        let r = remove_device(&app, &token, &phone.id, &json!({ "password": PASSWORD })).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert!(device_names(&app, &token).await.is_empty());
+        assert_eq!(outcomes(&app, &token, "push.device_removed").await, vec!["success", "failure"]);
     }
 
     async fn a_new_request_of_the_account_ends_the_older_one_which_can_no_longer_be_approved(env: TestEnv) {

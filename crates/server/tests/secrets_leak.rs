@@ -446,7 +446,7 @@ async fn run_every_flow_and_search(w: &mut World) {
             Method::POST,
             "/api/v1/me/push-devices",
             Some(&alice),
-            Some(&json!({"name": "Phone"})),
+            Some(&json!({"name": "Phone", "password": PW[1]})),
             &["pairing-code"],
         )
         .await;

@@ -1145,7 +1145,7 @@ async fn every_reachable_page_has_a_strict_csp_refuses_framing_and_is_not_stored
             app,
             "/account/security",
             "/account/security/push-devices",
-            &[("name", "phone")],
+            &[("name", "phone"), ("password", PASSWORD)],
         )
         .await;
         let (_, _, headers, _) = remember("starting a pairing", paired).await;
@@ -1234,7 +1234,7 @@ async fn api_answers_that_carry_secrets_are_not_stored_either() {
             ),
             (
                 "/api/v1/me/push-devices",
-                json!({ "name": "phone" }),
+                json!({ "name": "phone", "password": PASSWORD }),
                 "a pairing link",
             ),
         ] {

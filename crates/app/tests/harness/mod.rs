@@ -163,7 +163,7 @@ impl TestServer {
         let r = self
             .post(
                 "/api/v1/me/push-devices",
-                &json!({ "name": name }),
+                &json!({ "name": name, "password": PASSWORD }),
                 Some(token),
             )
             .await;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::login::{NextStep, after_password};
 use crate::model::{RequestMeta, User};
 use crate::notice::SecurityEvent;
+use crate::password::Password;
 use crate::push::{self, ChallengeStatus, Decision};
 use crate::secret::Token;
 use crate::store::{AuditLog, PushChallenge, PushDevice, PushStore, Store, Transaction, Users};
@@ -79,17 +80,29 @@ pub struct DeviceChallenge {
 
 impl<S: Store> Services<S> {
     /// A single-use pairing code for the caller, valid 10 minutes; `name` names the device.
+    /// The current password is required: a paired device approves every sign-in.
     pub async fn start_push_pairing(
         &self,
         auth: &Authenticated,
         name: Option<&str>,
+        password: &Password,
         reveal: Reveal<'_>,
+        meta: &RequestMeta,
     ) -> Result<PushPairing> {
         let name = name
             .filter(|n| !n.trim().is_empty())
             .map(push::parse_device_name)
             .transpose()
             .map_err(|e| Error::Validation(e.to_owned()))?;
+        // A paired device approves every sign-in on its own: a session left open must not be
+        // enough to add one.
+        if password.expose().is_empty() {
+            return Err(Error::Validation(
+                "enter your current password to pair a device".into(),
+            ));
+        }
+        self.confirm_password(auth, password, AuditKind::PushDevicePaired, meta)
+            .await?;
         let now = self.now();
         let code = Token::generate();
         let expires_at = now.plus_secs(push::PAIRING_SECS);
@@ -212,14 +225,25 @@ impl<S: Store> Services<S> {
         Ok(device)
     }
 
-    /// Removes one of the caller's devices; another person's id is `NotFound`. A person whose
-    /// 2FA is forced cannot remove their last factor this way.
+    /// Removes one of the caller's devices (the current password is required); another
+    /// person's id is `NotFound`. A person whose 2FA is forced cannot remove their last factor
+    /// this way.
     pub async fn remove_push_device(
         &self,
         auth: &Authenticated,
         id: &str,
+        password: &Password,
         meta: &RequestMeta,
     ) -> Result<()> {
+        // Removing the last device switches two-factor authentication off: a session left open
+        // must not be enough to do it.
+        if password.expose().is_empty() {
+            return Err(Error::Validation(
+                "enter your current password to remove a device".into(),
+            ));
+        }
+        self.confirm_password(auth, password, AuditKind::PushDeviceRemoved, meta)
+            .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;

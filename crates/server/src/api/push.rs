@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::SessionKind;
+use portcullis_core::password::Password;
 use portcullis_core::secret::Token;
 use portcullis_core::service::PushStatus;
 use portcullis_core::service::Reveal;
@@ -16,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, Meta};
 use super::rfc3339;
+use super::totp::PasswordConfirmation;
 use crate::push_wake;
 use crate::state::AppState;
 
@@ -24,6 +26,10 @@ pub struct StartPairingRequest {
     /// What to call the device (1 to 64 characters); without it, the app's own name is kept.
     #[serde(default)]
     pub name: Option<String>,
+    /// The current password: a paired device approves every sign-in, so an open session alone
+    /// may not add one.
+    #[schema(value_type = String, format = Password)]
+    pub password: Password,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,16 +77,26 @@ pub struct RenameDeviceRequest {
     (status = 201, body = PairingResponse),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
-    (status = 422, description = "validation_failed (name) or invalid_body", body = ErrorBody),
+    (status = 403, description = "invalid_password: the current password is wrong (counted against the account)", body = ErrorBody),
+    (status = 422, description = "validation_failed (name, or password empty) or invalid_body (password missing)", body = ErrorBody),
+    (status = 429, description = "too_many_attempts: too many wrong passwords; see Retry-After", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn start_pairing(
     State(state): State<AppState>,
+    Meta(meta): Meta,
     Auth(auth): Auth,
     ApiJson(req): ApiJson<StartPairingRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<PairingResponse>)> {
     let pairing = state
         .services
-        .start_push_pairing(&auth, req.name.as_deref(), Reveal::InAnswer)
+        .start_push_pairing(
+            &auth,
+            req.name.as_deref(),
+            &req.password,
+            Reveal::InAnswer,
+            &meta,
+        )
         .await?;
     let qr_svg = crate::qr::svg(&pairing.uri)
         .map_err(|_| portcullis_core::Error::internal_msg("pairing URI too long for a QR code"))?;
@@ -131,21 +147,29 @@ pub async fn rename_device(
     Ok(ApiJson(device.into()))
 }
 
-/// Remove one of my companion apps; it can no longer approve sign-ins.
+/// Remove one of my companion apps, with the current password; it can no longer approve sign-ins.
 #[utoipa::path(delete, path = "/api/v1/me/push-devices/{id}", tag = "push", security(("bearer" = [])),
-    params(("id" = String, Path, description = "device id")), responses(
+    params(("id" = String, Path, description = "device id")), request_body = PasswordConfirmation, responses(
     (status = 204, description = "removed"),
+    (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
-    (status = 403, description = "two_factor_enforced (the last factor of a person whose 2FA is forced)", body = ErrorBody),
+    (status = 403, description = "invalid_password (the current password is wrong, counted against the account) or two_factor_enforced (the last factor of a person whose 2FA is forced)", body = ErrorBody),
     (status = 404, description = "not_found (also another person's device)", body = ErrorBody),
+    (status = 422, description = "validation_failed (password empty) or invalid_body (password missing)", body = ErrorBody),
+    (status = 429, description = "too_many_attempts: too many wrong passwords; see Retry-After", body = ErrorBody),
+    (status = 503, description = "overloaded: every password-hashing thread is busy and the queue is full; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn remove_device(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Auth(auth): Auth,
     ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<PasswordConfirmation>,
 ) -> ApiResult<StatusCode> {
-    state.services.remove_push_device(&auth, &id, &meta).await?;
+    state
+        .services
+        .remove_push_device(&auth, &id, &req.password, &meta)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

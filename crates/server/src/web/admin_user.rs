@@ -296,6 +296,7 @@ pub async fn reset_two_factor(
             action: format!("{}/reset-2fa", user_path(&id.0)),
             button: "Reset 2FA",
             cancel: user_path(&id.0),
+            password: None,
         };
         return confirm::page(confirm, auth.user.role, csrf);
     }
@@ -397,6 +398,7 @@ pub async fn delete(
             action: format!("{}/delete", user_path(&id.0)),
             button: "Delete user",
             cancel: user_path(&id.0),
+            password: None,
         };
         return confirm::page(confirm, auth.user.role, csrf);
     }

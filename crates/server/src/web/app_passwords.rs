@@ -250,6 +250,7 @@ pub async fn revoke(
             action: format!("{PATH}/{id}/revoke"),
             button: "Revoke app password",
             cancel: PATH.to_owned(),
+            password: None,
         };
         return confirm::page(confirm, auth.user.role, csrf);
     }

@@ -139,6 +139,7 @@ pub async fn delete(
             action: format!("{LIST}/{id}/delete"),
             button: "Delete resource",
             cancel: LIST.to_owned(),
+            password: None,
         };
         return confirm::page(confirm, auth.user.role, csrf);
     }

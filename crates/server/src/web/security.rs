@@ -41,6 +41,8 @@ struct SecurityPage {
     push_last_factor: bool,
     /// The device whose rename form stays open (after a refused name).
     renaming: Option<String>,
+    /// The device name typed in "Pair a device", kept after a refusal.
+    pair_name: String,
 }
 
 impl SecurityPage {
@@ -83,9 +85,19 @@ struct PhoneTile {
 
 /// What went wrong with one of the tile's password forms.
 pub struct TileError {
-    /// `deactivate` or `regenerate`: the form the message belongs to, which then stays open.
+    /// The form the message belongs to (`deactivate`, `regenerate`, `push-pair`,
+    /// `push-pair-password`, `push-rename`), which then stays open.
     pub form: &'static str,
     pub message: String,
+}
+
+/// What the push tile's forms keep after a refusal.
+#[derive(Default)]
+pub struct PushKept {
+    /// The device whose rename form stays open (after a refused name).
+    pub renaming: Option<String>,
+    /// The device name typed in "Pair a device".
+    pub pair_name: String,
 }
 
 /// A paired companion-app device as its row in the tile shows it.
@@ -141,17 +153,26 @@ pub async fn page(
     error: Option<TileError>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    page_with(state, auth, csrf, notice, error, None, status).await
+    page_with(
+        state,
+        auth,
+        csrf,
+        notice,
+        error,
+        PushKept::default(),
+        status,
+    )
+    .await
 }
 
-/// [`page`], with the rename form of device `renaming` kept open (for its error).
+/// [`page`], with what the push tile's forms keep (an open rename form, a typed device name).
 pub async fn page_with(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,
     notice: Option<Notice>,
     error: Option<TileError>,
-    renaming: Option<String>,
+    kept: PushKept,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let summary = state.services.two_factor_summary(&auth.user).await?;
@@ -183,7 +204,8 @@ pub async fn page_with(
             && !summary.methods.contains(&Method::Totp)
             && push_devices.len() == 1,
         push_devices,
-        renaming,
+        renaming: kept.renaming,
+        pair_name: kept.pair_name,
     };
     render(status, &page)
 }

@@ -85,12 +85,12 @@ pub fn code_of(uri: &str) -> String {
         .to_owned()
 }
 
-/// Asks for a pairing as `token`; returns the pairing URI.
+/// Asks for a pairing as `token` (signed up with `common::PASSWORD`); returns the pairing URI.
 pub async fn start_pairing(app: &TestApp, token: &str, name: Option<&str>) -> String {
     let r = app
         .post_json(
             "/api/v1/me/push-devices",
-            &json!({ "name": name }),
+            &json!({ "name": name, "password": crate::common::PASSWORD }),
             Some(token),
         )
         .await;
