@@ -286,6 +286,47 @@ on_both_backends! {
         assert!(matches!(r, Ok(LoginResult::Complete { .. })), "{r:?}");
     }
 
+    async fn a_ticket_is_extended_only_forward_and_only_while_it_lives(url: String) {
+        use portcullis_core::model::{LoginTicket, TicketId, TicketPurpose};
+        use portcullis_core::store::LoginTickets;
+        let w = world(&url, Settings::default()).await;
+        w.owner("wizard@example.com").await;
+        let token = w.login("wizard@example.com", PASSWORD, "192.0.2.1").await.unwrap();
+        let user = w.services.authenticate(&token).await.unwrap().user.id;
+        let ticket = |id: &str| LoginTicket {
+            id: TicketId(id.to_owned()),
+            user_id: user.clone(),
+            purpose: TicketPurpose::Enrollment,
+            created_at: UnixTime(START),
+            expires_at: UnixTime(START + 1800),
+            failures: 0,
+            used: false,
+        };
+        let mut tx = w.services.store.begin().await.unwrap();
+        tx.insert_ticket(&ticket("t1"), &Token::generate().digest()).await.unwrap();
+        tx.insert_ticket(&ticket("t2"), &Token::generate().digest()).await.unwrap();
+        tx.commit().await.unwrap();
+        let extend = |id: &'static str, until: i64, now: i64| {
+            let store = &w.services.store;
+            async move {
+                let mut tx = store.begin().await.unwrap();
+                let done = tx.extend_ticket(&TicketId(id.to_owned()), UnixTime(until), UnixTime(now)).await.unwrap();
+                tx.commit().await.unwrap();
+                done
+            }
+        };
+        // Forward while it lives; never backward, so two racing steps both end at the later time.
+        assert!(extend("t1", START + 2400, START + 600).await);
+        assert!(!extend("t1", START + 2000, START + 700).await, "never moved back");
+        assert!(extend("t1", START + 2400, START + 700).await, "the same end again is fine");
+        // Not once it has run out, and not once it is used.
+        assert!(!extend("t1", START + 9000, START + 2400).await, "an expired ticket stays expired");
+        let mut tx = w.services.store.begin().await.unwrap();
+        assert!(tx.consume_ticket(&TicketId("t2".into()), UnixTime(START + 60)).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(!extend("t2", START + 2400, START + 120).await, "a used ticket stays used");
+    }
+
     async fn a_new_setup_link_voids_the_older_unused_one(url: String) {
         let w = world(&url, Settings::default()).await;
         let old = w.services.issue_setup_link_if_needed().await.unwrap().unwrap();
