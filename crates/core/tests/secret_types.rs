@@ -15,7 +15,10 @@ use portcullis_core::phone::SmsCode;
 use portcullis_core::pin::SupportPin;
 use portcullis_core::recovery::RecoveryCode;
 use portcullis_core::secret::Token;
-use portcullis_core::service::{KitMaterial, LoginResult, PushPairing, ServiceKeys, TotpEnrolment};
+use portcullis_core::service::{
+    CodesOccasion, HeldAppPassword, HeldCodes, HeldInvitation, HeldPairing, KitMaterial,
+    LoginResult, PushPairing, ServiceKeys, TotpEnrolment,
+};
 use portcullis_core::totp::{self, TotpParams, TotpSecret};
 use zeroize::ZeroizeOnDrop;
 
@@ -184,4 +187,33 @@ fn derived_keys_are_redacted() {
     let shown = format!("{keys:?}");
     assert_eq!(shown, "ServiceKeys(<redacted>)");
     assert!(!format!("{:?}", keys.sealing).contains(&hex::encode(key)));
+}
+
+#[test]
+fn what_a_page_shows_once_is_redacted_and_wiped() {
+    let codes = HeldCodes {
+        occasion: CodesOccasion::Regenerated,
+        codes: vec!["1234-5678-9012-3456".to_owned()],
+    };
+    redacted(&codes, &["1234-5678-9012-3456"]);
+    wiped_on_drop(&codes);
+    let app_password = HeldAppPassword {
+        name: "Thunderbird".to_owned(),
+        password: "abcd-efgh-ijkl-mnop".to_owned(),
+    };
+    redacted(&app_password, &["abcd-efgh-ijkl-mnop"]);
+    wiped_on_drop(&app_password);
+    let pairing = HeldPairing {
+        name: String::new(),
+        uri: "portcullis://pair?code=SECRETCODE".to_owned(),
+        expires_at: 0,
+    };
+    redacted(&pairing, &["SECRETCODE"]);
+    wiped_on_drop(&pairing);
+    let invitation = HeldInvitation {
+        user: "u1".to_owned(),
+        token: "INVITETOKEN".to_owned(),
+    };
+    redacted(&invitation, &["INVITETOKEN"]);
+    wiped_on_drop(&invitation);
 }

@@ -9,7 +9,8 @@ use portcullis_core::model::{RequestMeta, Role, SessionKind, SessionPolicy};
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{
-    HOLD_SECS, HeldAppPassword, HeldCodes, LoginResult, ServiceKeys, Services, Settings, Shown,
+    CodesOccasion, HOLD_SECS, HeldAppPassword, HeldCodes, LoginResult, ServiceKeys, Services,
+    Settings, Shown,
 };
 use portcullis_core::store::{Store, Throttle, TotpFactors, Transaction};
 use portcullis_core::throttle::{AccountCounter, ThrottlePolicy};
@@ -201,7 +202,7 @@ on_both_backends! {
         let token = w.login("held@example.com", PASSWORD, "192.0.2.1").await.unwrap();
         let auth = Arc::new(w.services.authenticate(&token).await.unwrap());
         for round in 0..3 {
-            let codes = HeldCodes { occasion: "regenerated".into(), codes: vec![format!("code-{round}")] };
+            let codes = HeldCodes { occasion: CodesOccasion::Regenerated, codes: vec![format!("code-{round}")] };
             w.services.hold(&auth, &codes).await.unwrap();
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..8 {

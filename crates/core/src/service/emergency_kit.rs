@@ -43,7 +43,7 @@ impl<S: Store> Services<S> {
         // The page that shows the codes once takes them from here; holding them in the
         // transaction that makes them means no set can exist that its person never saw.
         let held = HeldCodes {
-            occasion: occasion.as_str().to_owned(),
+            occasion,
             codes: codes.iter().map(RecoveryCode::display).collect(),
         };
         self.hold_in(tx, session, &held).await?;

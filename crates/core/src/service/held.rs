@@ -20,7 +20,8 @@ use super::sessions::Authenticated;
 pub const HOLD_SECS: i64 = 5 * 60;
 
 /// Why a new set of recovery codes is being shown: the page says it differently each time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CodesOccasion {
     /// The authenticator app was just switched on; other devices were signed out.
     Activated,
@@ -31,31 +32,14 @@ pub enum CodesOccasion {
     Regenerated,
 }
 
-impl CodesOccasion {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodesOccasion::Activated => "activated",
-            CodesOccasion::Enrolled => "enrolled",
-            CodesOccasion::Regenerated => "regenerated",
-        }
-    }
-
-    pub fn parse(s: &str) -> CodesOccasion {
-        match s {
-            "activated" => CodesOccasion::Activated,
-            "enrolled" => CodesOccasion::Enrolled,
-            _ => CodesOccasion::Regenerated,
-        }
-    }
-}
-
 /// New recovery codes, as the page shows them. Held by the same transaction that makes them
 /// (see `store_kit`), so codes that exist can always be shown once. Redacted in `Debug`,
 /// zeroized on drop.
 #[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct HeldCodes {
-    /// `activated`, `enrolled` or `regenerated` ([`CodesOccasion`]).
-    pub occasion: String,
+    /// Not a secret, so not wiped.
+    #[zeroize(skip)]
+    pub occasion: CodesOccasion,
     pub codes: Vec<String>,
 }
 
@@ -85,7 +69,17 @@ macro_rules! redacted_debug {
         }
     )*};
 }
-redacted_debug!(HeldCodes, HeldAppPassword, HeldPairing);
+/// A renewed invitation link, held for the administrator's session so that the user page shows
+/// it once after the redirect. Zeroized on drop.
+#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct HeldInvitation {
+    /// Whose link it is: the page shows it only on that person's page.
+    pub user: String,
+    /// The link's token, which the page turns into the `/invite?token=` address.
+    pub token: String,
+}
+
+redacted_debug!(HeldCodes, HeldAppPassword, HeldPairing, HeldInvitation);
 
 /// What can be held, each under its own purpose: a session may hold one of each at a time.
 pub trait HeldKind: Serialize + DeserializeOwned {
@@ -102,6 +96,10 @@ impl HeldKind for HeldAppPassword {
 
 impl HeldKind for HeldPairing {
     const PURPOSE: &'static str = "pairing";
+}
+
+impl HeldKind for HeldInvitation {
+    const PURPOSE: &'static str = "invitation_link";
 }
 
 /// How a secret that a service makes reaches its person.

@@ -15,7 +15,7 @@ use crate::store::{AuditLog, Outbox, Store, Transaction};
 
 use super::Services;
 use super::admin::AdminSession;
-use super::held::HeldKind;
+use super::held::HeldInvitation;
 
 /// What happens to a renewed invitation link besides voiding the older ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,26 +25,6 @@ pub enum InvitationDelivery<'a> {
     /// For the administrator to copy and give to the person: held for the administrator's
     /// session, in this transaction, for the user page the form redirects to.
     CopyOnPage(&'a SessionId),
-}
-
-/// A renewed invitation link, held for the administrator's session so that the user page shows
-/// it once after the redirect. Redacted in `Debug`, zeroized on drop.
-#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
-pub struct HeldInvitation {
-    /// Whose link it is: the page shows it only on that person's page.
-    pub user: String,
-    /// The link's token, which the page turns into the `/invite?token=` address.
-    pub token: String,
-}
-
-impl std::fmt::Debug for HeldInvitation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HeldInvitation(<redacted>)")
-    }
-}
-
-impl HeldKind for HeldInvitation {
-    const PURPOSE: &'static str = "invitation_link";
 }
 
 impl<S: Store> Services<S> {

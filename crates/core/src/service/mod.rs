@@ -41,9 +41,10 @@ use std::sync::Arc;
 pub use admin::{AdminSession, ManagedUser};
 pub use emergency_kit::KitMaterial;
 pub use held::{
-    CodesOccasion, HOLD_SECS, HeldAppPassword, HeldCodes, HeldKind, HeldPairing, Reveal, Shown,
+    CodesOccasion, HOLD_SECS, HeldAppPassword, HeldCodes, HeldInvitation, HeldKind, HeldPairing,
+    Reveal, Shown,
 };
-pub use invitation_renewal::{HeldInvitation, InvitationDelivery};
+pub use invitation_renewal::InvitationDelivery;
 pub use phone::PhoneStatus;
 pub use push_devices::{DeviceChallenge, DeviceRequest, PushPaired, PushPairing, VerifiedDevice};
 pub use push_login::{PushAnswer, PushSent, PushStatus};

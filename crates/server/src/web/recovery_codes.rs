@@ -61,7 +61,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let (occasion, codes, already_shown) =
         match state.services.take_held::<HeldCodes>(&auth).await? {
-            Shown::Now(held) => (Occasion::parse(&held.occasion), held.codes.clone(), false),
+            Shown::Now(held) => (held.occasion, held.codes.clone(), false),
             Shown::Already => (Occasion::Regenerated, Vec::new(), true),
             // Nothing made here lately: the security page has the button to make some.
             Shown::Nothing => return Ok(Redirect::to("/account/security").into_response()),
