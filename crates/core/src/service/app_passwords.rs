@@ -28,13 +28,14 @@ impl<S: Store> Services<S> {
         let name = app_password::parse_name(name).map_err(|e| Error::Validation(e.to_owned()))?;
         // An app password opens the mailbox without a second factor: a session left open must
         // not be enough to make one.
-        if password.expose().is_empty() {
-            return Err(Error::Validation(
-                "enter your current password to create an app password".into(),
-            ));
-        }
-        self.confirm_password(auth, password, AuditKind::AppPasswordCreated, meta)
-            .await?;
+        self.confirm_entered_password(
+            auth,
+            password,
+            "create an app password",
+            AuditKind::AppPasswordCreated,
+            meta,
+        )
+        .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;

@@ -15,6 +15,26 @@ use super::sessions::Authenticated;
 use super::sign_in::throttle_key;
 
 impl<S: Store> Services<S> {
+    /// [`Services::confirm_password`] for a change whose form always has the field: an empty
+    /// password is a form left incomplete ("enter your current password to `action`"), not a
+    /// guess, so it is refused without being counted.
+    pub(crate) async fn confirm_entered_password(
+        &self,
+        auth: &Authenticated,
+        password: &Password,
+        action: &str,
+        failure_kind: AuditKind,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        if password.expose().is_empty() {
+            return Err(Error::Validation(format!(
+                "enter your current password to {action}"
+            )));
+        }
+        self.confirm_password(auth, password, failure_kind, meta)
+            .await
+    }
+
     /// Checks the signed-in person's current password before a sensitive change. A wrong password
     /// is audited as `failure_kind` and counted against the account.
     pub(crate) async fn confirm_password(

@@ -96,13 +96,14 @@ impl<S: Store> Services<S> {
             .map_err(|e| Error::Validation(e.to_owned()))?;
         // A paired device approves every sign-in on its own: a session left open must not be
         // enough to add one.
-        if password.expose().is_empty() {
-            return Err(Error::Validation(
-                "enter your current password to pair a device".into(),
-            ));
-        }
-        self.confirm_password(auth, password, AuditKind::PushDevicePaired, meta)
-            .await?;
+        self.confirm_entered_password(
+            auth,
+            password,
+            "pair a device",
+            AuditKind::PushDevicePaired,
+            meta,
+        )
+        .await?;
         let now = self.now();
         let code = Token::generate();
         let expires_at = now.plus_secs(push::PAIRING_SECS);
@@ -237,13 +238,14 @@ impl<S: Store> Services<S> {
     ) -> Result<()> {
         // Removing the last device switches two-factor authentication off: a session left open
         // must not be enough to do it.
-        if password.expose().is_empty() {
-            return Err(Error::Validation(
-                "enter your current password to remove a device".into(),
-            ));
-        }
-        self.confirm_password(auth, password, AuditKind::PushDeviceRemoved, meta)
-            .await?;
+        self.confirm_entered_password(
+            auth,
+            password,
+            "remove a device",
+            AuditKind::PushDeviceRemoved,
+            meta,
+        )
+        .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;

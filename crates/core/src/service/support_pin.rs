@@ -5,7 +5,7 @@
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{RequestMeta, User};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
@@ -26,13 +26,14 @@ impl<S: Store> Services<S> {
         let pin = SupportPin::parse(pin)?;
         // Whoever knows the PIN can talk their way past support: a session left open must not
         // be enough to choose it.
-        if password.expose().is_empty() {
-            return Err(Error::Validation(
-                "enter your current password to set the support PIN".into(),
-            ));
-        }
-        self.confirm_password(auth, password, AuditKind::SupportPinChanged, meta)
-            .await?;
+        self.confirm_entered_password(
+            auth,
+            password,
+            "set the support PIN",
+            AuditKind::SupportPinChanged,
+            meta,
+        )
+        .await?;
         let phc = self.hasher.hash(&pin.as_password()).await?;
         let user = &auth.user;
         let now = self.now();
