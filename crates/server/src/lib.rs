@@ -17,6 +17,8 @@
 //!   (LISTEN/NOTIFY); calls device webhooks.
 //! - [`drain`]: on shutdown, closes the listener and lets open connections finish with
 //!   `Connection: close`, so a load balancer loses no request to a restart.
+//! - [`hashing`]: the pool of low-priority threads that runs password hashes, with a bounded
+//!   queue that refuses work when full.
 //! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
@@ -25,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod drain;
+pub mod hashing;
 mod headers;
 pub mod keys;
 pub mod kit;
@@ -49,7 +52,6 @@ use axum::routing::get;
 use portcullis_core::Clock;
 use portcullis_core::SystemClock;
 use portcullis_core::model::SessionPolicy;
-use portcullis_core::password::PasswordHasher;
 use portcullis_core::service::{ServiceKeys, Services, Settings, key_rotation};
 use portcullis_store::{Backend, ConnectOptions, SqlStore, Synchronous};
 use tokio::net::TcpListener;
@@ -238,7 +240,7 @@ pub async fn open_services(
         push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()
     };
-    let hasher = PasswordHasher::new(config.hash_threads, config.hash_queue)?;
+    let hasher = hashing::password_hasher(config.hash_threads, config.hash_queue)?;
     let sealing = master_key.keyring();
     let clock = Arc::new(SystemClock);
     // The recovery codes' digest key outlives master key rotations: the database keeps it.

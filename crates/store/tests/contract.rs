@@ -32,7 +32,7 @@ async fn world(url: &str, settings: Settings) -> World {
     // Migrating twice is harmless: every node runs it at start.
     store.migrate().await.expect("migrate again");
     let clock = FixedClock::at(START);
-    let hasher = PasswordHasher::new(2, 64).unwrap();
+    let hasher = PasswordHasher::on_blocking_pool().unwrap();
     let keys = ServiceKeys {
         sealing: Keyring::new(SealingKey::new(&[9; 32]), vec![]),
         recovery: [8; 32],

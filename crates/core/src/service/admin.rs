@@ -14,9 +14,7 @@ use crate::store::{
     AuditLog, Contracts, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
 };
 
-use super::Services;
-use super::sessions::Authenticated;
-use super::two_factor::TwoFactorSummary;
+use super::{Authenticated, Services, TwoFactorSummary};
 
 #[derive(Debug, Clone)]
 enum Actor {

@@ -22,9 +22,8 @@ use crate::model::{RequestMeta, User};
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Throttle, Transaction, Users};
 
-use super::Services;
-use super::service_tokens::AuthenticatedService;
-use super::sign_in::{guess_retry_after, second_step_state, throttle_key};
+use super::login::{guess_retry_after, second_step_state, throttle_key};
+use super::{AuthenticatedService, Services};
 
 /// How a check ended.
 enum Verdict {

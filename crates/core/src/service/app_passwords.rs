@@ -11,9 +11,8 @@ use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Transaction};
 
-use super::Services;
 use super::held::{HeldAppPassword, Reveal};
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 impl<S: Store> Services<S> {
     /// A new app password called `name`; the password is returned once and kept only as a digest.

@@ -4,8 +4,7 @@ use crate::audit::StoredAuditEvent;
 use crate::error::{Error, Result};
 use crate::store::{AuditLog, Store};
 
-use super::Services;
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 pub const MAX_PAGE: i64 = 200;
 

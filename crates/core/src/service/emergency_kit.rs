@@ -8,10 +8,8 @@ use crate::model::SessionId;
 use crate::recovery::RecoveryCode;
 use crate::store::{EmergencyKits, Store};
 
-use super::Services;
 use super::held::{CodesOccasion, HeldCodes};
-use super::sessions::Authenticated;
-use super::totp_enrolment::TotpEnrolment;
+use super::{Authenticated, Services, TotpEnrolment};
 
 /// What the kit shows. Redacted in `Debug`, zeroized on drop.
 #[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]

@@ -13,11 +13,9 @@ use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Store, Throttle, TotpFactors, Transaction};
 use crate::totp::{self, TotpParams};
 
-use super::Services;
 use super::held::CodesOccasion;
-use super::second_step::TicketLife;
-use super::sign_in::{LoginResult, throttle_key};
-use super::totp_enrolment::TotpEnrolment;
+use super::login::{LoginResult, TicketLife, throttle_key};
+use super::{Services, TotpEnrolment};
 
 impl<S: Store> Services<S> {
     /// Keeps the setup's ticket alive while the person works on it: each request moves its end

@@ -5,8 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::{Group, GroupId, RequestMeta, UserId};
 use crate::store::{AuditLog, Groups, Store, Transaction, Users};
 
-use super::Services;
-use super::admin::AdminSession;
+use super::{AdminSession, Services};
 
 impl<S: Store> Services<S> {
     pub async fn create_group(

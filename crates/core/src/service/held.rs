@@ -13,8 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::SessionId;
 use crate::store::{Held, SealedTable, Store, Taken, Transaction, held_id};
 
-use super::Services;
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 /// How long a held page waits to be shown: a redirect takes a moment, a slow network a few more.
 pub const HOLD_SECS: i64 = 5 * 60;

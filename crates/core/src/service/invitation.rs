@@ -11,7 +11,7 @@ use crate::secret::Token;
 use crate::store::{AuditLog, Outbox, Store, Transaction, Users};
 
 use super::Services;
-use super::sign_in::LoginResult;
+use super::login::LoginResult;
 
 impl<S: Store> Services<S> {
     /// `GET /invite?token=…`: may this link still set a password? Does not consume it.

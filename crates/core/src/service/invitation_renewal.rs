@@ -13,9 +13,8 @@ use crate::notice::{Channel, Notice};
 use crate::secret::Token;
 use crate::store::{AuditLog, Outbox, Store, Transaction};
 
-use super::Services;
-use super::admin::AdminSession;
 use super::held::HeldInvitation;
+use super::{AdminSession, Services};
 
 /// What happens to a renewed invitation link besides voiding the older ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

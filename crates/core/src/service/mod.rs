@@ -2,6 +2,21 @@
 //! does its writes in one transaction together with the audit row, and returns a domain result.
 //! Password hashing happens before a transaction opens, never inside one, so a slow hash never
 //! holds a database lock.
+//!
+//! Layout:
+//! - [`login`]: the steps every login shares (the password step, guess counting, the ticket
+//!   between the steps, the session a login opens). Use cases import shared steps from here,
+//!   never from one another.
+//! - One file per second factor: [`totp`] (the authenticator app: setup and its login step),
+//!   [`recovery`] (recovery codes: login step, regeneration, recovery from a lost phone),
+//!   [`push`] (a folder: the login screen's challenge, pairing, the device's signed requests).
+//! - One file per other use case: sign-up, invitations, the forced setup, password change and
+//!   reset, sessions, phone, app passwords, `/validate`, `/app-auth`, support, administration.
+//! - Shared pieces that are no use case: [`held`] (what a page shows once after a redirect) and
+//!   [`notify`] (security notices queued in the caller's transaction).
+//!
+//! Types another use case needs (`Authenticated`, `AdminSession`, ...) live with the use case
+//! that makes them, so only it can; the others name them through this module's re-exports.
 
 mod account;
 mod admin;
@@ -16,23 +31,21 @@ mod invitation;
 mod invitation_renewal;
 pub mod key_rotation;
 mod lock;
+mod login;
 mod notify;
 mod organisation;
 mod password_change;
 mod password_reset;
 mod phone;
-mod push_devices;
-mod push_login;
+mod push;
 mod recovery;
 mod resources;
-mod second_step;
 mod service_tokens;
 mod sessions;
-mod sign_in;
 mod signup;
 mod support;
 mod support_pin;
-mod totp_enrolment;
+mod totp;
 mod two_factor;
 mod validate;
 
@@ -45,15 +58,16 @@ pub use held::{
     Reveal, Shown,
 };
 pub use invitation_renewal::InvitationDelivery;
+pub use login::{LoginResult, TicketLife, guess_retry_after, retry_after_with};
 pub use phone::PhoneStatus;
-pub use push_devices::{DeviceChallenge, DeviceRequest, PushPaired, PushPairing, VerifiedDevice};
-pub use push_login::{PushAnswer, PushSent, PushStatus};
-pub use second_step::TicketLife;
+pub use push::{
+    DeviceChallenge, DeviceRequest, PushAnswer, PushPaired, PushPairing, PushSent, PushStatus,
+    VerifiedDevice,
+};
 pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
-pub use sign_in::{LoginResult, guess_retry_after, retry_after_with};
 pub use support::SUPPORT_CONTRACT;
-pub use totp_enrolment::TotpEnrolment;
+pub use totp::TotpEnrolment;
 pub use two_factor::TwoFactorSummary;
 
 use crate::clock::{Clock, UnixTime};

@@ -10,9 +10,8 @@ use crate::notice::SecurityEvent;
 use crate::password::{Password, PolicyViolation, policy_violations};
 use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
 
-use super::Services;
-use super::sessions::Authenticated;
-use super::sign_in::throttle_key;
+use super::login::throttle_key;
+use super::{Authenticated, Services};
 
 impl<S: Store> Services<S> {
     /// [`Services::confirm_password`] for a change whose form always has the field: an empty

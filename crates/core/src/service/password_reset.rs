@@ -23,7 +23,7 @@ use crate::store::{
 };
 
 use super::Services;
-use super::sign_in::throttle_key;
+use super::login::throttle_key;
 
 const RESET_SCOPE: &str = "password.reset";
 /// Beyond this, requests are dropped without a word: a mailbox or phone is not to be flooded.

@@ -17,8 +17,7 @@ use crate::phone::{CodePurpose, PhoneNumber, SmsCode};
 use crate::secret::Token;
 use crate::store::{AuditLog, Phones, RateEvents, RateLimit, Store, Transaction};
 
-use super::Services;
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 /// The rate scope of verification texts, counted per user.
 const SMS_SCOPE: &str = "sms.verify";

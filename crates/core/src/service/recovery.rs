@@ -1,21 +1,67 @@
-//! Recovery codes after activation: a new set on request (password required; the old set is
-//! void), and recovery from a lost phone: username, password and one recovery code
-//! remove two-factor authentication from the account entirely and log in.
+//! Recovery codes, one file for the factor: a code as the second step of a login (one code used
+//! up), a new set on request (password required; the old set is void), and recovery from a lost
+//! phone: username, password and one recovery code remove two-factor authentication from the
+//! account entirely and log in. The ticket, the guess counting and the session are
+//! [`super::login`]'s.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::{RequestMeta, SessionKind};
+use crate::login::Method;
+use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
+use crate::secret::Token;
 use crate::store::{
     AuditLog, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction,
 };
 
-use super::Services;
 use super::held::CodesOccasion;
-use super::sessions::Authenticated;
-use super::sign_in::{LoginResult, throttle_key};
+use super::login::{LoginResult, throttle_key};
+use super::{Authenticated, Services};
+
+impl<S: Store> Services<S> {
+    pub async fn login_with_recovery_code(
+        &self,
+        ticket: &Token,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (t, user) = self
+            .live_ticket(ticket, TicketPurpose::SecondFactor)
+            .await?;
+        let mut looked = None;
+        if let Some(code) = RecoveryCode::parse(code) {
+            let mut tx = self.store.begin().await?;
+            if tx
+                .consume_recovery_code(&user.id, &code.digest(&self.keys.recovery), self.now())
+                .await?
+            {
+                let now = self.now();
+                let left = tx.recovery_codes_left(&user.id).await?;
+                let event = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, meta)
+                    .by_self(&user.id, &user.contract_id)
+                    .detail(serde_json::json!({ "left": left }));
+                tx.append_audit(&event).await?;
+                self.notify_security(
+                    &mut tx,
+                    &user,
+                    SecurityEvent::RecoveryCodeUsed { left },
+                    meta,
+                    now,
+                )
+                .await?;
+                return self
+                    .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
+                    .await;
+            }
+            looked = Some(tx);
+        }
+        self.second_step_failed(looked, &t, &user, Method::RecoveryCode, meta)
+            .await
+    }
+}
 
 impl<S: Store> Services<S> {
     pub async fn regenerate_recovery_codes(

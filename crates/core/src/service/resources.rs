@@ -8,9 +8,7 @@ use crate::model::{GroupId, RequestMeta, Resource, ResourceId, ResourceKind};
 use crate::policy::{self, Viewer};
 use crate::store::{AuditLog, Groups, Resources, Store, Transaction};
 
-use super::Services;
-use super::admin::AdminSession;
-use super::sessions::Authenticated;
+use super::{AdminSession, Authenticated, Services};
 
 fn viewer(auth: &Authenticated) -> Viewer {
     Viewer {

@@ -10,7 +10,7 @@ use crate::secret::Token;
 use crate::store::{AuditLog, Contracts, SetupTokens, Store, Transaction, Users};
 
 use super::Services;
-use super::sign_in::LoginResult;
+use super::login::LoginResult;
 
 /// How the owner came to be created, recorded in the audit row.
 #[derive(Debug, Clone, Copy)]

@@ -21,8 +21,7 @@ use crate::store::{
     Users,
 };
 
-use super::Services;
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 /// The id of the reserved contract support agents belong to.
 pub const SUPPORT_CONTRACT: &str = "support";

@@ -12,8 +12,7 @@ use crate::password::Password;
 use crate::pin::SupportPin;
 use crate::store::{AuditLog, Store, SupportPins, Transaction};
 
-use super::Services;
-use super::sessions::Authenticated;
+use super::{Authenticated, Services};
 
 impl<S: Store> Services<S> {
     pub async fn set_support_pin(

@@ -6,7 +6,7 @@ use crate::model::User;
 use crate::store::{RecoveryCodes, Store};
 
 use super::Services;
-use super::sign_in::second_step_state;
+use super::login::second_step_state;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwoFactorSummary {

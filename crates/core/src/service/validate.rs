@@ -20,9 +20,8 @@ use crate::store::{
 use crate::throttle::AccountCounter;
 use crate::totp;
 
-use super::Services;
-use super::service_tokens::AuthenticatedService;
-use super::sign_in::{retry_after_with, throttle_key};
+use super::login::{retry_after_with, throttle_key};
+use super::{AuthenticatedService, Services};
 
 impl<S: Store> Services<S> {
     /// Is `code` a valid second factor of `username` right now? `client.ip` is the address of

@@ -1,21 +1,25 @@
-//! The authenticator-app setup assistant: start an enrolment (a new secret, shown
-//! as a QR code and as text), activate it with the current password and a code, or deactivate it
-//! with the password. A pending enrolment changes nothing until it is activated.
+//! The authenticator app (TOTP), one file for the factor: the setup assistant (start an
+//! enrolment, a new secret shown as a QR code and as text; activate it with the current password
+//! and a code; deactivate it with the password) and the login step that checks its code. A
+//! pending enrolment changes nothing until it is activated. The code's arithmetic is
+//! [`crate::totp`]'s; the ticket, the guess counting and the session are [`super::login`]'s.
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::login::Method;
+use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
+use crate::secret::Token;
 use crate::store::{
     AuditLog, RecoveryCodes, Sessions, Store, StoredTotp, TotpFactors, Transaction,
 };
 use crate::totp::{self, TotpParams, TotpSecret};
 
-use super::Services;
 use super::held::CodesOccasion;
-use super::sessions::Authenticated;
+use super::login::LoginResult;
+use super::{Authenticated, Services};
 
 /// What the person needs to set up their app: shown once, never stored in clear. The URI holds
 /// the secret, so both are redacted in `Debug` and zeroized on drop.
@@ -266,5 +270,35 @@ impl<S: Store> Services<S> {
         )
         .await?;
         tx.commit().await
+    }
+}
+
+impl<S: Store> Services<S> {
+    /// The second step with a code from the authenticator app; the step it matched is used up
+    /// (a replayed code fails) in the transaction that finishes the login.
+    pub async fn login_with_totp(
+        &self,
+        ticket: &Token,
+        code: &str,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let (t, user) = self
+            .live_ticket(ticket, TicketPurpose::SecondFactor)
+            .await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(active) = tx.active_totp(&user.id).await? {
+            let secret = self.unseal_totp(&user.id, &active)?;
+            if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
+                && tx.advance_totp_step(&user.id, step).await?
+            {
+                return self
+                    .finish_second_step(tx, &t, user, Method::Totp, kind, meta)
+                    .await;
+            }
+        }
+        self.second_step_failed(Some(tx), &t, &user, Method::Totp, meta)
+            .await
     }
 }

@@ -1,5 +1,7 @@
-//! The second step of a login: a code from the authenticator app, or one of the
-//! recovery codes, presented with the ticket the password step gave.
+//! The ticket between the password and the second step: what the second step needs
+//! ([`second_step_state`]), where a ticket stands, the live ticket a code is checked against, and
+//! the end of the second step, right or wrong. Each factor checks its own code
+//! (`service::totp`, `service::recovery`, `service::push`) and comes here to finish.
 //!
 //! A ticket lives five minutes, serves one login, and dies after five wrong codes; every wrong
 //! code also counts against the account throttle. Success is one transaction: the code is used
@@ -10,18 +12,39 @@
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Method, SecondStepState};
 use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketPurpose, User};
-use crate::notice::SecurityEvent;
-use crate::recovery::RecoveryCode;
 use crate::secret::Token;
-use crate::store::{
-    AuditLog, LoginTickets, RecoveryCodes, Store, Throttle, TotpFactors, Transaction, Users,
-};
-use crate::totp;
+use crate::store::{AuditLog, LoginTickets, Store, Throttle, Transaction, Users};
 
-use super::Services;
-use super::sign_in::{LoginResult, throttle_key};
+use super::guesses::throttle_key;
+use super::session::LoginResult;
+use crate::service::Services;
+
+/// What stands between a correct password and a session for this user.
+pub(crate) async fn second_step_state<T: Transaction>(
+    tx: &mut T,
+    user: &User,
+) -> Result<SecondStepState> {
+    let mut active_methods = Vec::new();
+    if tx.active_totp(&user.id).await?.is_some() {
+        active_methods.push(Method::Totp);
+    }
+    if !tx.push_devices_of_user(&user.id).await?.is_empty() {
+        active_methods.push(Method::Push);
+    }
+    if tx.recovery_codes_left(&user.id).await? > 0 {
+        active_methods.push(Method::RecoveryCode);
+    }
+    let contract_requires = tx
+        .contract(&user.contract_id)
+        .await?
+        .is_some_and(|c| c.require_2fa);
+    Ok(SecondStepState {
+        active_methods,
+        two_factor_forced: crate::policy::two_factor_forced(user.force_2fa, contract_requires),
+    })
+}
 
 /// Where a login ticket stands, so a page can say why a sign-in ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,73 +115,6 @@ impl<S: Store> Services<S> {
         Ok((t, user))
     }
 
-    pub async fn login_with_totp(
-        &self,
-        ticket: &Token,
-        code: &str,
-        kind: SessionKind,
-        meta: &RequestMeta,
-    ) -> Result<LoginResult> {
-        let (t, user) = self
-            .live_ticket(ticket, TicketPurpose::SecondFactor)
-            .await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        if let Some(active) = tx.active_totp(&user.id).await? {
-            let secret = self.unseal_totp(&user.id, &active)?;
-            if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
-                && tx.advance_totp_step(&user.id, step).await?
-            {
-                return self
-                    .finish_second_step(tx, &t, user, Method::Totp, kind, meta)
-                    .await;
-            }
-        }
-        self.second_step_failed(Some(tx), &t, &user, Method::Totp, meta)
-            .await
-    }
-
-    pub async fn login_with_recovery_code(
-        &self,
-        ticket: &Token,
-        code: &str,
-        kind: SessionKind,
-        meta: &RequestMeta,
-    ) -> Result<LoginResult> {
-        let (t, user) = self
-            .live_ticket(ticket, TicketPurpose::SecondFactor)
-            .await?;
-        let mut looked = None;
-        if let Some(code) = RecoveryCode::parse(code) {
-            let mut tx = self.store.begin().await?;
-            if tx
-                .consume_recovery_code(&user.id, &code.digest(&self.keys.recovery), self.now())
-                .await?
-            {
-                let now = self.now();
-                let left = tx.recovery_codes_left(&user.id).await?;
-                let event = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, meta)
-                    .by_self(&user.id, &user.contract_id)
-                    .detail(serde_json::json!({ "left": left }));
-                tx.append_audit(&event).await?;
-                self.notify_security(
-                    &mut tx,
-                    &user,
-                    SecurityEvent::RecoveryCodeUsed { left },
-                    meta,
-                    now,
-                )
-                .await?;
-                return self
-                    .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
-                    .await;
-            }
-            looked = Some(tx);
-        }
-        self.second_step_failed(looked, &t, &user, Method::RecoveryCode, meta)
-            .await
-    }
-
     pub(crate) async fn finish_second_step(
         &self,
         mut tx: S::Tx,
@@ -200,7 +156,7 @@ impl<S: Store> Services<S> {
 
     /// Counts a wrong code; in `looked`, the transaction that found it wrong (it wrote
     /// nothing), when there is one, so the failure costs no second `BEGIN`.
-    async fn second_step_failed(
+    pub(crate) async fn second_step_failed(
         &self,
         looked: Option<S::Tx>,
         ticket: &LoginTicket,

@@ -19,8 +19,8 @@ use crate::store::{
     Users,
 };
 
-use super::Services;
-use super::sign_in::LoginResult;
+use crate::service::Services;
+use crate::service::login::LoginResult;
 
 /// Denied or unanswered requests counted per account over 15 minutes; more than 3 pause push.
 const REFUSED_SCOPE: &str = "push_refused";
