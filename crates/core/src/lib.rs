@@ -1,10 +1,12 @@
-//! The rules of Portcullis, free of HTTP, SQL, global state and clock reads.
+//! The rules of Portcullis, free of HTTP, SQL, threads, global state and clock reads.
 //!
 //! Module map:
 //! - [`clock`]: the `Clock` trait; every rule takes the time from it, never from the system.
 //! - [`error`]: domain failures; the server maps them to HTTP in one place.
 //! - [`phone`]: E.164 mobile numbers and the six-digit codes sent to them by SMS.
-//! - [`email`], [`password`]: parse-don't-validate newtypes and the password policy and hashing.
+//! - [`email`], [`password`]: parse-don't-validate newtypes; the password policy, the Argon2id
+//!   parameters and [`password::PasswordHasher`]. Hashes run on a [`password::HashRunner`] the
+//!   caller supplies (the server's pool of low-priority threads); core starts no thread of its own.
 //! - [`pin`], [`app_password`]: the support PIN's shape; app passwords for mail clients.
 //! - [`secret`]: random tokens that redact in `Debug`, zeroize on drop and are stored only as hashes.
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
@@ -13,7 +15,9 @@
 //! - [`audit`]: one variant per recorded security act.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
 //! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
-//! - [`service`]: one use case per file; each runs in one transaction.
+//! - [`service`]: the use cases, each in one transaction: the steps every login shares in
+//!   `service::login`, one file per second factor (`totp`, `recovery`, `push/`), one file per
+//!   other use case; no use case imports another.
 
 pub mod app_password;
 pub mod audit;

@@ -2,9 +2,9 @@
 //! character; plus a list of the most common breached passwords) and Argon2id hashing.
 //!
 //! - This file: [`Password`] and the policy.
-//! - [`argon2id`]: the hashing parameters and the computation, in working memory the caller
+//! - `argon2id`: the hashing parameters and the computation, in working memory the caller
 //!   keeps; plain functions that run on the calling thread.
-//! - [`hasher`]: [`PasswordHasher`], what use cases call. Hashing costs ~20 MiB and tens of
+//! - `hasher`: [`PasswordHasher`], what use cases call. Hashing costs ~20 MiB and tens of
 //!   milliseconds by design, so it runs away from the async runtime on a [`HashRunner`]: the
 //!   server's is a pool of low-priority threads with a bounded queue that refuses work at once
 //!   with [`Error::Overloaded`](crate::Error::Overloaded) when full (`portcullis-server`'s

@@ -4,16 +4,16 @@
 //! holds a database lock.
 //!
 //! Layout:
-//! - [`login`]: the steps every login shares (the password step, guess counting, the ticket
+//! - `login`: the steps every login shares (the password step, guess counting, the ticket
 //!   between the steps, the session a login opens). Use cases import shared steps from here,
 //!   never from one another.
-//! - One file per second factor: [`totp`] (the authenticator app: setup and its login step),
-//!   [`recovery`] (recovery codes: login step, regeneration, recovery from a lost phone),
-//!   [`push`] (a folder: the login screen's challenge, pairing, the device's signed requests).
+//! - One file per second factor: `totp` (the authenticator app: setup and its login step),
+//!   `recovery` (recovery codes: login step, regeneration, recovery from a lost phone),
+//!   `push` (a folder: the login screen's challenge, pairing, the device's signed requests).
 //! - One file per other use case: sign-up, invitations, the forced setup, password change and
 //!   reset, sessions, phone, app passwords, `/validate`, `/app-auth`, support, administration.
-//! - Shared pieces that are no use case: [`held`] (what a page shows once after a redirect) and
-//!   [`notify`] (security notices queued in the caller's transaction).
+//! - Shared pieces that are no use case: `held` (what a page shows once after a redirect) and
+//!   `notify` (security notices queued in the caller's transaction).
 //!
 //! Types another use case needs (`Authenticated`, `AdminSession`, ...) live with the use case
 //! that makes them, so only it can; the others name them through this module's re-exports.
