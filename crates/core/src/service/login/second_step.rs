@@ -1,7 +1,8 @@
 //! The ticket between the password and the second step: what the second step needs
 //! ([`second_step_state`]), where a ticket stands, the live ticket a code is checked against, and
-//! the end of the second step, right or wrong. Each factor checks its own code
-//! (`service::totp`, `service::recovery`, `service::push`) and comes here to finish.
+//! the end of the second step, right or wrong; either end also ends the ticket's pending push
+//! requests, since the person has moved on. Each factor checks its own code (`service::totp`,
+//! `service::recovery`, `service::push`) and comes here to finish; nothing here checks a code.
 //!
 //! A ticket lives five minutes, serves one login, and dies after five wrong codes; every wrong
 //! code also counts against the account throttle. Success is one transaction: the code is used
@@ -13,9 +14,9 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{Method, SecondStepState};
-use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketPurpose, User};
+use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketId, TicketPurpose, User};
 use crate::secret::Token;
-use crate::store::{AuditLog, LoginTickets, Store, Throttle, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, PushStore, Store, Throttle, Transaction, Users};
 
 use super::guesses::throttle_key;
 use super::session::LoginResult;
@@ -186,5 +187,21 @@ impl<S: Store> Services<S> {
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Err(Error::SecondFactorFailed)
+    }
+
+    /// Ends the pending requests of a login ticket inside `tx` and announces each: called
+    /// wherever a code is tried for that ticket, right or wrong (the person has left push).
+    pub(crate) async fn end_push_of_ticket_in(
+        &self,
+        tx: &mut S::Tx,
+        ticket: &TicketId,
+    ) -> Result<Vec<String>> {
+        let ended = tx
+            .supersede_push_challenges_of_ticket(ticket, self.now())
+            .await?;
+        for id in &ended {
+            tx.announce_push(id).await?;
+        }
+        Ok(ended)
     }
 }

@@ -11,7 +11,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
-use crate::model::{RequestMeta, Session, SessionKind, TicketId, TicketPurpose, User, UserId};
+use crate::model::{RequestMeta, Session, SessionKind, TicketPurpose, User, UserId};
 use crate::push::{self, ChallengeStatus, Observed};
 use crate::secret::Token;
 use crate::store::{
@@ -167,22 +167,6 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let ended = self.end_push_of_ticket_in(&mut tx, &t.id).await?;
         tx.commit().await?;
-        Ok(ended)
-    }
-
-    /// Ends the pending requests of a login ticket inside `tx` and announces each: called
-    /// wherever a code is tried for that ticket, right or wrong (the person has left push).
-    pub(crate) async fn end_push_of_ticket_in(
-        &self,
-        tx: &mut S::Tx,
-        ticket: &TicketId,
-    ) -> Result<Vec<String>> {
-        let ended = tx
-            .supersede_push_challenges_of_ticket(ticket, self.now())
-            .await?;
-        for id in &ended {
-            tx.announce_push(id).await?;
-        }
         Ok(ended)
     }
 
