@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, SessionKind, UserId};
 use crate::password::{Password, check_policy};
 use crate::secret::Token;
-use crate::store::{AuditLog, Outbox, Store, Transaction, Users};
+use crate::store::{AuditLog, PasswordLinks, Store, Transaction, Users};
 
 use super::Services;
 use super::sign_in::LoginResult;

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, SessionId, User, UserId};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, Outbox, Store, Transaction};
+use crate::store::{AuditLog, PasswordLinks, Store, Transaction};
 
 use super::Services;
 use super::admin::AdminSession;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, Role, User};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, LoginTickets, Outbox, Sessions, Store, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, PasswordLinks, Sessions, Store, Transaction, Users};
 
 use super::Services;
 

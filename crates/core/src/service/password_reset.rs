@@ -18,8 +18,8 @@ use crate::password::{Password, PolicyViolation, check_policy, policy_violations
 use crate::phone::{CodePurpose, SmsCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, LoginTickets, Outbox, Phones, RateEvents, RateLimit, Sessions, Store, Throttle,
-    Transaction, Users,
+    AuditLog, LoginTickets, PasswordLinks, Phones, RateEvents, RateLimit, Sessions, Store,
+    Throttle, Transaction, Users,
 };
 
 use super::Services;
