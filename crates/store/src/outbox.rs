@@ -8,7 +8,7 @@
 use portcullis_core::crypto::Sealed;
 use portcullis_core::notice::Channel;
 use portcullis_core::store::{
-    Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
 };
 use portcullis_core::{Error, Result, UnixTime};
 use sqlx::Row;
@@ -96,14 +96,14 @@ fn queued(row: &AnyRow) -> Result<QueuedMessage> {
 impl OutboxDelivery for SqlTx {
     async fn claim_due(
         &mut self,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         lease_until: UnixTime,
         limit: i64,
     ) -> Result<Vec<QueuedMessage>> {
         let statement = claim_statement(backend_of(&self.tx));
         let rows = sqlx::query(statement)
-            .bind(node)
+            .bind(node.as_str())
             .bind(lease_until.0)
             .bind(now.0)
             .bind(limit)
@@ -116,7 +116,7 @@ impl OutboxDelivery for SqlTx {
         Ok(claimed)
     }
 
-    async fn mark_sent(&mut self, id: &str, node: &str, now: UnixTime) -> Result<bool> {
+    async fn mark_sent(&mut self, id: &str, node: &NodeId, now: UnixTime) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET sent_at = $1, sealed = NULL, body = '', claimed_by = NULL, \
              claimed_until = 0, last_error = NULL \
@@ -124,7 +124,7 @@ impl OutboxDelivery for SqlTx {
         )
         .bind(now.0)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -134,7 +134,7 @@ impl OutboxDelivery for SqlTx {
     async fn mark_retry(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         next_attempt_at: UnixTime,
         error: &str,
     ) -> Result<bool> {
@@ -145,7 +145,7 @@ impl OutboxDelivery for SqlTx {
         .bind(next_attempt_at.0)
         .bind(error)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -155,7 +155,7 @@ impl OutboxDelivery for SqlTx {
     async fn mark_failed(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         error: &str,
     ) -> Result<bool> {
@@ -167,7 +167,7 @@ impl OutboxDelivery for SqlTx {
         .bind(now.0)
         .bind(error)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

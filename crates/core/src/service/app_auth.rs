@@ -18,7 +18,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::login::Method;
-use crate::model::{RequestMeta, User};
+use crate::model::{AppPasswordId, RequestMeta, User};
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Throttle, Transaction, Users};
 
@@ -29,7 +29,7 @@ use super::sign_in::{guess_retry_after, second_step_state, throttle_key};
 /// How a check ended.
 enum Verdict {
     /// Accepted, by the app password with this id or (`None`) by the account password.
-    Accepted(Option<String>),
+    Accepted(Option<AppPasswordId>),
     /// Refused; `guess` when it counts against the throttles.
     Refused { reason: &'static str, guess: bool },
 }
@@ -140,7 +140,7 @@ impl<S: Store> Services<S> {
         &self,
         user: Option<&User>,
         password: &Password,
-        app_password_id: Option<String>,
+        app_password_id: Option<AppPasswordId>,
         two_factor: bool,
     ) -> Result<Verdict> {
         let locked = user.is_some_and(|u| u.locked_at.is_some());

@@ -6,7 +6,7 @@
 use crate::app_password::{self, AppPassword, AppPasswordInfo, MAX_PER_USER};
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::model::{AppPasswordId, RequestMeta};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Transaction};
@@ -46,7 +46,7 @@ impl<S: Store> Services<S> {
         }
         let password = AppPassword::generate();
         let info = AppPasswordInfo {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: AppPasswordId::generate(),
             user_id: user.id.clone(),
             name: name.clone(),
             created_at: now,
@@ -94,7 +94,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let name = tx
-            .delete_app_password(&user.id, id)
+            .delete_app_password(&user.id, &AppPasswordId(id.to_owned()))
             .await?
             .ok_or(Error::NotFound("app password"))?;
         let event = AuditEvent::new(AuditKind::AppPasswordRevoked, Outcome::Success, now, meta)

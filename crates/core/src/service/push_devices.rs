@@ -8,7 +8,7 @@ use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{NextStep, after_password};
-use crate::model::{RequestMeta, User};
+use crate::model::{PushDeviceId, RequestMeta, User};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::push::{self, ChallengeStatus, Decision};
@@ -167,7 +167,7 @@ impl<S: Store> Services<S> {
             return Err(Error::AccountLocked);
         }
         let device = PushDevice {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: PushDeviceId::generate(),
             user_id: user.id.clone(),
             name: given_name.unwrap_or(app_name),
             created_at: now,
@@ -186,7 +186,7 @@ impl<S: Store> Services<S> {
             .await?;
         tx.commit().await?;
         Ok(PushPaired {
-            device_id: device.id,
+            device_id: device.id.0,
             account: user.email.to_string(),
             server: self.settings.public_url.clone(),
             name: device.name,
@@ -214,11 +214,12 @@ impl<S: Store> Services<S> {
     ) -> Result<PushDevice> {
         let name = push::parse_device_name(name).map_err(|e| Error::Validation(e.into()))?;
         let mut tx = self.store.begin().await?;
-        if !tx.rename_push_device(&auth.user.id, id, &name).await? {
+        let id = PushDeviceId(id.to_owned());
+        if !tx.rename_push_device(&auth.user.id, &id, &name).await? {
             return Err(Error::NotFound("device"));
         }
         let device = tx
-            .push_device(id)
+            .push_device(&id)
             .await?
             .ok_or(Error::NotFound("device"))?
             .device;
@@ -250,7 +251,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let name = tx
-            .delete_push_device(&user.id, id)
+            .delete_push_device(&user.id, &PushDeviceId(id.to_owned()))
             .await?
             .ok_or(Error::NotFound("device"))?;
         if after_password(&second_step_state(&mut tx, user).await?) == NextStep::EnrollmentRequired
@@ -279,7 +280,8 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let stored = {
             let mut tx = self.store.begin_read().await?;
-            tx.push_device(req.device_id).await?
+            tx.push_device(&PushDeviceId(req.device_id.to_owned()))
+                .await?
         };
         let stored = stored.ok_or(Error::InvalidSignature)?;
         let message = push::signed_message(
@@ -298,7 +300,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let fresh = tx
             .take_device_nonce(
-                req.device_id,
+                &stored.device.id,
                 req.nonce,
                 now,
                 now.plus_secs(push::NONCE_SECS),

@@ -6,7 +6,7 @@
 
 use crate::audit::{AuditEvent, AuditKind, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::model::{RequestMeta, ServiceTokenId};
 use crate::secret::Token;
 use crate::store::{AuditLog, ServiceTokenInfo, ServiceTokens, Store, Transaction};
 
@@ -20,7 +20,7 @@ const TOUCH_AFTER_SECS: i64 = 60;
 /// A request made with a live service token. Only [`Services::authenticate_service`] makes one.
 #[derive(Debug, Clone)]
 pub struct AuthenticatedService {
-    pub id: String,
+    pub id: ServiceTokenId,
     pub name: String,
 }
 
@@ -48,7 +48,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let token = Token::generate();
         let info = ServiceTokenInfo {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: ServiceTokenId::generate(),
             name: name.to_owned(),
             created_at: now,
             last_used_at: None,
@@ -69,16 +69,19 @@ impl<S: Store> Services<S> {
     }
 
     /// Revokes a token at once, on every node; `NotFound` if it is unknown or already revoked.
-    pub async fn revoke_service_token_from_shell(&self, id: &str) -> Result<ServiceTokenInfo> {
+    pub async fn revoke_service_token_from_shell(
+        &self,
+        id: &ServiceTokenId,
+    ) -> Result<ServiceTokenInfo> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let info = tx
             .service_tokens()
             .await?
             .into_iter()
-            .find(|t| t.id == id)
+            .find(|t| &t.id == id)
             .ok_or(Error::NotFound("service token"))?;
-        if !tx.revoke_service_token(id, now).await? {
+        if !tx.revoke_service_token(&info.id, now).await? {
             return Err(Error::NotFound("service token"));
         }
         tx.append_audit(&operator_event(AuditKind::ServiceTokenRevoked, &info, now))

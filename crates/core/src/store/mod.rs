@@ -45,9 +45,9 @@ pub use audit::AuditLog;
 pub use contracts::Contracts;
 pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
-pub use held::{Held, Taken, held_id};
+pub use held::{Held, HeldId, Taken, held_id};
 pub use outbox::{
-    Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
 };
 pub use password_links::PasswordLinks;
 pub use phones::{PendingCode, Phones, VerifiedPhone};

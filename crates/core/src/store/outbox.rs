@@ -64,6 +64,16 @@ impl std::fmt::Debug for QueuedMessage {
     }
 }
 
+/// The delivery node that claims messages: its name, unique among the nodes sharing a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeId(pub String);
+
+impl NodeId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The delivery side of the outbox, shared by every node. A node claims due messages with a
 /// lease (`claimed_until`): of several nodes only one sends a row, and a row whose node died
 /// mid-send becomes due again when the lease runs out. Every `mark_*` is conditional on the
@@ -73,7 +83,7 @@ pub trait OutboxDelivery {
     /// `lease_until`, in one statement, and counts an attempt on each; oldest due first.
     fn claim_due(
         &mut self,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         lease_until: UnixTime,
         limit: i64,
@@ -83,7 +93,7 @@ pub trait OutboxDelivery {
     fn mark_sent(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Not delivered this time: releases the claim and makes the message due again at
@@ -91,7 +101,7 @@ pub trait OutboxDelivery {
     fn mark_retry(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         next_attempt_at: UnixTime,
         error: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
@@ -99,7 +109,7 @@ pub trait OutboxDelivery {
     fn mark_failed(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         error: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
