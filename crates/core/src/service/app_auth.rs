@@ -14,7 +14,7 @@
 //! the login's own second step does not.
 
 use crate::app_password::AppPassword;
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AppAuthFailure, AppAuthSuccess, AuditDetail, AuditEvent, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::login::Method;
@@ -72,8 +72,8 @@ impl<S: Store> Services<S> {
             };
             (user, retry, app_password_id, two_factor)
         };
-        let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
-            let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
+        let event = |detail: AuditDetail, outcome: Outcome| {
+            let mut event = AuditEvent::new(detail, outcome, now, client);
             if let Some(u) = &user {
                 event = event.by_self(&u.id, &u.contract_id);
             }
@@ -82,8 +82,11 @@ impl<S: Store> Services<S> {
 
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
-            let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
-            tx.append_audit(&event(AuditKind::AppAuthFailure, Outcome::Denied, detail))
+            let detail = AppAuthFailure {
+                service: service.name.clone(),
+                reason: "throttled",
+            };
+            tx.append_audit(&event(detail.into(), Outcome::Denied))
                 .await?;
             tx.commit().await?;
             return Err(Error::TooManyAttempts { retry_after_secs });
@@ -105,12 +108,12 @@ impl<S: Store> Services<S> {
                 } else {
                     "password"
                 };
-                let detail = serde_json::json!({
-                    "service": service.name,
-                    "method": method,
-                    "app_password_id": app_password_id,
-                });
-                tx.append_audit(&event(AuditKind::AppAuthSuccess, Outcome::Success, detail))
+                let detail = AppAuthSuccess {
+                    service: service.name.clone(),
+                    method,
+                    app_password_id,
+                };
+                tx.append_audit(&event(detail.into(), Outcome::Success))
                     .await?;
                 tx.commit().await?;
                 Ok(true)
@@ -126,8 +129,11 @@ impl<S: Store> Services<S> {
                     )
                     .await?;
                 }
-                let detail = serde_json::json!({ "service": service.name, "reason": reason });
-                tx.append_audit(&event(AuditKind::AppAuthFailure, Outcome::Failure, detail))
+                let detail = AppAuthFailure {
+                    service: service.name.clone(),
+                    reason,
+                };
+                tx.append_audit(&event(detail.into(), Outcome::Failure))
                     .await?;
                 tx.commit().await?;
                 Ok(false)

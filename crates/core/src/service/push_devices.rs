@@ -4,7 +4,9 @@
 //! ("this wasn't me" locks the account as a security notice's link does), setting a webhook.
 //! Wake-ups are announced in the deciding transaction; waiting for them is the server's.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{
+    AuditDetail, AuditEvent, Outcome, PushDecision, PushDevicePaired, PushDeviceRemoved,
+};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{NextStep, after_password};
@@ -100,7 +102,7 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "pair a device",
-            AuditKind::PushDevicePaired,
+            PushDevicePaired::InvalidPassword,
             meta,
         )
         .await?;
@@ -175,9 +177,12 @@ impl<S: Store> Services<S> {
         };
         tx.insert_push_device(&device, &key, webhook.as_deref())
             .await?;
-        let event = AuditEvent::new(AuditKind::PushDevicePaired, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "device_id": device.id, "name": device.name }));
+        let paired = PushDevicePaired::Paired {
+            device_id: device.id.clone(),
+            name: device.name.clone(),
+        };
+        let event = AuditEvent::new(paired, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let paired = SecurityEvent::PushDevicePaired {
             name: device.name.clone(),
@@ -243,24 +248,28 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "remove a device",
-            AuditKind::PushDeviceRemoved,
+            PushDeviceRemoved::InvalidPassword,
             meta,
         )
         .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let id = PushDeviceId(id.to_owned());
         let name = tx
-            .delete_push_device(&user.id, &PushDeviceId(id.to_owned()))
+            .delete_push_device(&user.id, &id)
             .await?
             .ok_or(Error::NotFound("device"))?;
         if after_password(&second_step_state(&mut tx, user).await?) == NextStep::EnrollmentRequired
         {
             return Err(Error::TwoFactorEnforced);
         }
-        let event = AuditEvent::new(AuditKind::PushDeviceRemoved, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "device_id": id, "name": name }));
+        let removed = PushDeviceRemoved::Removed {
+            device_id: id,
+            name: name.clone(),
+        };
+        let event = AuditEvent::new(removed, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(
             &mut tx,
@@ -433,20 +442,20 @@ impl<S: Store> Services<S> {
         {
             return Err(Error::ChallengeClosed);
         }
-        let (kind, outcome) = match status {
-            ChallengeStatus::Approved => (AuditKind::PushApproved, Outcome::Success),
-            ChallengeStatus::Fraud => (AuditKind::PushReportedFraud, Outcome::Denied),
-            _ => (AuditKind::PushDenied, Outcome::Denied),
+        let (kind, outcome): (fn(PushDecision) -> AuditDetail, _) = match status {
+            ChallengeStatus::Approved => (AuditDetail::PushApproved, Outcome::Success),
+            ChallengeStatus::Fraud => (AuditDetail::PushReportedFraud, Outcome::Denied),
+            _ => (AuditDetail::PushDenied, Outcome::Denied),
         };
         let wrong_number =
             matches!(decision, Decision::Approve { .. }) && status == ChallengeStatus::Denied;
-        let event = AuditEvent::new(kind, outcome, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({
-                "challenge_id": c.id,
-                "device_id": dev.device.id,
-                "wrong_number": wrong_number,
-            }));
+        let decided = PushDecision {
+            challenge_id: c.id.clone(),
+            device_id: dev.device.id.clone(),
+            wrong_number,
+        };
+        let event =
+            AuditEvent::new(kind(decided), outcome, now, meta).by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         if status != ChallengeStatus::Approved {
             self.count_push_refusal(&mut tx, user, now).await?;

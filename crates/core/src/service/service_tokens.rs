@@ -4,7 +4,7 @@
 //! [`AuthenticatedService`] is made only by [`Services::authenticate_service`], so a use case that
 //! takes one can be reached only with a live token, never with a person's session.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditDetail, AuditEvent, NamedServiceToken, Outcome};
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, ServiceTokenId};
 use crate::secret::Token;
@@ -24,10 +24,16 @@ pub struct AuthenticatedService {
     pub name: String,
 }
 
-fn operator_event(kind: AuditKind, info: &ServiceTokenInfo, at: crate::UnixTime) -> AuditEvent {
-    AuditEvent::new(kind, Outcome::Success, at, &RequestMeta::default()).detail(
-        serde_json::json!({ "by": "operator", "service_token_id": info.id, "name": info.name }),
-    )
+fn operator_event(
+    kind: fn(NamedServiceToken) -> AuditDetail,
+    info: &ServiceTokenInfo,
+    at: crate::UnixTime,
+) -> AuditEvent {
+    let token = NamedServiceToken {
+        service_token_id: info.id.clone(),
+        name: info.name.clone(),
+    };
+    AuditEvent::new(kind(token), Outcome::Success, at, &RequestMeta::default()).by_operator()
 }
 
 impl<S: Store> Services<S> {
@@ -56,8 +62,12 @@ impl<S: Store> Services<S> {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_service_token(&info, &token.digest()).await?;
-        tx.append_audit(&operator_event(AuditKind::ServiceTokenCreated, &info, now))
-            .await?;
+        tx.append_audit(&operator_event(
+            AuditDetail::ServiceTokenCreated,
+            &info,
+            now,
+        ))
+        .await?;
         tx.commit().await?;
         Ok((info, token))
     }
@@ -84,8 +94,12 @@ impl<S: Store> Services<S> {
         if !tx.revoke_service_token(&info.id, now).await? {
             return Err(Error::NotFound("service token"));
         }
-        tx.append_audit(&operator_event(AuditKind::ServiceTokenRevoked, &info, now))
-            .await?;
+        tx.append_audit(&operator_event(
+            AuditDetail::ServiceTokenRevoked,
+            &info,
+            now,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(info)
     }
