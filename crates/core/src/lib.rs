@@ -10,9 +10,10 @@
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
-//! - [`audit`]: one variant per recorded security act.
+//! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
-//! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
+//! - [`store`]: the small storage traits, one file per area, with typed ids; `portcullis-store`
+//!   implements them for SQLite and PostgreSQL.
 //! - [`service`]: one use case per file; each runs in one transaction.
 
 pub mod app_password;
