@@ -12,7 +12,7 @@ use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::clock::UnixTime;
-use crate::model::UserId;
+use crate::model::{AppPasswordId, UserId};
 use crate::secret::{Token, TokenDigest, random_bytes};
 
 const LETTERS: usize = 16;
@@ -76,7 +76,7 @@ impl fmt::Debug for AppPassword {
 /// An app password as its owner sees it in the list: never the password itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppPasswordInfo {
-    pub id: String,
+    pub id: AppPasswordId,
     pub user_id: UserId,
     pub name: String,
     pub created_at: UnixTime,

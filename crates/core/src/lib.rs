@@ -12,9 +12,10 @@
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
-//! - [`audit`]: one variant per recorded security act.
+//! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
-//! - [`store`]: the small storage traits the `portcullis-store` crate implements for SQLite and PostgreSQL.
+//! - [`store`]: the small storage traits, one file per area, with typed ids; `portcullis-store`
+//!   implements them for SQLite and PostgreSQL.
 //! - [`service`]: the use cases, each in one transaction: the steps every login shares in
 //!   `service::login`, one file per second factor (`totp`, `recovery`, `push/`), one file per
 //!   other use case; no use case imports another.

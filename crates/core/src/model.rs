@@ -1,5 +1,7 @@
 //! The records the rules work on. Ids are random UUIDs kept as text, so SQLite and PostgreSQL
-//! store them alike and nothing can be learned from their order.
+//! store them alike and nothing can be learned from their order. Each kind of record has its own
+//! id type, so a device id cannot be passed where an app password id is meant; an id serialises
+//! as its bare text (as the audit trail has always written it).
 
 use std::fmt;
 
@@ -8,7 +10,8 @@ use crate::email::Email;
 
 macro_rules! id_type {
     ($name:ident) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
         pub struct $name(pub String);
         impl $name {
             pub fn generate() -> Self {
@@ -32,6 +35,9 @@ id_type!(SessionId);
 id_type!(TicketId);
 id_type!(GroupId);
 id_type!(ResourceId);
+id_type!(AppPasswordId);
+id_type!(PushDeviceId);
+id_type!(ServiceTokenId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

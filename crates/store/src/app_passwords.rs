@@ -1,7 +1,7 @@
 //! App passwords by (user, SHA-256 digest).
 
 use portcullis_core::app_password::AppPasswordInfo;
-use portcullis_core::model::UserId;
+use portcullis_core::model::{AppPasswordId, UserId};
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::AppPasswords;
 use portcullis_core::{Result, UnixTime};
@@ -13,7 +13,7 @@ use crate::tx::SqlTx;
 
 fn info_from_row(row: &AnyRow) -> Result<AppPasswordInfo> {
     Ok(AppPasswordInfo {
-        id: row.try_get("id").map_err(db_err)?,
+        id: AppPasswordId(row.try_get("id").map_err(db_err)?),
         user_id: UserId(row.try_get("user_id").map_err(db_err)?),
         name: row.try_get("name").map_err(db_err)?,
         created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
@@ -70,32 +70,43 @@ impl AppPasswords for SqlTx {
         &mut self,
         user: &UserId,
         digest: &TokenDigest,
-    ) -> Result<Option<String>> {
-        sqlx::query_scalar("SELECT id FROM app_passwords WHERE user_id = $1 AND digest = $2")
-            .bind(user.as_str())
-            .bind(digest.0.as_str())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)
+    ) -> Result<Option<AppPasswordId>> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM app_passwords WHERE user_id = $1 AND digest = $2")
+                .bind(user.as_str())
+                .bind(digest.0.as_str())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        Ok(id.map(AppPasswordId))
     }
 
-    async fn touch_app_password(&mut self, id: &str, at: UnixTime, ip: Option<&str>) -> Result<()> {
+    async fn touch_app_password(
+        &mut self,
+        id: &AppPasswordId,
+        at: UnixTime,
+        ip: Option<&str>,
+    ) -> Result<()> {
         sqlx::query("UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
             .bind(at.0)
             .bind(ip)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
-    async fn delete_app_password(&mut self, user: &UserId, id: &str) -> Result<Option<String>> {
+    async fn delete_app_password(
+        &mut self,
+        user: &UserId,
+        id: &AppPasswordId,
+    ) -> Result<Option<String>> {
         sqlx::query_scalar(
             "DELETE FROM app_passwords WHERE user_id = $1 AND id = $2 RETURNING name",
         )
         .bind(user.as_str())
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)

@@ -16,14 +16,14 @@ impl AuditLog for SqlTx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(e.at.0)
-        .bind(e.kind.as_str())
+        .bind(e.kind().as_str())
         .bind(e.actor.as_ref().map(|u| u.as_str()))
         .bind(e.subject.as_ref().map(|u| u.as_str()))
         .bind(e.contract.as_ref().map(|c| c.as_str()))
         .bind(e.outcome.as_str())
         .bind(e.ip.as_deref())
         .bind(e.user_agent.as_deref())
-        .bind(e.detail.to_string())
+        .bind(e.detail_json().to_string())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -1,4 +1,4 @@
-//! The durable outbox, its delivery state, and the single-use links mailed to people.
+//! The durable outbox and its delivery state.
 //!
 //! Delivery is claimed with a lease in one statement per batch ([`claim_statement`]): on
 //! PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so nodes claiming at once take
@@ -6,11 +6,9 @@
 //! begins `IMMEDIATE`) serialises claims by itself. Every later mark is conditional on the claim.
 
 use portcullis_core::crypto::Sealed;
-use portcullis_core::model::{LinkPurpose, UserId};
 use portcullis_core::notice::Channel;
-use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{
-    Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
 };
 use portcullis_core::{Error, Result, UnixTime};
 use sqlx::Row;
@@ -34,102 +32,6 @@ impl Outbox for SqlTx {
         .bind(m.sealed.key_id.as_str())
         .bind(m.sealed.data.as_slice())
         .bind(m.created_at.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn insert_password_link(
-        &mut self,
-        digest: &TokenDigest,
-        user: &UserId,
-        purpose: LinkPurpose,
-        expires_at: UnixTime,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO password_links (digest, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(digest.0.as_str())
-        .bind(user.as_str())
-        .bind(purpose.as_str())
-        .bind(expires_at.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn password_link_valid(
-        &mut self,
-        digest: &TokenDigest,
-        purpose: LinkPurpose,
-        now: UnixTime,
-    ) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM password_links \
-             WHERE digest = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
-        )
-        .bind(digest.0.as_str())
-        .bind(purpose.as_str())
-        .bind(now.0)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(n == 1)
-    }
-
-    async fn password_link_user(
-        &mut self,
-        digest: &TokenDigest,
-        purpose: LinkPurpose,
-        now: UnixTime,
-    ) -> Result<Option<UserId>> {
-        let user: Option<String> = sqlx::query_scalar(
-            "SELECT user_id FROM password_links \
-             WHERE digest = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
-        )
-        .bind(digest.0.as_str())
-        .bind(purpose.as_str())
-        .bind(now.0)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(user.map(UserId))
-    }
-
-    async fn consume_password_link(
-        &mut self,
-        digest: &TokenDigest,
-        purpose: LinkPurpose,
-        now: UnixTime,
-    ) -> Result<Option<UserId>> {
-        // One conditional write: of two concurrent uses, only one sees the row come back.
-        let user: Option<String> = sqlx::query_scalar(
-            "UPDATE password_links SET used_at = $1 \
-             WHERE digest = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
-        )
-        .bind(now.0)
-        .bind(digest.0.as_str())
-        .bind(purpose.as_str())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(user.map(UserId))
-    }
-
-    async fn void_password_links(
-        &mut self,
-        user: &UserId,
-        purpose: LinkPurpose,
-        now: UnixTime,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
-        )
-        .bind(now.0)
-        .bind(user.as_str())
-        .bind(purpose.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -194,14 +96,14 @@ fn queued(row: &AnyRow) -> Result<QueuedMessage> {
 impl OutboxDelivery for SqlTx {
     async fn claim_due(
         &mut self,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         lease_until: UnixTime,
         limit: i64,
     ) -> Result<Vec<QueuedMessage>> {
         let statement = claim_statement(backend_of(&self.tx));
         let rows = sqlx::query(statement)
-            .bind(node)
+            .bind(node.as_str())
             .bind(lease_until.0)
             .bind(now.0)
             .bind(limit)
@@ -214,7 +116,7 @@ impl OutboxDelivery for SqlTx {
         Ok(claimed)
     }
 
-    async fn mark_sent(&mut self, id: &str, node: &str, now: UnixTime) -> Result<bool> {
+    async fn mark_sent(&mut self, id: &str, node: &NodeId, now: UnixTime) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET sent_at = $1, sealed = NULL, body = '', claimed_by = NULL, \
              claimed_until = 0, last_error = NULL \
@@ -222,7 +124,7 @@ impl OutboxDelivery for SqlTx {
         )
         .bind(now.0)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -232,7 +134,7 @@ impl OutboxDelivery for SqlTx {
     async fn mark_retry(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         next_attempt_at: UnixTime,
         error: &str,
     ) -> Result<bool> {
@@ -243,7 +145,7 @@ impl OutboxDelivery for SqlTx {
         .bind(next_attempt_at.0)
         .bind(error)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -253,7 +155,7 @@ impl OutboxDelivery for SqlTx {
     async fn mark_failed(
         &mut self,
         id: &str,
-        node: &str,
+        node: &NodeId,
         now: UnixTime,
         error: &str,
     ) -> Result<bool> {
@@ -265,7 +167,7 @@ impl OutboxDelivery for SqlTx {
         .bind(now.0)
         .bind(error)
         .bind(id)
-        .bind(node)
+        .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -3,7 +3,7 @@
 //! refuses), so two nodes racing get one winner. `announce_push` is the one statement that
 //! differs between the backends: `pg_notify` on PostgreSQL, nothing on SQLite.
 
-use portcullis_core::model::{TicketId, UserId};
+use portcullis_core::model::{PushDeviceId, TicketId, UserId};
 use portcullis_core::push::ChallengeStatus;
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{PushChallenge, PushDevice, PushStore, StoredDevice};
@@ -31,7 +31,7 @@ fn opt_time(row: &AnyRow, col: &str) -> Result<Option<UnixTime>> {
 fn device_from_row(row: &AnyRow) -> Result<StoredDevice> {
     Ok(StoredDevice {
         device: PushDevice {
-            id: row.try_get("id").map_err(db_err)?,
+            id: PushDeviceId(row.try_get("id").map_err(db_err)?),
             user_id: UserId(row.try_get("user_id").map_err(db_err)?),
             name: row.try_get("name").map_err(db_err)?,
             created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
@@ -55,7 +55,10 @@ fn challenge_from_row(row: &AnyRow) -> Result<PushChallenge> {
         expires_at: UnixTime(row.try_get("expires_at").map_err(db_err)?),
         last_sent_at: UnixTime(row.try_get("last_sent_at").map_err(db_err)?),
         decided_at: opt_time(row, "decided_at")?,
-        decided_by: row.try_get("decided_by").map_err(db_err)?,
+        decided_by: row
+            .try_get::<Option<String>, _>("decided_by")
+            .map_err(db_err)?
+            .map(PushDeviceId),
         ip: row.try_get("ip").map_err(db_err)?,
         user_agent: row.try_get("user_agent").map_err(db_err)?,
         token_issued_at: opt_time(row, "token_issued_at")?,
@@ -143,32 +146,41 @@ impl PushStore for SqlTx {
         rows.iter().map(device_from_row).collect()
     }
 
-    async fn push_device(&mut self, id: &str) -> Result<Option<StoredDevice>> {
+    async fn push_device(&mut self, id: &PushDeviceId) -> Result<Option<StoredDevice>> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {DEVICE_COLUMNS} FROM push_devices WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)?;
         row.as_ref().map(device_from_row).transpose()
     }
 
-    async fn rename_push_device(&mut self, user: &UserId, id: &str, name: &str) -> Result<bool> {
+    async fn rename_push_device(
+        &mut self,
+        user: &UserId,
+        id: &PushDeviceId,
+        name: &str,
+    ) -> Result<bool> {
         let done = sqlx::query("UPDATE push_devices SET name = $1 WHERE user_id = $2 AND id = $3")
             .bind(name)
             .bind(user.as_str())
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn delete_push_device(&mut self, user: &UserId, id: &str) -> Result<Option<String>> {
+    async fn delete_push_device(
+        &mut self,
+        user: &UserId,
+        id: &PushDeviceId,
+    ) -> Result<Option<String>> {
         sqlx::query_scalar("DELETE FROM push_devices WHERE user_id = $1 AND id = $2 RETURNING name")
             .bind(user.as_str())
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(db_err)
@@ -183,20 +195,20 @@ impl PushStore for SqlTx {
         Ok(done.rows_affected())
     }
 
-    async fn touch_push_device(&mut self, id: &str, at: UnixTime) -> Result<()> {
+    async fn touch_push_device(&mut self, id: &PushDeviceId, at: UnixTime) -> Result<()> {
         sqlx::query("UPDATE push_devices SET last_seen_at = $1 WHERE id = $2")
             .bind(at.0)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
-    async fn set_push_webhook(&mut self, id: &str, url: Option<&str>) -> Result<()> {
+    async fn set_push_webhook(&mut self, id: &PushDeviceId, url: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE push_devices SET webhook_url = $1 WHERE id = $2")
             .bind(url)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -205,13 +217,13 @@ impl PushStore for SqlTx {
 
     async fn take_device_nonce(
         &mut self,
-        device: &str,
+        device: &PushDeviceId,
         nonce: &str,
         now: UnixTime,
         expires_at: UnixTime,
     ) -> Result<bool> {
         sqlx::query("DELETE FROM device_nonces WHERE device_id = $1 AND expires_at <= $2")
-            .bind(device)
+            .bind(device.as_str())
             .bind(now.0)
             .execute(&mut *self.tx)
             .await
@@ -222,7 +234,7 @@ impl PushStore for SqlTx {
             "INSERT INTO device_nonces (device_id, nonce, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (device_id, nonce) DO NOTHING",
         )
-        .bind(device)
+        .bind(device.as_str())
         .bind(nonce)
         .bind(expires_at.0)
         .execute(&mut *self.tx)
@@ -320,7 +332,7 @@ impl PushStore for SqlTx {
         &mut self,
         id: &str,
         status: ChallengeStatus,
-        device: &str,
+        device: &PushDeviceId,
         now: UnixTime,
     ) -> Result<bool> {
         let done = sqlx::query(
@@ -329,7 +341,7 @@ impl PushStore for SqlTx {
         )
         .bind(status.as_str())
         .bind(now.0)
-        .bind(device)
+        .bind(device.as_str())
         .bind(id)
         .execute(&mut *self.tx)
         .await

@@ -1,5 +1,6 @@
 //! Service tokens by SHA-256 digest; revocation is one conditional update.
 
+use portcullis_core::model::ServiceTokenId;
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{ServiceTokenInfo, ServiceTokens};
 use portcullis_core::{Result, UnixTime};
@@ -17,7 +18,7 @@ fn info_from_row(row: &AnyRow) -> Result<ServiceTokenInfo> {
             .map(UnixTime))
     };
     Ok(ServiceTokenInfo {
-        id: row.try_get("id").map_err(db_err)?,
+        id: ServiceTokenId(row.try_get("id").map_err(db_err)?),
         name: row.try_get("name").map_err(db_err)?,
         created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
         last_used_at: time("last_used_at")?,
@@ -70,22 +71,22 @@ impl ServiceTokens for SqlTx {
         rows.iter().map(info_from_row).collect()
     }
 
-    async fn revoke_service_token(&mut self, id: &str, at: UnixTime) -> Result<bool> {
+    async fn revoke_service_token(&mut self, id: &ServiceTokenId, at: UnixTime) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE service_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(at.0)
-        .bind(id)
+        .bind(id.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn touch_service_token(&mut self, id: &str, at: UnixTime) -> Result<()> {
+    async fn touch_service_token(&mut self, id: &ServiceTokenId, at: UnixTime) -> Result<()> {
         sqlx::query("UPDATE service_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(at.0)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;

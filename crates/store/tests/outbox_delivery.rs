@@ -9,7 +9,7 @@ use portcullis_core::UnixTime;
 use portcullis_core::crypto::Sealed;
 use portcullis_core::notice::Channel;
 use portcullis_core::store::{
-    Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedPayload, Store, Transaction,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedPayload, Store, Transaction,
 };
 use portcullis_store::testing::with_database_on;
 use portcullis_store::{Backend, SqlStore};
@@ -41,11 +41,15 @@ async fn enqueue(store: &SqlStore, id: &str, created_at: i64) {
     tx.commit().await.unwrap();
 }
 
+fn node_named(name: &str) -> NodeId {
+    NodeId(name.to_owned())
+}
+
 /// Claims as `node` at `now` with a 60-second lease; returns `(id, attempts)`.
 async fn claim(store: &SqlStore, node: &str, now: i64, limit: i64) -> Vec<(String, i64)> {
     let mut tx = store.begin().await.unwrap();
     let got = tx
-        .claim_due(node, UnixTime(now), UnixTime(now + 60), limit)
+        .claim_due(&node_named(node), UnixTime(now), UnixTime(now + 60), limit)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -107,14 +111,14 @@ async fn claims_lease_and_marks(url: String) {
     // Marks hold only for the node that has the claim.
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m1", "b", UnixTime(T + 6))
+            .mark_sent("m1", &node_named("b"), UnixTime(T + 6))
             .await
             .unwrap())
         .await
     );
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_sent("m1", "a", UnixTime(T + 6))
+            .mark_sent("m1", &node_named("a"), UnixTime(T + 6))
             .await
             .unwrap())
         .await
@@ -126,7 +130,7 @@ async fn claims_lease_and_marks(url: String) {
     );
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m1", "a", UnixTime(T + 7))
+            .mark_sent("m1", &node_named("a"), UnixTime(T + 7))
             .await
             .unwrap())
         .await,
@@ -136,7 +140,7 @@ async fn claims_lease_and_marks(url: String) {
     // A retry waits for its time (below), then counts another attempt.
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_retry("m2", "a", UnixTime(T + 100), "HTTP 500")
+            .mark_retry("m2", &node_named("a"), UnixTime(T + 100), "HTTP 500")
             .await
             .unwrap())
         .await
@@ -153,7 +157,7 @@ async fn claims_lease_and_marks(url: String) {
     assert_eq!(claim(&s, "a", T + 65, 10).await, vec![("m3".into(), 2)]);
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m3", "b", UnixTime(T + 66))
+            .mark_sent("m3", &node_named("b"), UnixTime(T + 66))
             .await
             .unwrap())
         .await
@@ -167,7 +171,7 @@ async fn claims_lease_and_marks(url: String) {
     // Given up: wiped, never claimed again.
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_failed("m2", "c", UnixTime(T + 101), "gave up")
+            .mark_failed("m2", &node_named("c"), UnixTime(T + 101), "gave up")
             .await
             .unwrap())
         .await
@@ -202,7 +206,7 @@ async fn rows_from_before_sealing_come_back_as_plain_text(url: String) {
         .unwrap();
     let mut tx = s.begin().await.unwrap();
     let got = tx
-        .claim_due("a", UnixTime(T), UnixTime(T + 60), 10)
+        .claim_due(&node_named("a"), UnixTime(T), UnixTime(T + 60), 10)
         .await
         .unwrap();
     tx.commit().await.unwrap();

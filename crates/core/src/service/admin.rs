@@ -3,7 +3,10 @@
 //! act on whom is asked of [`crate::policy`]; an [`AdminSession`] is the only way in, and only
 //! [`Services::admin_session`] (for owners and administrators) or the operator's shell makes one.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{
+    AccountUnlocked, AuditDetail, AuditEvent, ContractPolicyChanged, Outcome, TwoFactorForced,
+    TwoFactorResetByAdmin, TwoFactorUnforced, UserCreated, UserDeleted, UserRoleChanged,
+};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{Contract, ContractId, RequestMeta, Role, User, UserId};
@@ -95,15 +98,15 @@ impl AdminSession {
     }
     pub(crate) fn event(
         &self,
-        kind: AuditKind,
+        detail: impl Into<AuditDetail>,
         at: crate::UnixTime,
         meta: &RequestMeta,
     ) -> AuditEvent {
-        let mut e = AuditEvent::new(kind, Outcome::Success, at, meta);
+        let mut e = AuditEvent::new(detail, Outcome::Success, at, meta);
         e.actor = self.actor_id();
         e.contract = Some(self.contract.clone());
         if matches!(self.actor, Actor::Operator) {
-            e.detail = serde_json::json!({ "by": "operator" });
+            e = e.by_operator();
         }
         e
     }
@@ -114,14 +117,6 @@ impl AdminSession {
 pub struct ManagedUser {
     pub user: User,
     pub two_factor: TwoFactorSummary,
-}
-
-fn with_detail(mut e: AuditEvent, extra: serde_json::Value) -> AuditEvent {
-    match (&mut e.detail, extra) {
-        (serde_json::Value::Object(map), serde_json::Value::Object(more)) => map.extend(more),
-        (detail, extra) => *detail = extra,
-    }
-    e
 }
 
 impl<S: Store> Services<S> {
@@ -215,14 +210,16 @@ impl<S: Store> Services<S> {
             // No password yet: an invitation with a single-use link to set one.
             self.issue_invitation(&mut tx, &user, true, now).await?;
         }
-        let mut event = with_detail(
-            admin.event(AuditKind::UserCreated, now, meta),
-            serde_json::json!({ "role": role.as_str(), "force_2fa": force_2fa, "invited": password.is_none() }),
-        );
+        let created = UserCreated {
+            role,
+            force_2fa,
+            invited: password.is_none(),
+        };
+        let mut event = admin.event(created, now, meta);
         event.subject = Some(user.id.clone());
         tx.append_audit(&event).await?;
         if force_2fa {
-            let mut forced = admin.event(AuditKind::TwoFactorForced, now, meta);
+            let mut forced = admin.event(TwoFactorForced, now, meta);
             forced.subject = Some(user.id.clone());
             tx.append_audit(&forced).await?;
         }
@@ -291,10 +288,11 @@ impl<S: Store> Services<S> {
                 return Err(Error::Forbidden("you may not give this role"));
             }
             tx.set_role(id, role).await?;
-            let mut e = with_detail(
-                admin.event(AuditKind::UserRoleChanged, now, meta),
-                serde_json::json!({ "from": target.role.as_str(), "to": role.as_str() }),
-            );
+            let changed = UserRoleChanged {
+                from: target.role,
+                to: role,
+            };
+            let mut e = admin.event(changed, now, meta);
             e.subject = Some(id.clone());
             tx.append_audit(&e).await?;
             let event = SecurityEvent::RoleChanged {
@@ -311,13 +309,10 @@ impl<S: Store> Services<S> {
                 ));
             }
             tx.set_force_2fa(id, on).await?;
-            let (kind, event) = if on {
-                (AuditKind::TwoFactorForced, SecurityEvent::TwoFactorForced)
+            let (kind, event): (AuditDetail, _) = if on {
+                (TwoFactorForced.into(), SecurityEvent::TwoFactorForced)
             } else {
-                (
-                    AuditKind::TwoFactorUnforced,
-                    SecurityEvent::TwoFactorUnforced,
-                )
+                (TwoFactorUnforced.into(), SecurityEvent::TwoFactorUnforced)
             };
             let mut e = admin.event(kind, now, meta);
             e.subject = Some(id.clone());
@@ -342,10 +337,11 @@ impl<S: Store> Services<S> {
             return Err(Error::Forbidden("the owner cannot be deleted"));
         }
         tx.delete_user(id).await?;
-        let mut e = with_detail(
-            admin.event(AuditKind::UserDeleted, now, meta),
-            serde_json::json!({ "email": target.email.as_str(), "role": target.role.as_str() }),
-        );
+        let deleted = UserDeleted {
+            email: target.email.to_string(),
+            role: target.role,
+        };
+        let mut e = admin.event(deleted, now, meta);
         e.subject = Some(id.clone());
         tx.append_audit(&e).await?;
         tx.commit().await
@@ -376,10 +372,10 @@ impl<S: Store> Services<S> {
             now,
         )
         .await?;
-        let mut e = with_detail(
-            admin.event(AuditKind::TwoFactorResetByAdmin, now, meta),
-            serde_json::json!({ "sessions_revoked": revoked }),
-        );
+        let reset = TwoFactorResetByAdmin {
+            sessions_revoked: revoked,
+        };
+        let mut e = admin.event(reset, now, meta);
         e.subject = Some(id.clone());
         tx.append_audit(&e).await?;
         tx.commit().await
@@ -400,7 +396,7 @@ impl<S: Store> Services<S> {
             return Ok(());
         }
         tx.set_locked(id, None).await?;
-        let mut e = admin.event(AuditKind::AccountUnlocked, now, meta);
+        let mut e = admin.event(AccountUnlocked, now, meta);
         e.subject = Some(id.clone());
         tx.append_audit(&e).await?;
         tx.commit().await
@@ -434,10 +430,7 @@ impl<S: Store> Services<S> {
             .ok_or(Error::NotFound("contract"))?;
         if contract.require_2fa != require_2fa {
             tx.set_require_2fa(admin.contract(), require_2fa).await?;
-            let e = with_detail(
-                admin.event(AuditKind::ContractPolicyChanged, now, meta),
-                serde_json::json!({ "require_2fa": require_2fa }),
-            );
+            let e = admin.event(ContractPolicyChanged { require_2fa }, now, meta);
             tx.append_audit(&e).await?;
             contract.require_2fa = require_2fa;
             // Everyone whose requirement changes hears of it: those not forced one by one.

@@ -14,11 +14,11 @@
 //! the login's own second step does not.
 
 use crate::app_password::AppPassword;
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AppAuthFailure, AppAuthSuccess, AuditDetail, AuditEvent, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::login::Method;
-use crate::model::{RequestMeta, User};
+use crate::model::{AppPasswordId, RequestMeta, User};
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Throttle, Transaction, Users};
 
@@ -28,7 +28,7 @@ use super::{AuthenticatedService, Services};
 /// How a check ended.
 enum Verdict {
     /// Accepted, by the app password with this id or (`None`) by the account password.
-    Accepted(Option<String>),
+    Accepted(Option<AppPasswordId>),
     /// Refused; `guess` when it counts against the throttles.
     Refused { reason: &'static str, guess: bool },
 }
@@ -71,8 +71,8 @@ impl<S: Store> Services<S> {
             };
             (user, retry, app_password_id, two_factor)
         };
-        let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
-            let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
+        let event = |detail: AuditDetail, outcome: Outcome| {
+            let mut event = AuditEvent::new(detail, outcome, now, client);
             if let Some(u) = &user {
                 event = event.by_self(&u.id, &u.contract_id);
             }
@@ -81,8 +81,11 @@ impl<S: Store> Services<S> {
 
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
-            let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
-            tx.append_audit(&event(AuditKind::AppAuthFailure, Outcome::Denied, detail))
+            let detail = AppAuthFailure {
+                service: service.name.clone(),
+                reason: "throttled",
+            };
+            tx.append_audit(&event(detail.into(), Outcome::Denied))
                 .await?;
             tx.commit().await?;
             return Err(Error::TooManyAttempts { retry_after_secs });
@@ -104,12 +107,12 @@ impl<S: Store> Services<S> {
                 } else {
                     "password"
                 };
-                let detail = serde_json::json!({
-                    "service": service.name,
-                    "method": method,
-                    "app_password_id": app_password_id,
-                });
-                tx.append_audit(&event(AuditKind::AppAuthSuccess, Outcome::Success, detail))
+                let detail = AppAuthSuccess {
+                    service: service.name.clone(),
+                    method,
+                    app_password_id,
+                };
+                tx.append_audit(&event(detail.into(), Outcome::Success))
                     .await?;
                 tx.commit().await?;
                 Ok(true)
@@ -125,8 +128,11 @@ impl<S: Store> Services<S> {
                     )
                     .await?;
                 }
-                let detail = serde_json::json!({ "service": service.name, "reason": reason });
-                tx.append_audit(&event(AuditKind::AppAuthFailure, Outcome::Failure, detail))
+                let detail = AppAuthFailure {
+                    service: service.name.clone(),
+                    reason,
+                };
+                tx.append_audit(&event(detail.into(), Outcome::Failure))
                     .await?;
                 tx.commit().await?;
                 Ok(false)
@@ -139,7 +145,7 @@ impl<S: Store> Services<S> {
         &self,
         user: Option<&User>,
         password: &Password,
-        app_password_id: Option<String>,
+        app_password_id: Option<AppPasswordId>,
         two_factor: bool,
     ) -> Result<Verdict> {
         let locked = user.is_some_and(|u| u.locked_at.is_some());

@@ -4,9 +4,9 @@
 //! factor. Checking one is `app_auth`.
 
 use crate::app_password::{self, AppPassword, AppPasswordInfo, MAX_PER_USER};
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AppPasswordCreated, AppPasswordRevoked, AuditEvent, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::model::{AppPasswordId, RequestMeta};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::store::{AppPasswords, AuditLog, Store, Transaction};
@@ -31,7 +31,7 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "create an app password",
-            AuditKind::AppPasswordCreated,
+            AppPasswordCreated::InvalidPassword,
             meta,
         )
         .await?;
@@ -45,7 +45,7 @@ impl<S: Store> Services<S> {
         }
         let password = AppPassword::generate();
         let info = AppPasswordInfo {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: AppPasswordId::generate(),
             user_id: user.id.clone(),
             name: name.clone(),
             created_at: now,
@@ -60,9 +60,12 @@ impl<S: Store> Services<S> {
             };
             self.hold_in(&mut tx, session, &held).await?;
         }
-        let event = AuditEvent::new(AuditKind::AppPasswordCreated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "app_password_id": info.id, "name": name }));
+        let created = AppPasswordCreated::Created {
+            app_password_id: info.id.clone(),
+            name: name.clone(),
+        };
+        let event = AuditEvent::new(created, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(
             &mut tx,
@@ -92,13 +95,17 @@ impl<S: Store> Services<S> {
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let id = AppPasswordId(id.to_owned());
         let name = tx
-            .delete_app_password(&user.id, id)
+            .delete_app_password(&user.id, &id)
             .await?
             .ok_or(Error::NotFound("app password"))?;
-        let event = AuditEvent::new(AuditKind::AppPasswordRevoked, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "app_password_id": id, "name": name }));
+        let revoked = AppPasswordRevoked {
+            app_password_id: id,
+            name,
+        };
+        let event = AuditEvent::new(revoked, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await
     }

@@ -3,7 +3,7 @@
 //! enrolment ticket from the password step allows exactly this: start an authenticator, activate
 //! it with a code, and only then receive a session.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, TotpActivated, Wizard};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
@@ -100,11 +100,11 @@ impl<S: Store> Services<S> {
                 crate::throttle::Guess::Password,
             )
             .await?;
-            let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Failure, now, meta)
-                .by_self(&user.id, &user.contract_id)
-                .detail(
-                    serde_json::json!({ "reason": "invalid_code", "ticket_failures": failures }),
-                );
+            let failure = TotpActivated::InvalidCode {
+                ticket_failures: failures,
+            };
+            let event = AuditEvent::new(failure, Outcome::Failure, now, meta)
+                .by_self(&user.id, &user.contract_id);
             tx.append_audit(&event).await?;
             tx.commit().await?;
             return Err(Error::InvalidCode);
@@ -116,22 +116,17 @@ impl<S: Store> Services<S> {
         let codes = self
             .activate_pending_in(&mut tx, &user, &pending, step)
             .await?;
-        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "wizard": "forced" }));
+        let activated = TotpActivated::InWizard {
+            wizard: Wizard::Forced,
+        };
+        let event = AuditEvent::new(activated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(&mut tx, &user, SecurityEvent::TwoFactorActivated, meta, now)
             .await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let (token, session) = self
-            .open_session(
-                &mut tx,
-                &user,
-                kind,
-                meta,
-                true,
-                serde_json::json!({ "method": "totp_enrolment" }),
-            )
+            .open_session(&mut tx, &user, kind, meta, true, "totp_enrolment")
             .await?;
         self.store_kit(
             &mut tx,

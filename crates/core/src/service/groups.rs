@@ -1,6 +1,6 @@
 //! Groups of users (resources are granted to groups).
 
-use crate::audit::AuditKind;
+use crate::audit::{GroupCreated, GroupMemberAdded, GroupMemberRemoved};
 use crate::error::{Error, Result};
 use crate::model::{Group, GroupId, RequestMeta, UserId};
 use crate::store::{AuditLog, Groups, Store, Transaction, Users};
@@ -29,8 +29,11 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         tx.insert_group(&group, now).await?;
-        let mut e = admin.event(AuditKind::GroupCreated, now, meta);
-        e.detail = serde_json::json!({ "group_id": group.id.as_str(), "name": group.name });
+        let created = GroupCreated {
+            group_id: group.id.clone(),
+            name: group.name.clone(),
+        };
+        let e = admin.event(created, now, meta);
         tx.append_audit(&e).await?;
         tx.commit().await?;
         Ok(group)
@@ -71,9 +74,11 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         self.group_and_member(&mut tx, admin, group, user).await?;
         tx.add_member(group, user).await?;
-        let mut e = admin.event(AuditKind::GroupMemberAdded, now, meta);
+        let added = GroupMemberAdded {
+            group_id: group.clone(),
+        };
+        let mut e = admin.event(added, now, meta);
         e.subject = Some(user.clone());
-        e.detail = serde_json::json!({ "group_id": group.as_str() });
         tx.append_audit(&e).await?;
         tx.commit().await
     }
@@ -91,9 +96,11 @@ impl<S: Store> Services<S> {
         if !tx.remove_member(group, user).await? {
             return Err(Error::NotFound("membership"));
         }
-        let mut e = admin.event(AuditKind::GroupMemberRemoved, now, meta);
+        let removed = GroupMemberRemoved {
+            group_id: group.clone(),
+        };
+        let mut e = admin.event(removed, now, meta);
         e.subject = Some(user.clone());
-        e.detail = serde_json::json!({ "group_id": group.as_str() });
         tx.append_audit(&e).await?;
         tx.commit().await
     }

@@ -123,7 +123,7 @@ pub enum Shown<T> {
 }
 
 fn context(session: &SessionId, purpose: &str) -> Vec<u8> {
-    SealedTable::Held.context(&held_id(session, purpose))
+    SealedTable::Held.context(held_id(session, purpose).as_str())
 }
 
 impl<S: Store> Services<S> {

@@ -3,12 +3,12 @@
 //! transaction that sets the password, so of two uses only one can win; a used, expired or
 //! unknown link is refused without saying which.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, InvitationAccepted, Outcome};
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, SessionKind, UserId};
 use crate::password::{Password, check_policy};
 use crate::secret::Token;
-use crate::store::{AuditLog, Outbox, Store, Transaction, Users};
+use crate::store::{AuditLog, PasswordLinks, Store, Transaction, Users};
 
 use super::Services;
 use super::login::LoginResult;
@@ -84,7 +84,7 @@ impl<S: Store> Services<S> {
             .ok_or(Error::InvalidSetupToken)?;
         check_policy(password, Some(&user.email)).map_err(Error::WeakPassword)?;
         tx.set_password_hash(&user.id, &phc).await?;
-        let event = AuditEvent::new(AuditKind::InvitationAccepted, Outcome::Success, now, meta)
+        let event = AuditEvent::new(InvitationAccepted, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;

@@ -6,12 +6,12 @@
 //! the answer to the administrator; the database keeps its digest.
 
 use crate::UnixTime;
-use crate::audit::AuditKind;
+use crate::audit::InvitationRenewed;
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, SessionId, User, UserId};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, Outbox, Store, Transaction};
+use crate::store::{AuditLog, PasswordLinks, Store, Transaction};
 
 use super::held::HeldInvitation;
 use super::{AdminSession, Services};
@@ -56,13 +56,8 @@ impl<S: Store> Services<S> {
             };
             self.hold_in(&mut tx, session, &held).await?;
         }
-        let mut event = admin.event(AuditKind::InvitationRenewed, now, meta);
+        let mut event = admin.event(InvitationRenewed { emailed }, now, meta);
         event.subject = Some(user.id.clone());
-        if let serde_json::Value::Object(detail) = &mut event.detail {
-            detail.insert("emailed".into(), emailed.into());
-        } else {
-            event.detail = serde_json::json!({ "emailed": emailed });
-        }
         tx.append_audit(&event).await?;
         tx.commit().await
     }

@@ -3,13 +3,13 @@
 //! contract or the operator unlocks it; the contract's owner is alerted by email. Unlocking lives
 //! with the other administrator acts in `admin.rs`.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AccountLocked, AuditEvent, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, Role, User};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, LoginTickets, Outbox, Sessions, Store, Transaction, Users};
+use crate::store::{AuditLog, LoginTickets, PasswordLinks, Sessions, Store, Transaction, Users};
 
 use super::Services;
 
@@ -48,15 +48,18 @@ impl<S: Store> Services<S> {
         tx: &mut S::Tx,
         user: &User,
         meta: &RequestMeta,
-        via: &str,
+        via: &'static str,
         now: UnixTime,
     ) -> Result<()> {
         tx.set_locked(&user.id, Some(now)).await?;
         let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
         tx.void_tickets_of_user(&user.id, now).await?;
-        let event = AuditEvent::new(AuditKind::AccountLocked, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "sessions_revoked": revoked, "via": via }));
+        let locked = AccountLocked {
+            sessions_revoked: revoked,
+            via,
+        };
+        let event = AuditEvent::new(locked, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let alert = Notice::AccountLocked {
             user_email: user.email.to_string(),

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, User};
 use crate::notice::{ChangedBy, Channel, Notice, SecurityEvent};
 use crate::secret::Token;
-use crate::store::{Outbox, OutboxMessage, Store};
+use crate::store::{Outbox, OutboxMessage, PasswordLinks, Store};
 
 use super::Services;
 
@@ -38,7 +38,7 @@ impl<S: Store> Services<S> {
     /// Tells the account holder by email that `event` happened, made with their own
     /// credentials (their password, session, a factor, a recovery code, a link or code sent to
     /// them): the message carries a single-use "this wasn't me" link that locks the account.
-    pub(crate) async fn notify_security<T: Outbox + Send>(
+    pub(crate) async fn notify_security<T: Outbox + PasswordLinks + Send>(
         &self,
         tx: &mut T,
         user: &User,
@@ -53,7 +53,7 @@ impl<S: Store> Services<S> {
     /// Tells the account holder by email that `event` happened, made by `by`. Only a change
     /// made with the holder's own credentials gets a lock link; for anyone else's change no lock
     /// token is even issued, so no link exists that could lock the account over it.
-    pub(crate) async fn notify_security_by<T: Outbox + Send>(
+    pub(crate) async fn notify_security_by<T: Outbox + PasswordLinks + Send>(
         &self,
         tx: &mut T,
         user: &User,

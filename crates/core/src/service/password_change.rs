@@ -3,7 +3,7 @@
 //! login"). Also home of [`Services::confirm_password`], the re-entry of the current password
 //! that guards every sensitive change; a wrong one counts as a guess against the account throttle.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditDetail, AuditEvent, Outcome, PasswordChangeFailed, PasswordChanged};
 use crate::error::{Error, Result};
 use crate::model::RequestMeta;
 use crate::notice::SecurityEvent;
@@ -22,7 +22,7 @@ impl<S: Store> Services<S> {
         auth: &Authenticated,
         password: &Password,
         action: &str,
-        failure_kind: AuditKind,
+        failure: impl Into<AuditDetail>,
         meta: &RequestMeta,
     ) -> Result<()> {
         if password.expose().is_empty() {
@@ -30,17 +30,16 @@ impl<S: Store> Services<S> {
                 "enter your current password to {action}"
             )));
         }
-        self.confirm_password(auth, password, failure_kind, meta)
-            .await
+        self.confirm_password(auth, password, failure, meta).await
     }
 
     /// Checks the signed-in person's current password before a sensitive change. A wrong password
-    /// is audited as `failure_kind` and counted against the account.
+    /// is audited as `failure` (its kind's `invalid_password`) and counted against the account.
     pub(crate) async fn confirm_password(
         &self,
         auth: &Authenticated,
         password: &Password,
-        failure_kind: AuditKind,
+        failure: impl Into<AuditDetail>,
         meta: &RequestMeta,
     ) -> Result<()> {
         let user = &auth.user;
@@ -67,9 +66,8 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Password)
             .await?;
-        let event = AuditEvent::new(failure_kind, Outcome::Failure, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "reason": "invalid_password" }));
+        let event = AuditEvent::new(failure, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Err(Error::InvalidPassword)
@@ -83,7 +81,7 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<()> {
         let user = &auth.user;
-        self.confirm_password(auth, old, AuditKind::PasswordChangeFailed, meta)
+        self.confirm_password(auth, old, PasswordChangeFailed::InvalidPassword, meta)
             .await?;
         let mut broken = policy_violations(new, Some(&user.email));
         // `old` was just verified against the stored hash: a new password equal to it would
@@ -102,9 +100,11 @@ impl<S: Store> Services<S> {
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;
         tx.void_tickets_of_user(&user.id, now).await?;
-        let event = AuditEvent::new(AuditKind::PasswordChanged, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        let changed = PasswordChanged {
+            other_sessions_revoked: revoked,
+        };
+        let event = AuditEvent::new(changed, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(&mut tx, user, SecurityEvent::PasswordChanged, meta, now)
             .await?;

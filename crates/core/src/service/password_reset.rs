@@ -8,7 +8,9 @@
 //! login still asks for the second factor. The link or code is used up in the transaction that
 //! sets the password, and wrong codes count against the account like wrong passwords.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{
+    AuditEvent, Outcome, PasswordReset, PasswordResetFailed, PasswordResetRequested, ResetMethod,
+};
 use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
@@ -18,8 +20,8 @@ use crate::password::{Password, PolicyViolation, check_policy, policy_violations
 use crate::phone::{CodePurpose, SmsCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, LoginTickets, Outbox, Phones, RateEvents, RateLimit, Sessions, Store, Throttle,
-    Transaction, Users,
+    AuditLog, LoginTickets, PasswordLinks, Phones, RateEvents, RateLimit, Sessions, Store,
+    Throttle, Transaction, Users,
 };
 
 use super::Services;
@@ -57,12 +59,11 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let Some(user) = tx.user_by_email_key(&email.key()).await? else {
             let event = AuditEvent::new(
-                AuditKind::PasswordResetRequested,
+                PasswordResetRequested::UnknownAccount,
                 Outcome::Failure,
                 now,
                 meta,
-            )
-            .detail(serde_json::json!({ "reason": "unknown_account" }));
+            );
             tx.append_audit(&event).await?;
             return tx.commit().await;
         };
@@ -72,15 +73,13 @@ impl<S: Store> Services<S> {
             .rate_window(RESET_SCOPE, subject, RESET_LIMIT.since(now))
             .await?;
         if RESET_LIMIT.retry_after(&window, now).is_some() {
-            let event = self
-                .reset_event(
-                    AuditKind::PasswordResetRequested,
-                    Outcome::Denied,
-                    &user,
-                    now,
-                    meta,
-                )
-                .detail(serde_json::json!({ "reason": "too_many_requests" }));
+            let event = self.reset_event(
+                PasswordResetRequested::TooManyRequests,
+                Outcome::Denied,
+                &user,
+                now,
+                meta,
+            );
             tx.append_audit(&event).await?;
             return tx.commit().await;
         }
@@ -134,15 +133,13 @@ impl<S: Store> Services<S> {
         };
         self.enqueue_notice(&mut tx, Channel::Email, user.email.as_str(), &notice, now)
             .await?;
-        let event = self
-            .reset_event(
-                AuditKind::PasswordResetRequested,
-                Outcome::Success,
-                &user,
-                now,
-                meta,
-            )
-            .detail(serde_json::json!({ "sms_code_sent": sms_code_sent }));
+        let event = self.reset_event(
+            PasswordResetRequested::Sent { sms_code_sent },
+            Outcome::Success,
+            &user,
+            now,
+            meta,
+        );
         tx.append_audit(&event).await?;
         tx.commit().await
     }
@@ -179,9 +176,10 @@ impl<S: Store> Services<S> {
         let Some(user) = user else {
             let now = self.now();
             let mut tx = self.store.begin().await?;
-            let event =
-                AuditEvent::new(AuditKind::PasswordResetFailed, Outcome::Failure, now, meta)
-                    .detail(serde_json::json!({ "method": "link", "reason": "invalid_link" }));
+            let failure = PasswordResetFailed::InvalidLink {
+                method: ResetMethod::Link,
+            };
+            let event = AuditEvent::new(failure, Outcome::Failure, now, meta);
             tx.append_audit(&event).await?;
             tx.commit().await?;
             return Err(Error::InvalidLink);
@@ -198,7 +196,7 @@ impl<S: Store> Services<S> {
             .await?
             .ok_or(Error::InvalidLink)?;
         let user = tx.user_by_id(&user_id).await?.ok_or(Error::InvalidLink)?;
-        self.finish_reset(&mut tx, &user, &phc, "link", meta, now)
+        self.finish_reset(&mut tx, &user, &phc, ResetMethod::Link, meta, now)
             .await?;
         tx.commit().await
     }
@@ -258,9 +256,10 @@ impl<S: Store> Services<S> {
             // A 6-digit code: its lockouts grow like a second factor's (docs/threat-model.md).
             self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Code)
                 .await?;
-            let mut event =
-                AuditEvent::new(AuditKind::PasswordResetFailed, Outcome::Failure, now, meta)
-                    .detail(serde_json::json!({ "method": "sms_code", "reason": "invalid_code" }));
+            let failure = PasswordResetFailed::InvalidCode {
+                method: ResetMethod::SmsCode,
+            };
+            let mut event = AuditEvent::new(failure, Outcome::Failure, now, meta);
             if let Some(k) = &email_key
                 && let Some(u) = tx.user_by_email_key(k).await?
             {
@@ -285,7 +284,7 @@ impl<S: Store> Services<S> {
         {
             return Err(Error::InvalidCode);
         }
-        self.finish_reset(&mut tx, &user, &phc, "sms_code", meta, now)
+        self.finish_reset(&mut tx, &user, &phc, ResetMethod::SmsCode, meta, now)
             .await?;
         tx.commit().await
     }
@@ -311,7 +310,7 @@ impl<S: Store> Services<S> {
         tx: &mut S::Tx,
         user: &User,
         phc: &str,
-        method: &str,
+        method: ResetMethod,
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
@@ -326,9 +325,12 @@ impl<S: Store> Services<S> {
         tx.void_tickets_of_user(&user.id, now).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         // Whoever held the link or code acted as the account holder.
-        let event = AuditEvent::new(AuditKind::PasswordReset, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "method": method, "sessions_revoked": revoked }));
+        let reset = PasswordReset {
+            method,
+            sessions_revoked: revoked,
+        };
+        let event = AuditEvent::new(reset, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(tx, user, SecurityEvent::PasswordReset, meta, now)
             .await
@@ -338,13 +340,13 @@ impl<S: Store> Services<S> {
     /// ask for a reset.
     fn reset_event(
         &self,
-        kind: AuditKind,
+        detail: PasswordResetRequested,
         outcome: Outcome,
         user: &User,
         now: UnixTime,
         meta: &RequestMeta,
     ) -> AuditEvent {
-        let mut event = AuditEvent::new(kind, outcome, now, meta);
+        let mut event = AuditEvent::new(detail, outcome, now, meta);
         event.subject = Some(user.id.clone());
         event.contract = Some(user.contract_id.clone());
         event

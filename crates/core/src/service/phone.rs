@@ -7,7 +7,7 @@
 //! The forced setup wizard (`forced_enrolment.rs`) reaches the same steps with its enrolment
 //! ticket when the deployment requires a verified number before two-factor authentication.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, PhoneCodeSent, PhoneVerified, PhoneVerifyFailed};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, TicketPurpose, User, UserId};
@@ -103,7 +103,7 @@ impl<S: Store> Services<S> {
             let password = password.filter(|p| !p.expose().is_empty()).ok_or_else(|| {
                 Error::Validation("enter your current password to replace a verified number".into())
             })?;
-            self.confirm_password(auth, password, AuditKind::PhoneCodeSent, meta)
+            self.confirm_password(auth, password, PhoneCodeSent::InvalidPassword, meta)
                 .await?;
         }
         self.send_verify_code(user, number, false, meta).await
@@ -237,9 +237,12 @@ impl<S: Store> Services<S> {
         };
         self.enqueue_notice(&mut tx, Channel::Sms, number.as_str(), &notice, now)
             .await?;
-        let event = AuditEvent::new(AuditKind::PhoneCodeSent, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "number": number.masked(), "resend": resend }));
+        let sent = PhoneCodeSent::Sent {
+            number: number.masked(),
+            resend,
+        };
+        let event =
+            AuditEvent::new(sent, Outcome::Success, now, meta).by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await
     }
@@ -268,14 +271,13 @@ impl<S: Store> Services<S> {
         };
         let Some(pending) = attempt.clone().filter(|_| consumed) else {
             let detail = match &attempt {
-                Some(c) => {
-                    serde_json::json!({ "reason": "invalid_code", "attempts_left": max - c.attempts })
-                }
-                None => serde_json::json!({ "reason": "no_live_code" }),
+                Some(c) => PhoneVerifyFailed::InvalidCode {
+                    attempts_left: max - c.attempts,
+                },
+                None => PhoneVerifyFailed::NoLiveCode,
             };
-            let event = AuditEvent::new(AuditKind::PhoneVerifyFailed, Outcome::Failure, now, meta)
-                .by_self(&user.id, &user.contract_id)
-                .detail(detail);
+            let event = AuditEvent::new(detail, Outcome::Failure, now, meta)
+                .by_self(&user.id, &user.contract_id);
             tx.append_audit(&event).await?;
             tx.commit().await?;
             return Err(Error::InvalidCode);
@@ -283,12 +285,12 @@ impl<S: Store> Services<S> {
         let previous = tx.verified_phone(&user.id).await?;
         tx.set_verified_phone(&user.id, &pending.number, now)
             .await?;
-        let event = AuditEvent::new(AuditKind::PhoneVerified, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({
-                "number": pending.number.masked(),
-                "replaced": previous.is_some(),
-            }));
+        let verified = PhoneVerified {
+            number: pending.number.masked(),
+            replaced: previous.is_some(),
+        };
+        let event = AuditEvent::new(verified, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(&mut tx, user, SecurityEvent::PhoneChanged, meta, now)
             .await?;

@@ -4,7 +4,10 @@
 //! account entirely and log in. The ticket, the guess counting and the session are
 //! [`super::login`]'s.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{
+    AuditDetail, AuditEvent, Outcome, RecoveryRegenerated, RecoveryUsed, SecondFactorFailure,
+    TwoFactorRemovedByRecovery,
+};
 use crate::error::{Error, Result};
 use crate::login::Method;
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
@@ -40,9 +43,9 @@ impl<S: Store> Services<S> {
             {
                 let now = self.now();
                 let left = tx.recovery_codes_left(&user.id).await?;
-                let event = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, meta)
-                    .by_self(&user.id, &user.contract_id)
-                    .detail(serde_json::json!({ "left": left }));
+                let event =
+                    AuditEvent::new(RecoveryUsed::Login { left }, Outcome::Success, now, meta)
+                        .by_self(&user.id, &user.contract_id);
                 tx.append_audit(&event).await?;
                 self.notify_security(
                     &mut tx,
@@ -74,7 +77,7 @@ impl<S: Store> Services<S> {
         if !self.two_factor_summary(user).await?.enabled {
             return Err(Error::TwoFactorNotEnabled);
         }
-        self.confirm_password(auth, password, AuditKind::RecoveryRegenerated, meta)
+        self.confirm_password(auth, password, RecoveryRegenerated::InvalidPassword, meta)
             .await?;
         let codes = recovery::generate_set();
         let digests: Vec<String> = codes
@@ -96,8 +99,13 @@ impl<S: Store> Services<S> {
             CodesOccasion::Regenerated,
         )
         .await?;
-        let event = AuditEvent::new(AuditKind::RecoveryRegenerated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id);
+        let event = AuditEvent::new(
+            RecoveryRegenerated::Regenerated,
+            Outcome::Success,
+            now,
+            meta,
+        )
+        .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(
             &mut tx,
@@ -136,13 +144,16 @@ impl<S: Store> Services<S> {
                 tx.delete_recovery_codes(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
                 tx.clear_account(&key).await?;
-                for kind in [
-                    AuditKind::RecoveryUsed,
-                    AuditKind::TwoFactorRemovedByRecovery,
+                for detail in [
+                    AuditDetail::from(RecoveryUsed::RemovedTwoFactor {
+                        sessions_revoked: revoked,
+                    }),
+                    AuditDetail::from(TwoFactorRemovedByRecovery {
+                        sessions_revoked: revoked,
+                    }),
                 ] {
-                    let event = AuditEvent::new(kind, Outcome::Success, now, meta)
-                        .by_self(&user.id, &user.contract_id)
-                        .detail(serde_json::json!({ "sessions_revoked": revoked }));
+                    let event = AuditEvent::new(detail, Outcome::Success, now, meta)
+                        .by_self(&user.id, &user.contract_id);
                     tx.append_audit(&event).await?;
                 }
                 self.notify_security(
@@ -154,14 +165,7 @@ impl<S: Store> Services<S> {
                 )
                 .await?;
                 let (token, session) = self
-                    .open_session(
-                        &mut tx,
-                        &user,
-                        kind,
-                        meta,
-                        false,
-                        serde_json::json!({ "method": "recovery" }),
-                    )
+                    .open_session(&mut tx, &user, kind, meta, false, "recovery")
                     .await?;
                 tx.commit().await?;
                 return Ok(LoginResult::Complete {
@@ -174,9 +178,11 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         self.count_guess_failure(&mut tx, &key, meta, now, crate::throttle::Guess::Code)
             .await?;
-        let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "method": "recovery_code", "path": "recover" }));
+        let failure = SecondFactorFailure::Recover {
+            method: Method::RecoveryCode,
+        };
+        let event = AuditEvent::new(failure, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Err(Error::SecondFactorFailed)

@@ -2,7 +2,7 @@
 //! [`policy::sees_resource`]: a resource that does not exist for the viewer answers `NotFound`,
 //! exactly like one that does not exist at all.
 
-use crate::audit::AuditKind;
+use crate::audit::{AuditDetail, Grant, ResourceCreated, ResourceDeleted, ResourceUpdated};
 use crate::error::{Error, Result};
 use crate::model::{GroupId, RequestMeta, Resource, ResourceId, ResourceKind};
 use crate::policy::{self, Viewer};
@@ -91,8 +91,12 @@ impl<S: Store> Services<S> {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_resource(&resource).await?;
-        let mut e = admin.event(AuditKind::ResourceCreated, now, meta);
-        e.detail = serde_json::json!({ "resource_id": resource.id.as_str(), "kind": kind.as_str(), "requires_2fa": requires_2fa });
+        let created = ResourceCreated {
+            resource_id: resource.id.clone(),
+            kind,
+            requires_2fa,
+        };
+        let e = admin.event(created, now, meta);
         tx.append_audit(&e).await?;
         tx.commit().await?;
         Ok(resource)
@@ -124,9 +128,11 @@ impl<S: Store> Services<S> {
             r.requires_2fa = flag;
         }
         tx.update_resource(id, &r.name, r.requires_2fa).await?;
-        let mut e = admin.event(AuditKind::ResourceUpdated, now, meta);
-        e.detail =
-            serde_json::json!({ "resource_id": id.as_str(), "requires_2fa": r.requires_2fa });
+        let updated = ResourceUpdated {
+            resource_id: id.clone(),
+            requires_2fa: r.requires_2fa,
+        };
+        let e = admin.event(updated, now, meta);
         tx.append_audit(&e).await?;
         tx.commit().await?;
         Ok(r)
@@ -142,8 +148,10 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         self.administered(&mut tx, admin, id).await?;
         tx.delete_resource(id).await?;
-        let mut e = admin.event(AuditKind::ResourceDeleted, now, meta);
-        e.detail = serde_json::json!({ "resource_id": id.as_str() });
+        let deleted = ResourceDeleted {
+            resource_id: id.clone(),
+        };
+        let e = admin.event(deleted, now, meta);
         tx.append_audit(&e).await?;
         tx.commit().await
     }
@@ -164,17 +172,20 @@ impl<S: Store> Services<S> {
             .await?
             .filter(|g| &g.contract_id == admin.contract())
             .ok_or(Error::NotFound("group"))?;
-        let kind = if on {
+        let kind: fn(Grant) -> AuditDetail = if on {
             tx.grant(id, group).await?;
-            AuditKind::ResourceGranted
+            AuditDetail::ResourceGranted
         } else {
             if !tx.revoke_grant(id, group).await? {
                 return Err(Error::NotFound("grant"));
             }
-            AuditKind::ResourceGrantRevoked
+            AuditDetail::ResourceGrantRevoked
         };
-        let mut e = admin.event(kind, now, meta);
-        e.detail = serde_json::json!({ "resource_id": id.as_str(), "group_id": group.as_str() });
+        let grant = Grant {
+            resource_id: id.clone(),
+            group_id: group.clone(),
+        };
+        let e = admin.event(kind(grant), now, meta);
         tx.append_audit(&e).await?;
         tx.commit().await
     }

@@ -4,9 +4,9 @@
 //! [`AuthenticatedService`] is made only by [`Services::authenticate_service`], so a use case that
 //! takes one can be reached only with a live token, never with a person's session.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditDetail, AuditEvent, NamedServiceToken, Outcome};
 use crate::error::{Error, Result};
-use crate::model::RequestMeta;
+use crate::model::{RequestMeta, ServiceTokenId};
 use crate::secret::Token;
 use crate::store::{AuditLog, ServiceTokenInfo, ServiceTokens, Store, Transaction};
 
@@ -20,14 +20,20 @@ const TOUCH_AFTER_SECS: i64 = 60;
 /// A request made with a live service token. Only [`Services::authenticate_service`] makes one.
 #[derive(Debug, Clone)]
 pub struct AuthenticatedService {
-    pub id: String,
+    pub id: ServiceTokenId,
     pub name: String,
 }
 
-fn operator_event(kind: AuditKind, info: &ServiceTokenInfo, at: crate::UnixTime) -> AuditEvent {
-    AuditEvent::new(kind, Outcome::Success, at, &RequestMeta::default()).detail(
-        serde_json::json!({ "by": "operator", "service_token_id": info.id, "name": info.name }),
-    )
+fn operator_event(
+    kind: fn(NamedServiceToken) -> AuditDetail,
+    info: &ServiceTokenInfo,
+    at: crate::UnixTime,
+) -> AuditEvent {
+    let token = NamedServiceToken {
+        service_token_id: info.id.clone(),
+        name: info.name.clone(),
+    };
+    AuditEvent::new(kind(token), Outcome::Success, at, &RequestMeta::default()).by_operator()
 }
 
 impl<S: Store> Services<S> {
@@ -48,7 +54,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let token = Token::generate();
         let info = ServiceTokenInfo {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: ServiceTokenId::generate(),
             name: name.to_owned(),
             created_at: now,
             last_used_at: None,
@@ -56,8 +62,12 @@ impl<S: Store> Services<S> {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_service_token(&info, &token.digest()).await?;
-        tx.append_audit(&operator_event(AuditKind::ServiceTokenCreated, &info, now))
-            .await?;
+        tx.append_audit(&operator_event(
+            AuditDetail::ServiceTokenCreated,
+            &info,
+            now,
+        ))
+        .await?;
         tx.commit().await?;
         Ok((info, token))
     }
@@ -69,20 +79,27 @@ impl<S: Store> Services<S> {
     }
 
     /// Revokes a token at once, on every node; `NotFound` if it is unknown or already revoked.
-    pub async fn revoke_service_token_from_shell(&self, id: &str) -> Result<ServiceTokenInfo> {
+    pub async fn revoke_service_token_from_shell(
+        &self,
+        id: &ServiceTokenId,
+    ) -> Result<ServiceTokenInfo> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let info = tx
             .service_tokens()
             .await?
             .into_iter()
-            .find(|t| t.id == id)
+            .find(|t| &t.id == id)
             .ok_or(Error::NotFound("service token"))?;
-        if !tx.revoke_service_token(id, now).await? {
+        if !tx.revoke_service_token(&info.id, now).await? {
             return Err(Error::NotFound("service token"));
         }
-        tx.append_audit(&operator_event(AuditKind::ServiceTokenRevoked, &info, now))
-            .await?;
+        tx.append_audit(&operator_event(
+            AuditDetail::ServiceTokenRevoked,
+            &info,
+            now,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(info)
     }

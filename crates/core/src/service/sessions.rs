@@ -1,7 +1,7 @@
 //! Sessions after login: authenticating a request by its token, listing and revoking sessions,
 //! logging out.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Logout, Outcome, SessionRevoked};
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, Session, SessionId, User};
 use crate::secret::Token;
@@ -72,9 +72,11 @@ impl<S: Store> Services<S> {
         if !tx.revoke_session(&auth.user.id, id, now).await? {
             return Err(Error::NotFound("session"));
         }
-        let event = AuditEvent::new(AuditKind::SessionRevoked, Outcome::Success, now, meta)
-            .by_self(&auth.user.id, &auth.user.contract_id)
-            .detail(serde_json::json!({ "session_id": id.as_str() }));
+        let revoked = SessionRevoked {
+            session_id: id.clone(),
+        };
+        let event = AuditEvent::new(revoked, Outcome::Success, now, meta)
+            .by_self(&auth.user.id, &auth.user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await
     }
@@ -84,9 +86,11 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         tx.revoke_session(&auth.user.id, &auth.session.id, now)
             .await?;
-        let event = AuditEvent::new(AuditKind::Logout, Outcome::Success, now, meta)
-            .by_self(&auth.user.id, &auth.user.contract_id)
-            .detail(serde_json::json!({ "session_id": auth.session.id.as_str() }));
+        let logout = Logout {
+            session_id: auth.session.id.clone(),
+        };
+        let event = AuditEvent::new(logout, Outcome::Success, now, meta)
+            .by_self(&auth.user.id, &auth.user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await
     }

@@ -1,7 +1,7 @@
 //! Creating a contract (organisation) with its owner: by open registration, by the one-time setup
 //! link printed when the server has no account yet, or from the shell (`user create-owner`).
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AccountCreated, AuditEvent, Outcome};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{ContractId, RequestMeta, Role, SessionKind, User, UserId};
@@ -187,9 +187,12 @@ impl<S: Store> Services<S> {
             .await?;
         // A concurrent signup with the same email loses here, on the unique index.
         tx.insert_user(&user).await?;
-        let event = AuditEvent::new(AuditKind::AccountCreated, Outcome::Success, now, meta)
-            .by_self(&user.id, &contract_id)
-            .detail(serde_json::json!({ "role": "owner", "channel": channel.as_str() }));
+        let created = AccountCreated {
+            role: Role::Owner,
+            channel: channel.as_str(),
+        };
+        let event =
+            AuditEvent::new(created, Outcome::Success, now, meta).by_self(&user.id, &contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Ok((user.id, contract_id))

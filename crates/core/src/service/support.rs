@@ -9,7 +9,7 @@
 //! and the customer hears of each wrong check. An unknown email, or a customer without a PIN, is
 //! simply "no match", counted the same way, so the answer never tells whether an account exists.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, SupportAgentCreated, SupportPinChecked};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{ContractId, RequestMeta, Role, User, UserId};
@@ -62,12 +62,12 @@ impl<S: Store> Services<S> {
         tx.insert_user(&user).await?;
         tx.insert_support_agent(&user.id, now).await?;
         let mut event = AuditEvent::new(
-            AuditKind::SupportAgentCreated,
+            SupportAgentCreated,
             Outcome::Success,
             now,
             &RequestMeta::default(),
         )
-        .detail(serde_json::json!({ "by": "operator" }));
+        .by_operator();
         event.subject = Some(user.id.clone());
         event.contract = Some(contract);
         tx.append_audit(&event).await?;
@@ -116,9 +116,8 @@ impl<S: Store> Services<S> {
         };
         // A guess of the wrong shape can match nothing and is not counted.
         let pin = SupportPin::parse_shape(pin)?;
-        let check_event = |outcome: Outcome, detail: serde_json::Value| {
-            let mut event =
-                AuditEvent::new(AuditKind::SupportPinChecked, outcome, now, meta).detail(detail);
+        let check_event = |outcome: Outcome, detail: SupportPinChecked| {
+            let mut event = AuditEvent::new(detail, outcome, now, meta);
             event.actor = Some(agent.user.id.clone());
             event.subject = customer.as_ref().map(|c| c.id.clone());
             event.contract = Some(
@@ -132,7 +131,9 @@ impl<S: Store> Services<S> {
 
         if let Some(retry_after_secs) = CHECK_LIMIT.retry_after(&window, now) {
             let mut tx = self.store.begin().await?;
-            let detail = serde_json::json!({ "customer": key, "reason": "checks_locked" });
+            let detail = SupportPinChecked::ChecksLocked {
+                customer: key.clone(),
+            };
             tx.append_audit(&check_event(Outcome::Denied, detail))
                 .await?;
             tx.commit().await?;
@@ -145,7 +146,11 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if matched {
-            let detail = serde_json::json!({ "customer": key, "match": true });
+            let detail = SupportPinChecked::Checked {
+                customer: key.clone(),
+                matched: true,
+                checks_locked: None,
+            };
             tx.append_audit(&check_event(Outcome::Success, detail))
                 .await?;
             tx.commit().await?;
@@ -158,11 +163,11 @@ impl<S: Store> Services<S> {
         tx.record_rate_event(CHECK_SCOPE, &key, now).await?;
         let window = tx.rate_window(CHECK_SCOPE, &key, since).await?;
         let checks_locked = CHECK_LIMIT.retry_after(&window, now).is_some();
-        let detail = serde_json::json!({
-            "customer": key,
-            "match": false,
-            "checks_locked": checks_locked,
-        });
+        let detail = SupportPinChecked::Checked {
+            customer: key.clone(),
+            matched: false,
+            checks_locked: Some(checks_locked),
+        };
         tx.append_audit(&check_event(Outcome::Failure, detail))
             .await?;
         if let Some(customer) = &customer {

@@ -3,7 +3,7 @@
 //! opens; the change is audited and the holder is told by email, with a "this wasn't me" link,
 //! because whoever knows the PIN can talk their way past support.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, SupportPinChanged};
 use crate::clock::UnixTime;
 use crate::error::Result;
 use crate::model::{RequestMeta, User};
@@ -29,7 +29,7 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "set the support PIN",
-            AuditKind::SupportPinChanged,
+            SupportPinChanged::InvalidPassword,
             meta,
         )
         .await?;
@@ -39,9 +39,13 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let first = tx.support_pin(&user.id).await?.is_none();
         tx.put_support_pin(&user.id, &phc, now).await?;
-        let event = AuditEvent::new(AuditKind::SupportPinChanged, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "first": first }));
+        let event = AuditEvent::new(
+            SupportPinChanged::Set { first },
+            Outcome::Success,
+            now,
+            meta,
+        )
+        .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(&mut tx, user, SecurityEvent::SupportPinChanged, meta, now)
             .await?;

@@ -4,7 +4,7 @@
 //! pending enrolment changes nothing until it is activated. The code's arithmetic is
 //! [`crate::totp`]'s; the ticket, the guess counting and the session are [`super::login`]'s.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, TotpActivated, TotpDeactivated, TotpEnrolled};
 use crate::error::{Error, Result};
 use crate::login::Method;
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
@@ -116,9 +116,13 @@ impl<S: Store> Services<S> {
             },
         )
         .await?;
-        let event = AuditEvent::new(AuditKind::TotpEnrolled, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "algorithm": params.algorithm.as_str(), "digits": params.digits, "period": params.period }));
+        let enrolled = TotpEnrolled {
+            algorithm: params.algorithm,
+            digits: params.digits,
+            period: params.period,
+        };
+        let event = AuditEvent::new(enrolled, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
         let otpauth_uri = totp::otpauth_uri(
@@ -155,7 +159,7 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<Vec<RecoveryCode>> {
         let user = &auth.user;
-        self.confirm_password(auth, password, AuditKind::TotpActivated, meta)
+        self.confirm_password(auth, password, TotpActivated::InvalidPassword, meta)
             .await?;
         let pending = self.pending_totp(auth).await?;
         let now = self.now();
@@ -176,9 +180,11 @@ impl<S: Store> Services<S> {
             CodesOccasion::Activated,
         )
         .await?;
-        let event = AuditEvent::new(AuditKind::TotpActivated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        let activated = TotpActivated::Confirmed {
+            other_sessions_revoked: revoked,
+        };
+        let event = AuditEvent::new(activated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(&mut tx, user, SecurityEvent::TwoFactorActivated, meta, now)
             .await?;
@@ -245,7 +251,7 @@ impl<S: Store> Services<S> {
         if summary.forced {
             return Err(Error::TwoFactorEnforced);
         }
-        self.confirm_password(auth, password, AuditKind::TotpDeactivated, meta)
+        self.confirm_password(auth, password, TotpDeactivated::InvalidPassword, meta)
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -257,9 +263,11 @@ impl<S: Store> Services<S> {
         let revoked = tx
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;
-        let event = AuditEvent::new(AuditKind::TotpDeactivated, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "other_sessions_revoked": revoked }));
+        let deactivated = TotpDeactivated::Confirmed {
+            other_sessions_revoked: revoked,
+        };
+        let event = AuditEvent::new(deactivated, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(
             &mut tx,

@@ -8,7 +8,9 @@
 //! it), a throttled account answers `TooManyAttempts`, and every check is audited with the
 //! service's name. A locked account, an unknown user or a user without a factor is a plain "no".
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{
+    AuditDetail, AuditEvent, Outcome, RecoveryUsed, ValidateFailure, ValidateSuccess,
+};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, User};
@@ -48,16 +50,19 @@ impl<S: Store> Services<S> {
         } = tx.gateway_lookup(&email_key, &key).await?;
         let retry = retry_after_with(&mut tx, &policy, &counter, client.ip.as_deref(), now).await?;
         let counted = counter != AccountCounter::default();
-        let event = |kind: AuditKind, outcome: Outcome, detail: serde_json::Value| {
-            let mut event = AuditEvent::new(kind, outcome, now, client).detail(detail);
+        let event = |detail: AuditDetail, outcome: Outcome| {
+            let mut event = AuditEvent::new(detail, outcome, now, client);
             if let Some(u) = &user {
                 event = event.by_self(&u.id, &u.contract_id);
             }
             event
         };
         if let Some(retry_after_secs) = retry {
-            let detail = serde_json::json!({ "service": service.name, "reason": "throttled" });
-            tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Denied, detail))
+            let detail = ValidateFailure {
+                service: service.name.clone(),
+                reason: "throttled",
+            };
+            tx.append_audit(&event(detail.into(), Outcome::Denied))
                 .await?;
             tx.commit().await?;
             return Err(Error::TooManyAttempts { retry_after_secs });
@@ -77,8 +82,11 @@ impl<S: Store> Services<S> {
         };
         self.count_guess_failure(&mut tx, &key, client, now, crate::throttle::Guess::Code)
             .await?;
-        let detail = serde_json::json!({ "service": service.name, "reason": reason });
-        tx.append_audit(&event(AuditKind::ValidateFailure, Outcome::Failure, detail))
+        let detail = ValidateFailure {
+            service: service.name.clone(),
+            reason,
+        };
+        tx.append_audit(&event(detail.into(), Outcome::Failure))
             .await?;
         tx.commit().await?;
         Ok(false)
@@ -114,9 +122,13 @@ impl<S: Store> Services<S> {
                 .await?
         {
             let left = tx.recovery_codes_left(&user.id).await?;
-            let used = AuditEvent::new(AuditKind::RecoveryUsed, Outcome::Success, now, client)
-                .by_self(&user.id, &user.contract_id)
-                .detail(serde_json::json!({ "left": left, "via": "validate" }));
+            let used = AuditEvent::new(
+                RecoveryUsed::Validate { left },
+                Outcome::Success,
+                now,
+                client,
+            )
+            .by_self(&user.id, &user.contract_id);
             tx.append_audit(&used).await?;
             self.notify_security(
                 tx,
@@ -135,9 +147,12 @@ impl<S: Store> Services<S> {
         if counted {
             tx.clear_account(&throttle_key(user.email.as_str())).await?;
         }
-        let ok = AuditEvent::new(AuditKind::ValidateSuccess, Outcome::Success, now, client)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "service": service.name, "method": method }));
+        let success = ValidateSuccess {
+            service: service.name.clone(),
+            method,
+        };
+        let ok = AuditEvent::new(success, Outcome::Success, now, client)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&ok).await?;
         Ok(true)
     }

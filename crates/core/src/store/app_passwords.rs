@@ -5,7 +5,7 @@ use std::future::Future;
 use crate::app_password::AppPasswordInfo;
 use crate::clock::UnixTime;
 use crate::error::Result;
-use crate::model::UserId;
+use crate::model::{AppPasswordId, UserId};
 use crate::secret::TokenDigest;
 
 pub trait AppPasswords {
@@ -25,11 +25,11 @@ pub trait AppPasswords {
         &mut self,
         user: &UserId,
         digest: &TokenDigest,
-    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    ) -> impl Future<Output = Result<Option<AppPasswordId>>> + Send;
     /// Records a successful use and the client's address.
     fn touch_app_password(
         &mut self,
-        id: &str,
+        id: &AppPasswordId,
         at: UnixTime,
         ip: Option<&str>,
     ) -> impl Future<Output = Result<()>> + Send;
@@ -38,6 +38,6 @@ pub trait AppPasswords {
     fn delete_app_password(
         &mut self,
         user: &UserId,
-        id: &str,
+        id: &AppPasswordId,
     ) -> impl Future<Output = Result<Option<String>>> + Send;
 }

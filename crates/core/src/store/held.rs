@@ -39,7 +39,17 @@ pub trait Held {
     ) -> impl Future<Output = Result<Taken>> + Send;
 }
 
-/// The row key of a held item: also what its ciphertext is bound to.
-pub fn held_id(session: &SessionId, purpose: &str) -> String {
-    format!("{session}:{purpose}")
+/// The row key of a held item (`<session>:<purpose>`): also what its ciphertext is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldId(pub String);
+
+impl HeldId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The row key of what is held for `session` and `purpose`.
+pub fn held_id(session: &SessionId, purpose: &str) -> HeldId {
+    HeldId(format!("{session}:{purpose}"))
 }

@@ -7,14 +7,14 @@ use std::future::Future;
 
 use crate::clock::UnixTime;
 use crate::error::Result;
-use crate::model::{TicketId, UserId};
+use crate::model::{PushDeviceId, TicketId, UserId};
 use crate::push::ChallengeStatus;
 use crate::secret::TokenDigest;
 
 /// A paired companion app, as listed to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushDevice {
-    pub id: String,
+    pub id: PushDeviceId,
     pub user_id: UserId,
     pub name: String,
     pub created_at: UnixTime,
@@ -42,7 +42,7 @@ pub struct PushChallenge {
     pub last_sent_at: UnixTime,
     /// When it was decided, or (still pending) when its expiry was counted.
     pub decided_at: Option<UnixTime>,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<PushDeviceId>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub token_issued_at: Option<UnixTime>,
@@ -78,13 +78,13 @@ pub trait PushStore {
     ) -> impl Future<Output = Result<Vec<StoredDevice>>> + Send;
     fn push_device(
         &mut self,
-        id: &str,
+        id: &PushDeviceId,
     ) -> impl Future<Output = Result<Option<StoredDevice>>> + Send;
     /// Renames one of the user's devices; false if the user has no such device.
     fn rename_push_device(
         &mut self,
         user: &UserId,
-        id: &str,
+        id: &PushDeviceId,
         name: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Removes every device of the user (2FA removed by a recovery code or an administrator).
@@ -96,22 +96,22 @@ pub trait PushStore {
     fn delete_push_device(
         &mut self,
         user: &UserId,
-        id: &str,
+        id: &PushDeviceId,
     ) -> impl Future<Output = Result<Option<String>>> + Send;
     fn touch_push_device(
         &mut self,
-        id: &str,
+        id: &PushDeviceId,
         at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
     fn set_push_webhook(
         &mut self,
-        id: &str,
+        id: &PushDeviceId,
         url: Option<&str>,
     ) -> impl Future<Output = Result<()>> + Send;
     /// Takes a nonce for the device; false if it was taken before and has not expired (a replay).
     fn take_device_nonce(
         &mut self,
-        device: &str,
+        device: &PushDeviceId,
         nonce: &str,
         now: UnixTime,
         expires_at: UnixTime,
@@ -151,7 +151,7 @@ pub trait PushStore {
         &mut self,
         id: &str,
         status: ChallengeStatus,
-        device: &str,
+        device: &PushDeviceId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Ends the user's pending, unexpired challenges other than `keep` as superseded, in one

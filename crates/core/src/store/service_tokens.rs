@@ -6,11 +6,12 @@ use std::future::Future;
 
 use crate::clock::UnixTime;
 use crate::error::Result;
+use crate::model::ServiceTokenId;
 use crate::secret::TokenDigest;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceTokenInfo {
-    pub id: String,
+    pub id: ServiceTokenId,
     /// What the operator called the service ("mail").
     pub name: String,
     pub created_at: UnixTime,
@@ -34,12 +35,12 @@ pub trait ServiceTokens {
     /// Revokes the token in one conditional write; false if unknown or already revoked.
     fn revoke_service_token(
         &mut self,
-        id: &str,
+        id: &ServiceTokenId,
         at: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     fn touch_service_token(
         &mut self,
-        id: &str,
+        id: &ServiceTokenId,
         at: UnixTime,
     ) -> impl Future<Output = Result<()>> + Send;
 }

@@ -45,7 +45,7 @@ pub struct AppPasswordView {
 impl From<AppPasswordInfo> for AppPasswordView {
     fn from(p: AppPasswordInfo) -> Self {
         AppPasswordView {
-            id: p.id,
+            id: p.id.0,
             name: p.name,
             created_at: rfc3339(p.created_at),
             last_used_at: p.last_used_at.map(rfc3339),
@@ -85,7 +85,7 @@ pub async fn create_app_password(
     Ok((
         StatusCode::CREATED,
         ApiJson(CreatedAppPassword {
-            id: info.id,
+            id: info.id.0,
             password: password.display(),
         }),
     ))

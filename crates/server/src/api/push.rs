@@ -52,7 +52,7 @@ pub struct DeviceView {
 impl From<PushDevice> for DeviceView {
     fn from(d: PushDevice) -> Self {
         DeviceView {
-            id: d.id,
+            id: d.id.0,
             name: d.name,
             created_at: rfc3339(d.created_at),
             last_seen_at: d.last_seen_at.map(rfc3339),

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::bail;
 use clap::Subcommand;
 use portcullis_core::Error;
+use portcullis_core::model::ServiceTokenId;
 use portcullis_core::store::ServiceTokenInfo;
 
 use super::support::open_services;
@@ -71,7 +72,9 @@ impl ServiceTokenCommand {
             }
             ServiceTokenCommand::Revoke { id, serve } => {
                 let services = open_services(&serve, config_file).await?;
-                let done = services.revoke_service_token_from_shell(&id).await;
+                let done = services
+                    .revoke_service_token_from_shell(&ServiceTokenId(id.clone()))
+                    .await;
                 services.store.close().await;
                 match done {
                     Ok(info) => println!("Revoked service token {:?} (id {})", info.name, info.id),

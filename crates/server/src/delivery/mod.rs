@@ -25,7 +25,9 @@ use std::time::Duration;
 
 use portcullis_core::notice::{Channel, Notice};
 use portcullis_core::service::Services;
-use portcullis_core::store::{OutboxDelivery, QueuedMessage, QueuedPayload, Store, Transaction};
+use portcullis_core::store::{
+    NodeId, OutboxDelivery, QueuedMessage, QueuedPayload, Store, Transaction,
+};
 use portcullis_core::{Result, UnixTime};
 use portcullis_store::SqlStore;
 use tokio::sync::watch;
@@ -83,7 +85,7 @@ pub struct Delivery {
     sms: SmsTransport,
     metrics: Arc<Metrics>,
     /// Names this process's claims; unique per start.
-    node: String,
+    node: NodeId,
     poll: Duration,
     retry_base_secs: i64,
     summary: Vec<String>,
@@ -95,11 +97,11 @@ pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
     base.saturating_mul(1 << doublings).min(MAX_BACKOFF_SECS)
 }
 
-fn node_id() -> String {
+fn node_id() -> NodeId {
     let mut random = [0u8; 6];
     let _ = getrandom::fill(&mut random);
     let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{suffix}", std::process::id())
+    NodeId(format!("{}-{suffix}", std::process::id()))
 }
 
 impl Delivery {
@@ -283,7 +285,7 @@ impl Delivery {
     /// of its own.
     async fn record(&self, id: &str, now: UnixTime, record: Record) -> Result<bool> {
         let mut tx = self.services.store.begin().await?;
-        let node = self.node.as_str();
+        let node = &self.node;
         let done = match &record {
             Record::Sent => tx.mark_sent(id, node, now).await?,
             Record::Retry(at, error) => tx.mark_retry(id, node, *at, truncate(error)).await?,

@@ -66,7 +66,7 @@ impl Row {
             (None, _) => "never".to_owned(),
         };
         Row {
-            id: p.id,
+            id: p.id.0,
             name: p.name,
             created: when(p.created_at),
             last_used,
@@ -236,7 +236,7 @@ pub async fn revoke(
 ) -> Result<Response, WebError> {
     if !form.confirmed() {
         let list = state.services.list_app_passwords(&auth).await?;
-        let Some(found) = list.into_iter().find(|p| p.id == id) else {
+        let Some(found) = list.into_iter().find(|p| p.id.as_str() == id) else {
             return Err(unknown_app_password());
         };
         let confirm = Confirm {

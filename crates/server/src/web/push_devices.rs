@@ -44,7 +44,7 @@ pub async fn rows(state: &AppState, auth: &Authenticated) -> Result<Vec<DeviceRo
     Ok(devices
         .into_iter()
         .map(|d| DeviceRow {
-            id: d.id,
+            id: d.id.0,
             name: d.name,
             paired: when(d.created_at),
             last_seen: d.last_seen_at.map_or_else(|| "never".to_owned(), when),
@@ -180,7 +180,7 @@ pub async fn remove(
     VerifiedForm(form): VerifiedForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
     let devices = state.services.push_devices(&auth).await?;
-    let Some(device) = devices.into_iter().find(|d| d.id == id) else {
+    let Some(device) = devices.into_iter().find(|d| d.id.as_str() == id) else {
         return Err(unknown_device());
     };
     if !form.confirmed() {

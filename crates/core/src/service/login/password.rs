@@ -6,7 +6,7 @@
 //! known one, so neither the answer nor its timing reveals whether the account exists. This step
 //! issues tickets but never checks a code: the second step is [`super::second_step`]'s.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, LoginFailure, LoginThrottled, Outcome};
 use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
@@ -43,20 +43,13 @@ impl<S: Store> Services<S> {
         user: User,
         kind: SessionKind,
         meta: &RequestMeta,
-        method: &str,
+        method: &'static str,
     ) -> Result<LoginResult> {
         let mut tx = self.store.begin().await?;
         match after_password(&second_step_state(&mut tx, &user).await?) {
             NextStep::Complete => {
                 let (token, session) = self
-                    .open_session(
-                        &mut tx,
-                        &user,
-                        kind,
-                        meta,
-                        false,
-                        serde_json::json!({ "method": method }),
-                    )
+                    .open_session(&mut tx, &user, kind, meta, false, method)
                     .await?;
                 tx.clear_account(&throttle_key(user.email.as_str())).await?;
                 tx.commit().await?;
@@ -144,7 +137,7 @@ impl<S: Store> Services<S> {
 
         if let Some(retry_after_secs) = retry {
             let mut tx = self.store.begin().await?;
-            let mut event = AuditEvent::new(AuditKind::LoginThrottled, Outcome::Denied, now, meta);
+            let mut event = AuditEvent::new(LoginThrottled, Outcome::Denied, now, meta);
             event.subject = user.as_ref().map(|u| u.id.clone());
             event.contract = user.as_ref().map(|u| u.contract_id.clone());
             tx.append_audit(&event).await?;
@@ -159,9 +152,9 @@ impl<S: Store> Services<S> {
             // stranger cannot probe which accounts are locked.
             if user.locked_at.is_some() {
                 let mut tx = self.store.begin().await?;
-                let event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Denied, now, meta)
-                    .by_self(&user.id, &user.contract_id)
-                    .detail(serde_json::json!({ "reason": "account_locked" }));
+                let event =
+                    AuditEvent::new(LoginFailure::AccountLocked, Outcome::Denied, now, meta)
+                        .by_self(&user.id, &user.contract_id);
                 tx.append_audit(&event).await?;
                 tx.commit().await?;
                 return Err(Error::AccountLocked);
@@ -172,8 +165,12 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         self.count_guess_failure(&mut tx, &key, meta, now, Guess::Password)
             .await?;
-        let mut event = AuditEvent::new(AuditKind::LoginFailure, Outcome::Failure, now, meta)
-            .detail(serde_json::json!({ "reason": "invalid_credentials" }));
+        let mut event = AuditEvent::new(
+            LoginFailure::InvalidCredentials,
+            Outcome::Failure,
+            now,
+            meta,
+        );
         if let Some(k) = &email_key {
             // Only a person's own failed logins show in their log; unknown names stay anonymous.
             if let Some(u) = tx.user_by_email_key(k).await? {

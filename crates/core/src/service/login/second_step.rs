@@ -10,7 +10,7 @@
 //! is used up the same way, and the session is opened; a concurrent duplicate loses at the first
 //! conditional write and changes nothing.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{Method, SecondStepState};
@@ -133,19 +133,11 @@ impl<S: Store> Services<S> {
         // A code finished the login: its push requests must not stay on the phone.
         self.end_push_of_ticket_in(&mut tx, &ticket.id).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
-        let event = AuditEvent::new(AuditKind::SecondFactorSuccess, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "method": method.as_str() }));
+        let event = AuditEvent::new(SecondFactorSuccess { method }, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let (token, session) = self
-            .open_session(
-                &mut tx,
-                &user,
-                kind,
-                meta,
-                true,
-                serde_json::json!({ "method": method.as_str() }),
-            )
+            .open_session(&mut tx, &user, kind, meta, true, method.as_str())
             .await?;
         tx.commit().await?;
         Ok(LoginResult::Complete {
@@ -181,9 +173,12 @@ impl<S: Store> Services<S> {
             crate::throttle::Guess::Code,
         )
         .await?;
-        let event = AuditEvent::new(AuditKind::SecondFactorFailure, Outcome::Failure, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "method": method.as_str(), "ticket_failures": failures }));
+        let failure = SecondFactorFailure::Login {
+            method,
+            ticket_failures: failures,
+        };
+        let event = AuditEvent::new(failure, Outcome::Failure, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Err(Error::SecondFactorFailed)

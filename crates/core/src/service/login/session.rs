@@ -1,7 +1,7 @@
 //! The end of every login: what a login attempt leads to ([`LoginResult`]) and the session a
 //! person who passed every required step gets. It checks no secret: its callers did.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, LoginSuccess, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
@@ -42,7 +42,7 @@ impl<S: Store> Services<S> {
         kind: SessionKind,
         meta: &RequestMeta,
         second_factor: bool,
-        detail: serde_json::Value,
+        method: &'static str,
     ) -> Result<(Token, Session)> {
         // The user may have locked the account since the password step (a ticket is still
         // alive): read the flag again inside this transaction.
@@ -65,14 +65,13 @@ impl<S: Store> Services<S> {
         };
         tx.insert_session(&session, &token.digest()).await?;
         tx.set_last_login(&user.id, now).await?;
-        let mut detail = detail;
-        if let Some(map) = detail.as_object_mut() {
-            map.insert("session_id".into(), session.id.as_str().into());
-            map.insert("kind".into(), kind.as_str().into());
-        }
-        let event = AuditEvent::new(AuditKind::LoginSuccess, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(detail);
+        let success = LoginSuccess {
+            method,
+            session_id: session.id.clone(),
+            kind,
+        };
+        let event = AuditEvent::new(success, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         Ok((token, session))
     }

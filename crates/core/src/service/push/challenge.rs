@@ -7,7 +7,7 @@
 //! be approved, so a number typed from the screen never meets an abandoned request.
 //! Every write announces itself for the long-polls; the database stays the truth.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{self, AuditEvent, Outcome, PushExpired};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
@@ -272,13 +272,13 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
-        let event = AuditEvent::new(AuditKind::PushSent, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({
-                "challenge_id": challenge_id,
-                "resent": resent,
-                "superseded": superseded,
-            }));
+        let sent = audit::PushSent {
+            challenge_id: challenge_id.to_owned(),
+            resent,
+            superseded: superseded.to_vec(),
+        };
+        let event =
+            AuditEvent::new(sent, Outcome::Success, now, meta).by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await
     }
 
@@ -292,9 +292,11 @@ impl<S: Store> Services<S> {
         now: UnixTime,
     ) -> Result<()> {
         if tx.observe_push_expiry(challenge_id, now).await? {
-            let event = AuditEvent::new(AuditKind::PushExpired, Outcome::Failure, now, meta)
-                .by_self(&user.id, &user.contract_id)
-                .detail(serde_json::json!({ "challenge_id": challenge_id }));
+            let expired = PushExpired {
+                challenge_id: challenge_id.to_owned(),
+            };
+            let event = AuditEvent::new(expired, Outcome::Failure, now, meta)
+                .by_self(&user.id, &user.contract_id);
             tx.append_audit(&event).await?;
             self.count_push_refusal(tx, user, now).await?;
         }

@@ -4,10 +4,10 @@
 //! notice's link does); setting a webhook. Wake-ups are announced in the deciding transaction;
 //! waiting for them is the server's.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditDetail, AuditEvent, Outcome, PushDecision};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::model::{RequestMeta, User};
+use crate::model::{PushDeviceId, RequestMeta, User};
 use crate::push::{self, ChallengeStatus, Decision};
 use crate::store::{AuditLog, PushChallenge, PushDevice, PushStore, Store, Transaction, Users};
 
@@ -53,7 +53,8 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let stored = {
             let mut tx = self.store.begin_read().await?;
-            tx.push_device(req.device_id).await?
+            tx.push_device(&PushDeviceId(req.device_id.to_owned()))
+                .await?
         };
         let stored = stored.ok_or(Error::InvalidSignature)?;
         let message = push::signed_message(
@@ -72,7 +73,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.begin().await?;
         let fresh = tx
             .take_device_nonce(
-                req.device_id,
+                &stored.device.id,
                 req.nonce,
                 now,
                 now.plus_secs(push::NONCE_SECS),
@@ -205,20 +206,20 @@ impl<S: Store> Services<S> {
         {
             return Err(Error::ChallengeClosed);
         }
-        let (kind, outcome) = match status {
-            ChallengeStatus::Approved => (AuditKind::PushApproved, Outcome::Success),
-            ChallengeStatus::Fraud => (AuditKind::PushReportedFraud, Outcome::Denied),
-            _ => (AuditKind::PushDenied, Outcome::Denied),
+        let (kind, outcome): (fn(PushDecision) -> AuditDetail, _) = match status {
+            ChallengeStatus::Approved => (AuditDetail::PushApproved, Outcome::Success),
+            ChallengeStatus::Fraud => (AuditDetail::PushReportedFraud, Outcome::Denied),
+            _ => (AuditDetail::PushDenied, Outcome::Denied),
         };
         let wrong_number =
             matches!(decision, Decision::Approve { .. }) && status == ChallengeStatus::Denied;
-        let event = AuditEvent::new(kind, outcome, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({
-                "challenge_id": c.id,
-                "device_id": dev.device.id,
-                "wrong_number": wrong_number,
-            }));
+        let decided = PushDecision {
+            challenge_id: c.id.clone(),
+            device_id: dev.device.id.clone(),
+            wrong_number,
+        };
+        let event =
+            AuditEvent::new(kind(decided), outcome, now, meta).by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         if status != ChallengeStatus::Approved {
             self.count_push_refusal(&mut tx, user, now).await?;

@@ -2,11 +2,11 @@
 //! remove). A paired device approves every sign-in on its own, so pairing and removal ask for the
 //! current password. What a paired device then sends is [`super::device`]'s.
 
-use crate::audit::{AuditEvent, AuditKind, Outcome};
+use crate::audit::{AuditEvent, Outcome, PushDevicePaired, PushDeviceRemoved};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{NextStep, after_password};
-use crate::model::RequestMeta;
+use crate::model::{PushDeviceId, RequestMeta};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::push;
@@ -65,7 +65,7 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "pair a device",
-            AuditKind::PushDevicePaired,
+            PushDevicePaired::InvalidPassword,
             meta,
         )
         .await?;
@@ -132,7 +132,7 @@ impl<S: Store> Services<S> {
             return Err(Error::AccountLocked);
         }
         let device = PushDevice {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: PushDeviceId::generate(),
             user_id: user.id.clone(),
             name: given_name.unwrap_or(app_name),
             created_at: now,
@@ -140,9 +140,12 @@ impl<S: Store> Services<S> {
         };
         tx.insert_push_device(&device, &key, webhook.as_deref())
             .await?;
-        let event = AuditEvent::new(AuditKind::PushDevicePaired, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "device_id": device.id, "name": device.name }));
+        let paired = PushDevicePaired::Paired {
+            device_id: device.id.clone(),
+            name: device.name.clone(),
+        };
+        let event = AuditEvent::new(paired, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let paired = SecurityEvent::PushDevicePaired {
             name: device.name.clone(),
@@ -151,7 +154,7 @@ impl<S: Store> Services<S> {
             .await?;
         tx.commit().await?;
         Ok(PushPaired {
-            device_id: device.id,
+            device_id: device.id.0,
             account: user.email.to_string(),
             server: self.settings.public_url.clone(),
             name: device.name,
@@ -179,11 +182,12 @@ impl<S: Store> Services<S> {
     ) -> Result<PushDevice> {
         let name = push::parse_device_name(name).map_err(|e| Error::Validation(e.into()))?;
         let mut tx = self.store.begin().await?;
-        if !tx.rename_push_device(&auth.user.id, id, &name).await? {
+        let id = PushDeviceId(id.to_owned());
+        if !tx.rename_push_device(&auth.user.id, &id, &name).await? {
             return Err(Error::NotFound("device"));
         }
         let device = tx
-            .push_device(id)
+            .push_device(&id)
             .await?
             .ok_or(Error::NotFound("device"))?
             .device;
@@ -207,24 +211,28 @@ impl<S: Store> Services<S> {
             auth,
             password,
             "remove a device",
-            AuditKind::PushDeviceRemoved,
+            PushDeviceRemoved::InvalidPassword,
             meta,
         )
         .await?;
         let user = &auth.user;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let id = PushDeviceId(id.to_owned());
         let name = tx
-            .delete_push_device(&user.id, id)
+            .delete_push_device(&user.id, &id)
             .await?
             .ok_or(Error::NotFound("device"))?;
         if after_password(&second_step_state(&mut tx, user).await?) == NextStep::EnrollmentRequired
         {
             return Err(Error::TwoFactorEnforced);
         }
-        let event = AuditEvent::new(AuditKind::PushDeviceRemoved, Outcome::Success, now, meta)
-            .by_self(&user.id, &user.contract_id)
-            .detail(serde_json::json!({ "device_id": id, "name": name }));
+        let removed = PushDeviceRemoved::Removed {
+            device_id: id,
+            name: name.clone(),
+        };
+        let event = AuditEvent::new(removed, Outcome::Success, now, meta)
+            .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         self.notify_security(
             &mut tx,

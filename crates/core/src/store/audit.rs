@@ -1,0 +1,19 @@
+//! Storage of the audit trail: append and read back, never change. What an event says is
+//! [`crate::audit`]'s; the store only writes the row it is given.
+
+use std::future::Future;
+
+use crate::audit::{AuditEvent, StoredAuditEvent};
+use crate::error::Result;
+use crate::model::UserId;
+
+pub trait AuditLog {
+    fn append_audit(&mut self, event: &AuditEvent) -> impl Future<Output = Result<()>> + Send;
+    /// Events where the user is actor or subject, newest first, older than `before` if given.
+    fn audit_of_user(
+        &mut self,
+        user: &UserId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<StoredAuditEvent>>> + Send;
+}

@@ -1,0 +1,25 @@
+//! Storage of contracts (organisations): their name and the contract-wide "2FA required" flag.
+
+use std::future::Future;
+
+use crate::clock::UnixTime;
+use crate::error::Result;
+use crate::model::{Contract, ContractId};
+
+pub trait Contracts {
+    fn insert_contract(
+        &mut self,
+        id: &ContractId,
+        name: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn contract(
+        &mut self,
+        id: &ContractId,
+    ) -> impl Future<Output = Result<Option<Contract>>> + Send;
+    fn set_require_2fa(
+        &mut self,
+        id: &ContractId,
+        on: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
