@@ -25,7 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod drain;
-mod headers;
+pub mod http;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
@@ -43,7 +43,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use portcullis_core::Clock;
@@ -63,8 +63,7 @@ use crate::keys::MasterKey;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
-/// The largest request body accepted anywhere.
-pub const BODY_LIMIT: usize = 64 * 1024;
+pub use http::limits::BODY_LIMIT;
 
 /// How long `serve` keeps answering on connections already open once SIGTERM arrives: a load
 /// balancer's idle keep-alive timeout below it means no request is ever lost to a restart.
@@ -281,8 +280,8 @@ pub fn app(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    headers::with_security_headers(router)
-        .layer(axum::middleware::from_fn(request_deadline))
+    http::headers::with_security_headers(router)
+        .layer(axum::middleware::from_fn(http::limits::request_deadline))
         .layer(CatchPanicLayer::custom(panic_response))
         // The span names the path, never the query: `/login/push/{id}?login_ticket=…` carries
         // a secret there.
@@ -309,19 +308,6 @@ pub fn app(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
         ]))
-}
-
-/// Requests end after 30 s with 408; push long-polls (which wait up to 60 s by the protocol)
-/// get 75 s.
-async fn request_deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let path = req.uri().path();
-    let long_poll =
-        path.starts_with("/api/v1/login/push/") || path == "/api/v1/push/device/challenges";
-    let limit = Duration::from_secs(if long_poll { 75 } else { 30 });
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
-    }
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -10,8 +10,8 @@ use portcullis_core::Error;
 use portcullis_core::store::ServiceTokenInfo;
 
 use super::support::open_services;
-use crate::api::human_time;
 use crate::config::ServeArgs;
+use crate::http::time::human_time;
 
 #[derive(Subcommand)]
 pub enum ServiceTokenCommand {

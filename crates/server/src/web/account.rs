@@ -18,7 +18,7 @@ use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
 use super::session::SignedIn;
 use super::view::{EventRow, SessionRow, role_label, when};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// How many recent events the account page shows.

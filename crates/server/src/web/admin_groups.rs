@@ -19,7 +19,7 @@ use super::csrf::{CsrfToken, NoFields, VerifiedForm};
 use super::error::{WebError, explain};
 use super::page::{FormProblem, Layout, Notice, problem_for, render};
 use super::session::SignedInAdmin;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 const LIST: &str = "/admin/groups";

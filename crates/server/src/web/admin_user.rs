@@ -30,7 +30,7 @@ use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::session::SignedInAdmin;
 use super::view::{role_label, when};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]

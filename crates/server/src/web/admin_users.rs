@@ -22,7 +22,7 @@ use super::error::{WebError, explain};
 use super::page::{FormProblem, Layout, Notice, problem_for, render};
 use super::session::SignedInAdmin;
 use super::view::{role_label, when};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 pub const LIST: &str = "/admin/users";

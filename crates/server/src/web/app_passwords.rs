@@ -23,7 +23,7 @@ use super::error::{WebError, explain};
 use super::page::{Layout, Notice, render};
 use super::session::SignedIn;
 use super::view::when;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 pub const PATH: &str = "/account/app-passwords";

@@ -3,12 +3,12 @@
 //! as a generic apology, never with database text.
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::password::OVERLOADED_RETRY_AFTER_SECS;
 
 use super::page::Layout;
+use crate::http::failure::{Failure, Wait};
 
 /// Why a web request could not be served as asked.
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub enum WebError {
         status: StatusCode,
         title: &'static str,
         message: String,
+        /// When to come back, for a server too busy to serve the page.
+        busy: Option<Wait>,
     },
     /// 500, with the cause logged.
     Internal(Error),
@@ -36,6 +38,7 @@ impl WebError {
             status,
             title,
             message: message.into(),
+            busy: None,
         }
     }
 
@@ -57,131 +60,90 @@ pub fn password_rules(e: &Error) -> Vec<String> {
     }
 }
 
-/// The sentence a person reads about a domain failure and the status it answers with; `None`
-/// for failures that are not theirs to fix (a lost session, an internal error).
+/// The sentence a person reads about a domain failure and the status it answers with (the
+/// server's one table, [`Failure`]); `None` for failures that are not theirs to fix (a lost
+/// session, an internal error).
 pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
-    let (status, message) = match e {
-        Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
-        Error::InvalidPassword => (
-            StatusCode::FORBIDDEN,
-            "Your current password is not correct.".into(),
+    let message: String = match e {
+        Error::InvalidCredentials => "Wrong email or password.".into(),
+        Error::InvalidPassword => "Your current password is not correct.".into(),
+        Error::TooManyAttempts { retry_after_secs } => format!(
+            "Too many failed attempts. Wait {}, then try again.",
+            wait_phrase(*retry_after_secs)
         ),
-        Error::TooManyAttempts { retry_after_secs } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed attempts. Wait {}, then try again.",
-                wait_phrase(*retry_after_secs)
-            ),
-        ),
-        Error::WeakPassword(violation) => (StatusCode::UNPROCESSABLE_ENTITY, violation.to_string()),
-        Error::InvalidEmail(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
-        Error::EmailTaken => (
-            StatusCode::CONFLICT,
-            "An account with this email already exists.".into(),
-        ),
-        Error::RegistrationClosed => (
-            StatusCode::FORBIDDEN,
-            "Registration is closed on this server.".into(),
-        ),
-        Error::InvalidSetupToken => (
-            StatusCode::FORBIDDEN,
+        Error::WeakPassword(violation) => violation.to_string(),
+        Error::InvalidEmail(why) => sentence(why),
+        Error::EmailTaken => "An account with this email already exists.".into(),
+        Error::RegistrationClosed => "Registration is closed on this server.".into(),
+        Error::InvalidSetupToken => {
             "This setup link is invalid or has expired. While the server has no account yet, \
              restarting it prints a new link; the operator can also create the owner with the \
              command portcullis user create-owner."
-                .into(),
-        ),
-        Error::NotFound(what) => (
-            StatusCode::NOT_FOUND,
-            sentence(&format!("{what} not found")),
-        ),
-        Error::Validation(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
-        Error::Conflict(why) => (StatusCode::CONFLICT, sentence(why)),
-        Error::Forbidden(why) => (StatusCode::FORBIDDEN, sentence(why)),
-        Error::InvalidCode => (
-            StatusCode::UNPROCESSABLE_ENTITY,
+                .into()
+        }
+        Error::NotFound(what) => sentence(&format!("{what} not found")),
+        Error::Validation(why) => sentence(why),
+        Error::Conflict(why) => sentence(why),
+        Error::Forbidden(why) => sentence(why),
+        Error::InvalidCode => {
             "That code is not right. Enter the 6-digit code your authenticator app shows now; \
              check that the phone's time is set automatically."
-                .into(),
-        ),
-        Error::SecondFactorFailed => (
-            StatusCode::UNAUTHORIZED,
-            "That code is not right, or was already used. Try the next code.".into(),
-        ),
-        Error::InvalidTicket => (
-            StatusCode::UNAUTHORIZED,
-            "This sign-in has expired or had too many wrong codes. Sign in again.".into(),
-        ),
-        Error::TwoFactorEnforced => (
-            StatusCode::FORBIDDEN,
+                .into()
+        }
+        Error::SecondFactorFailed => {
+            "That code is not right, or was already used. Try the next code.".into()
+        }
+        Error::InvalidTicket => {
+            "This sign-in has expired or had too many wrong codes. Sign in again.".into()
+        }
+        Error::TwoFactorEnforced => {
             "Your administrator requires two-factor authentication for your account, so you \
              cannot turn it off."
-                .into(),
-        ),
-        Error::TotpAlreadyActive => (
-            StatusCode::CONFLICT,
-            "An authenticator app is already active. Deactivate it first to set up another.".into(),
-        ),
-        Error::EnrollmentNotStarted => (
-            StatusCode::CONFLICT,
+                .into()
+        }
+        Error::TotpAlreadyActive => {
+            "An authenticator app is already active. Deactivate it first to set up another.".into()
+        }
+        Error::EnrollmentNotStarted => {
             "Start the authenticator setup first; it may have been restarted in another window."
-                .into(),
-        ),
-        Error::TwoFactorNotEnabled => (
-            StatusCode::CONFLICT,
-            "Two-factor authentication is not enabled.".into(),
-        ),
-        Error::KitUnavailable => (
-            StatusCode::NOT_FOUND,
+                .into()
+        }
+        Error::TwoFactorNotEnabled => "Two-factor authentication is not enabled.".into(),
+        Error::KitUnavailable => {
             "The emergency kit can only be downloaded in the 15 minutes after activation, in the \
              same session. Create new recovery codes to get a new kit."
-                .into(),
-        ),
-        Error::AccountLocked => (
-            StatusCode::LOCKED,
+                .into()
+        }
+        Error::AccountLocked => {
             "This account is locked because someone reported a change they did not make. Ask \
              your administrator to unlock it."
-                .into(),
-        ),
-        Error::InvalidPhone => (
-            StatusCode::UNPROCESSABLE_ENTITY,
+                .into()
+        }
+        Error::InvalidPhone => {
             "Enter the mobile number in international format, starting with + and the country \
              code, e.g. +4915112345678."
-                .into(),
+                .into()
+        }
+        Error::PhoneNotVerified => {
+            "Verify a mobile number first, then activate two-factor authentication.".into()
+        }
+        Error::InvalidPin(why) => sentence(why),
+        Error::InvalidLink => "This link is invalid, has expired or has already been used.".into(),
+        Error::InvalidSignature => "The device's signature is invalid.".into(),
+        Error::ChallengeClosed => {
+            "This sign-in request was already answered or has expired.".into()
+        }
+        Error::PushPaused { retry_after_secs } => format!(
+            "Too many sign-in requests to your app were denied or not answered. Wait {}, or use a code instead.",
+            wait_phrase(*retry_after_secs)
         ),
-        Error::PhoneNotVerified => (
-            StatusCode::CONFLICT,
-            "Verify a mobile number first, then activate two-factor authentication.".into(),
-        ),
-        Error::InvalidPin(why) => (StatusCode::UNPROCESSABLE_ENTITY, sentence(why)),
-        Error::InvalidLink => (
-            StatusCode::BAD_REQUEST,
-            "This link is invalid, has expired or has already been used.".into(),
-        ),
-        Error::InvalidSignature => (
-            StatusCode::UNAUTHORIZED,
-            "The device's signature is invalid.".into(),
-        ),
-        Error::ChallengeClosed => (
-            StatusCode::CONFLICT,
-            "This sign-in request was already answered or has expired.".into(),
-        ),
-        Error::PushPaused { retry_after_secs } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many sign-in requests to your app were denied or not answered. Wait {}, or use a code instead.",
-                wait_phrase(*retry_after_secs)
-            ),
-        ),
-        Error::Overloaded { retry_after_secs } => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "The server is very busy right now. Wait {}, then try again.",
-                wait_phrase(*retry_after_secs)
-            ),
+        Error::Overloaded { retry_after_secs } => format!(
+            "The server is very busy right now. Wait {}, then try again.",
+            wait_phrase(*retry_after_secs)
         ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
-    Some((status, message))
+    Some((Failure::of(e).status, message))
 }
 
 /// "47 seconds", or minutes once seconds stop being a useful unit.
@@ -207,6 +169,15 @@ fn sentence(fragment: &str) -> String {
     s
 }
 
+/// `response` (a form shown again after `e`) with `Retry-After` when `e` is this client's own
+/// attempts being throttled, as the API answers them.
+pub fn with_retry_after(mut response: Response, e: &Error) -> Response {
+    if let Some(wait @ Wait::Throttled(_)) = Failure::of(e).wait {
+        wait.set_header(response.headers_mut());
+    }
+    response
+}
+
 fn title_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "Page not found",
@@ -221,10 +192,15 @@ fn title_for(status: StatusCode) -> &'static str {
 impl From<Error> for WebError {
     fn from(e: Error) -> Self {
         match explain(&e) {
+            // Only a busy server's page says when to come back; a throttled form says it
+            // itself, beside the form shown again ([`with_retry_after`]).
             Some((status, message)) => WebError::Page {
                 status,
                 title: title_for(status),
                 message,
+                busy: Failure::of(&e)
+                    .wait
+                    .filter(|wait| matches!(wait, Wait::Busy(_))),
             },
             None if matches!(e, Error::Unauthenticated) => WebError::SignIn,
             None => WebError::Internal(e),
@@ -241,7 +217,7 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match self {
+        let (status, title, message, busy) = match self {
             WebError::SignIn => return Redirect::to("/login").into_response(),
             WebError::SignInThen(next) => {
                 return Redirect::to(&super::login::sign_in_then(&next)).into_response();
@@ -250,12 +226,14 @@ impl IntoResponse for WebError {
                 StatusCode::FORBIDDEN,
                 "Form expired",
                 "Your form expired; reload the page and try again.".to_owned(),
+                None,
             ),
             WebError::Page {
                 status,
                 title,
                 message,
-            } => (status, title, message),
+                busy,
+            } => (status, title, message, busy),
             WebError::Internal(e) => {
                 match &e {
                     Error::Internal(cause) => tracing::error!(
@@ -269,6 +247,7 @@ impl IntoResponse for WebError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
                     "Something went wrong on our side. Try again in a moment.".to_owned(),
+                    None,
                 )
             }
         };
@@ -283,12 +262,8 @@ impl IntoResponse for WebError {
                 (status, message).into_response()
             }
         };
-        // Only an overloaded server (a full password-hashing queue) answers 503 here.
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS),
-            );
+        if let Some(wait) = busy {
+            wait.set_header(response.headers_mut());
         }
         response
     }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
 use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]

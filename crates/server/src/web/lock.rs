@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::csrf::{CsrfToken, VerifiedForm};
 use super::error::WebError;
 use super::page::{Layout, render};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]

@@ -10,7 +10,6 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use portcullis_core::service::LoginResult;
@@ -18,13 +17,13 @@ use serde::Deserialize;
 
 use super::cookies::{self, SameSite};
 use super::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::page::{Layout, Notice, render};
 use super::second_step;
 use super::session::{self, SignedIn};
 use super::setup_wizard;
-use crate::api::extract::Meta;
 use crate::config::Config;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -182,10 +181,6 @@ pub async fn submit(
         }
         Err(e) => e,
     };
-    let retry_after = match &e {
-        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
     let Some((status, message)) = explain(&e) else {
         return Err(e.into());
     };
@@ -195,13 +190,8 @@ pub async fn submit(
         error: Some(message),
         ..LoginPage::new(&state, &csrf)
     };
-    let mut response = (csrf, render(status, &page)?).into_response();
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    }
-    Ok(response)
+    let response = (csrf, render(status, &page)?).into_response();
+    Ok(with_retry_after(response, &e))
 }
 
 /// `POST /logout`: ends the session (if it is still alive) and forgets the cookie either way.

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::password::Password;
@@ -15,9 +15,9 @@ use portcullis_core::secret::Token;
 use serde::Deserialize;
 
 use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
-use super::error::{WebError, explain, password_rules};
+use super::error::{WebError, explain, password_rules, with_retry_after};
 use super::page::{Layout, render};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -325,12 +325,6 @@ fn failed(csrf: CsrfToken, mut page: ResetPage, e: Error) -> Result<Response, We
     page.error = Some(message);
     page.error_field = field;
     page.password_rules = password_rules(&e);
-    let mut response = show(csrf, status, &page)?;
-    if let Error::TooManyAttempts { retry_after_secs } = e {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(retry_after_secs.max(1)),
-        );
-    }
-    Ok(response)
+    let response = show(csrf, status, &page)?;
+    Ok(with_retry_after(response, &e))
 }

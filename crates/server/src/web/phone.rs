@@ -11,7 +11,7 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::password::Password;
@@ -20,10 +20,10 @@ use portcullis_core::service::PhoneStatus;
 use serde::Deserialize;
 
 use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::page::{FormProblem, Layout, Notice, problem_for, render};
 use super::session::SignedIn;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 const PAGE: &str = "/account/phone";
@@ -140,16 +140,6 @@ pub(super) fn problem(form: &'static str, e: &Error) -> Option<(StatusCode, Form
             .to_owned();
     }
     Some((status, FormProblem::new(form, field, message)))
-}
-
-pub(super) fn with_retry_after(mut response: Response, e: &Error) -> Response {
-    if let Error::TooManyAttempts { retry_after_secs } = e {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from((*retry_after_secs).max(1)),
-        );
-    }
-    response
 }
 
 // ---------------------------------------------------------------------------------------------

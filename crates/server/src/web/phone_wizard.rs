@@ -15,11 +15,11 @@ use serde::Deserialize;
 
 use super::cookies;
 use super::csrf::{CsrfToken, NoFields, VerifiedForm};
-use super::error::WebError;
+use super::error::{WebError, with_retry_after};
 use super::page::{FormProblem, Layout, render};
-use super::phone::{CodeForm, View, page, problem, with_retry_after};
+use super::phone::{CodeForm, View, page, problem};
 use super::setup_wizard;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// The step before the authenticator in the wizard, when the deployment requires a verified

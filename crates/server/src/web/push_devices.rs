@@ -27,7 +27,7 @@ use super::page::{Layout, render};
 use super::security::{self, DeviceRow, PushKept, TileError};
 use super::session::SignedIn;
 use super::view::when;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// Where the tile's forms post, and the base of each device's own routes.

@@ -28,12 +28,12 @@ use serde::{Deserialize, Serialize};
 
 use super::cookies::{self, SameSite};
 use super::csrf::{CsrfToken, NoFields, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::page::{Layout, render};
 use super::second_step::{self, Ticket};
 use super::session;
-use crate::api::extract::Meta;
 use crate::config::Config;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// Which challenge this browser waits for, as `<challenge id>.<number>`.
@@ -175,12 +175,6 @@ pub async fn send(
         Err(Error::InvalidTicket) => return Ok(sign_in_expired(&state.config)),
         Err(e) => e,
     };
-    let retry_after = match &e {
-        Error::TooManyAttempts { retry_after_secs } | Error::PushPaused { retry_after_secs } => {
-            Some(*retry_after_secs)
-        }
-        _ => None,
-    };
     let Some((status, mut message)) = explain(&e) else {
         return Err(e.into());
     };
@@ -201,13 +195,8 @@ pub async fn send(
         },
         None => None,
     };
-    let mut response = push_page(csrf, number.as_deref(), NOT_SENT, Some(message), status)?;
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    }
-    Ok(response)
+    let response = push_page(csrf, number.as_deref(), NOT_SENT, Some(message), status)?;
+    Ok(with_retry_after(response, &e))
 }
 
 async fn status_once(

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
@@ -14,11 +14,11 @@ use portcullis_core::service::LoginResult;
 use serde::Deserialize;
 
 use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::page::{Layout, render};
 use super::second_step::{WRONG_RECOVERY_CODE, clear_ticket};
 use super::session::{self, SignedIn};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -98,10 +98,6 @@ pub async fn submit(
         }
         Err(e) => e,
     };
-    let retry_after = match &e {
-        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
     let Some((status, mut message)) = explain(&e) else {
         return Err(e.into());
     };
@@ -113,11 +109,6 @@ pub async fn submit(
         error: Some(message),
         ..RecoverPage::new(&csrf)
     };
-    let mut response = (csrf, render(status, &page)?).into_response();
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    }
-    Ok(response)
+    let response = (csrf, render(status, &page)?).into_response();
+    Ok(with_retry_after(response, &e))
 }

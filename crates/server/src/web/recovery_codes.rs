@@ -22,7 +22,7 @@ use super::security::{self, TileError};
 use super::session::SignedIn;
 use super::totp::PasswordForm;
 use super::view::when;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::kit::KitContent;
 use crate::state::AppState;
 

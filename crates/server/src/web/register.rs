@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::csrf::{CsrfToken, STALE_FORM, SignedOutForm, StaleForm};
 use super::error::{WebError, explain, password_rules};
 use super::page::{Layout, render};
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// Where the person came from: the setup link (which carries its token) or open registration.

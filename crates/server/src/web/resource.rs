@@ -17,7 +17,7 @@ use super::error::WebError;
 use super::resources::{CreateValues, LIST, Showing, page};
 use super::session::SignedInAdmin;
 use super::view::kind_label;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// Where a resource's forms report back: to the list, with a notice or beside its own forms.

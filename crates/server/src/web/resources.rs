@@ -22,7 +22,7 @@ use super::error::{WebError, explain};
 use super::page::{FormProblem, Layout, Notice, problem_for, render};
 use super::session::{SignedIn, SignedInAdmin};
 use super::view::kind_label;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 pub const LIST: &str = "/resources";

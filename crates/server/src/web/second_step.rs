@@ -22,12 +22,12 @@ use serde::Deserialize;
 
 use super::cookies::{self, SameSite};
 use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::login::{self, ReturnTo};
 use super::page::{Layout, render};
 use super::session::{self, SignedIn};
-use crate::api::extract::Meta;
 use crate::config::Config;
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// Only the login pages need the ticket, so no other page ever receives it.
@@ -348,23 +348,14 @@ async fn finish(
         }
         Err(e) => e,
     };
-    let retry_after = match &e {
-        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
     let Some((status, mut message)) = explain(&e) else {
         return Err(e.into());
     };
     if recovery && matches!(e, Error::SecondFactorFailed) {
         WRONG_RECOVERY_CODE.clone_into(&mut message);
     }
-    let mut response = retry(csrf, recovery, offer, status, message)?;
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    }
-    Ok(response)
+    let response = retry(csrf, recovery, offer, status, message)?;
+    Ok(with_retry_after(response, &e))
 }
 
 /// The same form again, with what went wrong.

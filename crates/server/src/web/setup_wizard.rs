@@ -19,15 +19,15 @@ use serde::Deserialize;
 
 use super::cookies;
 use super::csrf::{CsrfToken, VerifiedForm};
-use super::error::{WebError, explain};
+use super::error::{WebError, explain, with_retry_after};
 use super::login::{self, ReturnTo};
 use super::page::{Layout, Notice, render};
 use super::recovery_codes;
 use super::second_step::{clear_ticket_cookie, set_ticket_cookie};
 use super::session::{self, SignedIn};
 use super::totp::AppKey;
-use crate::api::extract::Meta;
 use crate::config::Config;
+use crate::http::Meta;
 use crate::state::AppState;
 
 pub const PATH: &str = "/login/setup";
@@ -253,20 +253,11 @@ pub async fn submit(
         }
         Err(e) => e,
     };
-    let retry_after = match &e {
-        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
     let Some((status, message)) = explain(&e) else {
         return Err(e.into());
     };
-    let mut response = retry(&state, csrf, status, message)?;
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    }
-    Ok(with_ticket_cookie(response, alive))
+    let response = retry(&state, csrf, status, message)?;
+    Ok(with_ticket_cookie(with_retry_after(response, &e), alive))
 }
 
 /// The code step again, with what went wrong. The key is not shown again: the one in the app is

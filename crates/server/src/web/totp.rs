@@ -22,7 +22,7 @@ use super::page::{Layout, render};
 use super::recovery_codes;
 use super::security::{self, TileError};
 use super::session::SignedIn;
-use crate::api::extract::Meta;
+use crate::http::Meta;
 use crate::state::AppState;
 
 const SETUP: &str = "/account/security/totp";

@@ -3,16 +3,12 @@
 
 use portcullis_core::UnixTime;
 use portcullis_core::model::{ResourceKind, Role, Session, SessionKind};
-use time::OffsetDateTime;
-use time::macros::format_description;
+
+use crate::http::time::to_the_minute;
 
 /// "2025-03-14 09:26 UTC": unambiguous in every locale, and the server knows no time zone.
 pub fn when(t: UnixTime) -> String {
-    let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    OffsetDateTime::from_unix_timestamp(t.0)
-        .ok()
-        .and_then(|d| d.format(format).ok())
-        .unwrap_or_else(|| "unknown".to_owned())
+    to_the_minute(t).unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// "Owner", "Administrator", "User".
