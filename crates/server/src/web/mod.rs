@@ -23,46 +23,28 @@
 //!   compiled in. Templates are in
 //!   `crates/server/templates`.
 
-mod account;
-mod admin_groups;
-mod admin_user;
-mod admin_users;
-mod app_passwords;
-mod assets;
-mod confirm;
-pub mod cookies;
-pub mod csrf;
-mod error;
-mod invite;
-mod lock;
-mod login;
-mod page;
-mod password_reset;
-mod phone;
-mod phone_wizard;
-mod push_devices;
-mod push_login;
-mod recover;
-mod recovery_codes;
-mod register;
-mod resource;
-mod resources;
-mod second_step;
-mod security;
-mod session;
-mod setup_wizard;
-mod support_pin;
-mod totp;
-mod view;
+pub mod kit;
+mod pages;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use error::WebError;
+pub use kit::error::WebError;
 
 use crate::state::AppState;
+use kit::{assets, paths};
+use pages::account::{lock, overview as account};
+use pages::admin::{self, groups as admin_groups, user as admin_user, users as admin_users};
+use pages::join::{invite, register};
+use pages::resources::{list as resources, resource};
+use pages::security::{
+    app_passwords, overview as security, phone, push_devices, recovery_codes, support_pin, totp,
+};
+use pages::sign_in::{
+    login, password_reset, phone_wizard, push_login, recover, second_step, setup_wizard,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,7 +63,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/push/leave", post(push_login::leave))
         .route(
-            setup_wizard::PATH,
+            paths::SETUP_WIZARD,
             get(setup_wizard::form).post(setup_wizard::submit),
         )
         .route("/recover", get(recover::form).post(recover::submit))
@@ -110,10 +92,7 @@ pub fn router() -> Router<AppState> {
             "/account/sessions/{id}/revoke",
             post(account::revoke_session),
         )
-        .route(
-            "/account/phone",
-            get(phone::overview).post(phone::set_number),
-        )
+        .route(paths::PHONE, get(phone::overview).post(phone::set_number))
         .route("/account/phone/verify", post(phone::verify))
         .route("/account/phone/resend", post(phone::resend))
         .route("/account/security", get(security::overview))
@@ -134,7 +113,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/security/totp/activate", post(totp::activate))
         .route("/account/security/totp/deactivate", post(totp::deactivate))
         .route(
-            recovery_codes::PATH,
+            paths::RECOVERY_CODES,
             get(recovery_codes::show).post(recovery_codes::regenerate),
         )
         .route(
@@ -162,7 +141,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/resources/{id}/delete", post(resource::delete))
         .route(
-            admin_users::LIST,
+            admin::USERS,
             get(admin_users::list).post(admin_users::invite),
         )
         .route(
