@@ -5,8 +5,14 @@
 //! Module map:
 //! - [`config`]: flags, environment and TOML file merged into one [`config::Config`].
 //! - [`keys`]: the master key, from the environment or a 0600 file in the data folder.
-//! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
-//! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
+//! - [`http`]: what the API and the pages share and nothing of either's format: request metadata,
+//!   the body limit and request deadline, time formatting, security headers, and the one table
+//!   from a domain failure to status, error code and `Retry-After`. It imports neither.
+//! - [`api`]: `/api/v1` handlers, one file per resource, their OpenAPI annotations, and the JSON
+//!   error body.
+//! - [`web`]: server-rendered pages with cookie sessions and CSRF protection: the router,
+//!   `web::kit` (page plumbing) and the pages grouped by what a person does. `api` and `web`
+//!   never import each other; `delivery` and `cli` import neither.
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
 //! - [`delivery`]: the outbox worker that renders queued notices and sends them by SMTP, an SMS
 //!   gateway, or into files; started and stopped with the server.
@@ -17,7 +23,8 @@
 //!   (LISTEN/NOTIFY); calls device webhooks.
 //! - [`drain`]: on shutdown, closes the listener and lets open connections finish with
 //!   `Connection: close`, so a load balancer loses no request to a restart.
-//! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
+//! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF (not to be
+//!   confused with `web::kit`, the pages' plumbing).
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
 pub mod api;

@@ -2,7 +2,7 @@
 //! activate the Force 2-Factor Auth check box. Save your changes."): `GET /admin/users/{id}` shows
 //! them; `POST /admin/users/{id}` saves "Force 2-Factor Auth" and, for the owner, the role;
 //! `POST /admin/users/{id}/reset-2fa` and `POST /admin/users/{id}/delete` ask for
-//! confirmation first (`confirm`). For someone who has not accepted their invitation yet,
+//! confirmation first (`kit::confirm`). For someone who has not accepted their invitation yet,
 //! `POST /admin/users/{id}/invitation/resend` emails a new invitation link and
 //! `POST /admin/users/{id}/invitation/copy` makes one for the admin to hand over; either way older
 //! links stop working. The copied link is held for the admin's session and shown once on the page

@@ -3,7 +3,7 @@
 //! holds it for this session (`service::held`) and redirects to the list, which shows it once
 //! with a copy button: it is never put in a URL, and a reload says it was shown instead of making
 //! another. `POST /account/app-passwords/{id}/revoke` deletes one after an "Are you sure?" page
-//! (`confirm`). Names, limits, hashing and the email about a new one are the services'.
+//! (`kit::confirm`). Names, limits, hashing and the email about a new one are the services'.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;

@@ -3,7 +3,8 @@
 //! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile:
 //! the paired devices with rename and remove, and "Pair a device" (`push_devices`). Whether a
 //! factor may be removed is the services' rule; the tile only hides a button the rule would
-//! refuse anyway.
+//! refuse anyway. The page itself is drawn by the group's `security_page`, which the tiles' forms
+//! answer with too.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -35,7 +36,7 @@ fn notice(done: &str) -> Option<Notice> {
             "Your recovery code removed two-factor authentication from your account, and every \
              other device was signed out. Set up your authenticator app again on your new phone.",
         )),
-        // Where a person lands right after creating their account (`login::WELCOME`).
+        // Where a person lands right after creating their account (`kit::sign_in::WELCOME`).
         "welcome" => Some(Notice::success(
             "Welcome to Portcullis — your account is ready. Next: turn on two-factor \
              authentication, so that your password alone is not enough to sign in.",

@@ -4,9 +4,9 @@
 //! and as text with the command to run (`portcullis-app pair '…'`); the link holds a one-time
 //! code, so it is never put in a URL and a reload does not show it again. `POST …/{id}/rename`
 //! renames a device, and `POST …/{id}/remove` removes one after an "Are you sure?" page
-//! (`confirm`) that asks for the current password: a paired device approves every sign-in, and
+//! (`kit::confirm`) that asks for the current password: a paired device approves every sign-in, and
 //! removing the last one can switch two-factor authentication off, so neither may follow from a
-//! session left open. The devices are listed in the security page's tile (`security`). Names,
+//! session left open. The devices are listed in the security page's tile (`overview`). Names,
 //! the code's life, audit rows and the email about a change are the services'.
 
 use askama::Template;
@@ -33,7 +33,7 @@ use crate::web::kit::view::when;
 /// Where the tile's forms post, and the base of each device's own routes.
 pub const PATH: &str = "/account/security/push-devices";
 
-/// Back to the tile, with one of `security`'s fixed notices.
+/// Back to the tile, with one of the overview's fixed notices.
 fn back(done: &str) -> Redirect {
     Redirect::to(&format!("/account/security?done={done}#push"))
 }

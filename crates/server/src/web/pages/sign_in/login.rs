@@ -3,7 +3,8 @@
 //! the account has a second factor, the password step ends with a ticket cookie and a redirect to
 //! the code page (`second_step`); when an administrator requires one that is not set up
 //! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`:
-//! without it no sign-in is possible).
+//! without it no sign-in is possible). Those cookies, and where a correct password leads, are
+//! `kit::sign_in`'s, since creating an account ends the same way.
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -118,7 +118,7 @@ pub struct CodeForm {
 }
 
 /// `POST /login/setup`: on success the session, and a redirect to the recovery codes, which are
-/// held for that session and shown once (`recovery_codes`).
+/// held for that session and shown once (`kit::paths::RECOVERY_CODES`).
 pub async fn submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
