@@ -25,9 +25,9 @@ use axum::routing::{get, post};
 pub use kit::error::WebError;
 
 use crate::state::AppState;
-use kit::{assets, paths};
+use kit::assets;
 use pages::account::{lock, overview as account};
-use pages::admin::{self, groups as admin_groups, user as admin_user, users as admin_users};
+use pages::admin::{groups as admin_groups, user as admin_user, users as admin_users};
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
@@ -54,7 +54,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/push/leave", post(push_login::leave))
         .route(
-            paths::SETUP_WIZARD,
+            setup_wizard::PATH,
             get(setup_wizard::form).post(setup_wizard::submit),
         )
         .route("/recover", get(recover::form).post(recover::submit))
@@ -83,7 +83,10 @@ pub fn router() -> Router<AppState> {
             "/account/sessions/{id}/revoke",
             post(account::revoke_session),
         )
-        .route(paths::PHONE, get(phone::overview).post(phone::set_number))
+        .route(
+            "/account/phone",
+            get(phone::overview).post(phone::set_number),
+        )
         .route("/account/phone/verify", post(phone::verify))
         .route("/account/phone/resend", post(phone::resend))
         .route("/account/security", get(security::overview))
@@ -104,7 +107,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/security/totp/activate", post(totp::activate))
         .route("/account/security/totp/deactivate", post(totp::deactivate))
         .route(
-            paths::RECOVERY_CODES,
+            recovery_codes::PATH,
             get(recovery_codes::show).post(recovery_codes::regenerate),
         )
         .route(
@@ -132,7 +135,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/resources/{id}/delete", post(resource::delete))
         .route(
-            admin::USERS,
+            admin_users::LIST,
             get(admin_users::list).post(admin_users::invite),
         )
         .route(

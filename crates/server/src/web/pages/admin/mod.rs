@@ -15,7 +15,7 @@ use portcullis_core::service::AdminSession;
 use crate::web::kit::view::role_label;
 
 /// The user manager, where one person's page leads back to.
-pub const USERS: &str = "/admin/users";
+const USERS: &str = "/admin/users";
 
 /// A role in a form's select.
 struct RoleOption {

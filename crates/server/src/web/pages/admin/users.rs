@@ -27,6 +27,9 @@ use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedInAdmin;
 use crate::web::kit::view::{role_label, when};
 
+/// The user manager's address.
+pub const LIST: &str = USERS;
+
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {

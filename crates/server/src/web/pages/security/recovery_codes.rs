@@ -27,6 +27,9 @@ use crate::web::kit::paths;
 use crate::web::kit::session::SignedIn;
 use crate::web::kit::view::when;
 
+/// Where the codes are shown: `GET` shows what this session holds, `POST` makes a new set.
+pub const PATH: &str = paths::RECOVERY_CODES;
+
 /// Why a new set of codes is being shown (the services hold it with the codes).
 pub use portcullis_core::service::CodesOccasion as Occasion;
 
@@ -48,7 +51,7 @@ pub struct CodesPage {
 /// same transaction, and the redirect's `GET` shows them once, so a reload there shows nothing
 /// new and makes nothing new.
 fn show_new_codes() -> Redirect {
-    Redirect::to(paths::RECOVERY_CODES)
+    Redirect::to(PATH)
 }
 
 /// `GET /account/security/recovery-codes`: the codes this session holds, once.

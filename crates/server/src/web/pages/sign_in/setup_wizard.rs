@@ -27,6 +27,9 @@ use crate::web::kit::return_to::ReturnTo;
 use crate::web::kit::session::{self, SignedIn};
 use crate::web::kit::sign_in::{self, EnrolTicket};
 
+/// The wizard's address; `kit::paths` names it for the pages that send people here.
+pub const PATH: &str = paths::SETUP_WIZARD;
+
 #[derive(Template)]
 #[template(path = "login_setup.html")]
 struct WizardPage {
