@@ -74,6 +74,8 @@ fn wait_words(secs: i64) -> String {
     }
 }
 
+/// The page for a number in state `status`, in `layout` (the account's or the wizard's), with
+/// what `view` adds.
 pub fn page(
     state: &AppState,
     csrf: &CsrfToken,

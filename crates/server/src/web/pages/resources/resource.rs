@@ -1,8 +1,8 @@
 //! Managing one resource, for owners and administrators: `POST /resources/{id}` renames it and
 //! sets "Only for people signed in with 2FA", `POST /resources/{id}/grants` grants it to a group,
 //! `POST /resources/{id}/grants/{group}/revoke` withdraws it, and `POST /resources/{id}/delete`
-//! deletes it after a confirmation (`kit::confirm`). Protecting a resource needs a session signed in
-//! with a second factor; the services refuse it otherwise, and the list page says why.
+//! deletes it after a confirmation (`kit::confirm`). Protecting a resource needs a session
+//! signed in with a second factor; the services refuse it otherwise, and the list page says why.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};

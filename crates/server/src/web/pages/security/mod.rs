@@ -137,7 +137,8 @@ async fn security_page(
     .await
 }
 
-/// [`security_page`], with what the push tile's forms keep (an open rename form, a typed device name).
+/// [`security_page`], with what the push tile's forms keep (an open rename form, a typed device
+/// name).
 async fn security_page_with(
     state: &AppState,
     auth: &Authenticated,

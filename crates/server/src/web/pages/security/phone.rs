@@ -3,10 +3,11 @@
 //! the password when it replaces a verified one), `POST /account/phone/verify` takes the code and
 //! `POST /account/phone/resend` asks for another one, the wait shown when it is too early.
 //!
-//! The same page (`kit::phone_page`) is the first step of both setup assistants when the deployment requires a
-//! verified number before two-factor authentication: the one on the security page (`?next=totp`
-//! leads back to it) and the forced wizard at sign-in (`phone_wizard`), which reaches it with its
-//! enrolment ticket. Limits, codes and whether a step is allowed are the services'.
+//! The same page (`kit::phone_page`) is the first step of both setup assistants when the
+//! deployment requires a verified number before two-factor authentication: the one on the
+//! security page (`?next=totp` leads back to it) and the forced wizard at sign-in
+//! (`sign_in::phone_wizard`), which reaches it with its enrolment ticket. Limits, codes and
+//! whether a step is allowed are the services'.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

@@ -116,10 +116,13 @@ async fn number_step(
     render(StatusCode::OK, &page).map(Some)
 }
 
+/// The wizard's pages are signed out: the person has no session until the setup is done.
 fn wizard_layout() -> Layout {
     Layout::signed_out("Set up two-factor authentication")
 }
 
+/// The number step as the wizard shows it: no email (nobody is signed in) and no way back to
+/// the security page.
 fn wizard_view(problem: Option<FormProblem>, number: String) -> View {
     View {
         wizard: true,
