@@ -25,8 +25,8 @@ use portcullis_core::service::{AdminSession, ManagedUser, Services};
 use portcullis_store::SqlStore;
 use serde_json::json;
 
-use crate::api::{human_time, rfc3339};
 use crate::config::{Config, LogFormat, ServeArgs};
+use crate::http::time::{human_time, rfc3339};
 use crate::keys::MasterKey;
 
 #[derive(Subcommand)]

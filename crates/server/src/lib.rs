@@ -5,8 +5,14 @@
 //! Module map:
 //! - [`config`]: flags, environment and TOML file merged into one [`config::Config`].
 //! - [`keys`]: the master key, from the environment or a 0600 file in the data folder.
-//! - [`api`]: `/api/v1` handlers, their OpenAPI annotations, and the one error mapping.
-//! - [`web`]: server-rendered pages with cookie sessions and CSRF protection.
+//! - [`http`]: what the API and the pages share and nothing of either's format: request metadata,
+//!   the body limit and request deadline, time formatting, security headers, and the one table
+//!   from a domain failure to status, error code and `Retry-After`. It imports neither.
+//! - [`api`]: `/api/v1` handlers, one file per resource, their OpenAPI annotations, and the JSON
+//!   error body.
+//! - [`web`]: server-rendered pages with cookie sessions and CSRF protection: the router,
+//!   `web::kit` (page plumbing) and the pages grouped by what a person does. `api` and `web`
+//!   never import each other; `delivery` and `cli` import neither.
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
 //! - [`delivery`]: the outbox worker that renders queued notices and sends them by SMTP, an SMS
 //!   gateway, or into files; started and stopped with the server.
@@ -19,7 +25,8 @@
 //!   `Connection: close`, so a load balancer loses no request to a restart.
 //! - [`hashing`]: the pool of low-priority threads that runs password hashes, with a bounded
 //!   queue that refuses work when full.
-//! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF.
+//! - [`qr`]: QR codes (SVG, PNG) for key URIs; [`kit`]: the emergency kit PDF (not to be
+//!   confused with `web::kit`, the pages' plumbing).
 //! - [`Server`]: builds everything from a config and runs it until shut down; tests bind port 0.
 
 pub mod api;
@@ -28,7 +35,7 @@ pub mod config;
 pub mod delivery;
 pub mod drain;
 pub mod hashing;
-mod headers;
+pub mod http;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
@@ -46,7 +53,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use portcullis_core::Clock;
@@ -65,8 +72,7 @@ use crate::keys::MasterKey;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
-/// The largest request body accepted anywhere.
-pub const BODY_LIMIT: usize = 64 * 1024;
+pub use http::limits::BODY_LIMIT;
 
 /// How long `serve` keeps answering on connections already open once SIGTERM arrives: a load
 /// balancer's idle keep-alive timeout below it means no request is ever lost to a restart.
@@ -283,8 +289,8 @@ pub fn app(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    headers::with_security_headers(router)
-        .layer(axum::middleware::from_fn(request_deadline))
+    http::headers::with_security_headers(router)
+        .layer(axum::middleware::from_fn(http::limits::request_deadline))
         .layer(CatchPanicLayer::custom(panic_response))
         // The span names the path, never the query: `/login/push/{id}?login_ticket=…` carries
         // a secret there.
@@ -311,19 +317,6 @@ pub fn app(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
         ]))
-}
-
-/// Requests end after 30 s with 408; push long-polls (which wait up to 60 s by the protocol)
-/// get 75 s.
-async fn request_deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let path = req.uri().path();
-    let long_poll =
-        path.starts_with("/api/v1/login/push/") || path == "/api/v1/push/device/challenges";
-    let limit = Duration::from_secs(if long_poll { 75 } else { 30 });
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
-    }
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -1,6 +1,8 @@
-//! The one place where failures become HTTP answers: `{"error":{"code","message"}}` with a status
-//! that each variant documents. Internal errors are logged with their cause and answered with a
-//! generic 500, never with database text.
+//! The one place where failures become JSON answers: `{"error":{"code","message"}}`, with the
+//! status, code and `Retry-After` of the server's one table (`crate::http::failure`) and the
+//! core's message. Internal errors are logged with their cause and answered with a generic 500,
+//! never with database text. Nothing here decides a status on its own except for malformed
+//! input, which never reaches a use case.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -9,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::Error;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::http::failure::Failure;
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,83 +187,37 @@ impl IntoResponse for ApiError {
             } => return body(status, code, message),
             ApiError::Core(e) => e,
         };
-        let msg = e.to_string();
-        let (status, code) = match &e {
-            Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            Error::InvalidPassword => (StatusCode::FORBIDDEN, "invalid_password"),
-            Error::TooManyAttempts { retry_after_secs } => {
-                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", msg);
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-                return r;
-            }
-            Error::WeakPassword(broken) => {
-                let violations = broken
+        let failure = Failure::of(&e);
+        let violations = match &e {
+            Error::WeakPassword(broken) => Some(
+                broken
                     .iter()
                     .map(|v| Violation {
                         code: v.code().to_owned(),
                         message: v.to_string(),
                     })
-                    .collect();
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                return body_with(status, "weak_password", msg, Some(violations));
-            }
-            Error::InvalidEmail(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"),
-            Error::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
-            Error::RegistrationClosed => (StatusCode::FORBIDDEN, "registration_closed"),
-            Error::InvalidSetupToken => (StatusCode::FORBIDDEN, "invalid_setup_token"),
-            Error::Unauthenticated => {
-                let mut r = body(StatusCode::UNAUTHORIZED, "unauthenticated", msg);
-                r.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                return r;
-            }
-            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Error::InvalidCode => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code"),
-            Error::SecondFactorFailed => (StatusCode::UNAUTHORIZED, "invalid_code"),
-            Error::InvalidTicket => (StatusCode::UNAUTHORIZED, "invalid_ticket"),
-            Error::TwoFactorEnforced => (StatusCode::FORBIDDEN, "two_factor_enforced"),
-            Error::TotpAlreadyActive => (StatusCode::CONFLICT, "totp_already_active"),
-            Error::EnrollmentNotStarted => (StatusCode::CONFLICT, "enrollment_not_started"),
-            Error::TwoFactorNotEnabled => (StatusCode::CONFLICT, "two_factor_not_enabled"),
-            Error::KitUnavailable => (StatusCode::NOT_FOUND, "emergency_kit_unavailable"),
-            Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Error::AccountLocked => (StatusCode::LOCKED, "account_locked"),
-            Error::InvalidPhone => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_phone"),
-            Error::PhoneNotVerified => (StatusCode::CONFLICT, "phone_not_verified"),
-            Error::InvalidPin(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_pin"),
-            Error::InvalidLink => (StatusCode::BAD_REQUEST, "invalid_token"),
-            Error::InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature"),
-            Error::ChallengeClosed => (StatusCode::CONFLICT, "challenge_closed"),
-            Error::PushPaused { retry_after_secs } => {
-                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "push_paused", msg);
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-                return r;
-            }
-            // The hashing pool is full: refused at once, nothing was checked or changed. 503
-            // (not 429): it says nothing about this client, only that the server is busy.
-            Error::Overloaded { retry_after_secs } => {
-                let mut r = body(StatusCode::SERVICE_UNAVAILABLE, "overloaded", msg);
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-                return r;
-            }
+                    .collect(),
+            ),
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "internal error");
                 return body(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    failure.status,
+                    failure.code,
                     "Something went wrong on our side; try again later.".to_owned(),
                 );
             }
+            _ => None,
         };
-        body(status, code, msg)
+        let mut response = body_with(failure.status, failure.code, e.to_string(), violations);
+        if let Some(wait) = failure.wait {
+            wait.set_header(response.headers_mut());
+        }
+        if matches!(e, Error::Unauthenticated) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 

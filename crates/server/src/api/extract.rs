@@ -1,14 +1,12 @@
-//! Extractors for the JSON API: a `Json` and `Query` whose rejections are our error bodies, the
-//! bearer-token session, and the request's source for audit and throttling.
-
-use std::net::SocketAddr;
+//! Extractors for the JSON API: a `Json`, `Query` and `Path` whose rejections are our error
+//! bodies, and the bearer-token session. The request's source for audit and throttling is
+//! `crate::http::Meta`, shared with the pages.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use portcullis_core::Error;
-use portcullis_core::model::RequestMeta;
 use portcullis_core::secret::Token;
 use portcullis_core::service::Authenticated;
 
@@ -47,26 +45,6 @@ impl From<PathRejection> for ApiError {
             // A handler asking for parameters its route lacks: our bug, not the client's.
             other => ApiError::Core(Error::internal_msg(other.body_text())),
         }
-    }
-}
-
-/// The source address and browser of a request.
-pub struct Meta(pub RequestMeta);
-
-impl<S: Send + Sync> FromRequestParts<S> for Meta {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(512).collect());
-        Ok(Meta(RequestMeta { ip, user_agent }))
     }
 }
 

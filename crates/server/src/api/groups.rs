@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, ApiPath, Meta};
+use super::extract::{Admin, ApiJson, ApiPath};
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

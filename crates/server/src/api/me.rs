@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, Auth, Meta};
-use super::rfc3339;
+use super::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]

@@ -27,7 +27,6 @@ mod users;
 mod validate;
 
 use axum::http::{HeaderValue, StatusCode, header};
-use portcullis_core::UnixTime;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -213,24 +212,4 @@ pub async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this endpoint does not take that method",
     )
-}
-
-/// `2026-11-22 20:15 UTC`, for documents people read.
-pub fn human_time(t: UnixTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(t.0)
-        .ok()
-        .and_then(|d| d.format(&format).ok())
-        .unwrap_or_default()
-}
-
-/// RFC 3339 in UTC, as every timestamp in the API is written.
-pub fn rfc3339(t: UnixTime) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t.0)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }

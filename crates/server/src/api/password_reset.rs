@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, Meta};
+use super::extract::ApiJson;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, Auth};
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// A number as the account shows it: partly hidden.

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, Meta};
-use super::rfc3339;
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use super::totp::PasswordConfirmation;
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::push_wake;
 use crate::state::AppState;
 

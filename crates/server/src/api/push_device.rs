@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, Meta};
-use super::rfc3339;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::push_wake;
 use crate::state::AppState;
 
@@ -64,7 +65,7 @@ impl FromRequest<AppState> for SignedDevice {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| uri.path().to_owned());
-        let body = axum::body::to_bytes(body, crate::BODY_LIMIT)
+        let body = axum::body::to_bytes(body, crate::http::limits::BODY_LIMIT)
             .await
             .map_err(|_| {
                 ApiError::input(

@@ -5,8 +5,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, Auth};
 use super::totp::{PasswordConfirmation, RecoveryCodesResponse};
+use crate::http::Meta;
 use crate::state::AppState;
 
 /// A new set of recovery codes; the old set stops working.
@@ -52,7 +53,7 @@ pub async fn emergency_kit(
         product: "Portcullis",
         account: auth.user.email.as_str(),
         server_url: &state.config.public_url,
-        created: &crate::api::human_time(state.services.clock.now()),
+        created: &crate::http::time::human_time(state.services.clock.now()),
         recovery_codes: &material.recovery_codes,
         totp_secret_base32: material.secret_base32.as_deref(),
         otpauth_uri: material.otpauth_uri.as_deref(),

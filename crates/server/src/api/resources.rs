@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, ApiPath, Auth, Meta};
-use super::rfc3339;
+use super::extract::{Admin, ApiJson, ApiPath, Auth};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

@@ -7,8 +7,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, Auth, Meta};
-use super::rfc3339;
+use super::extract::{ApiJson, ApiPath, Auth};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]

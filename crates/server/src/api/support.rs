@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, Auth};
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

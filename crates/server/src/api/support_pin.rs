@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
-use super::rfc3339;
+use super::extract::{ApiJson, Auth};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::state::AppState;
 
 /// Whether I have a support PIN, as `GET /api/v1/me` shows it: never the PIN itself.

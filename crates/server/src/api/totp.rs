@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, Auth, Meta};
+use super::extract::{ApiJson, Auth};
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Admin, ApiJson, ApiPath, Meta};
-use super::rfc3339;
+use super::extract::{Admin, ApiJson, ApiPath};
+use crate::http::Meta;
+use crate::http::time::rfc3339;
 use crate::state::AppState;
 
 fn parse_role(s: &str) -> Result<Role, ApiError> {

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, Meta};
+use super::extract::ApiJson;
 use super::service_auth::ServiceAuth;
+use crate::http::Meta;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

@@ -11,8 +11,8 @@ use portcullis_core::model::ServiceTokenId;
 use portcullis_core::store::ServiceTokenInfo;
 
 use super::support::open_services;
-use crate::api::human_time;
 use crate::config::ServeArgs;
+use crate::http::time::human_time;
 
 #[derive(Subcommand)]
 pub enum ServiceTokenCommand {

@@ -14,8 +14,8 @@ use portcullis_core::service::Services;
 use portcullis_store::SqlStore;
 
 use super::init_logs;
-use crate::api::human_time;
 use crate::config::{Config, ServeArgs};
+use crate::http::time::human_time;
 use crate::keys::MasterKey;
 
 #[derive(Subcommand)]

@@ -11,7 +11,7 @@ use portcullis_core::store::QueuedMessage;
 use serde::{Deserialize, Serialize};
 
 use super::render::Rendered;
-use crate::api::rfc3339;
+use crate::http::time::rfc3339;
 
 /// One message as the file transport writes it and `portcullis outbox` reads it.
 #[derive(Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use askama::Template;
 use portcullis_core::UnixTime;
 use portcullis_core::notice::{ChangedBy, Notice, SecurityEvent};
 
-use crate::api::human_time;
+use crate::http::time::human_time;
 
 /// A message ready for a transport. It holds links and codes: `Debug` shows none of it.
 pub struct Rendered {

@@ -1,68 +1,41 @@
-//! Server-rendered pages that work without JavaScript: sign in and out (with a second page for
-//! the authenticator code, and the setup wizard when an administrator requires one), the account page (password, sessions, recent activity), the security overview with
-//! the authenticator-app setup assistant, recovery from a lost phone, owner registration by setup
-//! link or open registration, accepting an invitation, the resources list, and for owners and
-//! administrators the user manager and groups. Sessions live in an HttpOnly cookie; every form is
-//! CSRF-protected. Like the JSON API, a handler parses the form, calls one use case and renders
-//! the result; no rule and no SQL lives here.
+//! Server-rendered pages that work without JavaScript: signing in (with the second step, the
+//! companion app, the setup wizard an administrator requires, recovery from a lost phone and a
+//! forgotten password), joining (the first owner's setup link, open registration, invitations),
+//! the account and the Security tab, the resources, and for owners and administrators the user
+//! manager and groups. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
+//! the JSON API, a handler parses the form, calls one use case and renders the result; no rule
+//! and no SQL lives here.
 //!
 //! Module map:
-//! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
-//! - [`csrf`]: the signed double-submit token and [`csrf::VerifiedForm`], the only form extractor.
-//! - `session`: the `SignedIn` and `SignedInAdmin` extractors and the session cookie.
-//! - `error`: [`WebError`], the one mapping of failures to pages.
-//! - `page`, `view`: the shared layout data and account data in words; `confirm`: the
-//!   "Are you sure?" step of acts that cannot be undone.
-//! - `login`, `second_step`, `setup_wizard`, `recover`, `account`, `security`, `totp`,
-//!   `recovery_codes`, `register`, `invite`, `phone`, `password_reset`, `support_pin`,
-//!   `app_passwords`, `push_devices` (the companion app on the security page), `push_login`
-//!   (the login's "Send a request to my app" step): one file per flow.
-//! - `admin_users`, `admin_user`, `admin_groups`: the user manager and groups (owners and
-//!   administrators); `resources`, `resource`: resources for everyone, managed by admins.
-//! - `assets`: the stylesheet, icon and the two small scripts (copy buttons, the push status),
-//!   compiled in. Templates are in
-//!   `crates/server/templates`.
+//! - [`kit`]: the page plumbing every page shares: cookies, CSRF, the session extractors, the
+//!   error page ([`WebError`]), layout, form problems, the sign-in cookies, assets.
+//! - `pages`: the pages, grouped by what a person does (`sign_in`, `join`, `account`,
+//!   `security`, `resources`, `admin`); a page never imports another page.
+//! - This file: the router, the only place that knows which page answers which address, and the
+//!   answers for an unknown address or method. Templates are in `crates/server/templates`.
 
-mod account;
-mod admin_groups;
-mod admin_user;
-mod admin_users;
-mod app_passwords;
-mod assets;
-mod confirm;
-pub mod cookies;
-pub mod csrf;
-mod error;
-mod invite;
-mod lock;
-mod login;
-mod page;
-mod password_reset;
-mod phone;
-mod phone_wizard;
-mod push_devices;
-mod push_login;
-mod recover;
-mod recovery_codes;
-mod register;
-mod resource;
-mod resources;
-mod second_step;
-mod security;
-mod session;
-mod setup_wizard;
-mod support_pin;
-mod totp;
-mod view;
+pub mod kit;
+mod pages;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use error::WebError;
+pub use kit::error::WebError;
 
 use crate::state::AppState;
+use kit::assets;
+use pages::account::{lock, overview as account};
+use pages::admin::{groups as admin_groups, user as admin_user, users as admin_users};
+use pages::join::{invite, register};
+use pages::resources::{list as resources, resource};
+use pages::security::{
+    app_passwords, overview as security, phone, push_devices, recovery_codes, support_pin, totp,
+};
+use pages::sign_in::{
+    login, password_reset, phone_wizard, push_login, recover, second_step, setup_wizard,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,0 +1,58 @@
+//! The stylesheet, icon and the two small scripts (copy buttons; the live status of a push
+//! sign-in), compiled into the binary so the server needs no files beside it and the pages load
+//! nothing from elsewhere (the CSP allows only `'self'`).
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+const STYLESHEET: &str = include_str!("../../../static/app.css");
+const ICON: &str = include_str!("../../../static/icon.svg");
+const COPY_SCRIPT: &str = include_str!("../../../static/copy.js");
+const PUSH_SCRIPT: &str = include_str!("../../../static/push.js");
+
+/// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
+const CACHE: &str = "public, max-age=3600";
+
+/// `GET /static/app.css`
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// `GET /static/icon.svg`
+pub async fn icon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        ICON,
+    )
+}
+
+/// `GET /static/copy.js`: a file of our own, because the CSP allows no inline script.
+pub async fn copy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        COPY_SCRIPT,
+    )
+}
+
+/// `GET /static/push.js`: long-polls the status of a push sign-in (`web::push_login`).
+pub async fn push_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        PUSH_SCRIPT,
+    )
+}

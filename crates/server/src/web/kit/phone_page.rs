@@ -1,0 +1,145 @@
+//! The mobile-number page (`phone.html`), which two places show: the account's
+//! `/account/phone`, and the number step of the setup wizard at sign-in, which reaches it with its
+//! enrolment ticket instead of a session. It renders the number's state and turns a refusal into
+//! the sentence beside the form it concerns; the forms' routes, and the rules behind them, are
+//! the pages' and the services'.
+
+use askama::Template;
+use axum::http::StatusCode;
+use portcullis_core::Error;
+use portcullis_core::phone::PhoneNumber;
+use portcullis_core::service::PhoneStatus;
+
+use super::csrf::CsrfToken;
+use super::error::explain;
+use super::form::{FormProblem, problem_for};
+use super::page::{Layout, Notice};
+use super::paths;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "phone.html")]
+pub struct PhonePage {
+    layout: Layout,
+    csrf: String,
+    /// Where the forms post: `/account/phone` or, in the wizard at sign-in, `/login/setup/phone`.
+    action: &'static str,
+    wizard: bool,
+    /// `totp` when the authenticator assistant sent the person here first; else empty.
+    next: &'static str,
+    /// For the hidden username field that tells password managers whose password is asked for.
+    email: String,
+    verified: Option<String>,
+    pending: Option<String>,
+    /// "45 seconds" until another code may be sent.
+    resend_wait: Option<String>,
+    valid_minutes: i64,
+    /// An SMS gateway is configured; without one, codes land in the server's outbox folder.
+    sms_configured: bool,
+    required_for_2fa: bool,
+    notice: Option<Notice>,
+    problem: Option<FormProblem>,
+    /// The number as typed, after a problem with it.
+    number: String,
+}
+
+impl PhonePage {
+    fn problem(&self, form: &str) -> Option<&FormProblem> {
+        problem_for(&self.problem, form)
+    }
+
+    fn field_problem(&self, form: &str, field: &str) -> Option<&str> {
+        self.problem(form)
+            .filter(|p| p.field == field)
+            .map(|p| p.message.as_str())
+    }
+}
+
+/// What the page needs besides the number's state.
+pub struct View {
+    pub wizard: bool,
+    pub next: &'static str,
+    pub email: String,
+    pub notice: Option<Notice>,
+    pub problem: Option<FormProblem>,
+    pub number: String,
+}
+
+/// "45 seconds", or minutes for longer waits.
+fn wait_words(secs: i64) -> String {
+    match secs.max(1) {
+        1 => "1 second".to_owned(),
+        s @ 2..120 => format!("{s} seconds"),
+        s => format!("{} minutes", (s + 59) / 60),
+    }
+}
+
+/// The page for a number in state `status`, in `layout` (the account's or the wizard's), with
+/// what `view` adds.
+pub fn page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    layout: Layout,
+    status: &PhoneStatus,
+    view: View,
+) -> PhonePage {
+    PhonePage {
+        layout,
+        csrf: csrf.value().to_owned(),
+        action: if view.wizard {
+            "/login/setup/phone"
+        } else {
+            paths::PHONE
+        },
+        wizard: view.wizard,
+        next: view.next,
+        email: view.email,
+        verified: status.verified.as_ref().map(PhoneNumber::masked),
+        pending: status.pending.as_ref().map(PhoneNumber::masked),
+        resend_wait: status.resend_after_secs.map(wait_words),
+        valid_minutes: state.services.settings.phone_code_secs / 60,
+        sms_configured: state.config.delivery.sms.is_some(),
+        required_for_2fa: status.required_for_2fa,
+        notice: view.notice,
+        problem: view.problem,
+        number: view.number,
+    }
+}
+
+/// The sentence for a failure on one of the page's forms, the field it belongs to, and the
+/// status; `None` for failures that are not the person's to fix.
+pub fn problem(form: &'static str, e: &Error) -> Option<(StatusCode, FormProblem)> {
+    let (status, mut message) = explain(e)?;
+    let field = match (form, e) {
+        ("number", Error::InvalidPhone | Error::Conflict(_)) => "number",
+        ("number", Error::InvalidPassword | Error::Validation(_)) => "password",
+        ("code", Error::InvalidCode) => "code",
+        _ => "",
+    };
+    if let Error::TooManyAttempts { retry_after_secs } = e {
+        // The core's sentence speaks of failed attempts; here it is texts sent too often.
+        message = format!(
+            "A code was sent a moment ago. You can ask for another one in {}.",
+            wait_words(*retry_after_secs)
+        );
+    }
+    if matches!(e, Error::InvalidCode) {
+        // The core's sentence speaks of the authenticator app.
+        message = "That code is not right, has expired or was already used. Enter the 6 digits \
+                   from the newest text, or ask for a new code."
+            .to_owned();
+    }
+    Some((status, FormProblem::new(form, field, message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_in_seconds_then_minutes() {
+        assert_eq!(wait_words(0), "1 second");
+        assert_eq!(wait_words(45), "45 seconds");
+        assert_eq!(wait_words(3000), "50 minutes");
+    }
+}

@@ -1,0 +1,334 @@
+//! The user manager ("Menu Bar > Resource Manager > User Manager", as in hosting control panels): `GET /admin/users`
+//! lists the contract's people with their role, two-factor state and last sign-in; `POST
+//! /admin/users` creates or invites someone, optionally with "Force 2-Factor Auth"; `POST
+//! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again.
+//! One person's details and actions are in `user`. Who may do what to whom is
+//! `portcullis_core::policy`'s; this file asks it only to hide buttons the services would refuse.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::model::Role;
+use portcullis_core::password::Password;
+use portcullis_core::policy;
+use portcullis_core::service::{AdminSession, Authenticated, ManagedUser};
+use serde::Deserialize;
+
+use super::{RoleOption, USERS, role_options};
+use crate::http::Meta;
+use crate::state::AppState;
+use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
+use crate::web::kit::error::{WebError, explain};
+use crate::web::kit::form::{FormProblem, problem_for};
+use crate::web::kit::page::{Layout, Notice, render};
+use crate::web::kit::session::SignedInAdmin;
+use crate::web::kit::view::{role_label, when};
+
+/// The user manager's address.
+pub const LIST: &str = USERS;
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    layout: Layout,
+    csrf: String,
+    notice: Option<Notice>,
+    problem: Option<FormProblem>,
+    users: Vec<UserRow>,
+    invite: InviteValues,
+    /// The roles this admin may give, for the invite form's select.
+    roles: Vec<RoleOption>,
+    policy: PolicyBox,
+    /// An SMTP server is configured: invitations are emailed, not kept in the outbox folder.
+    mail_configured: bool,
+}
+
+impl UsersPage {
+    fn problem(&self, form: &str) -> Option<&FormProblem> {
+        problem_for(&self.problem, form)
+    }
+
+    fn field_error(&self, form: &str, field: &str) -> Option<&str> {
+        self.problem(form)
+            .filter(|p| p.field == field)
+            .map(|p| p.message.as_str())
+    }
+}
+
+/// A person as a row of the user manager.
+struct UserRow {
+    id: String,
+    email: String,
+    role: &'static str,
+    /// The signed-in admin themself.
+    you: bool,
+    /// Created without a password: waiting for the invitation to be used.
+    invited: bool,
+    two_factor_active: bool,
+    /// `Forced`, `Required for everyone`, or empty.
+    required: &'static str,
+    last_login: String,
+}
+
+impl UserRow {
+    fn new(m: &ManagedUser, auth: &Authenticated) -> Self {
+        let required = if m.user.force_2fa {
+            "Forced"
+        } else if m.two_factor.forced {
+            "Required for everyone"
+        } else {
+            ""
+        };
+        UserRow {
+            id: m.user.id.to_string(),
+            email: m.user.email.to_string(),
+            role: role_label(m.user.role),
+            you: m.user.id == auth.user.id,
+            invited: m.user.password_hash.is_none(),
+            two_factor_active: m.two_factor.enabled,
+            required,
+            last_login: m
+                .user
+                .last_login_at
+                .map(when)
+                .unwrap_or_else(|| "Never".to_owned()),
+        }
+    }
+}
+
+/// What the invite form shows again after a problem (never the password).
+struct InviteValues {
+    email: String,
+    role: Role,
+    force_2fa: bool,
+}
+
+impl Default for InviteValues {
+    fn default() -> Self {
+        InviteValues {
+            email: String::new(),
+            role: Role::User,
+            force_2fa: false,
+        }
+    }
+}
+
+/// The contract-wide policy as its box shows it.
+struct PolicyBox {
+    require_2fa: bool,
+    /// Only the owner may turn the policy off; an administrator sees it locked once it is on.
+    may_turn_off: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// The fixed messages a redirect back to the user manager may ask for. Without SMTP
+/// (`mail_configured` false) an invitation is not emailed but kept in the server's outbox, and
+/// the message says so.
+fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
+    match done {
+        "user_invited" if !mail_configured => Some(Notice::warning(
+            "The user was created. No mail server is configured, so the invitation was saved in \
+             the server's outbox (portcullis outbox list) instead of being emailed: open the \
+             user and use \"Copy invitation link\" to give them a link yourself.",
+        )),
+        "user_created" => Some(Notice::success(
+            "The user was created and can sign in with the password you gave them.",
+        )),
+        "user_invited" => Some(Notice::success(
+            "The user was created. They get an email with a link to choose their password.",
+        )),
+        "user_deleted" => Some(Notice::success("The user was deleted.")),
+        "policy_on" => Some(Notice::success(
+            "Two-factor authentication is now required for everyone. Whoever has not set it up \
+             is guided through the setup at their next sign-in.",
+        )),
+        "policy_off" => Some(Notice::success(
+            "Two-factor authentication is no longer required for everyone. People you forced it \
+             on one by one still need it.",
+        )),
+        _ => None,
+    }
+}
+
+/// How the page is shown this time: after a redirect with a notice, or again after a problem.
+struct Showing {
+    status: StatusCode,
+    notice: Option<Notice>,
+    problem: Option<FormProblem>,
+    invite: InviteValues,
+}
+
+impl Showing {
+    fn problem(status: StatusCode, problem: FormProblem, invite: InviteValues) -> Self {
+        Showing {
+            status,
+            notice: None,
+            problem: Some(problem),
+            invite,
+        }
+    }
+}
+
+async fn page(
+    state: &AppState,
+    admin: &AdminSession,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    showing: Showing,
+) -> Result<Response, WebError> {
+    let Showing {
+        status,
+        notice,
+        problem,
+        invite,
+    } = showing;
+    let users = state.services.list_users(admin).await?;
+    let contract = state.services.contract_policy(admin).await?;
+    let page = UsersPage {
+        layout: Layout::signed_in("Users", "users", csrf.value(), auth.user.role),
+        csrf: csrf.value().to_owned(),
+        notice,
+        problem,
+        users: users.iter().map(|m| UserRow::new(m, auth)).collect(),
+        roles: role_options(admin, invite.role),
+        policy: PolicyBox {
+            require_2fa: contract.require_2fa,
+            may_turn_off: policy::may_set_contract_policy(admin.role(), false),
+        },
+        invite,
+        mail_configured: state.config.delivery.smtp.is_some(),
+    };
+    render(status, &page)
+}
+
+/// `GET /admin/users`
+pub async fn list(
+    State(state): State<AppState>,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    query: Result<Query<UsersQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let done = query.map(|q| q.0).unwrap_or_default().done;
+    let showing = Showing {
+        status: StatusCode::OK,
+        notice: notice(&done, state.config.delivery.smtp.is_some()),
+        problem: None,
+        invite: InviteValues::default(),
+    };
+    let response = page(&state, &admin, &auth, &csrf, showing).await?;
+    Ok((csrf, response).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    /// A checkbox: present ("on") when ticked, absent otherwise.
+    #[serde(default)]
+    force_2fa: String,
+}
+
+/// `POST /admin/users`: with a password the account is ready at once; without one the services
+/// send an invitation to choose it.
+pub async fn invite(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<InviteForm>,
+) -> Result<Response, WebError> {
+    let force_2fa = !form.force_2fa.is_empty();
+    let values = InviteValues {
+        email: form.email.clone(),
+        role: Role::parse(&form.role).unwrap_or(Role::User),
+        force_2fa,
+    };
+    let (status, problem) = match Role::parse(&form.role) {
+        None => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormProblem::new("invite", "invite_role", "Choose a role.".to_owned()),
+        ),
+        Some(role) => {
+            let password = Some(form.password)
+                .filter(|p| !p.is_empty())
+                .map(Password::new);
+            let e = match state
+                .services
+                .create_user(
+                    &admin,
+                    &form.email,
+                    password.as_ref(),
+                    role,
+                    force_2fa,
+                    &meta,
+                )
+                .await
+            {
+                Ok(_) => {
+                    let done = if password.is_some() {
+                        "user_created"
+                    } else {
+                        "user_invited"
+                    };
+                    return Ok(Redirect::to(&format!("{USERS}?done={done}")).into_response());
+                }
+                Err(e) => e,
+            };
+            let field = match &e {
+                Error::InvalidEmail(_) | Error::EmailTaken => "invite_email",
+                Error::WeakPassword(_) => "invite_password",
+                Error::Forbidden(_) => "invite_role",
+                _ => "",
+            };
+            let Some((status, message)) = explain(&e) else {
+                return Err(e.into());
+            };
+            (status, FormProblem::new("invite", field, message))
+        }
+    };
+    let showing = Showing::problem(status, problem, values);
+    let response = page(&state, &admin, &auth, &csrf, showing).await?;
+    Ok((csrf, response).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    require_2fa: String,
+}
+
+/// `POST /admin/policy`
+pub async fn set_policy(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<PolicyForm>,
+) -> Result<Response, WebError> {
+    let on = !form.require_2fa.is_empty();
+    let e = match state.services.set_contract_policy(&admin, on, &meta).await {
+        Ok(_) => {
+            let done = if on { "policy_on" } else { "policy_off" };
+            return Ok(Redirect::to(&format!("{USERS}?done={done}")).into_response());
+        }
+        Err(e) => e,
+    };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let problem = FormProblem::new("policy", "", message);
+    let showing = Showing::problem(status, problem, InviteValues::default());
+    let response = page(&state, &admin, &auth, &csrf, showing).await?;
+    Ok((csrf, response).into_response())
+}

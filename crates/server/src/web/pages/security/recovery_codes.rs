@@ -1,0 +1,160 @@
+//! Recovery codes after the authenticator app is on: the page that shows a new set once (after
+//! activation, after the setup at sign-in, or `POST /account/security/recovery-codes` with the
+//! password), and the emergency kit, `GET /account/security/emergency-kit.pdf` ("Save your secret
+//! key"). The codes are never put in a URL: the form that makes them holds them for this session
+//! (`service::held`) and redirects to `GET /account/security/recovery-codes`, which takes them
+//! once. A reload of that page says they were shown and offers new ones, instead of silently
+//! voiding the set just printed. The kit comes from what the services sealed for this session for
+//! a few minutes.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::password::Password;
+use portcullis_core::service::{HeldCodes, Shown};
+
+use super::{TileError, security_page};
+use crate::http::Meta;
+use crate::kit::KitContent;
+use crate::state::AppState;
+use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
+use crate::web::kit::error::{WebError, explain};
+use crate::web::kit::form::PasswordForm;
+use crate::web::kit::page::{Layout, render};
+use crate::web::kit::paths;
+use crate::web::kit::session::SignedIn;
+use crate::web::kit::view::when;
+
+/// Where the codes are shown: `GET` shows what this session holds, `POST` makes a new set.
+pub const PATH: &str = paths::RECOVERY_CODES;
+
+/// Why a new set of codes is being shown (the services hold it with the codes).
+pub use portcullis_core::service::CodesOccasion as Occasion;
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+pub struct CodesPage {
+    layout: Layout,
+    occasion: Occasion,
+    codes: Vec<String>,
+    /// The codes were shown before (a reload, another tab): they are not shown again, and the
+    /// page offers to make new ones instead.
+    already_shown: bool,
+    csrf: String,
+    /// For the hidden username field of the password form.
+    email: String,
+}
+
+/// The answer to a form that made new codes: the services held them for the session in the
+/// same transaction, and the redirect's `GET` shows them once, so a reload there shows nothing
+/// new and makes nothing new.
+fn show_new_codes() -> Redirect {
+    Redirect::to(PATH)
+}
+
+/// `GET /account/security/recovery-codes`: the codes this session holds, once.
+pub async fn show(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, WebError> {
+    let (occasion, codes, already_shown) =
+        match state.services.take_held::<HeldCodes>(&auth).await? {
+            Shown::Now(held) => (held.occasion, held.codes.clone(), false),
+            Shown::Already => (Occasion::Regenerated, Vec::new(), true),
+            // Nothing made here lately: the security page has the button to make some.
+            Shown::Nothing => return Ok(Redirect::to("/account/security").into_response()),
+        };
+    let title = match occasion {
+        _ if already_shown => "Recovery codes already shown",
+        Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
+        Occasion::Regenerated => "New recovery codes",
+    };
+    let page = CodesPage {
+        layout: Layout::signed_in(title, "security", csrf.value(), auth.user.role),
+        occasion,
+        codes,
+        already_shown,
+        csrf: csrf.value().to_owned(),
+        email: auth.user.email.to_string(),
+    };
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// `POST /account/security/recovery-codes`: a new set, held for this session and shown by the
+/// redirect's `GET`.
+pub async fn regenerate(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedIn(auth): SignedIn,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    let password = Password::new(form.password);
+    let e = match state
+        .services
+        .regenerate_recovery_codes(&auth, &password, &meta)
+        .await
+    {
+        // The services held the new set for this session with the change itself.
+        Ok(_held) => return Ok(show_new_codes().into_response()),
+        Err(Error::TwoFactorNotEnabled) => {
+            return Ok(Redirect::to("/account/security").into_response());
+        }
+        Err(e) => e,
+    };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let error = TileError {
+        form: "regenerate",
+        message,
+    };
+    let response = security_page(&state, &auth, &csrf, None, Some(error), status).await?;
+    Ok((csrf, response).into_response())
+}
+
+/// `GET /account/security/emergency-kit.pdf`: a download, never a page to keep in a cache.
+pub async fn emergency_kit(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
+    let kit = match state.services.emergency_kit(&auth).await {
+        Ok(kit) => kit,
+        // Not "page not found": the person followed our own link, just too late or elsewhere.
+        Err(e @ Error::KitUnavailable) => {
+            let message = explain(&e).map(|(_, m)| m).unwrap_or_default();
+            return Err(WebError::page(
+                StatusCode::NOT_FOUND,
+                "Emergency kit no longer available",
+                message,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let account = auth.user.email.to_string();
+    let created = when(state.services.clock.now());
+    let pdf = crate::kit::render(&KitContent {
+        product: "Portcullis",
+        account: &account,
+        server_url: &state.config.public_url,
+        created: &created,
+        recovery_codes: &kit.recovery_codes,
+        totp_secret_base32: kit.secret_base32.as_deref(),
+        otpauth_uri: kit.otpauth_uri.as_deref(),
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"portcullis-emergency-kit.pdf\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        pdf,
+    )
+        .into_response())
+}

@@ -1,0 +1,201 @@
+//! Signing in and out: `GET /`, `GET|POST /login`, `POST /logout`. The password check, throttling
+//! and session creation are `Services::sign_in`'s; this file turns its answers into pages. When
+//! the account has a second factor, the password step ends with a ticket cookie and a redirect to
+//! the code page (`second_step`); when an administrator requires one that is not set up
+//! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`:
+//! without it no sign-in is possible). Those cookies, and where a correct password leads, are
+//! `kit::sign_in`'s, since creating an account ends the same way.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::model::SessionKind;
+use portcullis_core::password::Password;
+use serde::Deserialize;
+
+use crate::http::Meta;
+use crate::state::AppState;
+use crate::web::kit::cookies;
+use crate::web::kit::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
+use crate::web::kit::error::{WebError, explain, with_retry_after};
+use crate::web::kit::page::{Layout, Notice, render};
+use crate::web::kit::return_to::safe_next;
+use crate::web::kit::session::{self, SignedIn};
+use crate::web::kit::sign_in::{self, CODE_EXPIRED, SETUP_EXPIRED};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    username: String,
+    /// Where to go once signed in, already checked by `safe_next`; empty for the account page.
+    next: String,
+    notice: Option<Notice>,
+    error: Option<String>,
+    open_registration: bool,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, csrf: &CsrfToken) -> Self {
+        LoginPage {
+            layout: Layout::signed_out("Sign in"),
+            csrf: csrf.value().to_owned(),
+            username: String::new(),
+            next: String::new(),
+            notice: None,
+            error: None,
+            open_registration: state.config.open_registration,
+        }
+    }
+}
+
+/// `GET /`: the account for a signed-in person, the sign-in form for anyone else.
+pub async fn home(signed_in: Option<SignedIn>) -> Redirect {
+    match signed_in {
+        Some(_) => Redirect::to("/account"),
+        None => Redirect::to("/login"),
+    }
+}
+
+/// Which message a redirect to `/login` asks for. Only these fixed texts can appear, so a crafted
+/// link cannot put words on the sign-in page.
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    done: String,
+    /// The page to return to, from a signed-in page visited signed out
+    /// (`kit::return_to::sign_in_then`).
+    #[serde(default)]
+    next: String,
+}
+
+fn notice(done: &str) -> Option<Notice> {
+    match done {
+        "signed_out" => Some(Notice::success("You are signed out.")),
+        "account_created" => Some(Notice::success(
+            "Your account is ready. Sign in with your email and password.",
+        )),
+        "sign_in_expired" => Some(Notice::warning(
+            "That sign-in has expired or had too many wrong codes. Sign in again with your \
+             password.",
+        )),
+        // The setup's time ran out; its key (`totp_pending`) has no end of its own, so the
+        // wizard after the next password shows the very key already in the app.
+        SETUP_EXPIRED => Some(Notice::warning(
+            "Your setup took too long; sign in again — the key you scanned stays valid.",
+        )),
+        CODE_EXPIRED => Some(Notice::warning(
+            "Your sign-in took too long; sign in again with your password.",
+        )),
+        _ => None,
+    }
+}
+
+/// `GET /login`. Coming back here ("Start over") abandons a half-finished sign-in, so a ticket
+/// cookie left from the password step (for the code page or the setup wizard) is forgotten.
+pub async fn form(
+    State(state): State<AppState>,
+    signed_in: Option<SignedIn>,
+    csrf: CsrfToken,
+    headers: HeaderMap,
+    query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, WebError> {
+    if signed_in.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let page = LoginPage {
+        notice: notice(&query.done),
+        next: safe_next(&query.next).unwrap_or_default().to_owned(),
+        ..LoginPage::new(&state, &csrf)
+    };
+    let mut response = (csrf, render(StatusCode::OK, &page)?).into_response();
+    for (name, clear) in sign_in::abandoned_cookies(&state.config) {
+        if cookies::get(&headers, name).is_some() {
+            response.headers_mut().append(header::SET_COOKIE, clear);
+        }
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`. A stale form (the page was open until the browser dropped its CSRF cookie)
+/// comes back with a fresh token, the email and the page to return to, never the password.
+pub async fn submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    form: SignedOutForm<LoginForm>,
+) -> Result<Response, WebError> {
+    let form = match form {
+        SignedOutForm::Verified(form) => form,
+        SignedOutForm::Stale(stale) => {
+            let page = LoginPage {
+                username: stale.field("username"),
+                next: safe_next(&stale.field("next"))
+                    .unwrap_or_default()
+                    .to_owned(),
+                error: Some(STALE_FORM.to_owned()),
+                ..LoginPage::new(&state, &csrf)
+            };
+            return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());
+        }
+    };
+    let password = Password::new(form.password);
+    let result = state
+        .services
+        .sign_in(&form.username, &password, SessionKind::Web, &meta)
+        .await;
+    state
+        .metrics
+        .record_login(crate::metrics::login_outcome(&result));
+    let e = match result {
+        Ok(signed_in) => {
+            return Ok(sign_in::after_password(
+                &state,
+                signed_in,
+                safe_next(&form.next),
+                false,
+            ));
+        }
+        Err(e) => e,
+    };
+    let Some((status, message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    let page = LoginPage {
+        username: form.username,
+        next: safe_next(&form.next).unwrap_or_default().to_owned(),
+        error: Some(message),
+        ..LoginPage::new(&state, &csrf)
+    };
+    let response = (csrf, render(status, &page)?).into_response();
+    Ok(with_retry_after(response, &e))
+}
+
+/// `POST /logout`: ends the session (if it is still alive) and forgets the cookie either way.
+pub async fn logout(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    signed_in: Option<SignedIn>,
+    VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
+) -> Result<Response, WebError> {
+    if let Some(SignedIn(auth)) = signed_in {
+        state.services.logout(&auth, &meta).await?;
+    }
+    let cookie = session::clear_cookie(&state.config);
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/login?done=signed_out"),
+    )
+        .into_response())
+}

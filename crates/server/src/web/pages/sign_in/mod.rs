@@ -1,0 +1,148 @@
+//! Signing in, every way a person can: the password (`login`), the second step by code or
+//! recovery code (`second_step`) or by the companion app (`push_login`), the setup wizard an
+//! administrator requires (`setup_wizard`, with its number step `phone_wizard` when the
+//! deployment requires a verified mobile number), "Lost your phone?" (`recover`) and a forgotten
+//! password (`password_reset`). The cookies every step reads and writes are the kit's
+//! (`kit::sign_in`); what only this group's pages share is here: the setup wizard's ticket kept
+//! alive, the wizard's number step, and the words for a wrong recovery code. No page of the group
+//! imports another, and nothing here decides whether a step succeeds: the services do.
+
+pub mod login;
+pub mod password_reset;
+pub mod phone_wizard;
+pub mod push_login;
+pub mod recover;
+pub mod second_step;
+pub mod setup_wizard;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::secret::Token;
+use portcullis_core::service::TicketLife;
+
+use crate::state::AppState;
+use crate::web::kit::csrf::CsrfToken;
+use crate::web::kit::error::WebError;
+use crate::web::kit::form::FormProblem;
+use crate::web::kit::page::{Layout, render};
+use crate::web::kit::phone_page::{self, View};
+use crate::web::kit::{cookies, paths, sign_in};
+
+/// "Try the next code" is advice for the app's codes; a recovery code has no next one.
+const WRONG_RECOVERY_CODE: &str =
+    "That recovery code is not right, or was already used. Each code works once.";
+
+// ---------------------------------------------------------------------------------------------
+// The setup wizard's ticket
+
+/// Keeps the setup alive while the person works on it: every wizard request moves the ticket's
+/// end ahead ([`Services::slide_enrolment`](portcullis_core::service::Services::slide_enrolment))
+/// and answers with the cookie that lives exactly as long. `Err` holds the way back to the
+/// password when the ticket has ended, saying that the setup took too long when it simply ran
+/// out of time.
+async fn keep_alive(
+    state: &AppState,
+    ticket: &Token,
+) -> Result<Result<HeaderValue, Response>, WebError> {
+    let life = state.services.slide_enrolment(ticket).await?;
+    Ok(match life {
+        TicketLife::Live { expires_at } => {
+            let max_age = state.services.clock.now().secs_until(expires_at);
+            Ok(sign_in::set_enrol_ticket(&state.config, ticket, max_age))
+        }
+        TicketLife::TimedOut => Err(sign_in::too_late(
+            &state.config,
+            true,
+            sign_in::clear_enrol_ticket(&state.config),
+        )),
+        TicketLife::Ended => Err(setup_expired(state)),
+    })
+}
+
+/// `response` with the ticket cookie `alive` added, unless the response already ends the ticket.
+fn with_ticket_cookie(mut response: Response, alive: HeaderValue) -> Response {
+    let prefix = format!("{}=", cookies::ENROL);
+    let ends = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(prefix.as_bytes()));
+    if !ends {
+        response.headers_mut().append(header::SET_COOKIE, alive);
+    }
+    response
+}
+
+/// Back to the password, for a setup whose ticket expired or had too many wrong codes.
+fn setup_expired(state: &AppState) -> Response {
+    (
+        [(
+            header::SET_COOKIE,
+            sign_in::clear_enrol_ticket(&state.config),
+        )],
+        Redirect::to("/login?done=sign_in_expired"),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wizard's number step, which `GET /login/setup` shows first and `phone_wizard` takes
+
+/// The step before the authenticator in the wizard, when the deployment requires a verified
+/// number and there is none yet; `None` when the wizard goes straight to the authenticator.
+async fn number_step(
+    state: &AppState,
+    ticket: &Token,
+    csrf: &CsrfToken,
+) -> Result<Option<Response>, WebError> {
+    if !state.services.settings.require_phone_for_2fa {
+        return Ok(None);
+    }
+    let status = match state.services.phone_status_with_ticket(ticket).await {
+        Ok(status) => status,
+        Err(e) => return wizard_exit(state, &e).map(Some).ok_or_else(|| e.into()),
+    };
+    if !status.required_for_2fa {
+        return Ok(None);
+    }
+    let page = phone_page::page(
+        state,
+        csrf,
+        wizard_layout(),
+        &status,
+        wizard_view(None, String::new()),
+    );
+    render(StatusCode::OK, &page).map(Some)
+}
+
+/// The wizard's pages are signed out: the person has no session until the setup is done.
+fn wizard_layout() -> Layout {
+    Layout::signed_out("Set up two-factor authentication")
+}
+
+/// The number step as the wizard shows it: no email (nobody is signed in) and no way back to
+/// the security page.
+fn wizard_view(problem: Option<FormProblem>, number: String) -> View {
+    View {
+        wizard: true,
+        next: "",
+        email: String::new(),
+        notice: None,
+        problem,
+        number,
+    }
+}
+
+/// Failures the wizard answers by moving on: an ended sign-in goes back to the password; a
+/// number verified meanwhile (or none to resend to, or no number step at all) back to the wizard,
+/// which shows what comes next.
+fn wizard_exit(state: &AppState, e: &Error) -> Option<Response> {
+    match e {
+        Error::InvalidTicket => Some(setup_expired(state)),
+        Error::Forbidden(_) | Error::Conflict(_) => {
+            Some(Redirect::to(paths::SETUP_WIZARD).into_response())
+        }
+        _ => None,
+    }
+}

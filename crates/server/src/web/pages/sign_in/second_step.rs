@@ -1,0 +1,305 @@
+//! The second page of a two-page login: `GET|POST /login/code` asks for the code the
+//! authenticator app shows, `GET /login/code?recovery=1` and `POST /login/recovery` take one of
+//! the recovery codes instead; with a paired companion app it also offers "Send a request to my
+//! app" (`push_login`). The ticket from the password step travels in the `portcullis_ticket`
+//! cookie, never in a form or a URL; beside it, `portcullis_methods` says which of these ways
+//! the login has, only so the page offers no others. Whether a code is right, how often one may
+//! guess and when the ticket dies are `Services::login_with_totp`'s and
+//! `login_with_recovery_code`'s to decide.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use portcullis_core::Error;
+use portcullis_core::model::{SessionKind, TicketPurpose};
+use portcullis_core::secret::Token;
+use portcullis_core::service::{LoginResult, TicketLife};
+use serde::Deserialize;
+
+use super::WRONG_RECOVERY_CODE;
+use crate::http::Meta;
+use crate::state::AppState;
+use crate::web::kit::cookies;
+use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
+use crate::web::kit::error::{WebError, explain, with_retry_after};
+use crate::web::kit::page::{Layout, render};
+use crate::web::kit::return_to::ReturnTo;
+use crate::web::kit::session::{self, SignedIn};
+use crate::web::kit::sign_in::{self, Ticket};
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage {
+    layout: Layout,
+    csrf: String,
+    /// The recovery-code form instead of the authenticator-code form.
+    recovery: bool,
+    offer: Offer,
+    error: Option<String>,
+}
+
+impl CodePage {
+    /// Whether a code form is shown: the one asked for, if this login has such codes.
+    fn code_form(&self) -> bool {
+        if self.recovery {
+            self.offer.recovery_codes
+        } else {
+            self.offer.totp
+        }
+    }
+
+    fn new(csrf: &CsrfToken, recovery: bool, offer: Offer) -> Self {
+        let title = if recovery {
+            "Use a recovery code"
+        } else {
+            "Enter your code"
+        };
+        CodePage {
+            layout: Layout::signed_out(title),
+            csrf: csrf.value().to_owned(),
+            recovery,
+            offer,
+            error: None,
+        }
+    }
+}
+
+/// The ways of taking the second step this login has, so the page offers only those.
+#[derive(Clone, Copy)]
+pub struct Offer {
+    totp: bool,
+    recovery_codes: bool,
+    /// "Send a request to my app": a companion app is paired.
+    push: bool,
+}
+
+impl Offer {
+    /// Every way: what a page offers when the cookie is missing or unreadable. A way the login
+    /// does not have is refused by the services, so the worst case is a wasted click.
+    const EVERY_WAY: Offer = Offer {
+        totp: true,
+        recovery_codes: true,
+        push: true,
+    };
+
+    fn from_cookie(value: Option<&str>) -> Offer {
+        let Some(value) = value else {
+            return Offer::EVERY_WAY;
+        };
+        let mut offer = Offer {
+            totp: false,
+            recovery_codes: false,
+            push: false,
+        };
+        for method in value.split('.') {
+            match method {
+                "totp" => offer.totp = true,
+                "recovery_code" => offer.recovery_codes = true,
+                "push" => offer.push = true,
+                _ => return Offer::EVERY_WAY,
+            }
+        }
+        offer
+    }
+}
+
+/// Reads the `portcullis_methods` cookie the password step set beside the ticket.
+impl<S: Send + Sync> FromRequestParts<S> for Offer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Offer::from_cookie(cookies::get(
+            &parts.headers,
+            cookies::METHODS,
+        )))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeQuery {
+    #[serde(default)]
+    recovery: String,
+}
+
+/// `GET /login/code`, and `?recovery=1` for the recovery-code form.
+pub async fn form(
+    signed_in: Option<SignedIn>,
+    csrf: CsrfToken,
+    query: Result<Query<CodeQuery>, QueryRejection>,
+    _ticket: Ticket,
+    offer: Offer,
+) -> Result<Response, WebError> {
+    if signed_in.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // Without an authenticator app, the code to type is a recovery code.
+    let recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1" || !offer.totp;
+    let page = CodePage::new(&csrf, recovery, offer);
+    Ok((csrf, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /login/code`
+pub async fn submit_code(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    Ticket(ticket): Ticket,
+    offer: Offer,
+    return_to: ReturnTo,
+    VerifiedForm(form): VerifiedForm<CodeForm>,
+) -> Result<Response, WebError> {
+    if form.code.trim().is_empty() {
+        // Nothing typed is not a guess; it costs the ticket nothing.
+        let message = "Enter the code your authenticator app shows.";
+        return retry(
+            csrf,
+            false,
+            offer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message.into(),
+        );
+    }
+    let result = state
+        .services
+        .login_with_totp(&ticket, &form.code, SessionKind::Web, &meta)
+        .await;
+    let step = Step {
+        ticket: &ticket,
+        return_to: &return_to,
+        offer,
+        recovery: false,
+    };
+    finish(&state, csrf, step, result).await
+}
+
+/// `POST /login/recovery`
+pub async fn submit_recovery(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    csrf: CsrfToken,
+    Ticket(ticket): Ticket,
+    offer: Offer,
+    return_to: ReturnTo,
+    VerifiedForm(form): VerifiedForm<CodeForm>,
+) -> Result<Response, WebError> {
+    if form.code.trim().is_empty() {
+        let message = "Enter one of your recovery codes.";
+        return retry(
+            csrf,
+            true,
+            offer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message.into(),
+        );
+    }
+    let result = state
+        .services
+        .login_with_recovery_code(&ticket, &form.code, SessionKind::Web, &meta)
+        .await;
+    let step = Step {
+        ticket: &ticket,
+        return_to: &return_to,
+        offer,
+        recovery: true,
+    };
+    finish(&state, csrf, step, result).await
+}
+
+/// The second step a code was typed for.
+struct Step<'a> {
+    ticket: &'a Token,
+    return_to: &'a ReturnTo,
+    offer: Offer,
+    recovery: bool,
+}
+
+async fn finish(
+    state: &AppState,
+    csrf: CsrfToken,
+    step: Step<'_>,
+    result: Result<LoginResult, Error>,
+) -> Result<Response, WebError> {
+    let Step {
+        ticket,
+        return_to,
+        offer,
+        recovery,
+    } = step;
+    state
+        .metrics
+        .record_login(crate::metrics::login_outcome(&result));
+    let e = match result {
+        Ok(LoginResult::Complete { token, .. }) => {
+            let [next, step] = sign_in::finished_cookies(&state.config);
+            return Ok((
+                AppendHeaders([
+                    (
+                        header::SET_COOKIE,
+                        session::set_cookie(&state.config, &token),
+                    ),
+                    (header::SET_COOKIE, sign_in::clear_ticket(&state.config)),
+                    (header::SET_COOKIE, next),
+                    (header::SET_COOKIE, step),
+                ]),
+                Redirect::to(return_to.path()),
+            )
+                .into_response());
+        }
+        Ok(LoginResult::SecondFactor { .. } | LoginResult::EnrollmentRequired { .. }) => {
+            return Err(WebError::Internal(Error::internal_msg(
+                "a second step asked for yet another step",
+            )));
+        }
+        Err(Error::InvalidTicket) => {
+            let life = state
+                .services
+                .ticket_life(ticket, TicketPurpose::SecondFactor)
+                .await?;
+            if life == TicketLife::TimedOut {
+                return Ok(sign_in::too_late(
+                    &state.config,
+                    false,
+                    sign_in::clear_ticket(&state.config),
+                ));
+            }
+            return Ok((
+                [(header::SET_COOKIE, sign_in::clear_ticket(&state.config))],
+                Redirect::to("/login?done=sign_in_expired"),
+            )
+                .into_response());
+        }
+        Err(e) => e,
+    };
+    let Some((status, mut message)) = explain(&e) else {
+        return Err(e.into());
+    };
+    if recovery && matches!(e, Error::SecondFactorFailed) {
+        WRONG_RECOVERY_CODE.clone_into(&mut message);
+    }
+    let response = retry(csrf, recovery, offer, status, message)?;
+    Ok(with_retry_after(response, &e))
+}
+
+/// The same form again, with what went wrong.
+fn retry(
+    csrf: CsrfToken,
+    recovery: bool,
+    offer: Offer,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, WebError> {
+    let page = CodePage {
+        error: Some(message),
+        ..CodePage::new(&csrf, recovery, offer)
+    };
+    Ok((csrf, render(status, &page)?).into_response())
+}
