@@ -2,10 +2,11 @@
 //! matrix, forced 2FA with the login-time wizard, the admin reset, the contract policy, 2FA-protected
 //! resources, and tenant isolation.
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
-use crate::harness::totp::code;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp::code;
 
 async fn call(
     app: &TestApp,

@@ -1,10 +1,10 @@
 //! Black-box tests of the JSON API through the real server, each on SQLite and on PostgreSQL.
 
-use crate::harness::server;
-use crate::harness::server::{PASSWORD, error_code};
 use portcullis_core::store::{Store, Users};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{self, PASSWORD, error_code};
 
 async fn user_count(app: &server::TestApp) -> i64 {
     let mut tx = app.state.services.store.begin_read().await.unwrap();

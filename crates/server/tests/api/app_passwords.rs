@@ -3,13 +3,14 @@
 //! by a service with its own token; the only way into the mailbox once 2FA is on; throttled and
 //! audited like logins.
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
-use crate::harness::totp;
 use portcullis_core::UnixTime;
 use portcullis_core::model::UserId;
 use portcullis_core::store::{Store, Transaction, Users};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp;
 
 const ALICE: &str = "alice@example.com";
 

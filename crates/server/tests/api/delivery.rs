@@ -7,8 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use crate::gateway::{Answer, Gateway};
-use crate::harness::server::{TestApp, TestEnv};
 use portcullis_core::UnixTime;
 use portcullis_core::notice::{Channel, Notice};
 use portcullis_core::store::{Outbox, OutboxMessage, Store, Transaction};
@@ -16,6 +14,9 @@ use portcullis_server::config::ServeArgs;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
+
+use crate::gateway::{Answer, Gateway};
+use crate::harness::server::{TestApp, TestEnv};
 
 fn now() -> i64 {
     std::time::SystemTime::now()

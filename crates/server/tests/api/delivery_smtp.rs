@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::server::TestApp;
 use portcullis_server::config::ServeArgs;
 use portcullis_server::delivery::config::SmtpSecurity;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::harness::server::TestApp;
 
 const SMTP_USER: &str = "mailer";
 const SMTP_PASSWORD: &str = "smtp-Secret-1";

@@ -2,9 +2,10 @@
 //! person without a password, the person follows the link from the queued message, chooses a
 //! password on the `/invite` page and signs in with it; the link works once.
 
-use crate::harness::server::{PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp};
 
 const INVITED: &str = "invited@example.com";
 

@@ -3,10 +3,11 @@
 //! locks the account (sessions end, logins answer 423), alerts the owner, and only an
 //! administrator or the operator unlocks it.
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
-use crate::harness::totp::code;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp::code;
 
 fn body(m: &Value) -> String {
     m["body"].as_str().unwrap_or_default().to_owned()

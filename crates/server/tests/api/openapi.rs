@@ -1,8 +1,8 @@
 //! The OpenAPI document is generated from the handlers; these checks keep it complete.
 
-use crate::harness::server;
-use crate::harness::server::Backend;
 use serde_json::Value;
+
+use crate::harness::server::{self, Backend};
 
 const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/v1/signup"),

@@ -5,10 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::server::{Backend, PASSWORD, TestApp, error_code};
-use crate::harness::totp::code_now;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::server::{Backend, PASSWORD, TestApp, error_code};
+use crate::harness::totp::code_now;
 
 const ALICE: &str = "alice@example.com";
 const NEW_PASSWORD: &str = "Battery-Staple-9";

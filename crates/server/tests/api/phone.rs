@@ -8,10 +8,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
-use crate::harness::totp::code_now;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp::code_now;
 
 const NUMBER: &str = "+4915112344567";
 const MASKED: &str = "+49•••••••4567";

@@ -3,19 +3,18 @@
 //! limit, push fatigue, refused signatures, and long-polls that answer the moment the app does,
 //! also across two nodes on PostgreSQL.
 
-use crate::harness::companion;
-use crate::harness::server;
 use std::time::{Duration, Instant};
 
-use crate::harness::companion::{
-    Device, Signing, now, poll, poll_body, pushed, send_push, start_pairing, ticket,
-};
-use crate::harness::server::{Backend, PASSWORD, TestApp, error_code};
-use crate::harness::totp::code_now;
 use portcullis_core::secret::Token;
 use portcullis_core::store::{PushStore, Store, Transaction};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::companion::{
+    self, Device, Signing, now, poll, poll_body, pushed, send_push, start_pairing, ticket,
+};
+use crate::harness::server::{self, Backend, PASSWORD, TestApp, error_code};
+use crate::harness::totp::code_now;
 
 async fn methods_in_me(app: &TestApp, token: &str) -> Vec<String> {
     let me: Value = app.me(token).await.json().await.unwrap();

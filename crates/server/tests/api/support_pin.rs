@@ -2,10 +2,11 @@
 //! holder sets it, `/me` says only whether it is set, a support agent checks a caller's PIN, and
 //! wrong checks are audited, counted per customer, and emailed to the customer.
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
 use portcullis_core::password::Password;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
 
 const CUSTOMER: &str = "carol@example.com";
 const AGENT: &str = "agent@support.example.com";

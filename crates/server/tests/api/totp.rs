@@ -5,9 +5,10 @@
 
 use std::process::Command;
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
 
 fn tool_available(name: &str) -> bool {
     let found = Command::new("sh")

@@ -2,10 +2,11 @@
 //! service token checks second-factor codes with the login's rules (one use per TOTP step,
 //! recovery codes burn, wrong codes throttle the account, everything audited).
 
-use crate::harness::server::{PASSWORD, TestApp, error_code};
-use crate::harness::totp::code;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp::code;
 
 /// A service token, made as `portcullis service-token create` does.
 async fn gateway(app: &TestApp) -> String {

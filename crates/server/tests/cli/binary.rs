@@ -1,7 +1,7 @@
 //! Black-box tests of the compiled `portcullis` binary: what an operator sees when running it.
 //! Each test starts the real executable in a fresh folder of its own, on port 0, with none of the
 //! developer's `PORTCULLIS_*` settings, and stops it with SIGTERM as systemd or `docker stop`
-//! would. The HTTP API itself is tested in `api.rs`; these tests own the command line, the
+//! would. The HTTP API itself is tested in the `api` tests; these tests own the command line, the
 //! configuration sources, the data folder and the process lifecycle.
 //!
 //! Every wait is bounded by [`PATIENCE`]; a child still running when a test fails is killed.
@@ -10,7 +10,7 @@
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -20,6 +20,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
+use crate::harness::cli::{BIN, Scratch, command};
+
 const PASSWORD: &str = "Correct-Horse-7";
 /// A valid master key: the 32 bytes 0, 1, ..., 31.
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -27,64 +29,12 @@ const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const PATIENCE: Duration = Duration::from_secs(30);
 const SERVE: [&str; 3] = ["serve", "--bind", "127.0.0.1:0"];
 
-/// Settings a developer's shell may export; a child sees only those its test sets.
-const INHERITED_SETTINGS: [&str; 11] = [
-    "PORTCULLIS_BIND",
-    "PORTCULLIS_DATA",
-    "PORTCULLIS_OPEN_REGISTRATION",
-    "PORTCULLIS_PUBLIC_URL",
-    "PORTCULLIS_LOG_FORMAT",
-    "PORTCULLIS_MASTER_KEY",
-    "PORTCULLIS_CONFIG",
-    "DATABASE_URL",
-    "PORTCULLIS_SESSION_IDLE_SECS",
-    "PORTCULLIS_SESSION_MAX_SECS",
-    "RUST_LOG",
-];
-
-/// A fresh folder for one test, removed when the test ends, also when it fails.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let name = format!("portcullis-bin-{}", uuid::Uuid::new_v4().simple());
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// A path inside the folder, as a string for the command line.
-    fn join(&self, relative: &str) -> String {
-        self.0.join(relative).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// `portcullis ARGS` in `cwd` with `envs` and no other `PORTCULLIS_*` setting, input closed.
 fn portcullis(cwd: &Path, args: &[&str], envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portcullis"));
-    for var in INHERITED_SETTINGS {
-        cmd.env_remove(var);
-    }
-    // Any other setting a developer exported (delivery, policies) would change what is tested.
-    for (var, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")) {
-        cmd.env_remove(var);
-    }
-    cmd.args(args)
-        .envs(envs.iter().copied())
+    let mut cmd = command(BIN, args);
+    cmd.envs(envs.iter().copied())
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stdin(Stdio::null());
     cmd
 }
 
@@ -290,7 +240,7 @@ impl Drop for Server {
 
 #[tokio::test]
 async fn serve_without_data_creates_a_private_data_folder_and_stops_cleanly_on_sigterm() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let mut server = Server::start(scratch.path(), &[], &[]).await;
     assert_eq!(server.public_url, format!("http://{}", server.addr));
 
@@ -321,7 +271,7 @@ async fn serve_without_data_creates_a_private_data_folder_and_stops_cleanly_on_s
 
 #[tokio::test]
 async fn restarting_on_the_same_folder_reuses_the_master_key() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let key_file = scratch.path().join("portcullis-data/master.key");
     Server::start(scratch.path(), &[], &[]).await.stop().await;
     let key = std::fs::read_to_string(&key_file).unwrap();
@@ -334,7 +284,7 @@ async fn restarting_on_the_same_folder_reuses_the_master_key() {
 
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_before_the_process_exits() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let tracing = [("RUST_LOG", "info,sqlx=warn,tower_http=debug")];
     let mut server = Server::start(scratch.path(), &["--open-registration"], &tracing).await;
 
@@ -376,7 +326,7 @@ async fn sigterm_lets_a_request_in_flight_finish_before_the_process_exits() {
 
 #[tokio::test]
 async fn the_environment_overrides_the_config_file_and_chooses_the_data_folder() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let config = scratch.join("portcullis.toml");
     let file = "open_registration = false\npublic_url = \"https://file.example\"\n";
     std::fs::write(&config, file).unwrap();
@@ -403,7 +353,7 @@ async fn the_environment_overrides_the_config_file_and_chooses_the_data_folder()
 
 #[tokio::test]
 async fn a_flag_beats_the_environment_which_beats_the_config_file() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let config = scratch.join("portcullis.toml");
     std::fs::write(&config, "public_url = \"https://file.example\"\n").unwrap();
     let env = [("PORTCULLIS_PUBLIC_URL", "https://env.example")];
@@ -423,7 +373,7 @@ async fn a_flag_beats_the_environment_which_beats_the_config_file() {
 
 #[tokio::test]
 async fn an_unknown_key_in_the_config_file_stops_serve_with_a_message_naming_the_file() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let config = scratch.join("portcullis.toml");
     std::fs::write(&config, "open_registraton = true\n").unwrap();
     let args = [&SERVE[..], &["--config", &config]].concat();
@@ -438,7 +388,7 @@ async fn an_unknown_key_in_the_config_file_stops_serve_with_a_message_naming_the
 
 #[tokio::test]
 async fn create_owner_takes_the_password_from_stdin_and_the_owner_can_log_in() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let data = scratch.join("data");
     let create = [
         "user",
@@ -467,7 +417,7 @@ async fn create_owner_takes_the_password_from_stdin_and_the_owner_can_log_in() {
 
 #[tokio::test]
 async fn create_owner_refuses_a_weak_password_and_creates_no_account() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let data = scratch.join("data");
     let create = [
         "user",
@@ -493,7 +443,7 @@ async fn create_owner_refuses_a_weak_password_and_creates_no_account() {
 
 #[tokio::test]
 async fn a_master_key_from_the_environment_replaces_the_key_file() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let key = [("PORTCULLIS_MASTER_KEY", MASTER_KEY)];
     let mut server = Server::start(scratch.path(), &[], &key).await;
     assert_eq!(server.get("/readyz").await.status(), StatusCode::OK);
@@ -507,7 +457,7 @@ async fn a_master_key_from_the_environment_replaces_the_key_file() {
 
 #[tokio::test]
 async fn an_invalid_master_key_in_the_environment_stops_serve_with_a_clear_message() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let cases = [
         ("not-a-key!", "the master key is not valid base64"),
         (
@@ -533,7 +483,7 @@ async fn an_invalid_master_key_in_the_environment_stops_serve_with_a_clear_messa
 
 #[tokio::test]
 async fn json_log_format_writes_every_stderr_line_as_a_json_object() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let mut server = Server::start(scratch.path(), &["--log-format", "json"], &[]).await;
     let exit = server.stop().await;
 
@@ -552,7 +502,7 @@ async fn json_log_format_writes_every_stderr_line_as_a_json_object() {
 
 #[tokio::test]
 async fn sigterm_right_after_the_listening_line_still_stops_cleanly() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     for _ in 0..5 {
         let mut child = portcullis(scratch.path(), &SERVE, &[]).spawn().unwrap();
         let mut stdout = Lines::read(child.stdout.take().unwrap());
@@ -571,7 +521,7 @@ async fn sigterm_right_after_the_listening_line_still_stops_cleanly() {
 
 #[tokio::test]
 async fn text_logs_written_to_a_pipe_carry_no_terminal_colour_codes() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let mut server = Server::start(scratch.path(), &[], &[]).await;
     let exit = server.stop().await;
     assert!(exit.stderr.contains("applied migration"), "{}", exit.stderr);
@@ -583,7 +533,7 @@ async fn text_logs_written_to_a_pipe_carry_no_terminal_colour_codes() {
 #[tokio::test]
 async fn no_secret_reaches_the_logs_even_at_trace_level() {
     use crate::harness::totp;
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let mut server = Server::start(
         scratch.path(),
         &["--open-registration"],
@@ -803,7 +753,7 @@ async fn push_login_for_trace(
 
 #[tokio::test]
 async fn the_outbox_hint_at_start_up_names_the_data_folder_and_config_file_that_were_used() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("bin");
     let mut server = Server::start(scratch.path(), &[], &[]).await;
     let line = server.stdout.until(&["Email: no SMTP configured"]).await;
     assert!(

@@ -1,12 +1,13 @@
 //! `portcullis checkpassword`, Dovecot's helper, through the real executable: the credentials
 //! arrive on file descriptor 3 as Dovecot writes them, and the reply program answers on
-//! descriptor 4, both wired up by `sh`; a real `serve` on port 0 answers (see `cli/harness.rs`).
+//! descriptor 4, both wired up by `sh`; a real `serve` on port 0 answers (see `harness/cli.rs`).
 
 #![cfg(unix)]
 
-use crate::harness::cli::*;
 use reqwest::StatusCode;
 use serde_json::json;
+
+use crate::harness::cli::*;
 
 /// `portcullis checkpassword` as Dovecot runs it: `input` on descriptor 3, and a reply program
 /// that writes `USER` to descriptor 4, which is the test's standard output here.

@@ -1,12 +1,13 @@
 //! Black-box tests of the operator's `portcullis support-agent …` and `portcullis service-token …`
 //! commands: the real executable on a fresh data folder (SQLite) per test, checked where people
-//! see the result, in a real `serve` on port 0 (see `cli/harness.rs`).
+//! see the result, in a real `serve` on port 0 (see `harness/cli.rs`).
 
 #![cfg(unix)]
 
-use crate::harness::cli::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::cli::*;
 
 #[tokio::test]
 async fn support_agent_create_makes_an_agent_who_alone_may_check_pins() {

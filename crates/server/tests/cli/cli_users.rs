@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, Command};
 
+use crate::harness::cli::{BIN, command};
+use crate::harness::outbox;
+
 const OWNER: &str = "owner@example.com";
 const MEMBER: &str = "member@example.com";
 const UNKNOWN: &str = "nobody@example.com";
@@ -26,37 +29,9 @@ const MEMBER_PASSWORD: &str = "Battery-Staple-9";
 /// The longest any one wait may take: a command, a start, a request.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Settings a developer's shell may export; a child sees only those its test sets.
-const INHERITED_SETTINGS: [&str; 12] = [
-    "PORTCULLIS_BIND",
-    "PORTCULLIS_DATA",
-    "PORTCULLIS_OPEN_REGISTRATION",
-    "PORTCULLIS_PUBLIC_URL",
-    "PORTCULLIS_LOG_FORMAT",
-    "PORTCULLIS_MASTER_KEY",
-    "PORTCULLIS_CONFIG",
-    "PORTCULLIS_TOTP_ISSUER",
-    "DATABASE_URL",
-    "PORTCULLIS_SESSION_IDLE_SECS",
-    "PORTCULLIS_SESSION_MAX_SECS",
-    "RUST_LOG",
-];
-
+/// `portcullis ARGS` with no `PORTCULLIS_*` setting of the developer's.
 fn portcullis(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portcullis"));
-    for var in INHERITED_SETTINGS {
-        cmd.env_remove(var);
-    }
-    // Any other setting a developer exported (delivery, policies) would change what is tested.
-    for (var, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")) {
-        cmd.env_remove(var);
-    }
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    cmd
+    command(BIN, args)
 }
 
 /// How a command ended and everything it wrote.
@@ -597,15 +572,12 @@ async fn list_without_a_contract_shows_every_contract_in_its_own_table() {
 /// The token of the "this wasn't me" link in the newest security notice mailed to `email` by the
 /// server's file transport (no SMTP configured), waiting for the outbox worker to write it.
 async fn lock_token_for(install: &Install, email: &str) -> String {
-    let dir = PathBuf::from(&install.data).join("outbox").join("email");
+    let data = PathBuf::from(&install.data);
     let deadline = std::time::Instant::now() + PATIENCE;
     loop {
-        let found = std::fs::read_dir(&dir)
+        let found = outbox::messages_to(&data, "email", email)
             .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|b| serde_json::from_slice::<Value>(&b).ok())
-            .filter(|m| m["to"] == email)
+            .rev()
             .find_map(|m| {
                 let body = m["body"].as_str()?.to_owned();
                 let start = body.find("/lock?token=")? + "/lock?token=".len();
@@ -621,8 +593,8 @@ async fn lock_token_for(install: &Install, email: &str) -> String {
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "no security notice to {email} in {}",
-            dir.display()
+            "no security notice to {email} in {}/outbox/email",
+            data.display()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

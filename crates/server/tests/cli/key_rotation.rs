@@ -7,18 +7,18 @@
 //! with a code computed from it), the recovery codes' digest key survived (a sign-in with a
 //! recovery code), and the database holds nothing sealed by another key.
 
-use crate::harness::server;
 use std::path::{Path, PathBuf};
 
-use crate::harness::cli::{BIN, PASSWORD, PATIENCE, Serve, Server, command, finish};
-use crate::harness::server::{Backend, TestEnv};
-use crate::harness::totp::current_step;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portcullis_core::totp::{TotpParams, TotpSecret, base32_decode, code_at};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::harness::cli::{BIN, PASSWORD, PATIENCE, Serve, Server, command, finish};
+use crate::harness::server::{self, Backend, TestEnv};
+use crate::harness::totp::current_step;
 
 /// The tables that hold sealed secrets and their ciphertext's column
 /// (crates/store/src/sealed.rs). A delivered message keeps its key id but no longer its content.

@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,64 +16,18 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
+use crate::harness::cli::{BIN, Scratch, command};
+use crate::harness::outbox;
+
 const PASSWORD: &str = "Correct-Horse-7";
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Settings a developer's shell may export; a child sees only those its test sets.
-const INHERITED_SETTINGS: [&str; 14] = [
-    "PORTCULLIS_BIND",
-    "PORTCULLIS_DATA",
-    "PORTCULLIS_OPEN_REGISTRATION",
-    "PORTCULLIS_PUBLIC_URL",
-    "PORTCULLIS_LOG_FORMAT",
-    "PORTCULLIS_MASTER_KEY",
-    "PORTCULLIS_CONFIG",
-    "DATABASE_URL",
-    "PORTCULLIS_SMTP_HOST",
-    "PORTCULLIS_SMTP_PORT",
-    "PORTCULLIS_SMS_URL",
-    "PORTCULLIS_OUTBOX_POLL_MS",
-    "PORTCULLIS_PRODUCT_NAME",
-    "RUST_LOG",
-];
-
-/// A fresh folder for one test, removed when the test ends, also when it fails.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let name = format!("portcullis-outbox-{}", uuid::Uuid::new_v4().simple());
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch(path)
-    }
-    fn join(&self, relative: &str) -> String {
-        self.0.join(relative).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// `portcullis ARGS` in `cwd` with `envs` and no other `PORTCULLIS_*` setting, input closed.
 fn portcullis(cwd: &Path, args: &[&str], envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portcullis"));
-    for var in INHERITED_SETTINGS {
-        cmd.env_remove(var);
-    }
-    // Any other setting a developer exported (delivery, policies) would change what is tested.
-    for (var, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")) {
-        cmd.env_remove(var);
-    }
-    cmd.args(args)
-        .envs(envs.iter().copied())
+    let mut cmd = command(BIN, args);
+    cmd.envs(envs.iter().copied())
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stdin(Stdio::null());
     cmd
 }
 
@@ -272,14 +226,7 @@ async fn outbox_row(data: &str, to: &str) -> Option<(i64, bool, Option<String>, 
 async fn email_files(data: &str) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let found: Vec<Value> = std::fs::read_dir(Path::new(data).join("outbox/email"))
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                    .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let found = outbox::messages(Path::new(data), "email");
         if !found.is_empty() {
             return found;
         }
@@ -291,7 +238,7 @@ async fn email_files(data: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_message_committed_before_kill_9_is_delivered_after_the_restart_and_read_with_outbox_show()
  {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("outbox");
     let data = scratch.join("data");
     let port = closed_port().to_string();
     let smtp = [
@@ -481,7 +428,7 @@ async fn a_message_committed_before_kill_9_is_delivered_after_the_restart_and_re
 
 #[tokio::test]
 async fn outbox_list_without_messages_says_so_and_creates_nothing() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("outbox");
     let data = scratch.join("never-served");
     let list = run(&scratch.0, &["outbox", "list", "--data", &data]).await;
     assert!(list.status.success(), "{}", list.stderr);
@@ -491,7 +438,7 @@ async fn outbox_list_without_messages_says_so_and_creates_nothing() {
 
 #[tokio::test]
 async fn serve_refuses_smtp_without_a_from_address_and_names_the_setting() {
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("outbox");
     let args = [
         "serve",
         "--bind",

@@ -32,6 +32,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
+use crate::harness::cli::Scratch;
+
 const OWNER: &str = "owner@example.com";
 const PASSWORD: &str = "Correct-Horse-7";
 /// The longest any one wait may take: a start, a request, a line of output, an exit.
@@ -360,32 +362,6 @@ fn postgres_available() -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // The world of one test
-
-/// A fresh folder for one test, removed when the test ends, also when it fails.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(what: &str) -> Scratch {
-        let name = format!("portcullis-readme-{what}-{}", uuid::Uuid::new_v4().simple());
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn join(&self, relative: &str) -> String {
-        self.0.join(relative).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The database the README's example creates, dropped when the test ends, also when it fails.
 struct Database(String);

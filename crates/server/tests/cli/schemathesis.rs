@@ -16,14 +16,14 @@
 //! SKIPPED, unless `PORTCULLIS_REQUIRE_TOOLS=1` (as in CI). Install it with
 //! `python3 -m pip install schemathesis` (4.x).
 
-use crate::harness::cli;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::cli::{AGENT, AGENT_PASSWORD, Install, OWNER, PASSWORD, Serve, Server};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::cli::{self, AGENT, AGENT_PASSWORD, Install, OWNER, PASSWORD, Serve, Server};
 
 /// Fixed, so a failure can be replayed; `PORTCULLIS_SCHEMATHESIS_SEED` tries another.
 const SEED: &str = "20261122";

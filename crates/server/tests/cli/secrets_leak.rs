@@ -20,19 +20,12 @@
 
 #![cfg(unix)]
 
-// `push_support` is written against the in-process harness; only its signing device is used here.
+// `harness::companion` is written against the in-process harness; only its signing device is
+// used here.
 
-use crate::harness::companion;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::harness::cli::{
-    AGENT, AGENT_PASSWORD, BIN, OWNER, PASSWORD, Serve, Server, command, finish,
-};
-use crate::harness::companion::{Device, Signing, code_of};
-use crate::secrets_support::{
-    Hit, Recorder, Secrets, after, files_under, next_message, scan, six_digits,
-};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portcullis_core::totp::{self, TotpParams, TotpSecret};
@@ -40,6 +33,14 @@ use portcullis_store::Backend;
 use portcullis_store::testing::with_database_on;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::cli::{
+    AGENT, AGENT_PASSWORD, BIN, OWNER, PASSWORD, Serve, Server, command, finish,
+};
+use crate::harness::companion::{self, Device, Signing, code_of};
+use crate::secrets_support::{
+    Hit, Recorder, Secrets, after, files_under, next_message, scan, six_digits,
+};
 
 const ALICE: &str = "alice@example.com";
 const BOB: &str = "bob@example.com";

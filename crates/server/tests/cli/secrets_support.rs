@@ -329,15 +329,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The delivered messages in `DATA/outbox/<channel>/`, oldest first.
-pub fn messages(data: &Path, channel: &str) -> Vec<Value> {
-    let mut all: Vec<Value> = files_under(&data.join("outbox").join(channel))
-        .iter()
-        .filter_map(|p| std::fs::read(p).ok())
-        .filter_map(|b| serde_json::from_slice(&b).ok())
-        .collect();
-    all.sort_by_key(|m| m["created_at"].to_string());
-    all
-}
+pub use crate::harness::outbox::messages;
 
 /// Waits (up to 20 s) for a message on `channel` to `to` that `pick` takes and whose id is not in
 /// `seen` (messages of one second have no order between them); its body. Its id joins `seen`.

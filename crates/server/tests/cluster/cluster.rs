@@ -10,19 +10,19 @@
 //! - A rolling restart (SIGTERM, wait, start again, node by node) under a steady stream of
 //!   requests loses none of them.
 //!
-//! In-process two-node checks live beside each feature (`totp.rs`, `push_api.rs`,
-//! `delivery.rs`); here the nodes are separate processes. Without `PORTCULLIS_TEST_DATABASE_URL`
+//! In-process two-node checks live beside each feature (`api/totp.rs`, `api/push_api.rs`,
+//! `api/delivery.rs`); here the nodes are separate processes. Without `PORTCULLIS_TEST_DATABASE_URL`
 //! each test says it is skipped (a failure with `PORTCULLIS_REQUIRE_POSTGRES=1`).
 
-use crate::harness::server;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::cluster_support::{Cluster, at_once, exactly_one, wrong_code};
-use crate::harness::companion::{Device, code_of, detached};
-use crate::harness::server::{Backend, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::cluster_support::{Cluster, at_once, exactly_one, wrong_code};
+use crate::harness::companion::{Device, code_of, detached};
+use crate::harness::server::{self, Backend, PASSWORD};
 
 /// Rounds of each race, each on a user of its own.
 const ROUNDS: usize = 2;

@@ -16,18 +16,18 @@
 //! `synchronous = NORMAL`, which loses no committed transaction when the process dies (only a
 //! power loss needs `--sqlite-synchronous full`).
 
-use crate::harness::server;
 use std::collections::BTreeSet;
 use std::time::Duration;
+
+use base64::Engine;
+use reqwest::{Method, StatusCode};
 
 use crate::crash_support::checks::{self, Findings};
 use crate::crash_support::db::Db;
 use crate::crash_support::load::{self, Client, Life, Step};
 use crate::crash_support::{Rng, now};
 use crate::harness::cli::{Serve, Server};
-use crate::harness::server::{Backend, TestEnv};
-use base64::Engine;
-use reqwest::{Method, StatusCode};
+use crate::harness::server::{self, Backend, TestEnv};
 
 const CYCLES: usize = 6;
 const WORKERS: usize = 6;

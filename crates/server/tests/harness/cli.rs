@@ -1,7 +1,7 @@
-//! The harness of the binary tests of the credential commands (`cli_credentials.rs`,
-//! `checkpassword.rs`): the real `portcullis` on a fresh data folder (SQLite) with an owner, none
-//! of the developer's `PORTCULLIS_*` settings, and a real `serve` on port 0 beside it. Each test
-//! file includes it with `#[path = "cli/harness.rs"] mod harness;`.
+//! The real `portcullis` binary as an operator runs it: [`command`] starts it without any of the
+//! developer's `PORTCULLIS_*` settings (what a developer exported would change what is tested),
+//! [`Scratch`] and [`Install`] give it a fresh folder (with an owner), and [`Server`] is a real
+//! `serve` on port 0, also several of them on one database (`cluster`, `crash`, `key_rotation`).
 //!
 //! Every wait is bounded by [`PATIENCE`]; a child still running when a test fails is killed.
 
@@ -97,6 +97,34 @@ pub async fn finish(mut cmd: Command, stdin: &[u8]) -> Exit {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fresh folder for one test, removed when the test ends, also when it fails.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// `portcullis-WHAT-<random>` in the temporary folder.
+    pub fn new(what: &str) -> Scratch {
+        let name = format!("portcullis-{what}-{}", uuid::Uuid::new_v4().simple());
+        let path = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        Scratch(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// A path inside the folder, as a string for the command line.
+    pub fn join(&self, relative: &str) -> String {
+        self.0.join(relative).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

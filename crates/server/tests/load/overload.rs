@@ -3,9 +3,10 @@
 //! of queueing, never a 500; the others are answered as usual, cheap requests are served
 //! throughout, and a refused login leaves no trace (no failure counted, nothing audited).
 
-use crate::harness::server::{PASSWORD, error_code};
 use reqwest::StatusCode;
 use serde_json::json;
+
+use crate::harness::server::{PASSWORD, error_code};
 
 const ALICE: &str = "alice@example.com";
 /// Logins sent at once per round; a few of them for unknown users.

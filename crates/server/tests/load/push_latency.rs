@@ -9,14 +9,13 @@
 //!   cargo test --release -p portcullis-server --test load push_latency -- --ignored --nocapture
 //! ```
 
-use crate::harness::companion;
-use crate::harness::server;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::companion::{Device, poll_body, pushed, ticket};
-use crate::harness::server::{Backend, TestApp};
 use reqwest::StatusCode;
+
+use crate::harness::companion::{self, Device, poll_body, pushed, ticket};
+use crate::harness::server::{self, Backend, TestApp};
 
 const N: usize = 200;
 

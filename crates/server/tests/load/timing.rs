@@ -18,13 +18,13 @@
 //! with at most [`PER_ACCOUNT`] failures each, and the requests come from several loopback
 //! addresses (127.0.0.2, 127.0.0.3, …) with at most [`PER_ADDRESS`] failures each.
 
-use crate::harness::server;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
-use crate::harness::server::{Backend, PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::server::{self, Backend, PASSWORD, TestApp};
 
 /// Samples per case, after [`WARM_UP`] rounds that are not counted.
 const SAMPLES: usize = 48;

@@ -9,10 +9,11 @@
 //! `PORTCULLIS_REQUIRE_TOOLS=1`. Set `PORTCULLIS_SCREENSHOT_DIR` to keep screenshots of the pages
 //! at desktop and phone widths.
 
-use crate::harness::browser::*;
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use reqwest::header;
+
+use crate::harness::browser::*;
 
 // ---------------------------------------------------------------------------------------------
 // Flows in the browser

@@ -7,9 +7,11 @@
 //! Skipping works as in `browser.rs`: without chromium, chromedriver or oathtool the tests say
 //! SKIPPED, unless `PORTCULLIS_REQUIRE_BROWSER=1`.
 
-use crate::harness::browser::*;
 use fantoccini::{Client, Locator};
 use reqwest::StatusCode;
+
+use crate::harness::browser::*;
+use crate::harness::outbox;
 
 const BOB: &str = "bob@example.com";
 const BOB_PASSWORD: &str = "Blue-Secret-42!";
@@ -637,16 +639,11 @@ async fn outbox_bodies(
 ) -> Vec<String> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let folder = app.data().join("outbox").join(channel);
-        let mut found: Vec<serde_json::Value> = std::fs::read_dir(folder)
+        let found: Vec<serde_json::Value> = outbox::messages_to(app.data(), channel, to)
             .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-            .filter(|m| m["to"] == to && m["kind"] == kind)
+            .filter(|m| m["kind"] == kind)
             .collect();
         if found.len() >= count {
-            found.sort_by_key(|m| m["created_at"].to_string());
             return found
                 .iter()
                 .map(|m| m["body"].as_str().unwrap_or_default().to_owned())

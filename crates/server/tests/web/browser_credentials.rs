@@ -7,10 +7,11 @@
 //! Skipping works as in `browser.rs`: without chromium or chromedriver the tests say SKIPPED,
 //! unless `PORTCULLIS_REQUIRE_BROWSER=1`.
 
-use crate::harness::browser::*;
 use fantoccini::{Client, Locator};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::browser::*;
 
 const AGENT: &str = "agent@support.example.com";
 const AGENT_PASSWORD: &str = "Desk-Secret-42!";

@@ -9,16 +9,17 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::browser::*;
 use fantoccini::{Client, Locator};
-// Codes from core rather than `oathtool`: this file tests the number step, not TOTP.
-use crate::harness::outbox;
-use crate::harness::totp::code_in_secs;
 use portcullis_core::model::Role;
 use portcullis_core::password::Password;
 use portcullis_server::config::ServeArgs;
 use reqwest::StatusCode;
 use serde_json::Value;
+
+use crate::harness::browser::*;
+use crate::harness::outbox;
+// Codes from core rather than `oathtool`: this file tests the number step, not TOTP.
+use crate::harness::totp::code_in_secs;
 
 const NUMBER: &str = "+4915112344567";
 const NEW_NUMBER: &str = "+14155550100";

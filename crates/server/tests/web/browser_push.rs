@@ -9,14 +9,8 @@
 //! six-line message), not by the server's code. Skipping works as in `browser.rs`: without
 //! chromium, chromedriver or oathtool the tests say SKIPPED, unless `PORTCULLIS_REQUIRE_BROWSER=1`.
 
-use crate::harness::browser;
-use crate::harness::server;
 use std::time::{Duration, Instant};
 
-use crate::harness::browser::{
-    Browser, between, click, click_in_page, fill, key_from_grouped, path_of, screenshot, text_of,
-    totp_code,
-};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signer as _, SigningKey};
@@ -24,6 +18,12 @@ use fantoccini::{Client, Locator};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
+
+use crate::harness::browser::{
+    self, Browser, between, click, click_in_page, fill, key_from_grouped, path_of, screenshot,
+    text_of, totp_code,
+};
+use crate::harness::server;
 
 const EMAIL: &str = "alice@example.com";
 const PASSWORD: &str = "Correct-Horse-9!";

@@ -10,10 +10,12 @@
 //! Skipping works as in `browser.rs`: without chromium, chromedriver or oathtool the tests that
 //! need them say SKIPPED, unless `PORTCULLIS_REQUIRE_BROWSER=1`.
 
-use crate::harness::browser::*;
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::harness::browser::*;
+use crate::harness::outbox;
 
 const CODES_PAGE: &str = "/account/security/recovery-codes";
 
@@ -649,13 +651,10 @@ async fn revoking_an_app_password_asks_first() {
 async fn mail(app: &TestApp, kind: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let folder = app.data().join("outbox").join("email");
-        let found = std::fs::read_dir(folder)
+        let found = outbox::messages_to(app.data(), "email", EMAIL)
             .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
-            .find(|m| m["to"] == EMAIL && m["kind"] == kind);
+            .rev()
+            .find(|m| m["kind"] == kind);
         if let Some(m) = found {
             return m["body"].as_str().unwrap().to_owned();
         }

@@ -11,13 +11,14 @@
 
 use std::sync::Arc;
 
-use crate::harness::browser::{
-    EMAIL, PASSWORD, TestApp, between, hidden_csrf, key_from_grouped, location, set_cookie,
-};
 use portcullis_core::password::Password;
 use portcullis_core::totp::{self, TotpParams, TotpSecret};
 use portcullis_core::{FixedClock, UnixTime};
 use reqwest::StatusCode;
+
+use crate::harness::browser::{
+    EMAIL, PASSWORD, TestApp, between, hidden_csrf, key_from_grouped, location, set_cookie,
+};
 
 const BOB: &str = "bob@example.com";
 const BOB_PASSWORD: &str = "Kite-Horse-42!";

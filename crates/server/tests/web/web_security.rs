@@ -8,14 +8,14 @@
 //! session cookie's flags over plain HTTP; this file covers the rest. The route lists are checked
 //! against `src/web/mod.rs`, so a new route cannot escape them.
 
-use crate::harness::server;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
-use crate::harness::server::{Backend, PASSWORD, TestApp};
-use crate::harness::totp::code_now;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::server::{self, Backend, PASSWORD, TestApp};
+use crate::harness::totp::code_now;
 
 const OWNER: &str = "owner@example.com";
 const MEMBER: &str = "member@example.com";

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 
 use super::db::Db;
 use super::load::{Client, Life, Step};
+
 use crate::harness::totp::code_at_step;
 
 /// Everything found wrong in one cycle.

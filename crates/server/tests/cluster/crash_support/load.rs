@@ -10,9 +10,10 @@
 //! set, the recovery login and the app password each queue a security email in the outbox; the
 //! mobile number queues an SMS.
 
-use crate::harness::totp::code_at_step;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::harness::totp::code_at_step;
 
 /// One step of a life, as the journal names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
