@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use crate::harness::PASSWORD;
 use reqwest::StatusCode;
 use serde_json::json;
+
+use crate::harness::PASSWORD;
 
 on_both_backends! {
     async fn pairing_lists_the_account_and_the_uri_works_once(env: TestEnv) {

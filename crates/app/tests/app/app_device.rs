@@ -5,17 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{PASSPHRASE, TestEnv};
 use portcullis_app::state_file::StateFile;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+use crate::harness::totp::unix_now;
+use crate::harness::{PASSPHRASE, TestEnv};
 
 on_both_backends! {
     async fn a_replayed_stale_or_moved_device_signature_is_refused(env: TestEnv) {

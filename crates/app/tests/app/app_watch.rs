@@ -5,10 +5,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::harness::{PASSWORD, read_until};
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncWriteExt, BufReader};
+
+use crate::harness::{PASSWORD, read_until};
 
 const PROMPT: &str = "Type the number";
 

@@ -64,12 +64,8 @@ pub struct Signing {
     pub device_id: Option<String>,
 }
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+/// Unix seconds now: the device signs with the time it reads.
+pub use super::totp::unix_now as now;
 
 pub fn fresh_nonce() -> String {
     let mut b = [0u8; 16];
