@@ -2,158 +2,94 @@
 //! 127.0.0.1:0 (a fresh data folder and, on PostgreSQL, a fresh database per test), and the real
 //! `portcullis-app` binary run as a child process with a state file of its own.
 //!
-//! PostgreSQL runs when `PORTCULLIS_TEST_DATABASE_URL` names a server; otherwise its variant
-//! says it is skipped (a failure with `PORTCULLIS_REQUIRE_POSTGRES=1`).
+//! The server part is the server's own test harness, included by path ([`server`], with the
+//! [`outbox`] and [`totp`] it reads): the same start on both backends, the same "skipped" and
+//! `PORTCULLIS_REQUIRE_POSTGRES=1` rules. This module only adds what the app's tests need on
+//! top: a server that looks like a browser to the server, sign-in and push steps, and the app
+//! binary with its state files. It must not start a server any other way.
 
 #![allow(dead_code)]
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use portcullis_server::Server;
-use portcullis_server::config::{Config, ServeArgs};
-use portcullis_store::testing::with_database_on;
+use portcullis_server::config::ServeArgs;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-pub const PASSWORD: &str = "Correct-Horse-7";
+#[path = "../../../server/tests/harness/outbox.rs"]
+pub mod outbox;
+#[macro_use]
+#[path = "../../../server/tests/harness/server.rs"]
+pub mod server;
+#[path = "../../../server/tests/harness/totp.rs"]
+pub mod totp;
+
+pub use server::{Backend, PASSWORD, TestEnv, run};
+
 pub const PASSPHRASE: &str = "correct horse battery staple";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-pub struct TestEnv {
-    pub backend: Backend,
-    pub folder: PathBuf,
-    pub database_url: Option<String>,
-}
-
-pub async fn run<F, Fut>(backend: Backend, scenario: F)
-where
-    F: FnOnce(TestEnv) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let store_backend = match backend {
-        Backend::Sqlite => portcullis_store::Backend::Sqlite,
-        Backend::Postgres => portcullis_store::Backend::Postgres,
-    };
-    with_database_on(store_backend, move |url, folder, _| {
-        let database_url = (backend == Backend::Postgres).then_some(url);
-        scenario(TestEnv {
-            backend,
-            folder,
-            database_url,
-        })
-    })
-    .await
-}
 
 impl TestEnv {
     pub async fn server(&self) -> TestServer {
         self.server_with(|_| {}).await
     }
 
-    /// A server (several may share the environment, like nodes behind a load balancer).
+    /// A server (several may share the environment, like nodes behind a load balancer). Its data
+    /// folder is `data/` inside the environment's folder; the apps' state files lie beside it.
     pub async fn server_with(&self, adjust: impl FnOnce(&mut ServeArgs)) -> TestServer {
-        let mut args = ServeArgs {
-            bind: Some("127.0.0.1:0".parse().unwrap()),
-            data: Some(self.folder.join("data")),
-            database_url: self.database_url.clone(),
-            open_registration: Some(true),
-            ..Default::default()
-        };
-        adjust(&mut args);
-        let config = Config::resolve(args, None).expect("valid test config");
-        let server = Server::build(config).await.expect("server starts");
-        let base = format!("http://{}", server.local_addr());
-        let state = server.state().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
-        TestServer {
-            base,
-            client: reqwest::Client::builder()
-                .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
-                .build()
-                .unwrap(),
-            state,
-            stop: Some(stop),
-            handle: Some(handle),
-        }
+        let data = self.data.join("data");
+        let mut app = self
+            .spawn_with(|a| {
+                a.data = Some(data);
+                a.open_registration = Some(true);
+                adjust(a);
+            })
+            .await;
+        // The app shows the browser of a sign-in request; this one is a Firefox.
+        app.client = reqwest::Client::builder()
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+            .build()
+            .unwrap();
+        TestServer { app }
     }
 
     /// A fresh companion app with a state file of its own.
     pub fn app(&self, name: &str) -> App {
         App {
-            state: self.folder.join(format!("{name}.state")),
+            state: self.data.join(format!("{name}.state")),
             passphrase: PASSPHRASE.into(),
         }
     }
 }
 
+/// A running server; everything of [`server::TestApp`] (`base`, `client`, `state`, `get`,
+/// `post_json`, …) and the steps the app's tests take.
 pub struct TestServer {
-    pub base: String,
-    pub client: reqwest::Client,
-    /// The running server's state, for a test to set up what the API cannot make.
-    pub state: portcullis_server::state::AppState,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    app: server::TestApp,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = server::TestApp;
+
+    fn deref(&self) -> &server::TestApp {
+        &self.app
+    }
 }
 
 impl TestServer {
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(h) = self.handle.take() {
-            let _ = h.await;
-        }
-    }
-
-    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
-        let mut r = self.client.post(format!("{}{path}", self.base)).json(body);
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send().await.expect("request sent")
-    }
-
-    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
-        let mut r = self.client.get(format!("{}{path}", self.base));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send().await.expect("request sent")
+    pub async fn shutdown(self) {
+        self.app.shutdown().await;
     }
 
     /// Signs up and returns a session token (no 2FA yet).
     pub async fn signed_in(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/api/v1/signup",
-                &json!({"email": email, "password": PASSWORD}),
-                None,
-            )
-            .await;
+        let r = self.signup(email, PASSWORD).await;
         assert_eq!(r.status(), StatusCode::CREATED, "signup");
-        let body = self.login(email).await;
-        assert_eq!(body["status"], "ok", "{body}");
-        body["token"].as_str().unwrap().to_owned()
+        self.token_for(email, PASSWORD).await
     }
 
     pub async fn login(&self, email: &str) -> Value {
-        let r = self
-            .post(
-                "/api/v1/login",
-                &json!({"username": email, "password": PASSWORD}),
-                None,
-            )
-            .await;
+        let r = self.app.login(email, PASSWORD).await;
         assert_eq!(r.status(), StatusCode::OK, "login");
         r.json().await.unwrap()
     }
@@ -161,7 +97,7 @@ impl TestServer {
     /// A pairing URI for a new device of the signed-in person.
     pub async fn pairing_uri(&self, token: &str, name: &str) -> String {
         let r = self
-            .post(
+            .post_json(
                 "/api/v1/me/push-devices",
                 &json!({ "name": name, "password": PASSWORD }),
                 Some(token),
@@ -198,7 +134,7 @@ impl TestServer {
         );
         let ticket = body["login_ticket"].as_str().unwrap().to_owned();
         let r = self
-            .post(
+            .post_json(
                 "/api/v1/login/push",
                 &json!({ "login_ticket": ticket }),
                 None,
@@ -356,24 +292,4 @@ impl Ran {
         assert_eq!(self.code, 0, "the app failed: {self:?}");
         self
     }
-}
-
-/// Declares each scenario on SQLite and on PostgreSQL.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($(async fn $name:ident($env:ident: TestEnv) $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn scenario($env: $crate::harness::TestEnv) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                $crate::harness::run($crate::harness::Backend::Sqlite, scenario).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                $crate::harness::run($crate::harness::Backend::Postgres, scenario).await
-            }
-        }
-    )*};
 }

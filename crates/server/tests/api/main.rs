@@ -1,0 +1,26 @@
+//! The black-box API tests: the real server in this process on `127.0.0.1:0`, spoken to over
+//! HTTP as a client would, with a fresh data folder and database per test, most on SQLite and
+//! PostgreSQL (`on_both_backends!`). One module per resource or flow; what they share is in
+//! `tests/harness/`. Tests that run the `portcullis` binary are in `cli`, browsers in `web`.
+
+#[macro_use]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+mod admin;
+mod api;
+mod app_passwords;
+mod delivery;
+mod delivery_smtp;
+mod invitation;
+mod notifications;
+mod openapi;
+mod password_reset;
+mod phone;
+mod push_api;
+mod support_pin;
+mod totp;
+mod validate;
+
+/// The stand-in SMS gateway of `delivery`.
+mod gateway;

@@ -1,0 +1,23 @@
+//! The compiled `portcullis` binary as an operator runs it: the command line, configuration
+//! sources, data folder, keys and process lifecycle (`binary`, `cli_*`, `outbox_cli`,
+//! `key_rotation`, `checkpassword`), and whole-system checks that need the real process:
+//! behind nginx (`reverse_proxy`), against its OpenAPI document (`schemathesis`) and with
+//! every log and file searched for secrets (`secrets_leak`). Each test gets a folder of its
+//! own and none of the developer's `PORTCULLIS_*` settings.
+
+#[macro_use]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+mod binary;
+mod checkpassword;
+mod cli_credentials;
+mod cli_users;
+mod key_rotation;
+mod outbox_cli;
+mod reverse_proxy;
+mod schemathesis;
+mod secrets_leak;
+
+/// The secret list and search of `secrets_leak`.
+mod secrets_support;

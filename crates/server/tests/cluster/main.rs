@@ -1,0 +1,16 @@
+//! Several real `portcullis serve` processes at once: nodes sharing one PostgreSQL database
+//! (`cluster`, `rolling_restart`) and nodes killed with `kill -9` under write load (`crash`).
+//! Slow and process-heavy, so kept apart from the quick API tests.
+
+#[macro_use]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+mod cluster;
+mod crash;
+mod rolling_restart;
+
+/// The nodes, their database and outboxes, for `cluster` and `rolling_restart`.
+mod cluster_support;
+/// The write load, its journal and the checks after each crash, for `crash`.
+mod crash_support;

@@ -1,0 +1,17 @@
+//! What a person sees in a browser: headless Chromium driven through the real pages
+//! (`browser*`), and the pages' security as a browser enforces it, checked over plain HTTP
+//! (`web_security`: CSRF, cookies, CSP, redirects). Without chromium, chromedriver or
+//! `oathtool` the browser tests say SKIPPED, unless `PORTCULLIS_REQUIRE_BROWSER=1`.
+
+#[macro_use]
+#[path = "../harness/mod.rs"]
+mod harness;
+
+mod browser;
+mod browser_admin;
+mod browser_credentials;
+mod browser_phone_reset;
+mod browser_push;
+mod browser_reload;
+mod browser_sign_in;
+mod web_security;
