@@ -167,11 +167,7 @@ impl TestServer {
         let mut tx = store.begin().await.unwrap();
         let digest = portcullis_core::secret::Token::from_client(&ticket).digest();
         let t = tx.ticket_by_digest(&digest).await.unwrap().unwrap();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let at = portcullis_core::UnixTime(now - secs_ago);
+        let at = portcullis_core::UnixTime(totp::unix_now() - secs_ago);
         let c = portcullis_core::store::PushChallenge {
             id: format!("older-{}-{number}", t.id.as_str()),
             user_id: t.user_id.clone(),

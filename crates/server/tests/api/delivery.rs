@@ -17,13 +17,7 @@ use sqlx::Row;
 
 use crate::gateway::{Answer, Gateway};
 use crate::harness::server::{TestApp, TestEnv};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+use crate::harness::totp::unix_now;
 
 /// Fast polling and a one-second retry base, so retries happen within a test.
 fn quick(a: &mut ServeArgs) {
@@ -69,7 +63,7 @@ async fn queue(
         recipient: to.to_owned(),
         kind: notice.kind(),
         sealed,
-        created_at: UnixTime(now()),
+        created_at: UnixTime(unix_now()),
     };
     tx.enqueue(&message).await.unwrap();
     tx.commit().await.unwrap();
@@ -146,7 +140,7 @@ on_both_backends! {
         assert!(m["body"].as_str().unwrap().contains(&link), "{m}");
         assert!(m["html"].as_str().unwrap().contains(&format!("href=\"{link}")), "{m}");
         let created = time::OffsetDateTime::parse(m["created_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
-        assert!((created.unix_timestamp() - now()).abs() < 60);
+        assert!((created.unix_timestamp() - unix_now()).abs() < 60);
         let id = m["id"].as_str().unwrap();
         assert!(app.data.join("outbox/email").join(format!("{id}.json")).is_file());
 
@@ -301,7 +295,7 @@ on_both_backends! {
         sqlx::query("INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, 'email', 'old@example.com', 'Welcome', $2, $3)")
             .bind(&id)
             .bind("Set your password: https://id.example.com/invite?token=old")
-            .bind(now())
+            .bind(unix_now())
             .execute(app.state.services.store.raw_pool())
             .await
             .unwrap();

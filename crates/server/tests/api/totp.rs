@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::server::{PASSWORD, TestApp, error_code};
+use crate::harness::totp::unix_now;
 
 fn tool_available(name: &str) -> bool {
     let found = Command::new("sh")
@@ -25,13 +26,6 @@ fn tool_available(name: &str) -> bool {
         );
     }
     found
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// The code `oathtool` computes for `secret` at Unix time `at`.
@@ -60,10 +54,10 @@ fn oathtool(secret: &str, args: &[&str], at: i64) -> String {
 
 /// A code for the current step, and one for the next (accepted now too: one step of drift).
 fn code_now(secret: &str) -> String {
-    oathtool(secret, &[], now())
+    oathtool(secret, &[], unix_now())
 }
 fn code_next(secret: &str) -> String {
-    oathtool(secret, &[], now() + 30)
+    oathtool(secret, &[], unix_now() + 30)
 }
 
 fn run_tool(cmd: &str, args: &[&str], input: &[u8], ext: &str) -> String {
@@ -248,7 +242,7 @@ on_both_backends! {
         let body: Value = r.json().await.unwrap();
         assert!(body["otpauth_uri"].as_str().unwrap().ends_with("&algorithm=SHA256&digits=8&period=60"));
         let secret = body["secret"].as_str().unwrap();
-        let code = oathtool(secret, &["--totp=sha256", "-d", "8", "-s", "60"], now());
+        let code = oathtool(secret, &["--totp=sha256", "-d", "8", "-s", "60"], unix_now());
         assert_eq!(code.len(), 8);
         let r = post(&app, "/api/v1/me/totp/activate", json!({ "password": PASSWORD, "code": code }), &token).await;
         assert_eq!(r.status(), StatusCode::OK);

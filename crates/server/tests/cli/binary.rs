@@ -21,6 +21,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 use crate::harness::cli::{BIN, Scratch, command};
+use crate::harness::totp;
 
 const PASSWORD: &str = "Correct-Horse-7";
 /// A valid master key: the 32 bytes 0, 1, ..., 31.
@@ -532,7 +533,6 @@ async fn text_logs_written_to_a_pipe_carry_no_terminal_colour_codes() {
 /// `RUST_LOG=trace`, then every password, token, ticket, key and code is looked for in the output.
 #[tokio::test]
 async fn no_secret_reaches_the_logs_even_at_trace_level() {
-    use crate::harness::totp;
     let scratch = Scratch::new("bin");
     let mut server = Server::start(
         scratch.path(),
@@ -720,11 +720,7 @@ async fn push_login_for_trace(
     assert_eq!(poll(0).await.unwrap().status(), StatusCode::OK);
     let path = format!("/api/v1/push/device/challenges/{id}");
     let body = json!({ "decision": "approve", "number": sent["number"] }).to_string();
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
+    let ts = totp::unix_now().to_string();
     let nonce = URL_SAFE_NO_PAD.encode([7u8; 16]);
     let hash: String = Sha256::digest(body.as_bytes())
         .iter()

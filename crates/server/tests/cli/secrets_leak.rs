@@ -102,10 +102,7 @@ impl Authenticator {
     async fn code(&mut self, secrets: &Secrets) -> String {
         let params = TotpParams::default();
         loop {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as i64;
+            let now = crate::harness::totp::unix_now();
             let current = now.div_euclid(params.period);
             // The server accepts the steps next to its own; a step later than the last used one
             // and not ahead of the next one works, also when a step boundary passes meanwhile.

@@ -19,6 +19,7 @@ use reqwest::StatusCode;
 use crate::harness::browser::{
     EMAIL, PASSWORD, TestApp, between, hidden_csrf, key_from_grouped, location, set_cookie,
 };
+use crate::harness::totp::unix_now;
 
 const BOB: &str = "bob@example.com";
 const BOB_PASSWORD: &str = "Kite-Horse-42!";
@@ -26,7 +27,7 @@ const MINUTE: i64 = 60;
 
 /// A server with open registration, one owner (`EMAIL`), and a clock the test moves.
 async fn app_with_clock() -> (TestApp, FixedClock) {
-    let clock = FixedClock::at(real_now());
+    let clock = FixedClock::at(unix_now());
     let held = clock.clone();
     let app = TestApp::spawn(true, |mut server| async move {
         server.set_clock(Arc::new(held));
@@ -40,13 +41,6 @@ async fn app_with_clock() -> (TestApp, FixedClock) {
     })
     .await;
     (app, clock)
-}
-
-fn real_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// The code an authenticator app with `key` shows at the server's time, `steps` time steps on
