@@ -11,7 +11,9 @@
 //! - [`second_step`]: the ticket between the steps (what the second step needs, where a ticket
 //!   stands, the live ticket) and the end of the second step, right or wrong.
 //! - [`session`]: what a login ends with, and the session it opens.
+//! - [`confirm`]: re-entering the current password before a sensitive change.
 
+mod confirm;
 mod guesses;
 mod password;
 mod second_step;
