@@ -37,6 +37,7 @@ id_type!(GroupId);
 id_type!(ResourceId);
 id_type!(AppPasswordId);
 id_type!(PushDeviceId);
+id_type!(PushChallengeId);
 id_type!(ServiceTokenId);
 
 /// A person's place in a contract (organisation).

@@ -22,7 +22,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use portcullis_core::Result;
-use portcullis_core::model::{RequestMeta, SessionKind};
+use portcullis_core::model::{PushChallengeId, RequestMeta, SessionKind};
 use portcullis_core::push::{ChallengeStatus, Decision};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{DeviceChallenge, PushSent, PushStatus, VerifiedDevice};
@@ -181,7 +181,7 @@ pub async fn send_push(state: &AppState, ticket: &Token, meta: &RequestMeta) -> 
     let sent = state.services.send_push(ticket, meta).await?;
     // The requests it ended: their login screens learn it now, not at their next poll.
     for id in &sent.superseded {
-        state.push.wake(id);
+        state.push.wake(id.as_str());
     }
     if sent.notify {
         state.push.wake(&format!("user:{}", sent.user_id));
@@ -193,7 +193,7 @@ pub async fn send_push(state: &AppState, ticket: &Token, meta: &RequestMeta) -> 
 /// `Services::leave_push` ("Use a code instead"), then wakes the long-polls of what it ended.
 pub async fn leave_push(state: &AppState, ticket: &Token) -> Result<()> {
     for id in state.services.leave_push(ticket).await? {
-        state.push.wake(&id);
+        state.push.wake(id.as_str());
     }
     Ok(())
 }
@@ -210,7 +210,7 @@ pub async fn approve_by_number(
         .services
         .approve_push_by_number(dev, number, meta)
         .await?;
-    state.push.wake(&challenge.id);
+    state.push.wake(challenge.id.as_str());
     Ok((status, challenge))
 }
 
@@ -218,7 +218,7 @@ pub async fn approve_by_number(
 /// pending after `wait`. Approval opens the session (once) inside `push_status`.
 pub async fn wait_for_status(
     state: &AppState,
-    challenge_id: &str,
+    challenge_id: &PushChallengeId,
     ticket: &Token,
     kind: SessionKind,
     meta: &RequestMeta,
@@ -235,7 +235,7 @@ pub async fn wait_for_status(
             return Ok(status);
         }
         // Expiry is a moment, not an event: wake for it too.
-        if !waiter.until(challenge_id, deadline).await && waiter.shutting_down() {
+        if !waiter.until(challenge_id.as_str(), deadline).await && waiter.shutting_down() {
             return Ok(status);
         }
     }
@@ -276,7 +276,7 @@ pub async fn wait_for_device_challenges(
 pub async fn answer(
     state: &AppState,
     dev: &VerifiedDevice,
-    challenge_id: &str,
+    challenge_id: &PushChallengeId,
     decision: Decision,
     meta: &RequestMeta,
 ) -> Result<ChallengeStatus> {
@@ -284,7 +284,7 @@ pub async fn answer(
         .services
         .answer_push(dev, challenge_id, decision, meta)
         .await?;
-    state.push.wake(challenge_id);
+    state.push.wake(challenge_id.as_str());
     Ok(status)
 }
 

@@ -8,7 +8,8 @@
 use portcullis_core::crypto::Sealed;
 use portcullis_core::notice::Channel;
 use portcullis_core::store::{
-    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
+    QueuedPayload,
 };
 use portcullis_core::{Error, Result, UnixTime};
 use sqlx::Row;
@@ -83,7 +84,7 @@ fn queued(row: &AnyRow) -> Result<QueuedMessage> {
         },
     };
     Ok(QueuedMessage {
-        id: row.try_get("id").map_err(db_err)?,
+        id: OutboxMessageId(row.try_get("id").map_err(db_err)?),
         channel,
         recipient: row.try_get("recipient").map_err(db_err)?,
         kind: row.try_get("kind").map_err(db_err)?,
@@ -116,14 +117,19 @@ impl OutboxDelivery for SqlTx {
         Ok(claimed)
     }
 
-    async fn mark_sent(&mut self, id: &str, node: &NodeId, now: UnixTime) -> Result<bool> {
+    async fn mark_sent(
+        &mut self,
+        id: &OutboxMessageId,
+        node: &NodeId,
+        now: UnixTime,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET sent_at = $1, sealed = NULL, body = '', claimed_by = NULL, \
              claimed_until = 0, last_error = NULL \
              WHERE id = $2 AND claimed_by = $3 AND sent_at IS NULL AND failed_at IS NULL",
         )
         .bind(now.0)
-        .bind(id)
+        .bind(id.as_str())
         .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
@@ -133,7 +139,7 @@ impl OutboxDelivery for SqlTx {
 
     async fn mark_retry(
         &mut self,
-        id: &str,
+        id: &OutboxMessageId,
         node: &NodeId,
         next_attempt_at: UnixTime,
         error: &str,
@@ -144,7 +150,7 @@ impl OutboxDelivery for SqlTx {
         )
         .bind(next_attempt_at.0)
         .bind(error)
-        .bind(id)
+        .bind(id.as_str())
         .bind(node.as_str())
         .execute(&mut *self.tx)
         .await
@@ -154,7 +160,7 @@ impl OutboxDelivery for SqlTx {
 
     async fn mark_failed(
         &mut self,
-        id: &str,
+        id: &OutboxMessageId,
         node: &NodeId,
         now: UnixTime,
         error: &str,
@@ -166,7 +172,7 @@ impl OutboxDelivery for SqlTx {
         )
         .bind(now.0)
         .bind(error)
-        .bind(id)
+        .bind(id.as_str())
         .bind(node.as_str())
         .execute(&mut *self.tx)
         .await

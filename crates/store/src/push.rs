@@ -3,7 +3,7 @@
 //! refuses), so two nodes racing get one winner. `announce_push` is the one statement that
 //! differs between the backends: `pg_notify` on PostgreSQL, nothing on SQLite.
 
-use portcullis_core::model::{PushDeviceId, TicketId, UserId};
+use portcullis_core::model::{PushChallengeId, PushDeviceId, TicketId, UserId};
 use portcullis_core::push::ChallengeStatus;
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{PushChallenge, PushDevice, PushStore, StoredDevice};
@@ -45,7 +45,7 @@ fn device_from_row(row: &AnyRow) -> Result<StoredDevice> {
 fn challenge_from_row(row: &AnyRow) -> Result<PushChallenge> {
     let status: String = row.try_get("status").map_err(db_err)?;
     Ok(PushChallenge {
-        id: row.try_get("id").map_err(db_err)?,
+        id: PushChallengeId(row.try_get("id").map_err(db_err)?),
         user_id: UserId(row.try_get("user_id").map_err(db_err)?),
         ticket_id: TicketId(row.try_get("ticket_id").map_err(db_err)?),
         number: row.try_get("number").map_err(db_err)?,
@@ -63,6 +63,10 @@ fn challenge_from_row(row: &AnyRow) -> Result<PushChallenge> {
         user_agent: row.try_get("user_agent").map_err(db_err)?,
         token_issued_at: opt_time(row, "token_issued_at")?,
     })
+}
+
+fn challenge_ids(ids: Vec<String>) -> Vec<PushChallengeId> {
+    ids.into_iter().map(PushChallengeId).collect()
 }
 
 impl PushStore for SqlTx {
@@ -265,11 +269,11 @@ impl PushStore for SqlTx {
         Ok(())
     }
 
-    async fn push_challenge(&mut self, id: &str) -> Result<Option<PushChallenge>> {
+    async fn push_challenge(&mut self, id: &PushChallengeId) -> Result<Option<PushChallenge>> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CHALLENGE_COLUMNS} FROM push_challenges WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -311,7 +315,7 @@ impl PushStore for SqlTx {
 
     async fn mark_push_resent(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         now: UnixTime,
         resend_secs: i64,
     ) -> Result<bool> {
@@ -320,7 +324,7 @@ impl PushStore for SqlTx {
              WHERE id = $2 AND status = 'pending' AND expires_at > $1 AND last_sent_at <= $3",
         )
         .bind(now.0)
-        .bind(id)
+        .bind(id.as_str())
         .bind(now.0 - resend_secs)
         .execute(&mut *self.tx)
         .await
@@ -330,7 +334,7 @@ impl PushStore for SqlTx {
 
     async fn decide_push_challenge(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         status: ChallengeStatus,
         device: &PushDeviceId,
         now: UnixTime,
@@ -342,7 +346,7 @@ impl PushStore for SqlTx {
         .bind(status.as_str())
         .bind(now.0)
         .bind(device.as_str())
-        .bind(id)
+        .bind(id.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -352,9 +356,9 @@ impl PushStore for SqlTx {
     async fn supersede_push_challenges(
         &mut self,
         user: &UserId,
-        keep: &str,
+        keep: &PushChallengeId,
         now: UnixTime,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<PushChallengeId>> {
         // Expired ones are left alone: their expiry is still to be counted (push fatigue).
         sqlx::query_scalar(
             "UPDATE push_challenges SET status = 'superseded', decided_at = $1 \
@@ -363,9 +367,10 @@ impl PushStore for SqlTx {
         )
         .bind(now.0)
         .bind(user.as_str())
-        .bind(keep)
+        .bind(keep.as_str())
         .fetch_all(&mut *self.tx)
         .await
+        .map(challenge_ids)
         .map_err(db_err)
     }
 
@@ -373,7 +378,7 @@ impl PushStore for SqlTx {
         &mut self,
         ticket: &TicketId,
         now: UnixTime,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<PushChallengeId>> {
         sqlx::query_scalar(
             "UPDATE push_challenges SET status = 'superseded', decided_at = $1 \
              WHERE ticket_id = $2 AND status = 'pending' AND expires_at > $1 \
@@ -383,29 +388,30 @@ impl PushStore for SqlTx {
         .bind(ticket.as_str())
         .fetch_all(&mut *self.tx)
         .await
+        .map(challenge_ids)
         .map_err(db_err)
     }
 
-    async fn observe_push_expiry(&mut self, id: &str, now: UnixTime) -> Result<bool> {
+    async fn observe_push_expiry(&mut self, id: &PushChallengeId, now: UnixTime) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE push_challenges SET decided_at = $1 \
              WHERE id = $2 AND status = 'pending' AND expires_at <= $1 AND decided_at IS NULL",
         )
         .bind(now.0)
-        .bind(id)
+        .bind(id.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn take_push_token(&mut self, id: &str, now: UnixTime) -> Result<bool> {
+    async fn take_push_token(&mut self, id: &PushChallengeId, now: UnixTime) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE push_challenges SET token_issued_at = $1 \
              WHERE id = $2 AND status = 'approved' AND token_issued_at IS NULL",
         )
         .bind(now.0)
-        .bind(id)
+        .bind(id.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

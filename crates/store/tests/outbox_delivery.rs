@@ -9,7 +9,8 @@ use portcullis_core::UnixTime;
 use portcullis_core::crypto::Sealed;
 use portcullis_core::notice::Channel;
 use portcullis_core::store::{
-    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedPayload, Store, Transaction,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedPayload,
+    Store, Transaction,
 };
 use portcullis_store::testing::with_database_on;
 use portcullis_store::{Backend, SqlStore};
@@ -26,7 +27,7 @@ async fn store(url: &str) -> SqlStore {
 async fn enqueue(store: &SqlStore, id: &str, created_at: i64) {
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(&OutboxMessage {
-        id: id.to_owned(),
+        id: message(id),
         channel: Channel::Sms,
         recipient: "+4915112345678".to_owned(),
         kind: "phone_code",
@@ -41,6 +42,10 @@ async fn enqueue(store: &SqlStore, id: &str, created_at: i64) {
     tx.commit().await.unwrap();
 }
 
+fn message(id: &str) -> OutboxMessageId {
+    OutboxMessageId(id.to_owned())
+}
+
 fn node_named(name: &str) -> NodeId {
     NodeId(name.to_owned())
 }
@@ -53,7 +58,7 @@ async fn claim(store: &SqlStore, node: &str, now: i64, limit: i64) -> Vec<(Strin
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    got.into_iter().map(|m| (m.id, m.attempts)).collect()
+    got.into_iter().map(|m| (m.id.0, m.attempts)).collect()
 }
 
 async fn with_tx<R>(store: &SqlStore, f: impl AsyncFnOnce(&mut <SqlStore as Store>::Tx) -> R) -> R {
@@ -111,14 +116,14 @@ async fn claims_lease_and_marks(url: String) {
     // Marks hold only for the node that has the claim.
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m1", &node_named("b"), UnixTime(T + 6))
+            .mark_sent(&message("m1"), &node_named("b"), UnixTime(T + 6))
             .await
             .unwrap())
         .await
     );
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_sent("m1", &node_named("a"), UnixTime(T + 6))
+            .mark_sent(&message("m1"), &node_named("a"), UnixTime(T + 6))
             .await
             .unwrap())
         .await
@@ -130,7 +135,7 @@ async fn claims_lease_and_marks(url: String) {
     );
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m1", &node_named("a"), UnixTime(T + 7))
+            .mark_sent(&message("m1"), &node_named("a"), UnixTime(T + 7))
             .await
             .unwrap())
         .await,
@@ -140,7 +145,12 @@ async fn claims_lease_and_marks(url: String) {
     // A retry waits for its time (below), then counts another attempt.
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_retry("m2", &node_named("a"), UnixTime(T + 100), "HTTP 500")
+            .mark_retry(
+                &message("m2"),
+                &node_named("a"),
+                UnixTime(T + 100),
+                "HTTP 500"
+            )
             .await
             .unwrap())
         .await
@@ -157,7 +167,7 @@ async fn claims_lease_and_marks(url: String) {
     assert_eq!(claim(&s, "a", T + 65, 10).await, vec![("m3".into(), 2)]);
     assert!(
         !with_tx(&s, async |tx| tx
-            .mark_sent("m3", &node_named("b"), UnixTime(T + 66))
+            .mark_sent(&message("m3"), &node_named("b"), UnixTime(T + 66))
             .await
             .unwrap())
         .await
@@ -171,7 +181,12 @@ async fn claims_lease_and_marks(url: String) {
     // Given up: wiped, never claimed again.
     assert!(
         with_tx(&s, async |tx| tx
-            .mark_failed("m2", &node_named("c"), UnixTime(T + 101), "gave up")
+            .mark_failed(
+                &message("m2"),
+                &node_named("c"),
+                UnixTime(T + 101),
+                "gave up"
+            )
             .await
             .unwrap())
         .await

@@ -169,7 +169,10 @@ impl TestServer {
         let t = tx.ticket_by_digest(&digest).await.unwrap().unwrap();
         let at = portcullis_core::UnixTime(totp::unix_now() - secs_ago);
         let c = portcullis_core::store::PushChallenge {
-            id: format!("older-{}-{number}", t.id.as_str()),
+            id: portcullis_core::model::PushChallengeId(format!(
+                "older-{}-{number}",
+                t.id.as_str()
+            )),
             user_id: t.user_id.clone(),
             ticket_id: t.id.clone(),
             number,
@@ -185,7 +188,7 @@ impl TestServer {
         };
         tx.insert_push_challenge(&c).await.unwrap();
         tx.commit().await.unwrap();
-        (ticket, c.id)
+        (ticket, c.id.0)
     }
 
     /// The login screen's long-poll.

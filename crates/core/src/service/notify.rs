@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, User};
 use crate::notice::{ChangedBy, Channel, Notice, SecurityEvent};
 use crate::secret::Token;
-use crate::store::{Outbox, OutboxMessage, PasswordLinks, Store};
+use crate::store::{Outbox, OutboxMessage, OutboxMessageId, PasswordLinks, Store};
 
 use super::Services;
 
@@ -21,9 +21,9 @@ impl<S: Store> Services<S> {
         notice: &Notice,
         now: UnixTime,
     ) -> Result<()> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = OutboxMessageId::generate();
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(notice).map_err(Error::internal)?);
-        let sealed = self.keys.sealing.seal(&plain, id.as_bytes())?;
+        let sealed = self.keys.sealing.seal(&plain, id.as_str().as_bytes())?;
         tx.enqueue(&OutboxMessage {
             id,
             channel,

@@ -47,7 +47,8 @@ pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
 pub use held::{Held, HeldId, Taken, held_id};
 pub use outbox::{
-    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, QueuedMessage, QueuedPayload,
+    NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
+    QueuedPayload,
 };
 pub use password_links::PasswordLinks;
 pub use phones::{PendingCode, Phones, VerifiedPhone};

@@ -13,7 +13,7 @@ use crate::error::Result;
 /// codes in a queued message are not readable from a stolen database.
 #[derive(Debug, Clone)]
 pub struct OutboxMessage {
-    pub id: String,
+    pub id: OutboxMessageId,
     pub channel: crate::notice::Channel,
     pub recipient: String,
     /// The notice's kind, for operators and metrics (`password_reset`, `phone_code`, …).
@@ -42,7 +42,7 @@ pub enum QueuedPayload {
 /// attempt, so a message whose sending crashes its node is still given up after enough tries.
 #[derive(Clone)]
 pub struct QueuedMessage {
-    pub id: String,
+    pub id: OutboxMessageId,
     pub channel: crate::notice::Channel,
     pub recipient: String,
     /// The notice's kind; `None` for rows queued before migration 0004.
@@ -56,11 +56,25 @@ pub struct QueuedMessage {
 impl std::fmt::Debug for QueuedMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QueuedMessage")
-            .field("id", &self.id)
+            .field("id", &self.id.as_str())
             .field("channel", &self.channel)
             .field("kind", &self.kind)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
+    }
+}
+
+/// A queued message: a random UUID kept as text, also the associated data its sealed notice is
+/// bound to, so a notice cannot be moved onto another row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OutboxMessageId(pub String);
+
+impl OutboxMessageId {
+    pub fn generate() -> Self {
+        OutboxMessageId(uuid::Uuid::new_v4().to_string())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -92,7 +106,7 @@ pub trait OutboxDelivery {
     /// the database.
     fn mark_sent(
         &mut self,
-        id: &str,
+        id: &OutboxMessageId,
         node: &NodeId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
@@ -100,7 +114,7 @@ pub trait OutboxDelivery {
     /// `next_attempt_at`. `error` must name the failure without quoting the message.
     fn mark_retry(
         &mut self,
-        id: &str,
+        id: &OutboxMessageId,
         node: &NodeId,
         next_attempt_at: UnixTime,
         error: &str,
@@ -108,7 +122,7 @@ pub trait OutboxDelivery {
     /// Given up: records the failure and wipes the payload; the message is never tried again.
     fn mark_failed(
         &mut self,
-        id: &str,
+        id: &OutboxMessageId,
         node: &NodeId,
         now: UnixTime,
         error: &str,

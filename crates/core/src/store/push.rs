@@ -7,7 +7,7 @@ use std::future::Future;
 
 use crate::clock::UnixTime;
 use crate::error::Result;
-use crate::model::{PushDeviceId, TicketId, UserId};
+use crate::model::{PushChallengeId, PushDeviceId, TicketId, UserId};
 use crate::push::ChallengeStatus;
 use crate::secret::TokenDigest;
 
@@ -32,7 +32,7 @@ pub struct StoredDevice {
 /// A login waiting for approval.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushChallenge {
-    pub id: String,
+    pub id: PushChallengeId,
     pub user_id: UserId,
     pub ticket_id: TicketId,
     pub number: i64,
@@ -123,7 +123,7 @@ pub trait PushStore {
     ) -> impl Future<Output = Result<()>> + Send;
     fn push_challenge(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
     ) -> impl Future<Output = Result<Option<PushChallenge>>> + Send;
     /// The newest challenge made for this login ticket.
     fn push_challenge_of_ticket(
@@ -141,7 +141,7 @@ pub trait PushStore {
     /// still pending; false otherwise.
     fn mark_push_resent(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         now: UnixTime,
         resend_secs: i64,
     ) -> impl Future<Output = Result<bool>> + Send;
@@ -149,7 +149,7 @@ pub trait PushStore {
     /// or expired before.
     fn decide_push_challenge(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         status: ChallengeStatus,
         device: &PushDeviceId,
         now: UnixTime,
@@ -159,26 +159,26 @@ pub trait PushStore {
     fn supersede_push_challenges(
         &mut self,
         user: &UserId,
-        keep: &str,
+        keep: &PushChallengeId,
         now: UnixTime,
-    ) -> impl Future<Output = Result<Vec<String>>> + Send;
+    ) -> impl Future<Output = Result<Vec<PushChallengeId>>> + Send;
     /// Ends the pending, unexpired challenges of a login ticket as superseded (the login went on
     /// with another method); their ids.
     fn supersede_push_challenges_of_ticket(
         &mut self,
         ticket: &TicketId,
         now: UnixTime,
-    ) -> impl Future<Output = Result<Vec<String>>> + Send;
+    ) -> impl Future<Output = Result<Vec<PushChallengeId>>> + Send;
     /// Marks the expiry of a pending challenge as counted; true only the first time.
     fn observe_push_expiry(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Issues the session of an approved challenge; true only the first time.
     fn take_push_token(
         &mut self,
-        id: &str,
+        id: &PushChallengeId,
         now: UnixTime,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Tells every node, at commit, that something about `key` changed (a challenge id, or

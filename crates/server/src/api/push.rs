@@ -5,7 +5,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use portcullis_core::model::SessionKind;
+use portcullis_core::model::{PushChallengeId, SessionKind};
 use portcullis_core::password::Password;
 use portcullis_core::secret::Token;
 use portcullis_core::service::PushStatus;
@@ -206,7 +206,7 @@ pub async fn send_push(
     Ok((
         StatusCode::ACCEPTED,
         ApiJson(SendPushResponse {
-            challenge_id: sent.challenge_id,
+            challenge_id: sent.challenge_id.0,
             number: sent.number,
             expires_at: rfc3339(sent.expires_at),
         }),
@@ -246,7 +246,7 @@ pub async fn poll_push(
     let ticket = Token::from_client(&q.login_ticket);
     let status = push_wake::wait_for_status(
         &state,
-        &challenge_id,
+        &PushChallengeId(challenge_id),
         &ticket,
         SessionKind::Api,
         &meta,

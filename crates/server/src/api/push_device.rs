@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, OriginalUri, Request, State};
 use axum::http::StatusCode;
 use portcullis_core::Error;
+use portcullis_core::model::PushChallengeId;
 use portcullis_core::push::{ChallengeStatus, Decision};
 use portcullis_core::secret::Token;
 use portcullis_core::service::{DeviceChallenge, DeviceRequest, VerifiedDevice};
@@ -165,7 +166,7 @@ pub struct ChallengeView {
 impl From<DeviceChallenge> for ChallengeView {
     fn from(c: DeviceChallenge) -> Self {
         ChallengeView {
-            id: c.id,
+            id: c.id.0,
             account: c.account,
             created_at: rfc3339(c.created_at),
             expires_at: rfc3339(c.expires_at),
@@ -263,7 +264,14 @@ pub async fn answer(
         (DecisionKind::Deny, _) => Decision::Deny,
         (DecisionKind::Fraud, _) => Decision::Fraud,
     };
-    let status = push_wake::answer(&state, &signed.device, &id, decision, &meta).await?;
+    let status = push_wake::answer(
+        &state,
+        &signed.device,
+        &PushChallengeId(id),
+        decision,
+        &meta,
+    )
+    .await?;
     let status = match status {
         ChallengeStatus::Approved => "approved",
         ChallengeStatus::Fraud => "fraud",

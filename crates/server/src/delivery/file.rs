@@ -50,7 +50,7 @@ impl FileTransport {
     /// never sees half a file because it is written aside and renamed into place.
     pub async fn send(&self, message: &QueuedMessage, rendered: &Rendered) -> Result<(), String> {
         let file = MessageFile {
-            id: message.id.clone(),
+            id: message.id.as_str().to_owned(),
             kind: message.kind.clone(),
             channel: message.channel.as_str().to_owned(),
             to: message.recipient.clone(),
@@ -61,7 +61,7 @@ impl FileTransport {
         };
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
         let folder = self.folder.clone();
-        let id = message.id.clone();
+        let id = message.id.as_str().to_owned();
         tokio::task::spawn_blocking(move || write_file(&folder, &id, &bytes))
             .await
             .map_err(|e| e.to_string())?

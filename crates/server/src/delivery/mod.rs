@@ -26,7 +26,7 @@ use std::time::Duration;
 use portcullis_core::notice::{Channel, Notice};
 use portcullis_core::service::Services;
 use portcullis_core::store::{
-    NodeId, OutboxDelivery, QueuedMessage, QueuedPayload, Store, Transaction,
+    NodeId, OutboxDelivery, OutboxMessageId, QueuedMessage, QueuedPayload, Store, Transaction,
 };
 use portcullis_core::{Result, UnixTime};
 use portcullis_store::SqlStore;
@@ -267,7 +267,7 @@ impl Delivery {
                 Record::Failed(error)
             }
         };
-        match self.record(id, now, record).await {
+        match self.record(&message.id, now, record).await {
             Ok(true) => {}
             Ok(false) => tracing::warn!(
                 id,
@@ -283,7 +283,7 @@ impl Delivery {
 
     /// Records the outcome of an attempt, conditional on this node's claim, in a transaction
     /// of its own.
-    async fn record(&self, id: &str, now: UnixTime, record: Record) -> Result<bool> {
+    async fn record(&self, id: &OutboxMessageId, now: UnixTime, record: Record) -> Result<bool> {
         let mut tx = self.services.store.begin().await?;
         let node = &self.node;
         let done = match &record {
@@ -306,7 +306,7 @@ impl Delivery {
                     .services
                     .keys
                     .sealing
-                    .open(sealed, message.id.as_bytes())
+                    .open(sealed, message.id.as_str().as_bytes())
                     .map_err(|_| {
                         SendError::GiveUp(
                             "the notice cannot be unsealed (unknown key or damaged)".into(),

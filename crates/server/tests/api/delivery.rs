@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use portcullis_core::UnixTime;
 use portcullis_core::notice::{Channel, Notice};
-use portcullis_core::store::{Outbox, OutboxMessage, Store, Transaction};
+use portcullis_core::store::{Outbox, OutboxMessage, OutboxMessageId, Store, Transaction};
 use portcullis_server::config::ServeArgs;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -58,7 +58,7 @@ async fn queue(
         .unwrap();
     let mut tx = app.state.services.store.begin().await.unwrap();
     let message = OutboxMessage {
-        id: id.clone(),
+        id: OutboxMessageId(id.clone()),
         channel,
         recipient: to.to_owned(),
         kind: notice.kind(),

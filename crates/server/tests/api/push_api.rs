@@ -759,7 +759,7 @@ on_both_backends! {
             let old_ticket = tx.ticket_by_digest(&Token::from_client(&t_old).digest()).await.unwrap().unwrap();
             let at = portcullis_core::UnixTime(now() - 30);
             let c = portcullis_core::store::PushChallenge {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: portcullis_core::model::PushChallengeId::generate(),
                 user_id: old_ticket.user_id.clone(),
                 ticket_id: old_ticket.id.clone(),
                 number: old_number,
@@ -775,7 +775,7 @@ on_both_backends! {
             };
             tx.insert_push_challenge(&c).await.unwrap();
             tx.commit().await.unwrap();
-            c.id
+            c.id.0
         };
         let offered: Vec<Value> = phone.challenges(&app, 0).await.iter().map(|c| c["id"].clone()).collect();
         assert_eq!(offered, vec![json!(current), json!(old)], "newest first");

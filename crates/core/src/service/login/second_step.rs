@@ -14,7 +14,9 @@ use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{Method, SecondStepState};
-use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketId, TicketPurpose, User};
+use crate::model::{
+    LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User,
+};
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, PushStore, Store, Throttle, Transaction, Users};
 
@@ -190,12 +192,12 @@ impl<S: Store> Services<S> {
         &self,
         tx: &mut S::Tx,
         ticket: &TicketId,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<PushChallengeId>> {
         let ended = tx
             .supersede_push_challenges_of_ticket(ticket, self.now())
             .await?;
         for id in &ended {
-            tx.announce_push(id).await?;
+            tx.announce_push(id.as_str()).await?;
         }
         Ok(ended)
     }

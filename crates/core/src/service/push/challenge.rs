@@ -11,7 +11,9 @@ use crate::audit::{self, AuditEvent, Outcome, PushExpired};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::Method;
-use crate::model::{RequestMeta, Session, SessionKind, TicketPurpose, User, UserId};
+use crate::model::{
+    PushChallengeId, RequestMeta, Session, SessionKind, TicketPurpose, User, UserId,
+};
 use crate::push::{self, ChallengeStatus, Observed};
 use crate::secret::Token;
 use crate::store::{
@@ -33,7 +35,7 @@ const PAUSE: RateLimit = RateLimit::new(1, 15 * 60);
 /// A challenge sent (or sent again) to the account's devices.
 #[derive(Debug, Clone)]
 pub struct PushSent {
-    pub challenge_id: String,
+    pub challenge_id: PushChallengeId,
     pub number: i64,
     pub expires_at: UnixTime,
     /// Whose devices to wake, and how to call them: the server's job after this returns.
@@ -43,7 +45,7 @@ pub struct PushSent {
     /// False when nothing was (re)sent, e.g. the challenge is already approved.
     pub notify: bool,
     /// The requests this one superseded: their login screens' long-polls are to be woken.
-    pub superseded: Vec<String>,
+    pub superseded: Vec<PushChallengeId>,
 }
 
 /// What a poll of a challenge sees. Short-lived, so the size difference between the variants
@@ -86,7 +88,7 @@ impl<S: Store> Services<S> {
             ));
         }
         let webhooks: Vec<String> = devices.into_iter().filter_map(|d| d.webhook_url).collect();
-        let sent = |c: &PushChallenge, notify: bool, superseded: Vec<String>| PushSent {
+        let sent = |c: &PushChallenge, notify: bool, superseded: Vec<PushChallengeId>| PushSent {
             challenge_id: c.id.clone(),
             number: c.number,
             expires_at: c.expires_at,
@@ -135,7 +137,7 @@ impl<S: Store> Services<S> {
             }
         }
         let c = PushChallenge {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: PushChallengeId::generate(),
             user_id: user.id.clone(),
             ticket_id: t.id.clone(),
             number: push::challenge_number(),
@@ -160,7 +162,7 @@ impl<S: Store> Services<S> {
 
     /// The person chose another way to finish this login ("Use a code instead"): its pending
     /// requests end, so the app no longer offers them. A dead ticket is `InvalidTicket`.
-    pub async fn leave_push(&self, ticket: &Token) -> Result<Vec<String>> {
+    pub async fn leave_push(&self, ticket: &Token) -> Result<Vec<PushChallengeId>> {
         let (t, _) = self
             .live_ticket(ticket, TicketPurpose::SecondFactor)
             .await?;
@@ -176,12 +178,12 @@ impl<S: Store> Services<S> {
         &self,
         tx: &mut S::Tx,
         user: &User,
-        keep: &str,
+        keep: &PushChallengeId,
         now: UnixTime,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<PushChallengeId>> {
         let ended = tx.supersede_push_challenges(&user.id, keep, now).await?;
         for id in &ended {
-            tx.announce_push(id).await?;
+            tx.announce_push(id.as_str()).await?;
         }
         Ok(ended)
     }
@@ -190,7 +192,7 @@ impl<S: Store> Services<S> {
     /// poll after approval uses the ticket up and opens the session in one transaction.
     pub async fn push_status(
         &self,
-        challenge_id: &str,
+        challenge_id: &PushChallengeId,
         ticket: &Token,
         kind: SessionKind,
         meta: &RequestMeta,
@@ -268,14 +270,14 @@ impl<S: Store> Services<S> {
         &self,
         tx: &mut S::Tx,
         user: &User,
-        (challenge_id, resent, superseded): (&str, bool, &[String]),
+        (challenge_id, resent, superseded): (&PushChallengeId, bool, &[PushChallengeId]),
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
         let sent = audit::PushSent {
-            challenge_id: challenge_id.to_owned(),
+            challenge_id: challenge_id.as_str().to_owned(),
             resent,
-            superseded: superseded.to_vec(),
+            superseded: superseded.iter().map(|id| id.as_str().to_owned()).collect(),
         };
         let event =
             AuditEvent::new(sent, Outcome::Success, now, meta).by_self(&user.id, &user.contract_id);
@@ -286,14 +288,14 @@ impl<S: Store> Services<S> {
     pub(crate) async fn observe_expiry_in(
         &self,
         tx: &mut S::Tx,
-        challenge_id: &str,
+        challenge_id: &PushChallengeId,
         user: &User,
         meta: &RequestMeta,
         now: UnixTime,
     ) -> Result<()> {
         if tx.observe_push_expiry(challenge_id, now).await? {
             let expired = PushExpired {
-                challenge_id: challenge_id.to_owned(),
+                challenge_id: challenge_id.as_str().to_owned(),
             };
             let event = AuditEvent::new(expired, Outcome::Failure, now, meta)
                 .by_self(&user.id, &user.contract_id);

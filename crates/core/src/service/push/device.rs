@@ -7,7 +7,7 @@
 use crate::audit::{AuditDetail, AuditEvent, Outcome, PushDecision};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::model::{PushDeviceId, RequestMeta, User};
+use crate::model::{PushChallengeId, PushDeviceId, RequestMeta, User};
 use crate::push::{self, ChallengeStatus, Decision};
 use crate::store::{AuditLog, PushChallenge, PushDevice, PushStore, Store, Transaction, Users};
 
@@ -36,7 +36,7 @@ pub struct VerifiedDevice {
 /// A pending challenge as the app shows it (no number: the person types it from the screen).
 #[derive(Debug, Clone)]
 pub struct DeviceChallenge {
-    pub id: String,
+    pub id: PushChallengeId,
     pub account: String,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
@@ -132,7 +132,7 @@ impl<S: Store> Services<S> {
     pub async fn answer_push(
         &self,
         dev: &VerifiedDevice,
-        challenge_id: &str,
+        challenge_id: &PushChallengeId,
         decision: Decision,
         meta: &RequestMeta,
     ) -> Result<ChallengeStatus> {
@@ -214,7 +214,7 @@ impl<S: Store> Services<S> {
         let wrong_number =
             matches!(decision, Decision::Approve { .. }) && status == ChallengeStatus::Denied;
         let decided = PushDecision {
-            challenge_id: c.id.clone(),
+            challenge_id: c.id.as_str().to_owned(),
             device_id: dev.device.id.clone(),
             wrong_number,
         };
@@ -228,7 +228,7 @@ impl<S: Store> Services<S> {
             self.lock_user_in(&mut tx, user, meta, "companion_app", now)
                 .await?;
         }
-        tx.announce_push(&c.id).await?;
+        tx.announce_push(c.id.as_str()).await?;
         tx.commit().await?;
         Ok(status)
     }

@@ -21,7 +21,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Json, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::model::{RequestMeta, SessionKind};
+use portcullis_core::model::{PushChallengeId, RequestMeta, SessionKind};
 use portcullis_core::secret::Token;
 use portcullis_core::service::PushStatus;
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ const NOT_SENT: &str = "No request was sent to your app.";
 
 /// The challenge in this browser's cookie.
 struct Waiting {
-    id: String,
+    id: PushChallengeId,
     number: String,
 }
 
@@ -71,13 +71,13 @@ fn waiting(headers: &HeaderMap) -> Option<Waiting> {
     };
     (plain(id, 64) && plain(number, 2) && number.bytes().all(|b| b.is_ascii_digit())).then(|| {
         Waiting {
-            id: id.to_owned(),
+            id: PushChallengeId(id.to_owned()),
             number: number.to_owned(),
         }
     })
 }
 
-fn set_waiting(config: &Config, id: &str, number: i64) -> HeaderValue {
+fn set_waiting(config: &Config, id: &PushChallengeId, number: i64) -> HeaderValue {
     cookies::set_scoped(
         CHALLENGE,
         &format!("{id}.{number}"),
