@@ -9,7 +9,7 @@
 //! the rows have always held (the tests of each file pin it). Failures say why in a `reason`
 //! field, so their types are enums tagged by `reason`; the successful shape of the same act is an
 //! untagged variant. The types live by area: [`login`], [`password`], [`factors`], [`push`],
-//! [`admin`], [`gateway`] (services checking credentials) and [`support`]; all are re-exported
+//! [`admin`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
 //! here. Reading the trail back ([`StoredAuditEvent`]) keeps the JSON as it was stored.
 
 use crate::clock::UnixTime;
@@ -23,6 +23,7 @@ pub mod login;
 pub mod password;
 pub mod push;
 pub mod support;
+pub mod webauthn;
 
 pub use detail::AuditDetail;
 
@@ -50,6 +51,10 @@ pub use password::{
 };
 pub use push::{PushDecision, PushDevicePaired, PushDeviceRemoved, PushExpired, PushSent};
 pub use support::{SupportAgentCreated, SupportPinChanged, SupportPinChecked};
+pub use webauthn::{
+    PasskeyFailure, PhishingResistantChanged, WebauthnAdded, WebauthnCloneSuspected,
+    WebauthnRemoved,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditKind {
@@ -113,6 +118,11 @@ pub enum AuditKind {
     PushDenied,
     PushExpired,
     PushReportedFraud,
+    WebauthnAdded,
+    WebauthnRemoved,
+    WebauthnCloneSuspected,
+    PasskeyFailure,
+    PhishingResistantChanged,
 }
 
 impl AuditKind {
@@ -177,6 +187,11 @@ impl AuditKind {
             AuditKind::PushDenied => "push.denied",
             AuditKind::PushExpired => "push.expired",
             AuditKind::PushReportedFraud => "push.reported_fraud",
+            AuditKind::WebauthnAdded => "webauthn.added",
+            AuditKind::WebauthnRemoved => "webauthn.removed",
+            AuditKind::WebauthnCloneSuspected => "webauthn.clone_suspected",
+            AuditKind::PasskeyFailure => "login.passkey.failure",
+            AuditKind::PhishingResistantChanged => "contract.phishing_resistant_changed",
         }
     }
 }

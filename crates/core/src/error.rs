@@ -86,6 +86,22 @@ pub enum Error {
     /// was refused at once instead of waiting. Nothing was checked or changed.
     #[error("the server is busy; retry in {retry_after_secs} s")]
     Overloaded { retry_after_secs: i64 },
+    /// A passkey ceremony that is unknown, already used or older than five minutes.
+    #[error("this security key request has expired or was already used; start again")]
+    InvalidCeremony,
+    /// A new key's answer failed verification (wrong challenge or origin, malformed data).
+    #[error("the security key's answer could not be verified: {0}")]
+    InvalidWebauthn(String),
+    /// This authenticator is already registered.
+    #[error("this security key or passkey is already registered")]
+    CredentialExists,
+    /// A sign-in with a passkey and no password failed: unknown key, bad signature, a key
+    /// without user verification, or one whose counter went back. One answer whatever failed.
+    #[error("this passkey could not sign you in; use your password instead")]
+    PasskeyFailed,
+    /// The contract accepts only a passkey or security key as the second step.
+    #[error("your organisation requires a security key or passkey to sign in")]
+    PhishingResistantRequired,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

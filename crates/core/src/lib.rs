@@ -40,6 +40,7 @@ pub mod service;
 pub mod store;
 pub mod throttle;
 pub mod totp;
+pub mod webauthn;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixTime};
 pub use error::{Error, Result};

@@ -15,6 +15,8 @@ pub enum Method {
     Totp,
     RecoveryCode,
     Push,
+    /// A passkey or security key (WebAuthn).
+    Webauthn,
 }
 
 impl Method {
@@ -23,6 +25,7 @@ impl Method {
             Method::Totp => "totp",
             Method::RecoveryCode => "recovery_code",
             Method::Push => "push",
+            Method::Webauthn => "webauthn",
         }
     }
 }
@@ -32,6 +35,8 @@ impl Method {
 pub struct SecondStepState {
     pub active_methods: Vec<Method>,
     pub two_factor_forced: bool,
+    /// The contract accepts only a passkey or security key (recovery codes still stand in).
+    pub phishing_resistant_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,16 +48,27 @@ pub enum NextStep {
 
 /// Decides what follows a correct password.
 pub fn after_password(state: &SecondStepState) -> NextStep {
+    // Under "phishing-resistant only" a code or a push cannot finish the login: only a key
+    // counts as a factor, and only a key and the recovery codes are offered.
+    let counts = |m: &Method| {
+        if state.phishing_resistant_required {
+            *m == Method::Webauthn
+        } else {
+            *m != Method::RecoveryCode
+        }
+    };
     // Recovery codes alone are not a factor: they only stand in for one.
-    let has_factor = state
-        .active_methods
-        .iter()
-        .any(|m| *m != Method::RecoveryCode);
+    let has_factor = state.active_methods.iter().any(counts);
     if has_factor {
         NextStep::SecondFactor {
-            methods: state.active_methods.clone(),
+            methods: state
+                .active_methods
+                .iter()
+                .copied()
+                .filter(|m| counts(m) || *m == Method::RecoveryCode)
+                .collect(),
         }
-    } else if state.two_factor_forced {
+    } else if state.two_factor_forced || state.phishing_resistant_required {
         NextStep::EnrollmentRequired
     } else {
         NextStep::Complete
@@ -76,6 +92,7 @@ mod tests {
         let s = SecondStepState {
             active_methods: vec![Method::Totp, Method::RecoveryCode],
             two_factor_forced: false,
+            ..SecondStepState::default()
         };
         assert_eq!(
             after_password(&s),
@@ -90,6 +107,7 @@ mod tests {
         let forced = |methods| SecondStepState {
             active_methods: methods,
             two_factor_forced: true,
+            ..SecondStepState::default()
         };
         assert_eq!(
             after_password(&forced(vec![])),
@@ -103,5 +121,50 @@ mod tests {
             after_password(&forced(vec![Method::Push])),
             NextStep::SecondFactor { .. }
         ));
+    }
+
+    #[test]
+    fn phishing_resistant_only_counts_keys_and_offers_keys_and_recovery_codes() {
+        let only_keys = |methods| SecondStepState {
+            active_methods: methods,
+            two_factor_forced: false,
+            phishing_resistant_required: true,
+        };
+        assert_eq!(
+            after_password(&only_keys(vec![
+                Method::Totp,
+                Method::Push,
+                Method::RecoveryCode
+            ])),
+            NextStep::EnrollmentRequired
+        );
+        assert_eq!(
+            after_password(&only_keys(vec![
+                Method::Totp,
+                Method::Webauthn,
+                Method::RecoveryCode
+            ])),
+            NextStep::SecondFactor {
+                methods: vec![Method::Webauthn, Method::RecoveryCode]
+            }
+        );
+        assert_eq!(
+            after_password(&only_keys(vec![])),
+            NextStep::EnrollmentRequired
+        );
+    }
+
+    #[test]
+    fn a_key_is_a_factor_like_any_other() {
+        let s = SecondStepState {
+            active_methods: vec![Method::Webauthn],
+            ..SecondStepState::default()
+        };
+        assert_eq!(
+            after_password(&s),
+            NextStep::SecondFactor {
+                methods: vec![Method::Webauthn]
+            }
+        );
     }
 }

@@ -39,6 +39,7 @@ id_type!(AppPasswordId);
 id_type!(PushDeviceId);
 id_type!(PushChallengeId);
 id_type!(ServiceTokenId);
+id_type!(WebauthnCredentialId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +91,25 @@ pub struct Contract {
     pub name: String,
     /// Every user of the contract is treated as forced; only the owner may clear it.
     pub require_2fa: bool,
+    /// Only a passkey or security key completes a sign-in (recovery codes still stand in,
+    /// once each); TOTP and push do not. Only the owner may set or clear it.
+    pub require_phishing_resistant: bool,
+}
+
+/// A passkey or security key of a user, as lists show it (the public key stays in the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebauthnCredential {
+    pub id: WebauthnCredentialId,
+    pub user_id: UserId,
+    pub name: String,
+    pub created_at: UnixTime,
+    pub last_used_at: Option<UnixTime>,
+    /// Registered with user verification (a PIN or biometrics): it can sign in without a password.
+    pub passkey: bool,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub transports: Vec<String>,
+    pub aaguid: Option<String>,
 }
 
 #[derive(Debug, Clone)]

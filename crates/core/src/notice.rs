@@ -61,6 +61,13 @@ pub enum SecurityEvent {
     PushDeviceRemoved {
         name: String,
     },
+    /// A passkey or security key was added, or removed.
+    WebauthnAdded {
+        name: String,
+    },
+    WebauthnRemoved {
+        name: String,
+    },
     /// Someone with the right changed the holder's role; `to` is the new role's name
     /// ([`crate::model::Role::as_str`]).
     RoleChanged {

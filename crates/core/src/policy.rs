@@ -56,6 +56,12 @@ pub fn may_set_contract_policy(actor: Role, on: bool) -> bool {
     }
 }
 
+/// May `actor` switch "phishing-resistant only" on or off? Only the owner: it decides what
+/// everyone in the organisation must buy and carry, so an administrator cannot impose it.
+pub fn may_set_phishing_resistant(actor: Role) -> bool {
+    actor == Role::Owner
+}
+
 /// Is 2FA forced on a user?
 pub fn two_factor_forced(user_flag: bool, contract_requires: bool) -> bool {
     user_flag || contract_requires
@@ -127,6 +133,13 @@ mod tests {
         assert!(may_set_contract_policy(Role::Administrator, true));
         assert!(!may_set_contract_policy(Role::Administrator, false));
         assert!(!may_set_contract_policy(Role::User, true));
+    }
+
+    #[test]
+    fn only_the_owner_switches_phishing_resistant_only() {
+        assert!(may_set_phishing_resistant(Role::Owner));
+        assert!(!may_set_phishing_resistant(Role::Administrator));
+        assert!(!may_set_phishing_resistant(Role::User));
     }
 
     #[test]

@@ -102,6 +102,11 @@ impl Server {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         if !config.public_url_configured {
             config.public_url = format!("http://{}", listener.local_addr()?);
+        } else if let Some(host) = config.public_url.strip_suffix(":0") {
+            // A public URL with port 0 (`http://localhost:0`) takes the port bound: a host name
+            // for a server on a port chosen at start (tests; browsers refuse passkeys on a
+            // bare IP address).
+            config.public_url = format!("{host}:{}", listener.local_addr()?.port());
         }
         services.settings.public_url = config.public_url.clone();
         let setup_link = services

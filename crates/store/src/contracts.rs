@@ -21,16 +21,22 @@ impl Contracts for SqlTx {
     }
 
     async fn contract(&mut self, id: &ContractId) -> Result<Option<Contract>> {
-        let row = sqlx::query("SELECT id, name, require_2fa FROM contracts WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(
+            "SELECT id, name, require_2fa, require_phishing_resistant FROM contracts WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         row.map(|r| {
             Ok(Contract {
                 id: ContractId(r.try_get("id").map_err(db_err)?),
                 name: r.try_get("name").map_err(db_err)?,
                 require_2fa: r.try_get::<i64, _>("require_2fa").map_err(db_err)? != 0,
+                require_phishing_resistant: r
+                    .try_get::<i64, _>("require_phishing_resistant")
+                    .map_err(db_err)?
+                    != 0,
             })
         })
         .transpose()
@@ -38,6 +44,16 @@ impl Contracts for SqlTx {
 
     async fn set_require_2fa(&mut self, id: &ContractId, on: bool) -> Result<()> {
         sqlx::query("UPDATE contracts SET require_2fa = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_require_phishing_resistant(&mut self, id: &ContractId, on: bool) -> Result<()> {
+        sqlx::query("UPDATE contracts SET require_phishing_resistant = $1 WHERE id = $2")
             .bind(i64::from(on))
             .bind(id.as_str())
             .execute(&mut *self.tx)

@@ -37,6 +37,7 @@ mod tickets;
 mod totp;
 mod tx;
 mod users;
+mod webauthn;
 
 pub use backup::{DatabaseSummary, inspect_sqlite};
 pub use pool::{Backend, ConnectOptions, SqlStore, StoreError, Synchronous};

@@ -128,6 +128,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_push_superseded.sql"),
         postgres: include_str!("../migrations/postgres/0008_push_superseded.sql"),
     },
+    Migration {
+        version: 9,
+        name: "webauthn",
+        sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
+        postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

@@ -96,7 +96,12 @@ audit_details! {
         PushDevicePaired,
         PushDeviceRemoved,
         PushSent,
-        PushExpired;
+        PushExpired,
+        WebauthnAdded,
+        WebauthnRemoved,
+        WebauthnCloneSuspected,
+        PasskeyFailure,
+        PhishingResistantChanged;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),

@@ -4,17 +4,18 @@
 //! [`Services::admin_session`] (for owners and administrators) or the operator's shell makes one.
 
 use crate::audit::{
-    AccountUnlocked, AuditDetail, AuditEvent, ContractPolicyChanged, Outcome, TwoFactorForced,
-    TwoFactorResetByAdmin, TwoFactorUnforced, UserCreated, UserDeleted, UserRoleChanged,
+    AccountUnlocked, AuditDetail, AuditEvent, Outcome, TwoFactorForced, TwoFactorResetByAdmin,
+    TwoFactorUnforced, UserCreated, UserDeleted, UserRoleChanged,
 };
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::model::{Contract, ContractId, RequestMeta, Role, User, UserId};
+use crate::model::{ContractId, RequestMeta, Role, User, UserId};
 use crate::notice::{ChangedBy, SecurityEvent};
 use crate::password::{Password, check_policy};
 use crate::policy;
 use crate::store::{
-    AuditLog, Contracts, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
+    AuditLog, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
+    WebauthnStore,
 };
 
 use super::{Authenticated, Services, TwoFactorSummary};
@@ -361,6 +362,7 @@ impl<S: Store> Services<S> {
         let target = self.managed_target(&mut tx, admin, id).await?;
         tx.delete_totp(id).await?;
         tx.delete_push_devices_of_user(id).await?;
+        tx.delete_webauthn_credentials_of_user(id).await?;
         tx.delete_recovery_codes(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
         self.notify_security_by(
@@ -400,54 +402,5 @@ impl<S: Store> Services<S> {
         e.subject = Some(id.clone());
         tx.append_audit(&e).await?;
         tx.commit().await
-    }
-
-    pub async fn contract_policy(&self, admin: &AdminSession) -> Result<Contract> {
-        let mut tx = self.store.begin_read().await?;
-        tx.contract(admin.contract())
-            .await?
-            .ok_or(Error::NotFound("contract"))
-    }
-
-    /// Only the main account (the owner) may clear "2FA required": an administrator cannot
-    /// lower the organisation's protection.
-    pub async fn set_contract_policy(
-        &self,
-        admin: &AdminSession,
-        require_2fa: bool,
-        meta: &RequestMeta,
-    ) -> Result<Contract> {
-        if !policy::may_set_contract_policy(admin.role(), require_2fa) {
-            return Err(Error::Forbidden(
-                "only the contract owner may stop requiring two-factor authentication",
-            ));
-        }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut contract = tx
-            .contract(admin.contract())
-            .await?
-            .ok_or(Error::NotFound("contract"))?;
-        if contract.require_2fa != require_2fa {
-            tx.set_require_2fa(admin.contract(), require_2fa).await?;
-            let e = admin.event(ContractPolicyChanged { require_2fa }, now, meta);
-            tx.append_audit(&e).await?;
-            contract.require_2fa = require_2fa;
-            // Everyone whose requirement changes hears of it: those not forced one by one.
-            let event = if require_2fa {
-                SecurityEvent::TwoFactorForced
-            } else {
-                SecurityEvent::TwoFactorUnforced
-            };
-            for user in tx.users_of_contract(admin.contract()).await? {
-                if !user.force_2fa && user.password_hash.is_some() {
-                    let by = admin.changed_by(&user);
-                    self.notify_security_by(&mut tx, &user, event.clone(), by, meta, now)
-                        .await?;
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(contract)
     }
 }

@@ -57,6 +57,9 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<(TotpEnrolment, Email)> {
         let (_, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        // Under "phishing-resistant only" the setup offers a key, never an authenticator app.
+        self.refuse_unless_phishing_resistant_optional(&user)
+            .await?;
         let pending = {
             let mut tx = self.store.begin_read().await?;
             tx.pending_totp(&user.id).await?
@@ -80,6 +83,8 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<(LoginResult, Vec<RecoveryCode>)> {
         let (t, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        self.refuse_unless_phishing_resistant_optional(&user)
+            .await?;
         let pending = {
             let mut tx = self.store.begin_read().await?;
             let stored = tx

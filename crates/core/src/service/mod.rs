@@ -9,7 +9,9 @@
 //!   never from one another.
 //! - One file per second factor: `totp` (the authenticator app: setup and its login step),
 //!   `recovery` (recovery codes: login step, regeneration, recovery from a lost phone),
-//!   `push` (a folder: the login screen's challenge, pairing, the device's signed requests).
+//!   `push` (a folder: the login screen's challenge, pairing, the device's signed requests),
+//!   `webauthn` (a folder: passkeys and security keys — registration, the second step, the
+//!   sign-in without a password, the forced setup).
 //! - One file per other use case: sign-up, invitations, the forced setup, password change and
 //!   reset, sessions, phone, app passwords, `/validate`, `/app-auth`, support, administration.
 //! - Shared pieces that are no use case: `held` (what a page shows once after a redirect) and
@@ -23,6 +25,7 @@ mod admin;
 mod app_auth;
 mod app_passwords;
 mod audit_log;
+mod contract_policy;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;
@@ -48,10 +51,12 @@ mod support_pin;
 mod totp;
 mod two_factor;
 mod validate;
+mod webauthn;
 
 use std::sync::Arc;
 
 pub use admin::{AdminSession, ManagedUser};
+pub use contract_policy::ContractPolicyChange;
 pub use emergency_kit::KitMaterial;
 pub use held::{
     CodesOccasion, HOLD_SECS, HeldAppPassword, HeldCodes, HeldInvitation, HeldKind, HeldPairing,
@@ -69,6 +74,7 @@ pub use sessions::Authenticated;
 pub use support::SUPPORT_CONTRACT;
 pub use totp::TotpEnrolment;
 pub use two_factor::TwoFactorSummary;
+pub use webauthn::{CeremonyStart, WebauthnRegistered};
 
 use crate::clock::{Clock, UnixTime};
 use crate::crypto::Keyring;

@@ -17,6 +17,7 @@ use crate::recovery::{self, RecoveryCode};
 use crate::secret::Token;
 use crate::store::{
     AuditLog, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction,
+    WebauthnStore,
 };
 
 use super::held::CodesOccasion;
@@ -141,6 +142,7 @@ impl<S: Store> Services<S> {
             {
                 tx.delete_totp(&user.id).await?;
                 tx.delete_push_devices_of_user(&user.id).await?;
+                tx.delete_webauthn_credentials_of_user(&user.id).await?;
                 tx.delete_recovery_codes(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
                 tx.clear_account(&key).await?;

@@ -294,6 +294,8 @@ impl<S: Store> Services<S> {
         let (t, user) = self
             .live_ticket(ticket, TicketPurpose::SecondFactor)
             .await?;
+        self.refuse_unless_phishing_resistant_optional(&user)
+            .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(active) = tx.active_totp(&user.id).await? {

@@ -1,4 +1,5 @@
-//! Storage of contracts (organisations): their name and the contract-wide "2FA required" flag.
+//! Storage of contracts (organisations): their name and the contract-wide "2FA required" and
+//! "phishing-resistant only" flags.
 
 use std::future::Future;
 
@@ -18,6 +19,11 @@ pub trait Contracts {
         id: &ContractId,
     ) -> impl Future<Output = Result<Option<Contract>>> + Send;
     fn set_require_2fa(
+        &mut self,
+        id: &ContractId,
+        on: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn set_require_phishing_resistant(
         &mut self,
         id: &ContractId,
         on: bool,

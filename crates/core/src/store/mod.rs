@@ -39,6 +39,7 @@ mod throttle;
 mod tickets;
 mod totp;
 mod users;
+mod webauthn;
 
 pub use app_passwords::AppPasswords;
 pub use audit::AuditLog;
@@ -65,6 +66,7 @@ pub use throttle::Throttle;
 pub use tickets::LoginTickets;
 pub use totp::{GatewayLookup, StoredTotp, TotpFactors};
 pub use users::Users;
+pub use webauthn::{CeremonyPurpose, NewCeremony, StoredCredential, TakenCeremony, WebauthnStore};
 
 pub trait Store: Clone + Send + Sync + 'static {
     type Tx: Transaction;
@@ -102,6 +104,7 @@ pub trait Transaction:
     + ServiceTokens
     + PushStore
     + SealedSecrets
+    + WebauthnStore
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -76,7 +76,7 @@ impl From<LoginResult> for LoginResponse {
     }
 }
 
-fn respond(
+pub(super) fn respond(
     state: &AppState,
     result: Result<LoginResult, portcullis_core::Error>,
 ) -> ApiResult<ApiJson<LoginResponse>> {

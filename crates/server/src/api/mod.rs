@@ -25,6 +25,8 @@ mod support_pin;
 mod totp;
 mod users;
 mod validate;
+mod webauthn;
+mod webauthn_login;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -142,6 +144,19 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(recovery::emergency_kit))
         .routes(routes!(login::enrol_totp))
         .routes(routes!(login::enrol_activate))
+        .routes(routes!(webauthn::start_registration))
+        .routes(routes!(webauthn::finish_registration))
+        .routes(routes!(webauthn::list_credentials))
+        .routes(routes!(
+            webauthn::rename_credential,
+            webauthn::delete_credential
+        ))
+        .routes(routes!(webauthn_login::start_second_step))
+        .routes(routes!(webauthn_login::finish_second_step))
+        .routes(routes!(webauthn_login::start_passkey))
+        .routes(routes!(webauthn_login::finish_passkey))
+        .routes(routes!(webauthn_login::start_enrolment))
+        .routes(routes!(webauthn_login::finish_enrolment))
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(
             users::get_user,

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::model::{Role, UserId};
 use portcullis_core::password::Password;
-use portcullis_core::service::ManagedUser;
+use portcullis_core::service::{ContractPolicyChange, ManagedUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -254,10 +254,32 @@ pub async fn unlock_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ContractPolicy {
     /// Every user of the contract must use 2FA; only the owner may turn it off.
     pub require_2fa: bool,
+    /// Only a passkey or security key completes a sign-in (recovery codes still work, once
+    /// each); codes from an authenticator app and push approvals do not. Owner only.
+    pub require_phishing_resistant: bool,
+}
+
+impl From<portcullis_core::model::Contract> for ContractPolicy {
+    fn from(c: portcullis_core::model::Contract) -> Self {
+        ContractPolicy {
+            require_2fa: c.require_2fa,
+            require_phishing_resistant: c.require_phishing_resistant,
+        }
+    }
+}
+
+/// A change of my contract's policies: a setting left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractPolicyPatch {
+    /// Require 2FA of every user (owner or administrator); stop requiring it (owner only).
+    pub require_2fa: Option<bool>,
+    /// Accept only a passkey or security key as the second step (owner only, either way).
+    pub require_phishing_resistant: Option<bool>,
 }
 
 /// My contract's 2FA policy.
@@ -271,30 +293,31 @@ pub async fn get_contract(
     Admin(admin, _): Admin,
 ) -> ApiResult<ApiJson<ContractPolicy>> {
     let c = state.services.contract_policy(&admin).await?;
-    Ok(ApiJson(ContractPolicy {
-        require_2fa: c.require_2fa,
-    }))
+    Ok(ApiJson(c.into()))
 }
 
-/// Require 2FA of everyone in my contract (owner or administrator), or stop (owner only).
-#[utoipa::path(patch, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), request_body = ContractPolicy, responses(
+/// Require 2FA of everyone in my contract (owner or administrator), or stop (owner only);
+/// require a phishing-resistant factor (a passkey or security key), or stop (owner only).
+#[utoipa::path(patch, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), request_body = ContractPolicyPatch, responses(
     (status = 200, body = ContractPolicy),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "unauthenticated", body = ErrorBody),
-    (status = 403, description = "forbidden (only the owner clears it)", body = ErrorBody),
+    (status = 403, description = "forbidden (only the owner clears \"require 2FA\" or changes \"phishing-resistant only\")", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
 ))]
 pub async fn patch_contract(
     State(state): State<AppState>,
     Meta(meta): Meta,
     Admin(admin, _): Admin,
-    ApiJson(req): ApiJson<ContractPolicy>,
+    ApiJson(req): ApiJson<ContractPolicyPatch>,
 ) -> ApiResult<ApiJson<ContractPolicy>> {
+    let change = ContractPolicyChange {
+        require_2fa: req.require_2fa,
+        require_phishing_resistant: req.require_phishing_resistant,
+    };
     let c = state
         .services
-        .set_contract_policy(&admin, req.require_2fa, &meta)
+        .set_contract_policy(&admin, change, &meta)
         .await?;
-    Ok(ApiJson(ContractPolicy {
-        require_2fa: c.require_2fa,
-    }))
+    Ok(ApiJson(c.into()))
 }

@@ -415,6 +415,12 @@ mod tests {
             SecurityEvent::PushDeviceRemoved {
                 name: "Pixel".into(),
             },
+            SecurityEvent::WebauthnAdded {
+                name: "YubiKey 5".into(),
+            },
+            SecurityEvent::WebauthnRemoved {
+                name: "YubiKey 5".into(),
+            },
             SecurityEvent::RoleChanged {
                 to: "administrator".into(),
             },

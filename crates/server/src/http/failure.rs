@@ -79,6 +79,13 @@ impl Failure {
             // The hashing pool is full: refused at once, nothing was checked or changed. 503
             // (not 429): it says nothing about this client, only that the server is busy.
             Error::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            Error::InvalidCeremony => (StatusCode::BAD_REQUEST, "invalid_ceremony"),
+            Error::InvalidWebauthn(_) => (StatusCode::BAD_REQUEST, "invalid_webauthn_response"),
+            Error::CredentialExists => (StatusCode::CONFLICT, "credential_exists"),
+            Error::PasskeyFailed => (StatusCode::UNAUTHORIZED, "invalid_passkey"),
+            Error::PhishingResistantRequired => {
+                (StatusCode::FORBIDDEN, "phishing_resistant_required")
+            }
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         };
         let wait = match *e {

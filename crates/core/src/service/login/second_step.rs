@@ -18,7 +18,9 @@ use crate::model::{
     LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User,
 };
 use crate::secret::Token;
-use crate::store::{AuditLog, LoginTickets, PushStore, Store, Throttle, Transaction, Users};
+use crate::store::{
+    AuditLog, Contracts, LoginTickets, PushStore, Store, Throttle, Transaction, Users,
+};
 
 use super::guesses::throttle_key;
 use super::session::LoginResult;
@@ -36,16 +38,18 @@ pub(crate) async fn second_step_state<T: Transaction>(
     if !tx.push_devices_of_user(&user.id).await?.is_empty() {
         active_methods.push(Method::Push);
     }
+    if !tx.webauthn_credentials_of_user(&user.id).await?.is_empty() {
+        active_methods.push(Method::Webauthn);
+    }
     if tx.recovery_codes_left(&user.id).await? > 0 {
         active_methods.push(Method::RecoveryCode);
     }
-    let contract_requires = tx
-        .contract(&user.contract_id)
-        .await?
-        .is_some_and(|c| c.require_2fa);
+    let contract = tx.contract(&user.contract_id).await?;
+    let contract_requires = contract.as_ref().is_some_and(|c| c.require_2fa);
     Ok(SecondStepState {
         active_methods,
         two_factor_forced: crate::policy::two_factor_forced(user.force_2fa, contract_requires),
+        phishing_resistant_required: contract.is_some_and(|c| c.require_phishing_resistant),
     })
 }
 
@@ -84,6 +88,23 @@ impl<S: Store> Services<S> {
                 expires_at: t.expires_at,
             }
         }
+    }
+
+    /// Refuses a code or a push when the person's contract accepts only a passkey or security
+    /// key ("phishing-resistant only"): a page that relays codes could otherwise still sign in.
+    pub(crate) async fn refuse_unless_phishing_resistant_optional(
+        &self,
+        user: &User,
+    ) -> Result<()> {
+        let mut tx = self.store.begin_read().await?;
+        let required = tx
+            .contract(&user.contract_id)
+            .await?
+            .is_some_and(|c| c.require_phishing_resistant);
+        if required {
+            return Err(Error::PhishingResistantRequired);
+        }
+        Ok(())
     }
 
     /// The live ticket and its user, or `InvalidTicket`; `TooManyAttempts` while the account is locked.

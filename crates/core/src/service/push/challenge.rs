@@ -76,6 +76,8 @@ impl<S: Store> Services<S> {
         let (t, user) = self
             .live_ticket(ticket, TicketPurpose::SecondFactor)
             .await?;
+        self.refuse_unless_phishing_resistant_optional(&user)
+            .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         // Concurrent sends for one account take turns (a row lock until commit on PostgreSQL),
@@ -237,6 +239,8 @@ impl<S: Store> Services<S> {
                 if t.purpose != TicketPurpose::SecondFactor || t.used || t.expires_at <= now {
                     return Err(Error::InvalidTicket);
                 }
+                self.refuse_unless_phishing_resistant_optional(&user)
+                    .await?;
                 let mut tx = self.store.begin().await?;
                 if !tx.take_push_token(&c.id, now).await? {
                     return Ok(PushStatus::Approved {

@@ -128,6 +128,23 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
         Error::PhoneNotVerified => {
             "Verify a mobile number first, then activate two-factor authentication.".into()
         }
+        Error::InvalidCeremony => {
+            "This request to your security key has expired or was already answered. Try again."
+                .into()
+        }
+        Error::InvalidWebauthn(_) => {
+            "Your security key's answer could not be checked. Try again, or use another key.".into()
+        }
+        Error::CredentialExists => "This security key or passkey is already registered.".into(),
+        Error::PasskeyFailed => {
+            "That passkey could not sign you in. Sign in with your email and password instead."
+                .into()
+        }
+        Error::PhishingResistantRequired => {
+            "Your organisation requires a security key or passkey to sign in. Codes from an \
+             authenticator app and approvals in the companion app are not accepted."
+                .into()
+        }
         Error::InvalidPin(why) => sentence(why),
         Error::InvalidLink => "This link is invalid, has expired or has already been used.".into(),
         Error::InvalidSignature => "The device's signature is invalid.".into(),

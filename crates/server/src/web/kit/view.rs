@@ -205,6 +205,11 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "push.denied" => "Sign-in denied in the app",
         "push.expired" => "Sign-in request unanswered",
         "push.reported_fraud" => "Sign-in reported in the app (\"this wasn't me\")",
+        "webauthn.added" => "Security key or passkey added",
+        "webauthn.removed" => "Security key or passkey removed",
+        "webauthn.clone_suspected" => "Security key refused: it may have been copied",
+        "login.passkey.failure" => "Failed sign-in with a passkey",
+        "contract.phishing_resistant_changed" => "Security-key-only setting changed",
         other => return other.to_owned(),
     };
     label.to_owned()

@@ -317,7 +317,15 @@ pub async fn set_policy(
     VerifiedForm(form): VerifiedForm<PolicyForm>,
 ) -> Result<Response, WebError> {
     let on = !form.require_2fa.is_empty();
-    let e = match state.services.set_contract_policy(&admin, on, &meta).await {
+    let change = portcullis_core::service::ContractPolicyChange {
+        require_2fa: Some(on),
+        require_phishing_resistant: None,
+    };
+    let e = match state
+        .services
+        .set_contract_policy(&admin, change, &meta)
+        .await
+    {
         Ok(_) => {
             let done = if on { "policy_on" } else { "policy_off" };
             return Ok(Redirect::to(&format!("{USERS}?done={done}")).into_response());

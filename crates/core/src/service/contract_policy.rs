@@ -1,0 +1,99 @@
+//! The contract's policies, as its owner and administrators set them in the user manager:
+//! "require 2FA" (an administrator may switch it on; only the owner may switch it off) and
+//! "phishing-resistant only" (only the owner, either way). Everyone a change reaches hears of
+//! it; each change is audited.
+
+use crate::audit::{ContractPolicyChanged, PhishingResistantChanged};
+use crate::error::{Error, Result};
+use crate::model::{Contract, RequestMeta};
+use crate::notice::SecurityEvent;
+use crate::policy;
+use crate::store::{AuditLog, Contracts, Store, Transaction, Users};
+
+use super::{AdminSession, Services};
+
+/// What to change; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContractPolicyChange {
+    pub require_2fa: Option<bool>,
+    pub require_phishing_resistant: Option<bool>,
+}
+
+impl<S: Store> Services<S> {
+    pub async fn contract_policy(&self, admin: &AdminSession) -> Result<Contract> {
+        let mut tx = self.store.begin_read().await?;
+        tx.contract(admin.contract())
+            .await?
+            .ok_or(Error::NotFound("contract"))
+    }
+
+    /// Applies `change` to the caller's contract, all or nothing.
+    pub async fn set_contract_policy(
+        &self,
+        admin: &AdminSession,
+        change: ContractPolicyChange,
+        meta: &RequestMeta,
+    ) -> Result<Contract> {
+        if let Some(on) = change.require_2fa
+            && !policy::may_set_contract_policy(admin.role(), on)
+        {
+            // Only the main account (the owner) may lower the organisation's protection.
+            return Err(Error::Forbidden(
+                "only the contract owner may stop requiring two-factor authentication",
+            ));
+        }
+        if change.require_phishing_resistant.is_some()
+            && !policy::may_set_phishing_resistant(admin.role())
+        {
+            return Err(Error::Forbidden(
+                "only the contract owner may change whether a security key or passkey is required",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut contract = tx
+            .contract(admin.contract())
+            .await?
+            .ok_or(Error::NotFound("contract"))?;
+        let mut events = Vec::new();
+        if let Some(require_2fa) = change.require_2fa
+            && contract.require_2fa != require_2fa
+        {
+            tx.set_require_2fa(admin.contract(), require_2fa).await?;
+            let e = admin.event(ContractPolicyChanged { require_2fa }, now, meta);
+            tx.append_audit(&e).await?;
+            contract.require_2fa = require_2fa;
+            events.push(if require_2fa {
+                SecurityEvent::TwoFactorForced
+            } else {
+                SecurityEvent::TwoFactorUnforced
+            });
+        }
+        if let Some(on) = change.require_phishing_resistant
+            && contract.require_phishing_resistant != on
+        {
+            tx.set_require_phishing_resistant(admin.contract(), on)
+                .await?;
+            let detail = PhishingResistantChanged {
+                require_phishing_resistant: on,
+            };
+            tx.append_audit(&admin.event(detail, now, meta)).await?;
+            contract.require_phishing_resistant = on;
+            if on {
+                events.push(SecurityEvent::TwoFactorForced);
+            }
+        }
+        // Everyone whose requirement changes hears of it: those not forced one by one.
+        if let Some(event) = events.first() {
+            for user in tx.users_of_contract(admin.contract()).await? {
+                if !user.force_2fa && user.password_hash.is_some() {
+                    let by = admin.changed_by(&user);
+                    self.notify_security_by(&mut tx, &user, event.clone(), by, meta, now)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(contract)
+    }
+}
