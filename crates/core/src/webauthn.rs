@@ -400,4 +400,64 @@ mod tests {
             ));
         }
     }
+
+    /// The whole round trip with Kanidm's soft passkey, an authenticator we did not write:
+    /// registration, an assertion, and the refusals that guard it.
+    #[test]
+    fn a_soft_passkey_registers_signs_and_cannot_go_back_or_change_origin() {
+        use webauthn_authenticator_rs::WebauthnAuthenticator as _;
+        use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+        use webauthn_rs_core::proto::{CreationChallengeResponse, RequestChallengeResponse};
+
+        let origin = url::Url::parse("http://localhost:8080").unwrap();
+        let rp = RelyingParty::for_public_url("http://localhost:8080", "Portcullis").unwrap();
+        let mut key = SoftPasskey::new(true);
+        let (options, state) = rp
+            .start_registration(b"user-1", "a@example.com", vec![])
+            .unwrap();
+        let ccr: CreationChallengeResponse =
+            serde_json::from_value(serde_json::json!({ "publicKey": options })).unwrap();
+        let made = key.do_registration(origin.clone(), ccr).unwrap();
+        let registered = rp
+            .finish_registration(&state, &serde_json::to_value(&made).unwrap())
+            .unwrap();
+        // Asked for "preferred", the soft key verifies nobody: a security key without a PIN.
+        assert!(!registered.user_verified);
+        assert_eq!(registered.aaguid, None, "the soft key has no model id");
+
+        let sign = |key: &mut SoftPasskey, origin: &url::Url| {
+            let (options, state) = rp
+                .start_authentication(&[&registered.record], Verification::Preferred)
+                .unwrap();
+            let rcr: RequestChallengeResponse =
+                serde_json::from_value(serde_json::json!({ "publicKey": options })).unwrap();
+            (key.do_authentication(origin.clone(), rcr).unwrap(), state)
+        };
+        let (answer, state) = sign(&mut key, &origin);
+        let used = rp
+            .finish_authentication(&state, &answer, &registered.record, registered.sign_count)
+            .unwrap();
+        assert!(used.sign_count > registered.sign_count);
+        assert_eq!(presented_count(&answer), Some(used.sign_count));
+
+        // The same answer against its own challenge, with the count it already moved to: a clone.
+        assert_eq!(
+            rp.finish_authentication(&state, &answer, &registered.record, used.sign_count),
+            Err(Refusal::CounterWentBack)
+        );
+        // An answer made for another site's origin.
+        let elsewhere = url::Url::parse("http://localhost:9999").unwrap();
+        let (answer, state) = sign(&mut key, &elsewhere);
+        assert!(matches!(
+            rp.finish_authentication(&state, &answer, &registered.record, used.sign_count),
+            Err(Refusal::Invalid(_))
+        ));
+        // An answer to another challenge.
+        let (answer, _) = sign(&mut key, &origin);
+        let (_, other_state) = sign(&mut key, &origin);
+        assert!(matches!(
+            rp.finish_authentication(&other_state, &answer, &registered.record, used.sign_count),
+            Err(Refusal::Invalid(_))
+        ));
+    }
 }
