@@ -412,6 +412,104 @@ on_both_backends! {
             Err(Error::InvalidSetupToken)
         ));
     }
+
+    async fn a_webauthn_ceremony_is_taken_once_for_its_purpose_and_only_in_time(url: String) {
+        use portcullis_core::store::{CeremonyPurpose, NewCeremony, WebauthnStore};
+        let store = SqlStore::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        let token = Token::generate();
+        let digest = token.digest();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_webauthn_ceremony(&NewCeremony {
+            digest: &digest,
+            purpose: CeremonyPurpose::Passkey,
+            user: None,
+            ticket: None,
+            state: "{}",
+            now: UnixTime(START),
+            expires_at: UnixTime(START + 300),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let wrong = tx
+            .take_webauthn_ceremony(&digest, CeremonyPurpose::Registration, UnixTime(START + 1))
+            .await
+            .unwrap();
+        assert!(wrong.is_none(), "a ceremony is taken only for its own purpose");
+        let late = tx
+            .take_webauthn_ceremony(&digest, CeremonyPurpose::Passkey, UnixTime(START + 300))
+            .await
+            .unwrap();
+        assert!(late.is_none(), "five minutes and no more");
+        let taken = tx
+            .take_webauthn_ceremony(&digest, CeremonyPurpose::Passkey, UnixTime(START + 299))
+            .await
+            .unwrap()
+            .expect("taken in time");
+        assert_eq!(taken.state, "{}");
+        let again = tx
+            .take_webauthn_ceremony(&digest, CeremonyPurpose::Passkey, UnixTime(START + 299))
+            .await
+            .unwrap();
+        assert!(again.is_none(), "and only once");
+        tx.commit().await.unwrap();
+    }
+
+    async fn a_keys_count_moves_once_from_the_count_that_was_verified(url: String) {
+        use portcullis_core::model::{WebauthnCredential, WebauthnCredentialId};
+        use portcullis_core::store::{StoredCredential, Users, WebauthnStore};
+        let w = world(&url, Settings::default()).await;
+        w.owner("alice@example.com").await;
+        let store = SqlStore::connect(&url, 2).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let user = tx
+            .user_by_email_key("alice@example.com")
+            .await
+            .unwrap()
+            .expect("the owner");
+        let key = StoredCredential {
+            credential: WebauthnCredential {
+                id: WebauthnCredentialId::generate(),
+                user_id: user.id.clone(),
+                name: "YubiKey".into(),
+                created_at: UnixTime(START),
+                last_used_at: None,
+                passkey: true,
+                backup_eligible: false,
+                backup_state: false,
+                transports: vec!["usb".into()],
+                aaguid: None,
+            },
+            credential_id: "AQID".into(),
+            record: "{}".into(),
+            sign_count: 4,
+        };
+        tx.insert_webauthn_credential(&key).await.unwrap();
+        tx.commit().await.unwrap();
+        // The same authenticator again, to anyone: refused by the unique credential id.
+        let mut twin = key.clone();
+        twin.credential.id = WebauthnCredentialId::generate();
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(
+            tx.insert_webauthn_credential(&twin).await,
+            Err(Error::CredentialExists)
+        ));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        let id = &key.credential.id;
+        assert!(tx.record_webauthn_use(id, 4, 5, true, UnixTime(START + 1)).await.unwrap());
+        // A second use verified against the same old count (a replay or a racing clone) loses.
+        assert!(!tx.record_webauthn_use(id, 4, 5, true, UnixTime(START + 2)).await.unwrap());
+        let found = tx.webauthn_credential_by_credential_id("AQID").await.unwrap().unwrap();
+        assert_eq!(found.sign_count, 5);
+        assert_eq!(found.credential.last_used_at, Some(UnixTime(START + 1)));
+        assert!(found.credential.backup_state && found.credential.passkey);
+        assert_eq!(found.credential.transports, vec!["usb".to_owned()]);
+        assert_eq!(tx.delete_webauthn_credentials_of_user(&user.id).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+    }
 }
 
 /// The link's token, read from the invitation queued for `email` (the only place it exists).
