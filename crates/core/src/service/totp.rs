@@ -259,7 +259,10 @@ impl<S: Store> Services<S> {
             return Err(Error::TwoFactorNotEnabled);
         }
         // Recovery codes stand in for a factor; with none left they would be a second password.
-        tx.delete_recovery_codes(&user.id).await?;
+        // A key or a companion app still there keeps them.
+        if !self.has_factor_in(&mut tx, &user.id).await? {
+            tx.delete_recovery_codes(&user.id).await?;
+        }
         let revoked = tx
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;

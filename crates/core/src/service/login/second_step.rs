@@ -15,11 +15,12 @@ use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{Method, SecondStepState};
 use crate::model::{
-    LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User,
+    LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User, UserId,
 };
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, Contracts, LoginTickets, PushStore, Store, Throttle, Transaction, Users,
+    AuditLog, Contracts, LoginTickets, PushStore, Store, Throttle, TotpFactors, Transaction, Users,
+    WebauthnStore,
 };
 
 use super::guesses::throttle_key;
@@ -88,6 +89,14 @@ impl<S: Store> Services<S> {
                 expires_at: t.expires_at,
             }
         }
+    }
+
+    /// Does the account have a factor (authenticator app, companion app or key)? Recovery codes
+    /// only stand in for one.
+    pub(crate) async fn has_factor_in(&self, tx: &mut S::Tx, user: &UserId) -> Result<bool> {
+        Ok(tx.active_totp(user).await?.is_some()
+            || !tx.push_devices_of_user(user).await?.is_empty()
+            || !tx.webauthn_credentials_of_user(user).await?.is_empty())
     }
 
     /// Refuses a code or a push when the person's contract accepts only a passkey or security

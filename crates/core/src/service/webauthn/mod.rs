@@ -23,8 +23,8 @@ use crate::notice::SecurityEvent;
 use crate::recovery::{self, RecoveryCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, CeremonyPurpose, NewCeremony, Phones, PushStore, RecoveryCodes, Store,
-    StoredCredential, TotpFactors, Transaction, WebauthnStore,
+    AuditLog, CeremonyPurpose, NewCeremony, Phones, RecoveryCodes, Store, StoredCredential,
+    Transaction, WebauthnStore,
 };
 use crate::webauthn::{self, CEREMONY_SECS, Refusal, RelyingParty};
 
@@ -206,13 +206,6 @@ impl<S: Store> Services<S> {
             credential,
             recovery_codes,
         })
-    }
-
-    /// Does the account have a factor (authenticator app, companion app or key)?
-    pub(crate) async fn has_factor_in(&self, tx: &mut S::Tx, user: &UserId) -> Result<bool> {
-        Ok(tx.active_totp(user).await?.is_some()
-            || !tx.push_devices_of_user(user).await?.is_empty()
-            || !tx.webauthn_credentials_of_user(user).await?.is_empty())
     }
 
     /// Records a refused assertion whose counter went back (a possible clone of the key).
