@@ -487,6 +487,7 @@ fn method_strategy() -> impl Strategy<Value = Method> {
     prop_oneof![
         Just(Method::Totp),
         Just(Method::Push),
+        Just(Method::Webauthn),
         Just(Method::RecoveryCode)
     ]
 }
@@ -544,6 +545,7 @@ fn reachable(person: &Person, resources: &[Resource], group_ids: &[GroupId]) -> 
     let state = SecondStepState {
         active_methods: person.methods.clone(),
         two_factor_forced: policy::two_factor_forced(person.force_flag, person.contract_requires),
+        phishing_resistant_required: false,
     };
     let second_factor_session = match after_password(&state) {
         NextStep::EnrollmentRequired => return None,

@@ -62,7 +62,7 @@ pub struct PhishingResistantChanged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{AuditDetail, Wizard, stored_text};
+    use crate::audit::{Wizard, stored_text};
 
     #[test]
     fn key_details_are_stored_as_documented() {
