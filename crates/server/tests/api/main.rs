@@ -21,6 +21,8 @@ mod push_api;
 mod support_pin;
 mod totp;
 mod validate;
+mod webauthn;
+mod webauthn_refusals;
 
 /// The stand-in SMS gateway of `delivery`.
 mod gateway;
