@@ -35,6 +35,9 @@ async fn spawn_with_clock(env: &TestEnv, clock: FixedClock) -> TestApp {
     .await
 }
 
+/// One way to spoil a good answer.
+type Tamper = fn(&Value) -> Value;
+
 /// `answer` with `pointer`'s member replaced by `value`.
 fn tampered(answer: &Value, pointer: &str, value: Value) -> Value {
     let mut answer = answer.clone();
@@ -63,7 +66,7 @@ on_both_backends! {
         let bad = refused(StatusCode::BAD_REQUEST, "invalid_webauthn_response");
         let gone = refused(StatusCode::BAD_REQUEST, "invalid_ceremony");
 
-        let cases: Vec<(&str, fn(&Value) -> Value)> = vec![
+        let cases: Vec<(&str, Tamper)> = vec![
             ("malformed credential", |_| json!({ "nonsense": true })),
             ("not an object", |_| json!("credential")),
             ("malformed CBOR", |a| tampered(a, "/response/attestationObject", json!(b64(b"\xa1\x63not cbor")))),
@@ -132,7 +135,7 @@ on_both_backends! {
 
         // The second step: each a wrong code on a ticket of its own.
         let wrong = refused(StatusCode::UNAUTHORIZED, "invalid_code");
-        let cases: Vec<(&str, fn(&Value) -> Value)> = vec![
+        let cases: Vec<(&str, Tamper)> = vec![
             ("malformed credential", |_| json!({ "id": "AA" })),
             ("malformed CBOR", |a| tampered(a, "/response/authenticatorData", json!(b64(b"\xa1short")))),
             ("clientDataJSON not base64", |a| tampered(a, "/response/clientDataJSON", json!("not base64!"))),
@@ -161,7 +164,7 @@ on_both_backends! {
 
         // Without a password: one answer whatever failed.
         let wrong = refused(StatusCode::UNAUTHORIZED, "invalid_passkey");
-        let cases: Vec<(&str, fn(&Value) -> Value)> = vec![
+        let cases: Vec<(&str, Tamper)> = vec![
             ("malformed credential", |_| json!([])),
             ("malformed CBOR", |a| tampered(a, "/response/authenticatorData", json!(b64(b"\xa1short")))),
             ("clientDataJSON not base64", |a| tampered(a, "/response/clientDataJSON", json!("not base64!"))),
@@ -178,6 +181,11 @@ on_both_backends! {
         let start = passkey_start(&app).await;
         let answer = carls.get_for_page("http://evil.example", &start["publicKey"]);
         assert_eq!(error_code(passkey_finish(&app, &start["ceremony"], &answer).await).await, wrong, "another origin");
+        assert!(credentials(&app, &carl).await[0]["last_used_at"].is_null(), "no answer used the key");
+        // The same relay, from the right origin, is an ordinary sign-in: only the origin was wrong.
+        let start = passkey_start(&app).await;
+        let answer = carls.get_for_page(&origin, &start["publicKey"]);
+        assert_eq!(json_of(passkey_finish(&app, &start["ceremony"], &answer).await, StatusCode::OK).await["status"], "ok");
         let first = passkey_start(&app).await;
         let second = passkey_start(&app).await;
         let answer = carls.get(&origin, &first["publicKey"]);
@@ -194,7 +202,8 @@ on_both_backends! {
         clock.advance(301);
         let r = passkey_finish(&app, &start["ceremony"], &answer).await;
         assert_eq!(error_code(r).await, refused(StatusCode::BAD_REQUEST, "invalid_ceremony"), "expired ceremony");
-        assert!(credentials(&app, &carl).await[0]["last_used_at"].is_null(), "no answer used the key");
+        let used = credentials(&app, &carl).await[0]["last_used_at"].clone();
+        assert!(used.is_string(), "only the control sign-in used the key");
     }
 
     async fn phishing_resistant_only_refuses_codes_and_leads_to_a_key(env: TestEnv) {

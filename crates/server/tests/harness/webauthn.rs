@@ -99,7 +99,11 @@ impl Authenticator {
             .as_array()
             .into_iter()
             .flatten()
-            .any(|c| c["id"].as_str().is_some_and(|id| ids.iter().any(|x| x == id)))
+            .any(|c| {
+                c["id"]
+                    .as_str()
+                    .is_some_and(|id| ids.iter().any(|x| x == id))
+            })
     }
 
     /// `navigator.credentials.create({publicKey: options})` on `origin`, as `toJSON()`.
@@ -139,9 +143,13 @@ impl Authenticator {
     /// origin, without the browser's check that the relying party belongs to it.
     pub fn get_for_page(&mut self, origin: &str, options: &Value) -> Value {
         let (rcr, handle) = self.request(options);
-        let mut answer =
-            AuthenticatorBackend::perform_auth(&mut self.token, url(origin), rcr.public_key, 60_000)
-                .expect("the soft token signs");
+        let mut answer = AuthenticatorBackend::perform_auth(
+            &mut self.token,
+            url(origin),
+            rcr.public_key,
+            60_000,
+        )
+        .expect("the soft token signs");
         answer.response.user_handle = handle;
         to_json(serde_json::to_value(&answer).unwrap())
     }
