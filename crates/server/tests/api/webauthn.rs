@@ -184,6 +184,7 @@ on_both_backends! {
         assert!(!options["user"]["id"].as_str().unwrap().contains(&webauthn::b64(b"alice")), "the handle is not the email");
         assert_eq!(options["user"]["id"], json!(webauthn::b64(me["id"].as_str().unwrap().as_bytes())));
 
+        let elsewhere = app.token_for("alice@example.com", PASSWORD).await;
         let mut yubikey = Authenticator::security_key();
         let answer = yubikey.create(&origin, options);
         assert!(is_base64url(answer["response"]["attestationObject"].as_str().unwrap()));
@@ -194,6 +195,8 @@ on_both_backends! {
         assert!(added["id"].as_str().is_some() && added["created_at"].as_str().is_some(), "{added}");
         let codes = added["recovery_codes"].as_array().expect("the first factor brings recovery codes");
         assert_eq!(codes.len(), 10);
+        // 2FA is on: other sessions sign in again, this one stays.
+        assert_eq!(app.me(&elsewhere).await.status(), StatusCode::UNAUTHORIZED);
         let tf = two_factor(&app, &token).await;
         assert_eq!(tf["enabled"], true);
         assert_eq!(tf["methods"], json!(["webauthn", "recovery_code"]));
@@ -261,6 +264,11 @@ on_both_backends! {
         let body = json!({ "password": PASSWORD, "code": crate::harness::totp::code_now(secret) });
         let r = app.post_json("/api/v1/me/totp/activate", &body, Some(&token)).await;
         json_of(r, StatusCode::OK).await;
+        // Without a key, the second step has none to offer.
+        let ticket = login_ticket(&app, "tom@example.com").await;
+        let body = json!({ "login_ticket": ticket });
+        let r = app.post_json("/api/v1/login/webauthn/start", &body, None).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "two_factor_not_enabled".to_owned()));
 
         let added = register(&app, &token, &mut Authenticator::security_key(), "YubiKey 5").await;
         assert!(added.get("recovery_codes").is_none(), "{added}");
@@ -281,6 +289,8 @@ on_both_backends! {
         assert_eq!(step["methods"], json!(["webauthn", "recovery_code"]));
         assert!(step.get("token").is_none());
         let ticket = step["login_ticket"].as_str().unwrap();
+        // A second start (the person clicked twice) replaces the first: its answer is the one.
+        key_options(&app, ticket).await;
         let options = key_options(&app, ticket).await;
         let allowed: Vec<&str> = options["allowCredentials"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(allowed, key.credential_ids());
@@ -381,6 +391,16 @@ on_both_backends! {
         let other = passkey_start(&app).await;
         let r = passkey_finish(&app, &other["ceremony"], &answer).await;
         assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "invalid_passkey".to_owned()));
+        // The same answer twice at once: one session, one refusal.
+        let start = passkey_start(&app).await;
+        let answer = phone.get(&origin, &start["publicKey"]);
+        let (one, two) = tokio::join!(
+            passkey_finish(&app, &start["ceremony"], &answer),
+            passkey_finish(&app, &start["ceremony"], &answer)
+        );
+        let mut statuses = [one.status().as_u16(), two.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 400], "one wins, the other finds the ceremony taken");
 
         // A security key registered without user verification is only ever a second step.
         let frank = app.signed_in("frank@example.com").await;

@@ -102,6 +102,8 @@ on_both_backends! {
         let mallory = app.signed_in("mallory@example.com").await;
         let r = finish_registration(&app, &mallory, &start["ceremony"], "k", &answer).await;
         assert_eq!(error_code(r).await, gone, "someone else's");
+        let r = passkey_finish(&app, &start["ceremony"], &answer).await;
+        assert_eq!(error_code(r).await, gone, "a registration's ceremony, to sign in");
         clock.advance(301);
         let r = finish_registration(&app, &token, &start["ceremony"], "k", &answer).await;
         assert_eq!(error_code(r).await, gone, "expired");
