@@ -360,6 +360,22 @@ on_both_backends! {
         }
         let r = app.login("dan@example.com", PASSWORD).await;
         assert_eq!(error_code(r).await, (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts".to_owned()));
+
+        // Without a password, wrong answers from a known key count against its account alike.
+        let ed = app.signed_in("ed@example.com").await;
+        let mut phone = Authenticator::passkey();
+        register(&app, &ed, &mut phone, "Pixel").await;
+        for _ in 0..10 {
+            let start = passkey_start(&app).await;
+            let answer = phone.get_for_page("http://evil.example", &start["publicKey"]);
+            let r = passkey_finish(&app, &start["ceremony"], &answer).await;
+            assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "invalid_passkey".to_owned()));
+        }
+        let start = passkey_start(&app).await;
+        let r = passkey_finish(&app, &start["ceremony"], &phone.get(&origin, &start["publicKey"])).await;
+        assert_eq!(error_code(r).await, (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts".to_owned()));
+        let r = app.login("ed@example.com", PASSWORD).await;
+        assert_eq!(error_code(r).await, (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts".to_owned()));
     }
 
     async fn a_passkey_signs_in_without_a_password_once_per_ceremony(env: TestEnv) {

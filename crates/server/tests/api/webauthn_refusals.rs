@@ -251,6 +251,16 @@ on_both_backends! {
                 json_of(r, StatusCode::OK).await
             }
         };
+        // A wrong code counts against the ticket and uses up the ceremony it came with.
+        let wrong_code = enrol(ticket.clone()).await;
+        let answer = Authenticator::passkey().create(&origin, &wrong_code["publicKey"]);
+        let body = json!({ "login_ticket": ticket, "ceremony": wrong_code["ceremony"], "name": "Pixel", "credential": answer, "code": "000000" });
+        let r = app.post_json("/api/v1/login/enroll/webauthn/finish", &body, None).await;
+        assert_eq!(error_code(r).await, refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid_code"));
+        let body = json!({ "login_ticket": ticket, "ceremony": wrong_code["ceremony"], "name": "Pixel", "credential": answer, "code": code(&secret, 1) });
+        let r = app.post_json("/api/v1/login/enroll/webauthn/finish", &body, None).await;
+        assert_eq!(error_code(r).await, refused(StatusCode::BAD_REQUEST, "invalid_ceremony"));
+
         let mut key = Authenticator::passkey();
         let start = enrol(ticket.clone()).await;
         assert_eq!(start["publicKey"]["authenticatorSelection"]["residentKey"], "preferred");
