@@ -242,6 +242,15 @@ on_both_backends! {
         let list = credentials(&app, &token).await;
         assert_eq!(list.len(), 1);
         assert_eq!(list[0]["name"], "MacBook Touch ID");
+        assert_eq!(two_factor(&app, &token).await["recovery_codes_left"], 10);
+        // With the last key gone, 2FA is off and the recovery codes go with it.
+        let last = format!("/api/v1/me/webauthn/credentials/{}", list[0]["id"].as_str().unwrap());
+        let r = call(&app, Method::DELETE, &last, json!({ "password": PASSWORD }), Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let tf = two_factor(&app, &token).await;
+        assert_eq!((&tf["enabled"], &tf["recovery_codes_left"]), (&json!(false), &json!(0)), "{tf}");
+        let step = json_of(app.login("alice@example.com", PASSWORD).await, StatusCode::OK).await;
+        assert_eq!(step["status"], "ok");
 
         let types = app.audit_types(&token).await;
         for t in ["webauthn.added", "webauthn.removed"] {
