@@ -125,7 +125,7 @@ impl Authenticator {
             rp_id,
             user_handle,
         });
-        to_json(serde_json::to_value(&made).unwrap())
+        self.to_json(serde_json::to_value(&made).unwrap())
     }
 
     /// `navigator.credentials.get({publicKey: options})` on `origin`, as `toJSON()`.
@@ -136,7 +136,7 @@ impl Authenticator {
             .do_authentication(url(origin), rcr)
             .expect("the soft token signs");
         answer.response.user_handle = handle;
-        to_json(serde_json::to_value(&answer).unwrap())
+        self.to_json(serde_json::to_value(&answer).unwrap())
     }
 
     /// What a phishing page at `origin` relays: the authenticator signs a client data of that
@@ -151,7 +151,7 @@ impl Authenticator {
         )
         .expect("the soft token signs");
         answer.response.user_handle = handle;
-        to_json(serde_json::to_value(&answer).unwrap())
+        self.to_json(serde_json::to_value(&answer).unwrap())
     }
 
     /// The request as this authenticator reads it, and the user handle of the credential it
@@ -181,6 +181,24 @@ impl Authenticator {
         let rcr = serde_json::from_value(json!({ "publicKey": options })).expect("request options");
         (rcr, held.map(|h| h.user_handle.clone()))
     }
+
+    /// The library's JSON as `toJSON()` writes it: `clientExtensionResults` (the library reads
+    /// it under that name too), `authenticatorAttachment`, and no `null` members.
+    fn to_json(&self, mut value: Value) -> Value {
+        let attachment = if self.verifies_user {
+            "platform"
+        } else {
+            "cross-platform"
+        };
+        let object = value.as_object_mut().expect("a credential object");
+        let extensions = object.remove("extensions").unwrap_or(json!({}));
+        object.insert("clientExtensionResults".into(), extensions);
+        object.insert("authenticatorAttachment".into(), json!(attachment));
+        if let Some(response) = object.get_mut("response").and_then(Value::as_object_mut) {
+            response.retain(|_, v| !v.is_null());
+        }
+        value
+    }
 }
 
 fn url(origin: &str) -> Url {
@@ -190,17 +208,4 @@ fn url(origin: &str) -> Url {
 pub fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The library's JSON as `toJSON()` writes it: `clientExtensionResults` (the library reads it
-/// under that name too), `authenticatorAttachment`, and no `null` members.
-fn to_json(mut value: Value) -> Value {
-    let object = value.as_object_mut().expect("a credential object");
-    let extensions = object.remove("extensions").unwrap_or(json!({}));
-    object.insert("clientExtensionResults".into(), extensions);
-    object.insert("authenticatorAttachment".into(), json!("cross-platform"));
-    if let Some(response) = object.get_mut("response").and_then(Value::as_object_mut) {
-        response.retain(|_, v| !v.is_null());
-    }
-    value
 }
