@@ -21,6 +21,9 @@ mod push_api;
 mod support_pin;
 mod totp;
 mod validate;
+/// Passkeys and security keys; its endpoint helpers serve `webauthn_refusals` too.
+mod webauthn;
+mod webauthn_refusals;
 
 /// The stand-in SMS gateway of `delivery`.
 mod gateway;

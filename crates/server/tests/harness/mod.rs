@@ -18,6 +18,8 @@
 //! - [`cli`]: the real `portcullis` binary as an operator runs it, without the developer's
 //!   `PORTCULLIS_*` settings.
 //! - [`companion`]: a test-side companion app that signs requests as docs/push-protocol.md says.
+//! - [`webauthn`]: a test-side passkey or security key (Kanidm's soft token) answering the
+//!   server's WebAuthn options as a browser would.
 //!
 //! Only what several test modules share lives here; a helper that one module needs stays in it.
 
@@ -31,3 +33,4 @@ pub mod outbox;
 #[macro_use]
 pub mod server;
 pub mod totp;
+pub mod webauthn;
