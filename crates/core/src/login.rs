@@ -75,9 +75,30 @@ pub fn after_password(state: &SecondStepState) -> NextStep {
     }
 }
 
+/// What the forced setup may add, in the order it offers them: under "phishing-resistant only"
+/// nothing but a passkey or security key, otherwise the authenticator app or a key.
+pub fn setup_methods(state: &SecondStepState) -> Vec<Method> {
+    if state.phishing_resistant_required {
+        vec![Method::Webauthn]
+    } else {
+        vec![Method::Totp, Method::Webauthn]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_setup_offers_only_a_key_when_the_contract_wants_one() {
+        let mut s = SecondStepState {
+            two_factor_forced: true,
+            ..SecondStepState::default()
+        };
+        assert_eq!(setup_methods(&s), vec![Method::Totp, Method::Webauthn]);
+        s.phishing_resistant_required = true;
+        assert_eq!(setup_methods(&s), vec![Method::Webauthn]);
+    }
 
     #[test]
     fn a_user_without_factors_is_logged_in_by_the_password() {

@@ -91,6 +91,7 @@ fn tokens_and_what_carries_them_are_redacted() {
     redacted(&ticket, &[value]);
     let complete = LoginResult::EnrollmentRequired {
         ticket: Token::from_client(value),
+        methods: vec![Method::Webauthn],
         expires_at: UnixTime(0),
     };
     redacted(&complete, &[value]);

@@ -34,11 +34,15 @@ pub enum LoginResponse {
         /// Send as `Authorization: Bearer <token>`.
         token: String,
     },
-    /// The password was right, but 2FA is required and not set up: run the setup wizard with
-    /// `/login/enroll/totp` and `/login/enroll/totp/activate`.
+    /// The password was right, but 2FA is required and not set up: run the setup with one of
+    /// `methods` — `totp` (`/login/enroll/totp`, `/login/enroll/totp/activate`) or `webauthn`
+    /// (`/login/enroll/webauthn/start`, `…/finish`). Under "phishing-resistant only" the only
+    /// method is `webauthn`.
     EnrollmentRequired {
         /// Valid for 5 minutes; allows nothing but the setup wizard.
         login_ticket: String,
+        /// `totp`, `webauthn`.
+        methods: Vec<String>,
         expires_at: String,
     },
     /// The password was right; complete the login with `/login/totp` or `/login/recovery`.
@@ -57,12 +61,15 @@ impl From<LoginResult> for LoginResponse {
             LoginResult::Complete { token, .. } => LoginResponse::Ok {
                 token: token.expose().to_owned(),
             },
-            LoginResult::EnrollmentRequired { ticket, expires_at } => {
-                LoginResponse::EnrollmentRequired {
-                    login_ticket: ticket.expose().to_owned(),
-                    expires_at: rfc3339(expires_at),
-                }
-            }
+            LoginResult::EnrollmentRequired {
+                ticket,
+                methods,
+                expires_at,
+            } => LoginResponse::EnrollmentRequired {
+                login_ticket: ticket.expose().to_owned(),
+                methods: methods.iter().map(|m| m.as_str().to_owned()).collect(),
+                expires_at: rfc3339(expires_at),
+            },
             LoginResult::SecondFactor {
                 ticket,
                 methods,

@@ -162,6 +162,7 @@ on_both_backends! {
 
         let step = login_json(&app, "frank@example.com").await;
         assert_eq!(step["status"], "enrollment_required");
+        assert_eq!(step["methods"], json!(["totp", "webauthn"]), "the setups on offer");
         assert!(step.get("token").is_none());
         let ticket = step["login_ticket"].as_str().unwrap().to_owned();
         // The ticket allows the wizard only: not the second step, not the API.
@@ -213,7 +214,7 @@ on_both_backends! {
         let (_, admin) = member(&app, &owner, "admin@example.com", "administrator").await;
         member(&app, &owner, "user@example.com", "user").await;
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": true }))).await;
-        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true }));
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true, "require_phishing_resistant": false }));
         assert_eq!(login_json(&app, "user@example.com").await["status"], "enrollment_required");
         assert_eq!(login_json(&app, "owner@example.com").await["status"], "enrollment_required");
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": false }))).await;

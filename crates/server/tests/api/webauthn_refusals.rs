@@ -316,6 +316,7 @@ on_both_backends! {
         // The password leads to the setup, which offers a key and no authenticator app.
         let step = json_of(app.login("ursula@example.com", PASSWORD).await, StatusCode::OK).await;
         assert_eq!(step["status"], "enrollment_required", "{step}");
+        assert_eq!(step["methods"], json!(["webauthn"]), "only a key may be set up");
         assert!(step.get("token").is_none());
         let ticket = step["login_ticket"].as_str().unwrap().to_owned();
         let r = app.post_json("/api/v1/login/enroll/totp", &json!({ "login_ticket": ticket }), None).await;

@@ -10,7 +10,7 @@ use crate::audit::{AuditEvent, LoginFailure, LoginThrottled, Outcome};
 use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::login::{NextStep, after_password};
+use crate::login::{NextStep, after_password, setup_methods};
 use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketId, TicketPurpose, User};
 use crate::password::Password;
 use crate::secret::Token;
@@ -46,7 +46,8 @@ impl<S: Store> Services<S> {
         method: &'static str,
     ) -> Result<LoginResult> {
         let mut tx = self.store.begin().await?;
-        match after_password(&second_step_state(&mut tx, &user).await?) {
+        let state = second_step_state(&mut tx, &user).await?;
+        match after_password(&state) {
             NextStep::Complete => {
                 let (token, session) = self
                     .open_session(&mut tx, &user, kind, meta, false, method)
@@ -77,7 +78,11 @@ impl<S: Store> Services<S> {
                     .issue_ticket(&mut tx, &user, TicketPurpose::Enrollment)
                     .await?;
                 tx.commit().await?;
-                Ok(LoginResult::EnrollmentRequired { ticket, expires_at })
+                Ok(LoginResult::EnrollmentRequired {
+                    ticket,
+                    methods: setup_methods(&state),
+                    expires_at,
+                })
             }
         }
     }

@@ -22,8 +22,12 @@ pub enum LoginResult {
         user: User,
     },
     /// The password was right, but 2FA is forced and the user has no factor: the ticket allows
-    /// only the setup wizard.
-    EnrollmentRequired { ticket: Token, expires_at: UnixTime },
+    /// only the setup wizard, which may add one of `methods`.
+    EnrollmentRequired {
+        ticket: Token,
+        methods: Vec<Method>,
+        expires_at: UnixTime,
+    },
     /// The password was right; a second factor must follow, with this ticket.
     SecondFactor {
         ticket: Token,

@@ -129,7 +129,9 @@ pub fn after_password(
                 None => "/account".to_owned(),
             }
         }
-        LoginResult::EnrollmentRequired { ticket, expires_at } => {
+        LoginResult::EnrollmentRequired {
+            ticket, expires_at, ..
+        } => {
             let max_age = state.services.clock.now().secs_until(expires_at);
             cookies.push(set_enrol_ticket(config, &ticket, max_age));
             cookies.push(set_step(config, STEP_SETUP));
