@@ -42,6 +42,13 @@ fn notice(done: &str) -> Option<Notice> {
              authentication, so that your password alone is not enough to sign in.",
         )),
         "push_renamed" => Some(Notice::success("The device was renamed.")),
+        "key_added" => Some(Notice::success(
+            "The security key or passkey was added. You can use it the next time you sign in.",
+        )),
+        "key_renamed" => Some(Notice::success("The key was renamed.")),
+        "key_removed" => Some(Notice::success(
+            "The key was removed. It can no longer sign you in.",
+        )),
         "pairing_shown" => Some(Notice::warning(
             "Already shown: a pairing code is shown only once. If your app has not paired yet, \
              pair again for a new code.",
