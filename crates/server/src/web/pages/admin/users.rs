@@ -337,7 +337,7 @@ pub async fn set_policy(
 ) -> Result<Response, WebError> {
     let on = !form.require_2fa.is_empty();
     let phishing_resistant = policy::may_set_phishing_resistant(admin.role())
-        .then(|| !form.require_phishing_resistant.is_empty());
+        .then_some(!form.require_phishing_resistant.is_empty());
     let before = state.services.contract_policy(&admin).await?;
     let change = portcullis_core::service::ContractPolicyChange {
         require_2fa: Some(on),
