@@ -244,10 +244,10 @@ async fn a_passkey_added_on_the_security_page_signs_in_without_a_password() {
     // field, which Chromium's virtual authenticator answers at once, as a person choosing the
     // passkey from the autofill list would; where it has not, the button does the same.
     click(c, "form[action='/logout'] button").await;
-    if path_of(c).await == "/login" {
-        if let Ok(button) = c.find(Locator::Id("passkey-button")).await {
-            let _ = button.click().await;
-        }
+    if path_of(c).await == "/login"
+        && let Ok(button) = c.find(Locator::Id("passkey-button")).await
+    {
+        let _ = button.click().await;
     }
     wait_for_path(c, "/account").await;
     assert!(session_is_two_factor(c, &app).await);
