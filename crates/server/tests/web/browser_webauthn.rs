@@ -290,11 +290,40 @@ async fn a_security_key_is_the_second_step_after_the_password() {
     wait_for_path(c, "/account").await;
     assert!(session_is_two_factor(c, &app).await);
 
-    // With the key page open by hand, the other ways stay in reach.
+    // Signed out, the key page needs the password step first.
     click(c, "form[action='/logout'] button").await;
     c.goto(&at(&app, "/login/key")).await.unwrap();
     assert_eq!(path_of(c).await, "/login");
     browser.close().await;
+
+    // A wrong answer (here a made-up one, over plain HTTP) says so, offers to try again with a
+    // fresh request, and keeps the other ways in reach.
+    let http = app.http();
+    let res = app.sign_in(&http).await;
+    assert_eq!(location(&res), "/login/code");
+    let res = http.get(app.url("/login/code")).send().await.unwrap();
+    assert_eq!(location(&res), "/login/key");
+    let page = http.get(app.url("/login/key")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-autostart"));
+    let res = http
+        .post(app.url("/login/key"))
+        .form(&[
+            ("csrf", hidden_csrf(&html).as_str()),
+            (
+                "credential",
+                r#"{"id":"AAAA","rawId":"AAAA","type":"public-key"}"#,
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("was not accepted"), "{html}");
+    assert!(html.contains("Try again") && !html.contains("data-autostart"));
+    assert!(html.contains(r#"href="/login/code?recovery=1""#));
 }
 
 #[tokio::test]

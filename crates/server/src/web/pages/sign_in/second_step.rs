@@ -4,10 +4,9 @@
 //! app" (`push_login`), and with a security key "Use your security key" (`security_key`, which
 //! comes first when a key is the only way besides recovery codes). The ticket from the password
 //! step travels in the `portcullis_ticket` cookie, never in a form or a URL; beside it,
-//! `portcullis_methods` says which of these ways
-//! the login has, only so the page offers no others. Whether a code is right, how often one may
-//! guess and when the ticket dies are `Services::login_with_totp`'s and
-//! `login_with_recovery_code`'s to decide.
+//! `portcullis_methods` says which of these ways the login has, only so the page offers no
+//! others. Whether a code is right, how often one may guess and when the ticket dies are
+//! `Services::login_with_totp`'s and `login_with_recovery_code`'s to decide.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
