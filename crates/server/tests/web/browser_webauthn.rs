@@ -545,3 +545,77 @@ async fn the_key_forms_refuse_forged_posts_and_broken_answers_get_a_page_not_a_5
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("navigator.credentials"));
 }
+
+#[tokio::test]
+async fn a_person_with_an_app_proves_it_once_to_add_the_key_their_organisation_now_requires() {
+    if !oathtool_available("key setup with a code") {
+        return;
+    }
+    let (app, _clock) = app().await;
+    let owner = app.http();
+    app.sign_in(&owner).await;
+    enable_totp(&app, &owner).await;
+    let csrf = app.form_token(&owner, "/admin/users").await;
+    let res = owner
+        .post(app.url("/admin/policy"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("require_phishing_resistant", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/admin/users?done=keys_on");
+    let users = owner
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(users.contains(r#"name="require_phishing_resistant" type="checkbox" checked"#));
+
+    // The next sign-in with the password: the app's code no longer completes it; the setup
+    // offers only a key, says why, and asks for a code of the app the person already has.
+    let http = app.http();
+    let res = app.sign_in(&http).await;
+    assert_eq!(location(&res), "/login/setup");
+    let res = http.get(app.url("/login/setup")).send().await.unwrap();
+    assert_eq!(location(&res), "/login/setup/key?only=1");
+    let page = http
+        .get(app.url("/login/setup/key?only=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Your organisation requires a security key or passkey"));
+    assert!(html.contains(r#"name="code""#));
+    assert!(
+        !html.contains(r#"href="/login/setup""#),
+        "no way to an app instead"
+    );
+    let ceremony = between(&html, r#"name="ceremony" value=""#, "\"")[0].to_owned();
+
+    // A wrong code is said beside the code field, with a fresh request to the key.
+    let res = http
+        .post(app.url("/login/setup/key?only=1"))
+        .form(&[
+            ("csrf", hidden_csrf(&html).as_str()),
+            ("ceremony", ceremony.as_str()),
+            ("name", "YubiKey 5"),
+            ("credential", r#"{"id":"AAAA","type":"public-key"}"#),
+            ("code", "000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = res.text().await.unwrap();
+    assert!(again.contains(r#"id="code-error""#), "{again}");
+    assert!(again.contains("or one of your recovery codes"));
+    let fresh = between(&again, r#"name="ceremony" value=""#, "\"")[0];
+    assert_ne!(fresh, ceremony);
+    assert!(again.contains(r#"value="YubiKey 5""#), "the name is kept");
+}
