@@ -246,8 +246,9 @@
         send(form, credential);
       }, function (error) {
         busy(form, false);
-        say(form, error && error.name ? explain(error)
-          : "The server could not be reached. Try again in a moment.");
+        // The browser's refusals are DOMExceptions; anything else is the request for options.
+        say(form, error instanceof DOMException ? explain(error)
+          : "The sign-in with a passkey could not be started. Try again in a moment.");
       });
     }
 

@@ -1,10 +1,11 @@
 //! `GET /account/security`: one tile per way of proving it is you (the Security tab that hosting control panels have). The
 //! authenticator-app tile: its status, the recovery codes left, and the forms that set it up,
 //! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile:
-//! the paired devices with rename and remove, and "Pair a device" (`push_devices`). Whether a
-//! factor may be removed is the services' rule; the tile only hides a button the rule would
-//! refuse anyway. The page itself is drawn by the group's `security_page`, which the tiles' forms
-//! answer with too.
+//! the paired devices with rename and remove, and "Pair a device" (`push_devices`). The keys
+//! tile: security keys and passkeys with rename and remove, and "Add a security key or passkey"
+//! (`webauthn`). Whether a factor may be removed is the services' rule; the tile only hides a
+//! button the rule would refuse anyway. The page itself is drawn by the group's `security_page`,
+//! which the tiles' forms answer with too.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
