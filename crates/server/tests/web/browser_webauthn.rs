@@ -69,10 +69,43 @@ impl WebDriverCompatibleCommand for AddVirtualAuthenticator {
     }
 }
 
-async fn add_authenticator(c: &Client, options: Value) {
-    c.issue_cmd(AddVirtualAuthenticator(options))
+/// Adds a virtual authenticator; its id, for the commands that change it.
+async fn add_authenticator(c: &Client, options: Value) -> String {
+    let id = c
+        .issue_cmd(AddVirtualAuthenticator(options))
         .await
         .expect("chromedriver adds a virtual authenticator");
+    id.as_str().expect("an authenticator id").to_owned()
+}
+
+/// `POST /session/{id}/webauthn/authenticator/{authenticator}/uv`: whether the person passes
+/// the authenticator's PIN or biometric check from now on.
+#[derive(Debug)]
+struct SetUserVerified(String, bool);
+
+impl WebDriverCompatibleCommand for SetUserVerified {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a WebDriver session");
+        base_url.join(&format!(
+            "session/{session}/webauthn/authenticator/{}/uv",
+            self.0
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
+        let body = json!({ "isUserVerified": self.1 });
+        (Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn set_user_verified(c: &Client, authenticator: &str, verified: bool) {
+    c.issue_cmd(SetUserVerified(authenticator.to_owned(), verified))
+        .await
+        .expect("chromedriver changes the virtual authenticator");
 }
 
 /// A server whose public URL is `http://localhost:PORT`, with the owner `EMAIL` and a clock the
@@ -172,7 +205,7 @@ async fn a_passkey_added_on_the_security_page_signs_in_without_a_password() {
     };
     let (app, clock) = app().await;
     let c = browser.client();
-    add_authenticator(c, passkey_authenticator()).await;
+    let authenticator = add_authenticator(c, passkey_authenticator()).await;
     password_step(c, &app, EMAIL, PASSWORD).await;
     assert_eq!(path_of(c).await, "/account");
 
@@ -257,6 +290,17 @@ async fn a_passkey_added_on_the_security_page_signs_in_without_a_password() {
             .await
             .contains("last used never")
     );
+
+    // The button, for when the autofill is not used: while the person fails the device's check
+    // the autofill gets nowhere and the page stays; once they pass it, the button signs them in.
+    set_user_verified(c, &authenticator, false).await;
+    click(c, "form[action='/logout'] button").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(path_of(c).await, "/login");
+    set_user_verified(c, &authenticator, true).await;
+    click(c, "#passkey-button").await;
+    wait_for_path(c, "/account").await;
+    assert!(session_is_two_factor(c, &app).await);
     browser.close().await;
 }
 
@@ -267,7 +311,7 @@ async fn a_security_key_is_the_second_step_after_the_password() {
     };
     let (app, _clock) = app().await;
     let c = browser.client();
-    add_authenticator(c, security_key_authenticator()).await;
+    let _ = add_authenticator(c, security_key_authenticator()).await;
     password_step(c, &app, EMAIL, PASSWORD).await;
     add_key(c, &app, "YubiKey 5").await;
     assert_eq!(path_of(c).await, "/account/security/recovery-codes");
@@ -371,7 +415,7 @@ async fn under_phishing_resistant_only_the_forced_setup_leads_to_a_key_and_the_r
     );
     click(c, "form[action='/logout'] button").await;
 
-    add_authenticator(c, passkey_authenticator()).await;
+    let _ = add_authenticator(c, passkey_authenticator()).await;
     password_step(c, &app, BOB, BOB_PASSWORD).await;
     assert_eq!(path_of(c).await, "/login/setup/key");
     assert!(
