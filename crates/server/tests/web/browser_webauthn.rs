@@ -329,6 +329,7 @@ async fn a_security_key_is_the_second_step_after_the_password() {
     );
 
     click(c, "form[action='/logout'] button").await;
+    screenshot(c, "webauthn-login").await;
     password_step(c, &app, EMAIL, PASSWORD).await;
     // The key is the only way besides recovery codes: its page comes first and asks at once.
     wait_for_path(c, "/account").await;
