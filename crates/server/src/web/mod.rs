@@ -2,7 +2,9 @@
 //! companion app, the setup wizard an administrator requires, recovery from a lost phone and a
 //! forgotten password), joining (the first owner's setup link, open registration, invitations),
 //! the account and the Security tab, the resources, and for owners and administrators the user
-//! manager and groups. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
+//! manager and groups. Passkeys and security keys are the exception that needs a script
+//! (`static/webauthn.js`): the browser's authenticator answers only to JavaScript; without it
+//! those pages say so, and every other way to sign in still works. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
 //! the JSON API, a handler parses the form, calls one use case and renders the result; no rule
 //! and no SQL lives here.
 //!
@@ -32,9 +34,11 @@ use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
     app_passwords, overview as security, phone, push_devices, recovery_codes, support_pin, totp,
+    webauthn,
 };
 use pages::sign_in::{
-    login, password_reset, phone_wizard, push_login, recover, second_step, setup_wizard,
+    login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
+    setup_key, setup_wizard,
 };
 
 pub fn router() -> Router<AppState> {
@@ -46,6 +50,15 @@ pub fn router() -> Router<AppState> {
             get(second_step::form).post(second_step::submit_code),
         )
         .route("/login/recovery", post(second_step::submit_recovery))
+        .route("/login/passkey", post(passkey::submit))
+        .route(
+            "/login/key",
+            get(security_key::form).post(security_key::submit),
+        )
+        .route(
+            kit::paths::SETUP_KEY,
+            get(setup_key::form).post(setup_key::submit),
+        )
         .route("/login/push", get(push_login::page).post(push_login::send))
         .route("/login/push/status", get(push_login::status))
         .route(
@@ -102,6 +115,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/security/push-devices/{id}/remove",
             post(push_devices::remove),
+        )
+        .route(webauthn::ADD, get(webauthn::add_form).post(webauthn::add))
+        .route(
+            "/account/security/webauthn/{id}/rename",
+            post(webauthn::rename),
+        )
+        .route(
+            "/account/security/webauthn/{id}/remove",
+            post(webauthn::remove),
         )
         .route("/account/security/totp/start", post(totp::start))
         .route("/account/security/totp/activate", post(totp::activate))
@@ -180,6 +202,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/icon.svg", get(assets::icon))
         .route("/static/copy.js", get(assets::copy_script))
         .route("/static/push.js", get(assets::push_script))
+        .route("/static/webauthn.js", get(assets::webauthn_script))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -14,4 +14,5 @@ mod browser_phone_reset;
 mod browser_push;
 mod browser_reload;
 mod browser_sign_in;
+mod browser_webauthn;
 mod web_security;

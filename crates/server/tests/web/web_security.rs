@@ -44,6 +44,9 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/login\"", "/login"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/recovery\"", "/login/recovery"),
+    ("\"/login/passkey\"", "/login/passkey"),
+    ("\"/login/key\"", "/login/key"),
+    ("kit::paths::SETUP_KEY", "/login/setup/key"),
     ("\"/login/push\"", "/login/push"),
     ("\"/login/push/continue\"", "/login/push/continue"),
     ("\"/login/push/leave\"", "/login/push/leave"),
@@ -64,6 +67,15 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/account/phone\"", "/account/phone"),
     ("\"/account/phone/verify\"", "/account/phone/verify"),
     ("\"/account/phone/resend\"", "/account/phone/resend"),
+    ("webauthn::ADD", "/account/security/webauthn/add"),
+    (
+        "\"/account/security/webauthn/{id}/rename\"",
+        "/account/security/webauthn/{uuid}/rename",
+    ),
+    (
+        "\"/account/security/webauthn/{id}/remove\"",
+        "/account/security/webauthn/{uuid}/remove",
+    ),
     ("push_devices::PATH", "/account/security/push-devices"),
     (
         "\"/account/security/push-devices/{id}/rename\"",
@@ -143,6 +155,8 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/\"", "/"),
     ("\"/login\"", "/login"),
     ("\"/login/code\"", "/login/code"),
+    ("\"/login/key\"", "/login/key"),
+    ("kit::paths::SETUP_KEY", "/login/setup/key"),
     ("\"/login/push\"", "/login/push"),
     ("\"/login/push/status\"", "/login/push/status?wait=0"),
     ("setup_wizard::PATH", "/login/setup"),
@@ -153,6 +167,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/account/phone\"", "/account/phone"),
     ("\"/account/security\"", "/account/security"),
     ("\"/account/security/totp\"", "/account/security/totp"),
+    ("webauthn::ADD", "/account/security/webauthn/add"),
     ("push_devices::PATH", "/account/security/push-devices"),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
     (
@@ -173,6 +188,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/static/icon.svg\"", "/static/icon.svg"),
     ("\"/static/copy.js\"", "/static/copy.js"),
     ("\"/static/push.js\"", "/static/push.js"),
+    ("\"/static/webauthn.js\"", "/static/webauthn.js"),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-//! The stylesheet, icon and the two small scripts (copy buttons; the live status of a push
-//! sign-in), compiled into the binary so the server needs no files beside it and the pages load
-//! nothing from elsewhere (the CSP allows only `'self'`).
+//! The stylesheet, icon and the three small scripts (copy buttons; the live status of a push
+//! sign-in; passkeys and security keys), compiled into the binary so the server needs no files
+//! beside it and the pages load nothing from elsewhere (the CSP allows only `'self'`).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -9,6 +9,7 @@ const STYLESHEET: &str = include_str!("../../../static/app.css");
 const ICON: &str = include_str!("../../../static/icon.svg");
 const COPY_SCRIPT: &str = include_str!("../../../static/copy.js");
 const PUSH_SCRIPT: &str = include_str!("../../../static/push.js");
+const WEBAUTHN_SCRIPT: &str = include_str!("../../../static/webauthn.js");
 
 /// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
 const CACHE: &str = "public, max-age=3600";
@@ -54,5 +55,17 @@ pub async fn push_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         PUSH_SCRIPT,
+    )
+}
+
+/// `GET /static/webauthn.js`: asks the browser's authenticator for a passkey or security key
+/// on the pages that add or use one (`kit::ceremony`).
+pub async fn webauthn_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        WEBAUTHN_SCRIPT,
     )
 }

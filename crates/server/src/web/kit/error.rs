@@ -129,7 +129,8 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
             "Verify a mobile number first, then activate two-factor authentication.".into()
         }
         Error::InvalidCeremony => {
-            "This request to your security key has expired or was already answered. Try again."
+            "This request to your security key or passkey has expired (it is valid for 5 minutes) \
+             or was already answered. Try again."
                 .into()
         }
         Error::InvalidWebauthn(_) => {

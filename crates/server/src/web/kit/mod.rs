@@ -5,14 +5,16 @@
 //! "Are you sure?" step ([`confirm`]), the cookies of a sign-in in progress and where a correct
 //! password leads ([`sign_in`]), the page a sign-in returns to ([`return_to`]), the addresses
 //! pages send each other to ([`paths`]), two pieces of pages shown in two places (the
-//! authenticator key, [`authenticator_key`]; the mobile-number page, [`phone_page`]) and the
-//! compiled-in static files ([`assets`]).
+//! authenticator key, [`authenticator_key`]; the mobile-number page, [`phone_page`]), a passkey
+//! or security-key ceremony as a form carries it ([`ceremony`]) and the compiled-in static files
+//! ([`assets`]).
 //!
 //! The kit holds no rule: whether something is allowed, right or expired is the services' to
 //! decide. It never imports a page (`web::pages`): pages import the kit.
 
 pub mod assets;
 pub mod authenticator_key;
+pub mod ceremony;
 pub mod confirm;
 pub mod cookies;
 pub mod csrf;

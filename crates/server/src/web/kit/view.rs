@@ -136,6 +136,9 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         ("login.second_factor.success", Some("totp")) => "Authenticator code accepted at sign-in",
         ("login.second_factor.failure", Some("recovery_code")) => "Wrong recovery code at sign-in",
         ("login.second_factor.failure", Some("totp")) => "Wrong authenticator code at sign-in",
+        ("login.second_factor.success", Some("webauthn")) => "Security key accepted at sign-in",
+        ("login.second_factor.failure", Some("webauthn")) => "Security key refused at sign-in",
+        ("login.success", Some("passkey")) => "Signed in with a passkey",
         _ => "",
     };
     if !label.is_empty() {

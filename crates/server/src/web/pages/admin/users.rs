@@ -1,7 +1,8 @@
 //! The user manager ("Menu Bar > Resource Manager > User Manager", as in hosting control panels): `GET /admin/users`
 //! lists the contract's people with their role, two-factor state and last sign-in; `POST
 //! /admin/users` creates or invites someone, optionally with "Force 2-Factor Auth"; `POST
-//! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again.
+//! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again, and
+//! for the owner "Require a phishing-resistant factor (passkey or security key)".
 //! One person's details and actions are in `user`. Who may do what to whom is
 //! `portcullis_core::policy`'s; this file asks it only to hide buttons the services would refuse.
 
@@ -121,6 +122,10 @@ struct PolicyBox {
     require_2fa: bool,
     /// Only the owner may turn the policy off; an administrator sees it locked once it is on.
     may_turn_off: bool,
+    /// "Phishing-resistant only": a security key or passkey is required.
+    require_phishing_resistant: bool,
+    /// Only the owner switches that, either way; an administrator only reads it.
+    may_set_phishing_resistant: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -149,6 +154,15 @@ fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
         "policy_on" => Some(Notice::success(
             "Two-factor authentication is now required for everyone. Whoever has not set it up \
              is guided through the setup at their next sign-in.",
+        )),
+        "keys_on" => Some(Notice::success(
+            "A security key or passkey is now required for everyone. Codes from an authenticator \
+             app and approvals in the companion app no longer complete a sign-in; whoever has no \
+             key is guided to add one at their next sign-in.",
+        )),
+        "keys_off" => Some(Notice::success(
+            "A security key or passkey is no longer required. Codes from an authenticator app \
+             and the companion app complete a sign-in again.",
         )),
         "policy_off" => Some(Notice::success(
             "Two-factor authentication is no longer required for everyone. People you forced it \
@@ -202,6 +216,8 @@ async fn page(
         policy: PolicyBox {
             require_2fa: contract.require_2fa,
             may_turn_off: policy::may_set_contract_policy(admin.role(), false),
+            require_phishing_resistant: contract.require_phishing_resistant,
+            may_set_phishing_resistant: policy::may_set_phishing_resistant(admin.role()),
         },
         invite,
         mail_configured: state.config.delivery.smtp.is_some(),
@@ -306,6 +322,9 @@ pub async fn invite(
 pub struct PolicyForm {
     #[serde(default)]
     require_2fa: String,
+    /// Only the owner's form has the box; an administrator's form leaves the setting alone.
+    #[serde(default)]
+    require_phishing_resistant: String,
 }
 
 /// `POST /admin/policy`
@@ -317,17 +336,30 @@ pub async fn set_policy(
     VerifiedForm(form): VerifiedForm<PolicyForm>,
 ) -> Result<Response, WebError> {
     let on = !form.require_2fa.is_empty();
+    let phishing_resistant = policy::may_set_phishing_resistant(admin.role())
+        .then_some(!form.require_phishing_resistant.is_empty());
+    let before = state.services.contract_policy(&admin).await?;
     let change = portcullis_core::service::ContractPolicyChange {
         require_2fa: Some(on),
-        require_phishing_resistant: None,
+        require_phishing_resistant: phishing_resistant,
     };
     let e = match state
         .services
         .set_contract_policy(&admin, change, &meta)
         .await
     {
-        Ok(_) => {
-            let done = if on { "policy_on" } else { "policy_off" };
+        Ok(after) => {
+            let done = match after.require_phishing_resistant {
+                changed if changed != before.require_phishing_resistant => {
+                    if changed {
+                        "keys_on"
+                    } else {
+                        "keys_off"
+                    }
+                }
+                _ if on => "policy_on",
+                _ => "policy_off",
+            };
             return Ok(Redirect::to(&format!("{USERS}?done={done}")).into_response());
         }
         Err(e) => e,

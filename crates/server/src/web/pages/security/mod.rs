@@ -1,6 +1,7 @@
 //! The Security tab: one tile per way of proving it is you, and the pages behind them. The
 //! overview (`overview`), the authenticator app (`totp`) and its recovery codes
-//! (`recovery_codes`), the companion app (`push_devices`), the mobile number (`phone`), the
+//! (`recovery_codes`), the companion app (`push_devices`), security keys and passkeys
+//! (`webauthn`), the mobile number (`phone`), the
 //! support PIN (`support_pin`) and the mail apps' passwords (`app_passwords`). The tile forms
 //! that fail answer with the security page again, the refusal beside the form that caused it:
 //! that page is here, shared by the group's pages. Whether a factor may be added or removed is
@@ -13,6 +14,7 @@ pub mod push_devices;
 pub mod recovery_codes;
 pub mod support_pin;
 pub mod totp;
+pub mod webauthn;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -45,8 +47,12 @@ struct SecurityPage {
     /// Removing a device would leave no factor while an administrator requires one: the
     /// services refuse it, so the button is not offered.
     push_last_factor: bool,
-    /// The device whose rename form stays open (after a refused name).
+    /// The device or key whose rename (or remove) form stays open (after a refusal).
     renaming: Option<String>,
+    /// The security keys and passkeys, oldest first.
+    keys: Vec<KeyRow>,
+    /// Removing the only key would leave no factor while an administrator requires one.
+    key_last_factor: bool,
     /// The device name typed in "Pair a device", kept after a refusal.
     pair_name: String,
 }
@@ -89,10 +95,22 @@ struct PhoneTile {
     verified: bool,
 }
 
+/// A security key or passkey as its row in the tile shows it.
+struct KeyRow {
+    id: String,
+    name: String,
+    /// When it was added, in words.
+    added: String,
+    /// "never", or when it last signed in.
+    last_used: String,
+    /// It can sign in without a password (registered with user verification).
+    passkey: bool,
+}
+
 /// What went wrong with one of the tile's password forms.
 struct TileError {
     /// The form the message belongs to (`deactivate`, `regenerate`, `push-pair`,
-    /// `push-pair-password`, `push-rename`), which then stays open.
+    /// `push-pair-password`, `push-rename`, `key-rename`, `key-remove`), which then stays open.
     form: &'static str,
     message: String,
 }
@@ -100,7 +118,7 @@ struct TileError {
 /// What the push tile's forms keep after a refusal.
 #[derive(Default)]
 struct PushKept {
-    /// The device whose rename form stays open (after a refused name).
+    /// The device or key whose rename (or remove) form stays open (after a refusal).
     renaming: Option<String>,
     /// The device name typed in "Pair a device".
     pair_name: String,
@@ -150,6 +168,14 @@ async fn security_page_with(
 ) -> Result<Response, WebError> {
     let summary = state.services.two_factor_summary(&auth.user).await?;
     let push_devices = device_rows(state, auth).await?;
+    let keys = key_rows(state, auth).await?;
+    // Whether a factor other than `m` would remain (recovery codes alone are no factor).
+    let other_than = |m: Method| {
+        summary
+            .methods
+            .iter()
+            .any(|x| *x != m && *x != Method::RecoveryCode)
+    };
     let phone = state.services.phone_status(&auth.user).await?;
     let page = SecurityPage {
         layout: Layout::signed_in("Security", "security", csrf.value(), auth.user.role),
@@ -173,10 +199,10 @@ async fn security_page_with(
             number: phone.shown().map(|(n, _)| n.masked()),
             verified: phone.verified.is_some(),
         },
-        push_last_factor: summary.forced
-            && !summary.methods.contains(&Method::Totp)
-            && push_devices.len() == 1,
+        push_last_factor: summary.forced && !other_than(Method::Push) && push_devices.len() == 1,
+        key_last_factor: summary.forced && !other_than(Method::Webauthn) && keys.len() == 1,
         push_devices,
+        keys,
         renaming: kept.renaming,
         pair_name: kept.pair_name,
     };
@@ -193,6 +219,21 @@ async fn device_rows(state: &AppState, auth: &Authenticated) -> Result<Vec<Devic
             name: d.name,
             paired: when(d.created_at),
             last_seen: d.last_seen_at.map_or_else(|| "never".to_owned(), when),
+        })
+        .collect())
+}
+
+/// The keys of `auth` as the tile lists them, oldest first.
+async fn key_rows(state: &AppState, auth: &Authenticated) -> Result<Vec<KeyRow>, WebError> {
+    let keys = state.services.webauthn_credentials(auth).await?;
+    Ok(keys
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.id.0,
+            name: k.name,
+            added: when(k.created_at),
+            last_used: k.last_used_at.map_or_else(|| "never".to_owned(), when),
+            passkey: k.passkey,
         })
         .collect())
 }

@@ -1,10 +1,11 @@
 //! `GET /account/security`: one tile per way of proving it is you (the Security tab that hosting control panels have). The
 //! authenticator-app tile: its status, the recovery codes left, and the forms that set it up,
 //! replace the codes or remove it (`totp`, `recovery_codes`). The companion-app tile:
-//! the paired devices with rename and remove, and "Pair a device" (`push_devices`). Whether a
-//! factor may be removed is the services' rule; the tile only hides a button the rule would
-//! refuse anyway. The page itself is drawn by the group's `security_page`, which the tiles' forms
-//! answer with too.
+//! the paired devices with rename and remove, and "Pair a device" (`push_devices`). The keys
+//! tile: security keys and passkeys with rename and remove, and "Add a security key or passkey"
+//! (`webauthn`). Whether a factor may be removed is the services' rule; the tile only hides a
+//! button the rule would refuse anyway. The page itself is drawn by the group's `security_page`,
+//! which the tiles' forms answer with too.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -42,6 +43,13 @@ fn notice(done: &str) -> Option<Notice> {
              authentication, so that your password alone is not enough to sign in.",
         )),
         "push_renamed" => Some(Notice::success("The device was renamed.")),
+        "key_added" => Some(Notice::success(
+            "The security key or passkey was added. You can use it the next time you sign in.",
+        )),
+        "key_renamed" => Some(Notice::success("The key was renamed.")),
+        "key_removed" => Some(Notice::success(
+            "The key was removed. It can no longer sign you in.",
+        )),
         "pairing_shown" => Some(Notice::warning(
             "Already shown: a pairing code is shown only once. If your app has not paired yet, \
              pair again for a new code.",

@@ -45,6 +45,9 @@ pub struct CodesPage {
     csrf: String,
     /// For the hidden username field of the password form.
     email: String,
+    /// The codes came with the authenticator app (the page speaks of it), not with a security
+    /// key or passkey.
+    app: bool,
 }
 
 /// The answer to a form that made new codes: the services held them for the session in the
@@ -54,11 +57,20 @@ fn show_new_codes() -> Redirect {
     Redirect::to(PATH)
 }
 
+/// Which factor's page sent the person here: `?by=key` after a security key or passkey (its
+/// page says so), nothing after the authenticator app. Only chooses among our sentences.
+#[derive(serde::Deserialize, Default)]
+pub struct CodesQuery {
+    #[serde(default)]
+    by: String,
+}
+
 /// `GET /account/security/recovery-codes`: the codes this session holds, once.
 pub async fn show(
     State(state): State<AppState>,
     SignedIn(auth): SignedIn,
     csrf: CsrfToken,
+    query: Result<axum::extract::Query<CodesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     let (occasion, codes, already_shown) =
         match state.services.take_held::<HeldCodes>(&auth).await? {
@@ -72,7 +84,9 @@ pub async fn show(
         Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
         Occasion::Regenerated => "New recovery codes",
     };
+    let by_key = query.map(|q| q.0).unwrap_or_default().by == "key";
     let page = CodesPage {
+        app: !by_key,
         layout: Layout::signed_in(title, "security", csrf.value(), auth.user.role),
         occasion,
         codes,

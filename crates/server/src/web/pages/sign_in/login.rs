@@ -6,7 +6,6 @@
 //! without it no sign-in is possible). Those cookies, and where a correct password leads, are
 //! `kit::sign_in`'s, since creating an account ends the same way.
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,42 +13,16 @@ use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use serde::Deserialize;
 
+use super::LoginPage;
 use crate::http::Meta;
 use crate::state::AppState;
 use crate::web::kit::cookies;
 use crate::web::kit::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
-use crate::web::kit::page::{Layout, Notice, render};
+use crate::web::kit::page::{Notice, render};
 use crate::web::kit::return_to::safe_next;
 use crate::web::kit::session::{self, SignedIn};
 use crate::web::kit::sign_in::{self, CODE_EXPIRED, SETUP_EXPIRED};
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    layout: Layout,
-    csrf: String,
-    username: String,
-    /// Where to go once signed in, already checked by `safe_next`; empty for the account page.
-    next: String,
-    notice: Option<Notice>,
-    error: Option<String>,
-    open_registration: bool,
-}
-
-impl LoginPage {
-    fn new(state: &AppState, csrf: &CsrfToken) -> Self {
-        LoginPage {
-            layout: Layout::signed_out("Sign in"),
-            csrf: csrf.value().to_owned(),
-            username: String::new(),
-            next: String::new(),
-            notice: None,
-            error: None,
-            open_registration: state.config.open_registration,
-        }
-    }
-}
 
 /// `GET /`: the account for a signed-in person, the sign-in form for anyone else.
 pub async fn home(signed_in: Option<SignedIn>) -> Redirect {

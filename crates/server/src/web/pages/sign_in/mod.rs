@@ -1,20 +1,28 @@
-//! Signing in, every way a person can: the password (`login`), the second step by code or
-//! recovery code (`second_step`) or by the companion app (`push_login`), the setup wizard an
-//! administrator requires (`setup_wizard`, with its number step `phone_wizard` when the
+//! Signing in, every way a person can: the password (`login`), a passkey without a password
+//! (`passkey`), the second step by code or recovery code (`second_step`), by the companion app
+//! (`push_login`) or by a security key (`security_key`), the setup wizard an
+//! administrator requires (`setup_wizard`, or with a key `setup_key`; with its number step `phone_wizard` when the
 //! deployment requires a verified mobile number), "Lost your phone?" (`recover`) and a forgotten
 //! password (`password_reset`). The cookies every step reads and writes are the kit's
-//! (`kit::sign_in`); what only this group's pages share is here: the setup wizard's ticket kept
+//! (`kit::sign_in`); what only this group's pages share is here: the sign-in page (which a
+//! refused passkey answers with too), the setup wizard's ticket kept
 //! alive, the wizard's number step, and the words for a wrong recovery code. No page of the group
 //! imports another, and nothing here decides whether a step succeeds: the services do.
 
 pub mod login;
+pub mod passkey;
 pub mod password_reset;
 pub mod phone_wizard;
 pub mod push_login;
 pub mod recover;
 pub mod second_step;
+pub mod security_key;
+pub mod setup_key;
 pub mod setup_wizard;
 
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
@@ -25,13 +33,127 @@ use crate::state::AppState;
 use crate::web::kit::csrf::CsrfToken;
 use crate::web::kit::error::WebError;
 use crate::web::kit::form::FormProblem;
-use crate::web::kit::page::{Layout, render};
+use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::phone_page::{self, View};
 use crate::web::kit::{cookies, paths, sign_in};
 
 /// "Try the next code" is advice for the app's codes; a recovery code has no next one.
 const WRONG_RECOVERY_CODE: &str =
     "That recovery code is not right, or was already used. Each code works once.";
+
+// ---------------------------------------------------------------------------------------------
+// The sign-in page, which the password and the passkey both answer with
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    username: String,
+    /// Where to go once signed in, already checked by `safe_next`; empty for the account page.
+    next: String,
+    notice: Option<Notice>,
+    error: Option<String>,
+    open_registration: bool,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, csrf: &CsrfToken) -> Self {
+        LoginPage {
+            layout: Layout::signed_out("Sign in"),
+            csrf: csrf.value().to_owned(),
+            username: String::new(),
+            next: String::new(),
+            notice: None,
+            error: None,
+            open_registration: state.config.open_registration,
+        }
+    }
+}
+
+/// The sign-in page again with what went wrong, for a refused passkey or a stale form; `next`
+/// is checked again here.
+fn sign_in_again(
+    state: &AppState,
+    csrf: CsrfToken,
+    next: &str,
+    error: String,
+    status: StatusCode,
+) -> Result<axum::response::Response, WebError> {
+    let page = LoginPage {
+        next: crate::web::kit::return_to::safe_next(next)
+            .unwrap_or_default()
+            .to_owned(),
+        error: Some(error),
+        ..LoginPage::new(state, &csrf)
+    };
+    Ok((csrf, render(status, &page)?).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The second step's ways, which the code page and the key page offer
+
+/// The ways of taking the second step this login has, so the page offers only those.
+#[derive(Clone, Copy)]
+pub struct Offer {
+    totp: bool,
+    recovery_codes: bool,
+    /// "Send a request to my app": a companion app is paired.
+    push: bool,
+    /// "Use your security key": a security key or passkey is registered.
+    webauthn: bool,
+}
+
+impl Offer {
+    /// Every way: what a page offers when the cookie is missing or unreadable. A way the login
+    /// does not have is refused by the services, so the worst case is a wasted click.
+    const EVERY_WAY: Offer = Offer {
+        totp: true,
+        recovery_codes: true,
+        push: true,
+        webauthn: true,
+    };
+
+    fn from_cookie(value: Option<&str>) -> Offer {
+        let Some(value) = value else {
+            return Offer::EVERY_WAY;
+        };
+        let mut offer = Offer {
+            totp: false,
+            recovery_codes: false,
+            push: false,
+            webauthn: false,
+        };
+        for method in value.split('.') {
+            match method {
+                "totp" => offer.totp = true,
+                "recovery_code" => offer.recovery_codes = true,
+                "push" => offer.push = true,
+                "webauthn" => offer.webauthn = true,
+                _ => return Offer::EVERY_WAY,
+            }
+        }
+        offer
+    }
+
+    /// A security key is the only way besides recovery codes ("phishing-resistant only", or
+    /// keys as the only factor): the key page comes first.
+    fn key_first(self) -> bool {
+        self.webauthn && !self.totp && !self.push
+    }
+}
+
+/// Reads the `portcullis_methods` cookie the password step set beside the ticket.
+impl<S: Send + Sync> FromRequestParts<S> for Offer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Offer::from_cookie(cookies::get(
+            &parts.headers,
+            cookies::METHODS,
+        )))
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The setup wizard's ticket

@@ -1,16 +1,16 @@
 //! The second page of a two-page login: `GET|POST /login/code` asks for the code the
 //! authenticator app shows, `GET /login/code?recovery=1` and `POST /login/recovery` take one of
 //! the recovery codes instead; with a paired companion app it also offers "Send a request to my
-//! app" (`push_login`). The ticket from the password step travels in the `portcullis_ticket`
-//! cookie, never in a form or a URL; beside it, `portcullis_methods` says which of these ways
-//! the login has, only so the page offers no others. Whether a code is right, how often one may
-//! guess and when the ticket dies are `Services::login_with_totp`'s and
-//! `login_with_recovery_code`'s to decide.
+//! app" (`push_login`), and with a security key "Use your security key" (`security_key`, which
+//! comes first when a key is the only way besides recovery codes). The ticket from the password
+//! step travels in the `portcullis_ticket` cookie, never in a form or a URL; beside it,
+//! `portcullis_methods` says which of these ways the login has, only so the page offers no
+//! others. Whether a code is right, how often one may guess and when the ticket dies are
+//! `Services::login_with_totp`'s and `login_with_recovery_code`'s to decide.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use portcullis_core::Error;
@@ -19,16 +19,18 @@ use portcullis_core::secret::Token;
 use portcullis_core::service::{LoginResult, TicketLife};
 use serde::Deserialize;
 
-use super::WRONG_RECOVERY_CODE;
+use super::{Offer, WRONG_RECOVERY_CODE};
 use crate::http::Meta;
 use crate::state::AppState;
-use crate::web::kit::cookies;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::return_to::ReturnTo;
 use crate::web::kit::session::{self, SignedIn};
 use crate::web::kit::sign_in::{self, Ticket};
+
+/// The second step by security key (`security_key`).
+const KEY_PAGE: &str = "/login/key";
 
 #[derive(Template)]
 #[template(path = "login_code.html")]
@@ -67,57 +69,6 @@ impl CodePage {
     }
 }
 
-/// The ways of taking the second step this login has, so the page offers only those.
-#[derive(Clone, Copy)]
-pub struct Offer {
-    totp: bool,
-    recovery_codes: bool,
-    /// "Send a request to my app": a companion app is paired.
-    push: bool,
-}
-
-impl Offer {
-    /// Every way: what a page offers when the cookie is missing or unreadable. A way the login
-    /// does not have is refused by the services, so the worst case is a wasted click.
-    const EVERY_WAY: Offer = Offer {
-        totp: true,
-        recovery_codes: true,
-        push: true,
-    };
-
-    fn from_cookie(value: Option<&str>) -> Offer {
-        let Some(value) = value else {
-            return Offer::EVERY_WAY;
-        };
-        let mut offer = Offer {
-            totp: false,
-            recovery_codes: false,
-            push: false,
-        };
-        for method in value.split('.') {
-            match method {
-                "totp" => offer.totp = true,
-                "recovery_code" => offer.recovery_codes = true,
-                "push" => offer.push = true,
-                _ => return Offer::EVERY_WAY,
-            }
-        }
-        offer
-    }
-}
-
-/// Reads the `portcullis_methods` cookie the password step set beside the ticket.
-impl<S: Send + Sync> FromRequestParts<S> for Offer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Offer::from_cookie(cookies::get(
-            &parts.headers,
-            cookies::METHODS,
-        )))
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct CodeQuery {
     #[serde(default)]
@@ -135,8 +86,13 @@ pub async fn form(
     if signed_in.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
+    let asked_recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1";
+    // A key as the only way besides recovery codes: its page comes first, and links back here.
+    if offer.key_first() && !asked_recovery {
+        return Ok(Redirect::to(KEY_PAGE).into_response());
+    }
     // Without an authenticator app, the code to type is a recovery code.
-    let recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1" || !offer.totp;
+    let recovery = asked_recovery || !offer.totp;
     let page = CodePage::new(&csrf, recovery, offer);
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }

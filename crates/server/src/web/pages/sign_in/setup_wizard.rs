@@ -4,6 +4,8 @@
 //! ticket travels in the `portcullis_enrol` cookie; `GET /login/setup` shows a new key (QR code and
 //! text) and `POST /login/setup` takes the code the app shows, switches the app on, signs the
 //! person in and shows the recovery codes once. No password is asked: it was checked a moment ago.
+//! The page also offers a security key or passkey instead (`setup_key`); under
+//! "phishing-resistant only" it sends the person there, as the only way through.
 //! What the ticket allows, how often one may guess and when it dies are the services' to decide.
 
 use askama::Template;
@@ -99,6 +101,14 @@ pub async fn form(
         Ok(found) => found,
         // Finished in another window meanwhile, or simply too late: sign in again either way.
         Err(Error::InvalidTicket | Error::TotpAlreadyActive) => return Ok(setup_expired(&state)),
+        // "Phishing-resistant only": the setup offers only a key (`setup_key`), and says why.
+        Err(Error::PhishingResistantRequired) => {
+            let only = format!("{}?only=1", paths::SETUP_KEY);
+            return Ok(with_ticket_cookie(
+                Redirect::to(&only).into_response(),
+                alive,
+            ));
+        }
         Err(e) => return Err(e.into()),
     };
     let email = email.to_string();
@@ -176,6 +186,10 @@ pub async fn submit(
             )));
         }
         Err(Error::InvalidTicket) => return Ok(setup_expired(&state)),
+        Err(Error::PhishingResistantRequired) => {
+            let only = format!("{}?only=1", paths::SETUP_KEY);
+            return Ok(Redirect::to(&only).into_response());
+        }
         // The key was replaced or never made (another window): show a new one. Without the
         // required mobile number, the wizard shows that step again.
         Err(Error::EnrollmentNotStarted | Error::PhoneNotVerified) => {
