@@ -4,6 +4,7 @@
 //! figures into BENCHMARKS.md. See BENCHMARKS.md for the command and what each figure means.
 
 mod load;
+mod logins;
 mod passkey;
 mod privacyidea;
 mod report;
