@@ -1,7 +1,10 @@
 //! The load generator: `concurrency` workers, each with its own keep-alive connection, send
-//! requests back to back for a fixed time (or until the work runs out) and record every latency.
+//! requests (or units of several calls) back to back for a fixed time (or until the work runs
+//! out) and record every latency.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -164,12 +167,42 @@ pub async fn run(
     make: Maker,
     judge: Judge,
 ) -> Outcome {
+    run_flow(http, concurrency, duration, max, flow_of(make, judge)).await
+}
+
+/// A workload of single requests as units: each request made by `make`, judged by `judge`.
+pub fn flow_of(make: Maker, judge: Judge) -> Flow {
+    Arc::new(move |http: Http, n| {
+        let req = make(n)?;
+        let judge = judge.clone();
+        Some(Box::pin(async move {
+            let (status, body) = send(&http, req.build()).await?;
+            Ok((status, judge(status, &body)))
+        }) as Step)
+    })
+}
+
+/// One unit of work that may take several calls (a passkey sign-in is `start` then `finish`):
+/// the status of its last answer and what the whole meant, or a transport error.
+pub type Step = Pin<Box<dyn Future<Output = anyhow::Result<(u16, Verdict)>> + Send>>;
+/// Makes unit `n` of a workload; `None` ends the phase (the work ran out).
+pub type Flow = Arc<dyn Fn(Http, u64) -> Option<Step> + Send + Sync>;
+
+/// As [`run`], for units of several calls: each unit's latency is the time of the whole unit,
+/// and each unit counts once.
+pub async fn run_flow(
+    http: &Http,
+    concurrency: usize,
+    duration: Duration,
+    max: Option<u64>,
+    flow: Flow,
+) -> Outcome {
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (http, next, make, judge) = (http.clone(), next.clone(), make.clone(), judge.clone());
+        let (http, next, flow) = (http.clone(), next.clone(), flow.clone());
         tasks.push(tokio::spawn(async move {
             let mut out = Outcome::default();
             loop {
@@ -180,15 +213,16 @@ pub async fn run(
                 if max.is_some_and(|m| n >= m) {
                     break;
                 }
-                let Some(req) = make(n) else { break };
-                let request = req.build();
+                let Some(step) = flow(http.clone(), n) else {
+                    break;
+                };
                 let t0 = Instant::now();
-                match send(&http, request).await {
-                    Ok((status, body)) => {
+                match step.await {
+                    Ok((status, verdict)) => {
                         let us = t0.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
                         out.latencies_us.push(us);
                         *out.statuses.entry(status).or_default() += 1;
-                        match judge(status, &body) {
+                        match verdict {
                             Verdict::Expected => out.expected += 1,
                             Verdict::Unexpected => out.unexpected += 1,
                         }

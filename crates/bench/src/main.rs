@@ -4,6 +4,8 @@
 //! figures into BENCHMARKS.md. See BENCHMARKS.md for the command and what each figure means.
 
 mod load;
+mod logins;
+mod passkey;
 mod privacyidea;
 mod report;
 mod seed;
@@ -23,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The whole suite: hashing limit, logins, cheap requests under a login flood, second-factor
+    /// The whole suite: hashing limit, password and passkey logins, cheap requests under a login flood, second-factor
     /// checks on SQLite and PostgreSQL, push, memory, start-up, growth
     Run(RunArgs),
     /// The same /validate workload against privacyIDEA 3.14 (set up by bench/privacyidea/) and
@@ -71,6 +73,16 @@ pub struct RunArgs {
     /// Push approvals measured
     #[arg(long, default_value_t = 100)]
     push: usize,
+    /// Only one part of the suite, written between its own markers in BENCHMARKS.md
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+}
+
+/// Parts of the suite that can run on their own.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// 1, 2 and 2b: the hashing limit, password logins and passkey sign-ins, in one run
+    Logins,
 }
 
 #[tokio::main]

@@ -53,7 +53,15 @@ impl Setup {
         let log = std::fs::File::create(self.data.join("bench-server.log"))?;
         let t0 = Instant::now();
         let mut child = self
-            .command(&["serve", "--bind", "127.0.0.1:0"])
+            // A host name for the public URL: the passkey phase's relying party (WebAuthn
+            // refuses bare IP addresses); port 0 takes the bound port.
+            .command(&[
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--public-url",
+                "http://localhost:0",
+            ])
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)
@@ -61,17 +69,19 @@ impl Setup {
             .context("starting the server binary")?;
         let stdout = child.stdout.take().context("stdout")?;
         let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
+        // `Portcullis is listening on http://ADDR (public URL URL)`
+        let (base, public_url) = loop {
             let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
                 .await
                 .context("the server did not start within 60 s")??
                 .context("the server exited before listening")?;
             if let Some(rest) = line.strip_prefix("Portcullis is listening on ") {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
+                let base = rest.split_whitespace().next().unwrap_or_default();
+                let public = rest
+                    .split_once("(public URL ")
+                    .map(|(_, url)| url.trim_end_matches(')'))
+                    .unwrap_or(base);
+                break (base.to_owned(), public.to_owned());
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
@@ -92,6 +102,7 @@ impl Setup {
             child,
             pid,
             base,
+            public_url,
             startup,
         })
     }
@@ -103,6 +114,8 @@ pub struct Running {
     child: Child,
     pub pid: u32,
     pub base: String,
+    /// The origin browsers (and the passkey phase's authenticator) see: `http://localhost:PORT`.
+    pub public_url: String,
     pub startup: Duration,
 }
 

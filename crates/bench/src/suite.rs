@@ -10,18 +10,23 @@ use anyhow::{Context, bail};
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::RunArgs;
-use crate::load::{self, Http, Judge, Maker, Req, Verdict};
+use crate::load::{self, Flow, Http, Judge, Maker, Req, Verdict};
+use crate::passkey::Authenticator;
 use crate::report::{self, Measured, Table, goal, mb, median, median_f64, ms};
 use crate::seed;
 use crate::server::{self, Running, Setup};
+use crate::{Part, RunArgs};
 
 /// Users without 2FA that the login phases cycle through.
 pub const LOGIN_USERS: u64 = 1000;
+/// Users with one passkey each that the passkey phase cycles through: more than the workers, so
+/// one user's sign-ins never overlap (each presents the next sign count).
+pub const PASSKEY_USERS: u64 = 1000;
 pub const CONCURRENCY: [usize; 3] = [1, 8, 64];
 
 /// A server with its seeded data: users `0..totp` have an authenticator and an open ticket,
-/// `totp..totp + LOGIN_USERS` only a password, the next one is kept for push.
+/// `totp..totp + LOGIN_USERS` only a password, the next one is kept for push, and the
+/// `PASSKEY_USERS` after it get a passkey in the passkey phase.
 pub struct Instance {
     pub setup: Setup,
     pub running: Running,
@@ -258,7 +263,7 @@ fn judge_status(want: u16) -> Judge {
     })
 }
 
-fn login_maker(running: &Running, first: u64) -> Maker {
+pub fn login_maker(running: &Running, first: u64) -> Maker {
     let url = running.url("/api/v1/login");
     Arc::new(move |n| {
         let i = first + n % LOGIN_USERS;
@@ -303,7 +308,30 @@ pub async fn phase(
     median(runs)
 }
 
-async fn sign_in(http: &Http, running: &Running, i: u64) -> anyhow::Result<String> {
+/// As [`phase`], for a workload of several calls per unit (a passkey sign-in).
+pub async fn phase_flow(
+    http: &Http,
+    cpu: &(dyn Fn() -> (Duration, Duration) + Sync),
+    concurrency: usize,
+    duration: Duration,
+    repeat: usize,
+    flow: &Flow,
+) -> Measured {
+    let mut runs = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
+        let (cpu0, other0) = cpu();
+        let outcome = load::run_flow(http, concurrency, duration, None, flow.clone()).await;
+        let (cpu1, other1) = cpu();
+        runs.push(Measured {
+            outcome,
+            server_cpu: cpu1.saturating_sub(cpu0),
+            database_cpu: other1.saturating_sub(other0),
+        });
+    }
+    median(runs)
+}
+
+pub async fn sign_in(http: &Http, running: &Running, i: u64) -> anyhow::Result<String> {
     let (status, body) = load::call(
         http,
         &Req::json(
@@ -341,22 +369,41 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let d = Duration::from_secs_f64(args.common.seconds);
     let r = args.common.repeat.max(1);
     let postgres = (args.postgres != "none").then_some(args.postgres.as_str());
+    let logins_only = args.only == Some(Part::Logins);
+    let command = if logins_only {
+        "cargo build --release -p portcullis-server -p portcullis-bench && target/release/portcullis-bench run --only logins"
+    } else {
+        "cargo build --release --workspace && target/release/portcullis-bench run"
+    };
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "## The suite (`portcullis-bench run`)\n\n{}\n\nCommand: `cargo build --release --workspace && target/release/portcullis-bench run` \
+        "## The suite (`portcullis-bench run`)\n\n{}\n\nCommand: `{command}` \
          ({} s per phase, {} runs each, the median run shown).\n",
         machine.line(),
         args.common.seconds,
         r
     );
+    // Parts 1, 2 and 2b sit between markers of their own, so `--only logins` can measure them
+    // again in one run without touching the other parts' figures.
+    let mut logins = String::new();
+    if logins_only {
+        let _ = writeln!(
+            logins,
+            "Parts 1, 2 and 2b measured in a run of their own. {}\n\nCommand: `{command}` \
+             ({} s per phase, {} runs each, the median run shown).\n",
+            machine.line(),
+            args.common.seconds,
+            r
+        );
+    }
 
     // 1. Hashing limit.
     eprintln!("1. hashing limit");
     let (hash, phc) = tokio::task::spawn_blocking(|| hash_time(9)).await??;
     let limit = machine.cores as f64 / hash.as_secs_f64();
     let _ = writeln!(
-        md,
+        logins,
         "### 1. Hashing limit\n\nOne Argon2id hash (19 MiB, 2 passes, 1 lane — the server's parameters), one thread: \
          **{}**. Limit: {} cores ÷ that = **{limit:.1} logins/s**.\n",
         ms(hash.as_secs_f64() * 1000.0),
@@ -366,60 +413,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     // The main SQLite server.
     eprintln!("seeding the SQLite server");
     let totp = args.totp_users;
-    let a = Instance::create(
-        &http,
-        &binary,
-        None,
-        "sqlite",
-        totp + LOGIN_USERS + 1,
-        totp,
-        &phc,
-    )
-    .await?;
+    let accounts = totp + LOGIN_USERS + 1 + PASSKEY_USERS;
+    let a = Instance::create(&http, &binary, None, "sqlite", accounts, totp, &phc).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (idle_rss, _) = a.running.memory();
 
-    // 2. Password logins.
-    eprintln!("2. password logins");
-    let mut t = Table::new(&[
-        "concurrency",
-        "logins/s",
-        "ratio to the limit",
-        "p50",
-        "p99",
-        "server CPU per login",
-        "answers",
-    ]);
-    let mut best_ratio: f64 = 0.0;
-    for c in CONCURRENCY {
-        let m = phase(
-            &http,
-            &|| a.cpu(),
-            c,
-            d,
-            None,
-            r,
-            &login_maker(&a.running, totp),
-            &judge_accepted(),
-        )
-        .await;
-        let ratio = m.outcome.rps() / limit;
-        best_ratio = best_ratio.max(ratio);
-        t.row(&[
-            c.to_string(),
-            format!("{:.1}", m.outcome.rps()),
-            format!("{ratio:.2}"),
-            ms(m.outcome.quantile_ms(0.5)),
-            ms(m.outcome.quantile_ms(0.99)),
-            ms(m.cpu_ms_per_request()),
-            m.outcome.statuses_text(),
-        ]);
+    // 2. Password logins and 2b. passkey sign-ins.
+    logins.push_str(&crate::logins::parts(&http, &a, limit, machine.cores, d, r).await?);
+    if logins_only {
+        a.finish().await?;
+        return report::publish(&args.common.write, "logins", logins.trim_end());
     }
-    let _ = writeln!(
+    let _ = write!(
         md,
-        "### 2. Password logins (SQLite, users without 2FA)\n\n{}\nGoal ≥ 0.9 of the limit: {} (best {best_ratio:.2}).\n",
-        t.finish(),
-        goal(best_ratio >= 0.9)
+        "<!-- bench:logins:begin -->\n{}\n<!-- bench:logins:end -->\n\n",
+        logins.trim_end()
     );
 
     // 3. Cheap requests under a login flood.
@@ -516,7 +524,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         md,
         "### 6. Memory\n\nResident set size of the server process: idle after start (SQLite, {} accounts) **{}** (goal < 30 MB: {}); \
          peak over all the load above **{}** on SQLite{} (goal < 200 MB: {}).\n",
-        totp + LOGIN_USERS + 1,
+        accounts,
         mb(idle_rss),
         goal(idle_rss < 30_000_000),
         mb(peak_a),
@@ -644,7 +652,8 @@ async fn second_factor_rows(
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// validate, login-totp, validate-wrong, login-totp-wrong, login or me
+    /// validate, login-totp, validate-wrong, login-totp-wrong, login, me or passkey (a
+    /// sign-in: `/login/passkey/start` then `/finish`; one unit per sign-in)
     #[arg(long, default_value = "validate")]
     workload: String,
     #[arg(long, default_value_t = 8)]
@@ -671,49 +680,50 @@ pub async fn load_only(args: LoadArgs) -> anyhow::Result<()> {
         &binary,
         args.postgres.as_deref(),
         "load",
-        args.users + LOGIN_USERS + 1,
+        args.users + LOGIN_USERS + 1 + PASSKEY_USERS,
         args.users,
         &phc,
     )
     .await?;
-    eprintln!("server pid {} at {}", inst.running.pid, inst.running.base);
-    tokio::time::sleep(Duration::from_secs_f64(args.attach_secs)).await;
     let pool = UserPool::new(inst.totp);
-    let (make, judge) = match args.workload.as_str() {
-        "validate" => (
-            second_factor_maker(&inst, &pool, Endpoint::Validate, true),
-            judge_accepted(),
-        ),
-        "validate-wrong" => (
-            second_factor_maker(&inst, &pool, Endpoint::Validate, false),
-            judge_refused(),
-        ),
-        "login-totp" => (
-            second_factor_maker(&inst, &pool, Endpoint::LoginTotp, true),
-            judge_accepted(),
-        ),
-        "login-totp-wrong" => (
-            second_factor_maker(&inst, &pool, Endpoint::LoginTotp, false),
-            judge_refused(),
-        ),
-        "login" => (login_maker(&inst.running, inst.totp), judge_accepted()),
+    let sf = |endpoint, valid| {
+        let judge = if valid {
+            judge_accepted()
+        } else {
+            judge_refused()
+        };
+        load::flow_of(second_factor_maker(&inst, &pool, endpoint, valid), judge)
+    };
+    let flow = match args.workload.as_str() {
+        "validate" => sf(Endpoint::Validate, true),
+        "validate-wrong" => sf(Endpoint::Validate, false),
+        "login-totp" => sf(Endpoint::LoginTotp, true),
+        "login-totp-wrong" => sf(Endpoint::LoginTotp, false),
+        "login" => load::flow_of(login_maker(&inst.running, inst.totp), judge_accepted()),
         "me" => {
             let token = sign_in(&http, &inst.running, inst.totp).await?;
             let url = inst.running.url("/api/v1/me");
             let make: Maker = Arc::new(move |_| Some(Req::get(url.clone(), Some(&token))));
-            (make, judge_status(200))
+            load::flow_of(make, judge_status(200))
+        }
+        "passkey" => {
+            let authenticator = Arc::new(Authenticator::new(&inst.running.public_url)?);
+            let first = inst.totp + LOGIN_USERS + 1;
+            let keys =
+                crate::logins::register_passkeys(&http, &inst, &authenticator, first).await?;
+            crate::passkey::sign_in_flow(&inst.running, authenticator, keys)
         }
         other => bail!("unknown workload {other}"),
     };
-    let m = phase(
+    eprintln!("server pid {} at {}", inst.running.pid, inst.running.base);
+    tokio::time::sleep(Duration::from_secs_f64(args.attach_secs)).await;
+    let m = phase_flow(
         &http,
         &|| inst.cpu(),
         args.concurrency,
         Duration::from_secs_f64(args.seconds),
-        None,
         1,
-        &make,
-        &judge,
+        &flow,
     )
     .await;
     eprintln!(
