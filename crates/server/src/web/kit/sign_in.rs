@@ -184,6 +184,22 @@ pub fn finished_cookies(config: &Config) -> [HeaderValue; 2] {
     ]
 }
 
+/// A second step passed: the session cookie, the ticket and the sign-in's other cookies
+/// forgotten, and on to `to` (the page the person asked for, or `/account`).
+pub fn second_step_passed(config: &Config, token: &Token, to: &str) -> Response {
+    let [next, step] = finished_cookies(config);
+    (
+        AppendHeaders([
+            (header::SET_COOKIE, session::set_cookie(config, token)),
+            (header::SET_COOKIE, clear_ticket(config)),
+            (header::SET_COOKIE, next),
+            (header::SET_COOKIE, step),
+        ]),
+        Redirect::to(to),
+    )
+        .into_response()
+}
+
 /// Every cookie a half-finished sign-in may have left, each with the value that forgets it: for
 /// "Start over", which abandons it.
 pub fn abandoned_cookies(config: &Config) -> [(&'static str, HeaderValue); 4] {

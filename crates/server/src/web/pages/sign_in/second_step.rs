@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::{SessionKind, TicketPurpose};
 use portcullis_core::secret::Token;
@@ -26,7 +26,7 @@ use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::return_to::ReturnTo;
-use crate::web::kit::session::{self, SignedIn};
+use crate::web::kit::session::SignedIn;
 use crate::web::kit::sign_in::{self, Ticket};
 
 /// The second step by security key (`security_key`).
@@ -195,20 +195,11 @@ async fn finish(
         .record_login(crate::metrics::login_outcome(&result));
     let e = match result {
         Ok(LoginResult::Complete { token, .. }) => {
-            let [next, step] = sign_in::finished_cookies(&state.config);
-            return Ok((
-                AppendHeaders([
-                    (
-                        header::SET_COOKIE,
-                        session::set_cookie(&state.config, &token),
-                    ),
-                    (header::SET_COOKIE, sign_in::clear_ticket(&state.config)),
-                    (header::SET_COOKIE, next),
-                    (header::SET_COOKIE, step),
-                ]),
-                Redirect::to(return_to.path()),
-            )
-                .into_response());
+            return Ok(sign_in::second_step_passed(
+                &state.config,
+                &token,
+                return_to.path(),
+            ));
         }
         Ok(LoginResult::SecondFactor { .. } | LoginResult::EnrollmentRequired { .. }) => {
             return Err(WebError::Internal(Error::internal_msg(
