@@ -2,11 +2,12 @@
 //! file given by `--config`, which wins over the defaults. Every setting has all three spellings
 //! (`--public-url`, `PORTCULLIS_PUBLIC_URL`, `public_url = "..."`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::delivery::config::{DeliveryArgs, DeliveryConfig};
@@ -86,6 +87,12 @@ pub struct ServeArgs {
     /// SQLite durability: normal, or full to survive a power loss [default: normal]
     #[arg(long, env = "PORTCULLIS_SQLITE_SYNCHRONOUS", value_enum)]
     pub sqlite_synchronous: Option<SqliteSynchronous>,
+    /// Proxies whose X-Forwarded-For/-Proto/-Host are believed, as CIDR[,CIDR...] [default: none]
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Domain the session cookie is set for, so one sign-in covers its subdomains [default: this host only]
+    #[arg(long, env = "PORTCULLIS_COOKIE_DOMAIN")]
+    pub cookie_domain: Option<String>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -108,6 +115,8 @@ struct FileConfig {
     hash_threads: Option<usize>,
     hash_queue: Option<usize>,
     sqlite_synchronous: Option<SqliteSynchronous>,
+    trusted_proxies: Option<Vec<String>>,
+    cookie_domain: Option<String>,
 }
 
 /// The settings in force, after merging.
@@ -140,6 +149,9 @@ pub struct Config {
     pub data: PathBuf,
     pub open_registration: bool,
     pub public_url: String,
+    /// The OpenID Connect issuer: the public URL exactly as it was given (a trailing slash
+    /// kept), since relying parties compare it byte for byte with the `iss` of every token.
+    pub issuer: String,
     /// False when the public URL is only the default derived from the bind address; the server
     /// then fills in the address it actually bound (port 0 becomes the real port).
     pub public_url_configured: bool,
@@ -163,6 +175,10 @@ pub struct Config {
     pub hash_threads: usize,
     pub hash_queue: usize,
     pub sqlite_synchronous: SqliteSynchronous,
+    /// Only connections from these networks have their `X-Forwarded-*` headers believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The session cookie's `Domain` (lower case, no leading dot); `None` keeps it to this host.
+    pub cookie_domain: Option<String>,
     /// The file given with `--config`, so that the commands the server suggests find the same
     /// settings.
     pub config_file: Option<PathBuf>,
@@ -191,10 +207,10 @@ impl Config {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
         let configured_url = args.public_url.or(f.public_url);
         let public_url_configured = configured_url.is_some();
-        let public_url = configured_url
-            .unwrap_or_else(|| format!("http://{bind}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let issuer = configured_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = issuer.trim_end_matches('/').to_owned();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("the public URL must start with http:// or https://");
         }
@@ -214,6 +230,7 @@ impl Config {
                 .or(f.open_registration)
                 .unwrap_or(false),
             public_url,
+            issuer,
             public_url_configured,
             log_format: args.log_format.or(f.log_format).unwrap_or(LogFormat::Text),
             database_url: args
@@ -259,6 +276,12 @@ impl Config {
                 .sqlite_synchronous
                 .or(f.sqlite_synchronous)
                 .unwrap_or(SqliteSynchronous::Normal),
+            trusted_proxies: parse_networks(
+                args.trusted_proxies
+                    .or(f.trusted_proxies)
+                    .unwrap_or_default(),
+            )?,
+            cookie_domain: parse_cookie_domain(args.cookie_domain.or(f.cookie_domain))?,
             config_file: file.map(Path::to_path_buf),
         };
         if !(1..=MAX_HASH_THREADS).contains(&config.hash_threads) {
@@ -310,6 +333,40 @@ impl Config {
             ),
         }
     }
+}
+
+/// `trusted_proxies` as networks: `10.0.0.0/8`, or a bare address for one host.
+fn parse_networks(items: Vec<String>) -> anyhow::Result<Vec<IpNet>> {
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .with_context(|| {
+                    format!("trusted_proxies: {s:?} is not an address or CIDR network")
+                })
+        })
+        .collect()
+}
+
+/// `cookie_domain` as a bare lower-case host name: a leading dot is dropped (browsers ignore
+/// it), anything with a scheme, port, path or wildcard is refused.
+fn parse_cookie_domain(value: Option<String>) -> anyhow::Result<Option<String>> {
+    let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let domain = value.trim().trim_start_matches('.').to_ascii_lowercase();
+    let valid = !domain.is_empty()
+        && domain.len() <= 253
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    if !valid {
+        bail!("cookie_domain must be a host name such as example.com, not {value:?}");
+    }
+    Ok(Some(domain))
 }
 
 /// The data folder when neither a flag, the environment nor the config file names one.
@@ -375,6 +432,7 @@ mod tests {
         let c = Config::resolve(args, Some(&path)).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:7000");
         assert_eq!(c.public_url, "https://id.example.com");
+        assert_eq!(c.issuer, "https://id.example.com/");
         assert!(c.open_registration && c.secure_cookies());
         assert_eq!(c.data, PathBuf::from("portcullis-data"));
         std::fs::remove_dir_all(dir).unwrap();
@@ -410,6 +468,40 @@ mod tests {
         };
         assert!(Config::resolve(none, None).is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn trusted_proxies_and_the_cookie_domain_are_checked_when_read() {
+        let args = ServeArgs {
+            trusted_proxies: Some(vec!["10.0.0.0/8".into(), " 192.0.2.7".into()]),
+            cookie_domain: Some(".Example.COM".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(args, None).unwrap();
+        let nets: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.0.2.7/32"]);
+        assert_eq!(c.cookie_domain.as_deref(), Some("example.com"));
+        for bad in ["10.0.0.0/33", "proxy.example.com"] {
+            let args = ServeArgs {
+                trusted_proxies: Some(vec![bad.into()]),
+                ..Default::default()
+            };
+            assert!(Config::resolve(args, None).is_err(), "{bad}");
+        }
+        for bad in [
+            "https://example.com",
+            "example.com:443",
+            "*.example.com",
+            "a..b",
+        ] {
+            let args = ServeArgs {
+                cookie_domain: Some(bad.into()),
+                ..Default::default()
+            };
+            assert!(Config::resolve(args, None).is_err(), "{bad}");
+        }
+        let none = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert!(none.trusted_proxies.is_empty() && none.cookie_domain.is_none());
     }
 
     #[test]
