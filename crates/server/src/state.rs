@@ -25,3 +25,9 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         state.metrics.clone()
     }
 }
+
+impl axum::extract::FromRef<AppState> for Arc<Config> {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.clone()
+    }
+}

@@ -56,6 +56,42 @@ pub fn set(name: &str, value: &str, same_site: SameSite, secure: bool) -> Header
     ))
 }
 
+/// As [`set`], for the one cookie that must cross subdomains (the session, so that one sign-in
+/// covers every application behind forward authentication): with `Domain=domain` the browser
+/// sends it to that domain and all its subdomains. `None` keeps it host-only like the others.
+pub fn set_shared(
+    name: &str,
+    value: &str,
+    same_site: SameSite,
+    secure: bool,
+    domain: Option<&str>,
+) -> HeaderValue {
+    header_value(format!(
+        "{name}={value}{}{}",
+        attributes("/", same_site, secure),
+        domain_attribute(domain)
+    ))
+}
+
+/// Forgets a cookie set by [`set_shared`]: a browser only replaces a cookie with the same name,
+/// path and domain, so clearing without the `Domain` would leave the shared one in place.
+pub fn clear_shared(
+    name: &str,
+    same_site: SameSite,
+    secure: bool,
+    domain: Option<&str>,
+) -> HeaderValue {
+    header_value(format!(
+        "{name}={}{}; Max-Age=0",
+        attributes("/", same_site, secure),
+        domain_attribute(domain)
+    ))
+}
+
+fn domain_attribute(domain: Option<&str>) -> String {
+    domain.map(|d| format!("; Domain={d}")).unwrap_or_default()
+}
+
 /// A `Set-Cookie` value that makes the browser forget the cookie at once.
 pub fn clear(name: &str, same_site: SameSite, secure: bool) -> HeaderValue {
     clear_at(name, "/", same_site, secure)
@@ -136,6 +172,25 @@ mod tests {
         assert_eq!(
             v.to_str().unwrap(),
             "portcullis_csrf=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn a_shared_cookie_names_its_domain_when_set_and_when_cleared() {
+        let v = set_shared(SESSION, "abc", SameSite::Lax, true, Some("example.com"));
+        assert_eq!(
+            v.to_str().unwrap(),
+            "portcullis_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure; Domain=example.com"
+        );
+        let v = clear_shared(SESSION, SameSite::Lax, false, Some("example.com"));
+        assert_eq!(
+            v.to_str().unwrap(),
+            "portcullis_session=; Path=/; HttpOnly; SameSite=Lax; Domain=example.com; Max-Age=0"
+        );
+        let v = set_shared(SESSION, "abc", SameSite::Lax, false, None);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "portcullis_session=abc; Path=/; HttpOnly; SameSite=Lax"
         );
     }
 

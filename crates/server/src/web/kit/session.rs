@@ -84,16 +84,25 @@ fn sign_in(parts: &Parts) -> WebError {
 }
 
 /// Lax, not Strict: a link to the account page from mail or another site should find the person
-/// signed in. Forms are protected by the CSRF token, not by this attribute.
+/// signed in. Forms are protected by the CSRF token, not by this attribute. With `cookie_domain`
+/// the session (and only the session: CSRF and ticket cookies stay host-only) is sent to every
+/// subdomain, so forward authentication sees it in front of the other applications.
 pub fn set_cookie(config: &Config, token: &Token) -> HeaderValue {
-    cookies::set(
+    cookies::set_shared(
         cookies::SESSION,
         token.expose(),
         SameSite::Lax,
         config.secure_cookies(),
+        config.cookie_domain.as_deref(),
     )
 }
 
+/// Clears with the same `Domain` the cookie was set with, or the browser would keep it.
 pub fn clear_cookie(config: &Config) -> HeaderValue {
-    cookies::clear(cookies::SESSION, SameSite::Lax, config.secure_cookies())
+    cookies::clear_shared(
+        cookies::SESSION,
+        SameSite::Lax,
+        config.secure_cookies(),
+        config.cookie_domain.as_deref(),
+    )
 }
