@@ -9,12 +9,13 @@
 //! the rows have always held (the tests of each file pin it). Failures say why in a `reason`
 //! field, so their types are enums tagged by `reason`; the successful shape of the same act is an
 //! untagged variant. The types live by area: [`login`], [`password`], [`factors`], [`push`],
-//! [`admin`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
+//! [`admin`], [`access`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
 //! here. Reading the trail back ([`StoredAuditEvent`]) keeps the JSON as it was stored.
 
 use crate::clock::UnixTime;
 use crate::model::{ContractId, RequestMeta, UserId};
 
+pub mod access;
 pub mod admin;
 mod detail;
 pub mod factors;
@@ -27,6 +28,7 @@ pub mod webauthn;
 
 pub use detail::AuditDetail;
 
+pub use access::{AccessRuleCreated, AccessRuleRemoved};
 pub use admin::{
     AccountUnlocked, ContractPolicyChanged, Grant, GroupCreated, GroupMemberAdded,
     GroupMemberRemoved, InvitationRenewed, ResourceCreated, ResourceDeleted, ResourceUpdated,
@@ -123,6 +125,8 @@ pub enum AuditKind {
     WebauthnCloneSuspected,
     PasskeyFailure,
     PhishingResistantChanged,
+    AccessRuleCreated,
+    AccessRuleRemoved,
 }
 
 impl AuditKind {
@@ -192,6 +196,8 @@ impl AuditKind {
             AuditKind::WebauthnCloneSuspected => "webauthn.clone_suspected",
             AuditKind::PasskeyFailure => "login.passkey.failure",
             AuditKind::PhishingResistantChanged => "contract.phishing_resistant_changed",
+            AuditKind::AccessRuleCreated => "access_rule.created",
+            AuditKind::AccessRuleRemoved => "access_rule.removed",
         }
     }
 }

@@ -11,6 +11,8 @@
 //! - [`secret`]: random tokens that redact in `Debug`, zeroize on drop and are stored only as hashes.
 //! - [`throttle`]: the arithmetic of account lockouts and per-address failure windows.
 //! - [`login`]: the login state machine (password, then a second factor or a forced enrolment).
+//! - [`access`]: access rules for applications behind forward authentication (host, path prefix,
+//!   policy, groups) and the decision forward authentication answers.
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
@@ -20,6 +22,7 @@
 //!   `service::login`, one file per second factor (`totp`, `recovery`, `push/`), one file per
 //!   other use case; no use case imports another.
 
+pub mod access;
 pub mod app_password;
 pub mod audit;
 pub mod clock;

@@ -5,6 +5,7 @@
 //! one line (`list`: a table, or JSON lines) and closes the database. Who may be acted on is
 //! decided by the use cases (the owner, for one, is never deleted or demoted).
 
+pub mod access_rule;
 pub mod backup;
 pub mod checkpassword;
 pub mod outbox;

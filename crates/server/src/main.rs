@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use portcullis_server::Server;
+use portcullis_server::cli::access_rule::AccessRuleCommand;
 use portcullis_server::cli::backup::{BackupArgs, RestoreArgs};
 use portcullis_server::cli::checkpassword::CheckpasswordArgs;
 use portcullis_server::cli::outbox::OutboxCommand;
@@ -46,6 +47,11 @@ enum Command {
     ServiceToken {
         #[command(subcommand)]
         command: ServiceTokenCommand,
+    },
+    /// Manage the access rules of forward authentication (applications behind a reverse proxy)
+    AccessRule {
+        #[command(subcommand)]
+        command: AccessRuleCommand,
     },
     /// Read the messages written to DATA/outbox/ when no SMTP server or SMS gateway is configured
     Outbox {
@@ -93,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User { command } => command.run(cli.config.as_deref()).await,
         Command::SupportAgent { command } => command.run(cli.config.as_deref()).await,
         Command::ServiceToken { command } => command.run(cli.config.as_deref()).await,
+        Command::AccessRule { command } => command.run(cli.config.as_deref()).await,
         Command::Outbox { command } => command.run(cli.config.as_deref()).await,
         Command::Backup(args) => args.run(cli.config.as_deref()).await,
         Command::Restore(args) => args.run(cli.config.as_deref()).await,

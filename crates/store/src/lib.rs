@@ -9,6 +9,7 @@
 //! migrates; [`tx`] is the transaction every trait is implemented on; one file per trait after
 //! that.
 
+mod access_rules;
 mod app_passwords;
 mod audit;
 mod backup;

@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
+    Migration {
+        version: 13,
+        name: "access_rules",
+        sqlite: include_str!("../migrations/sqlite/0013_access_rules.sql"),
+        postgres: include_str!("../migrations/postgres/0013_access_rules.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

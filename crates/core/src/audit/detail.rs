@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 // Every kind's type, as `audit` re-exports them.
 use super::*;
+use crate::access::AccessPolicy;
 use crate::login::Method;
 use crate::model::{ResourceKind, Role, SessionKind};
 use crate::totp::Algorithm;
@@ -101,7 +102,9 @@ audit_details! {
         WebauthnRemoved,
         WebauthnCloneSuspected,
         PasskeyFailure,
-        PhishingResistantChanged;
+        PhishingResistantChanged,
+        AccessRuleCreated,
+        AccessRuleRemoved;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -125,7 +128,14 @@ macro_rules! serialize_by_name {
     };
 }
 
-serialize_by_name!(Role, ResourceKind, SessionKind, Method, Algorithm);
+serialize_by_name!(
+    Role,
+    ResourceKind,
+    SessionKind,
+    Method,
+    Algorithm,
+    AccessPolicy
+);
 
 #[cfg(test)]
 mod tests {

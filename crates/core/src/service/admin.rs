@@ -137,6 +137,15 @@ impl<S: Store> Services<S> {
         })
     }
 
+    /// The operator's session for a contract known by id (the shell only, acting on a record of
+    /// that contract, such as an access rule).
+    pub(super) fn operator_session_for(contract: ContractId) -> AdminSession {
+        AdminSession {
+            actor: Actor::Operator,
+            contract,
+        }
+    }
+
     /// The operator's session for the contract of the account `email` (the shell only).
     pub async fn operator_session(&self, email: &str) -> Result<(AdminSession, User)> {
         let key = Email::parse(email).map_err(Error::InvalidEmail)?.key();

@@ -20,6 +20,7 @@
 //! Types another use case needs (`Authenticated`, `AdminSession`, ...) live with the use case
 //! that makes them, so only it can; the others name them through this module's re-exports.
 
+mod access_rules;
 mod account;
 mod admin;
 mod app_auth;
@@ -55,6 +56,7 @@ mod webauthn;
 
 use std::sync::Arc;
 
+pub use access_rules::{AccessCheck, Identity, NamedAccessRule, NewAccessRule};
 pub use admin::{AdminSession, ManagedUser};
 pub use contract_policy::ContractPolicyChange;
 pub use emergency_kit::KitMaterial;

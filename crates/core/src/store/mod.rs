@@ -17,6 +17,7 @@ use std::future::Future;
 
 use crate::error::Result;
 
+mod access_rules;
 mod app_passwords;
 mod audit;
 mod contracts;
@@ -41,6 +42,7 @@ mod totp;
 mod users;
 mod webauthn;
 
+pub use access_rules::AccessRules;
 pub use app_passwords::AppPasswords;
 pub use audit::AuditLog;
 pub use contracts::Contracts;
@@ -105,6 +107,7 @@ pub trait Transaction:
     + PushStore
     + SealedSecrets
     + WebauthnStore
+    + AccessRules
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -2,8 +2,10 @@
 //! case, and maps the result; the OpenAPI document is generated from the same annotations that
 //! route the requests, so it cannot miss an endpoint.
 
+mod access_rules;
 mod app_auth;
 mod app_passwords;
+mod authz;
 pub mod error;
 pub mod extract;
 mod groups;
@@ -210,6 +212,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(push_device::answer))
         .routes(routes!(push_device::approve_by_number))
         .routes(routes!(push_device::set_webhook))
+        .routes(routes!(
+            access_rules::create_access_rule,
+            access_rules::list_access_rules
+        ))
+        .routes(routes!(access_rules::remove_access_rule))
+        .routes(routes!(authz::forward_auth))
+        .routes(routes!(authz::auth_request))
 }
 
 /// Unknown paths under `/api` answer in the API's error format.

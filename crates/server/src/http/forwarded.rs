@@ -147,7 +147,11 @@ mod tests {
 
     #[test]
     fn a_forged_header_from_an_untrusted_peer_is_ignored() {
-        let h = headers(&[(FOR, "198.51.100.9"), (PROTO, "https"), (HOST, "app.example.com")]);
+        let h = headers(&[
+            (FOR, "198.51.100.9"),
+            (PROTO, "https"),
+            (HOST, "app.example.com"),
+        ]);
         let trusted = nets(&["10.0.0.0/8"]);
         let peer = ip("203.0.113.5");
         assert_eq!(client_ip(peer, &h, &trusted), peer);
@@ -184,7 +188,10 @@ mod tests {
     fn ipv6_entries_ports_and_mapped_peers_are_understood() {
         let trusted = nets(&["127.0.0.1/32", "fd00::/8"]);
         let h = headers(&[(FOR, "[2001:db8::7]:51000, fd00::1")]);
-        assert_eq!(client_ip(ip("::ffff:127.0.0.1"), &h, &trusted), ip("2001:db8::7"));
+        assert_eq!(
+            client_ip(ip("::ffff:127.0.0.1"), &h, &trusted),
+            ip("2001:db8::7")
+        );
         let h = headers(&[(FOR, "192.0.2.8:4711")]);
         assert_eq!(client_ip(ip("fd00::2"), &h, &trusted), ip("192.0.2.8"));
         let h = headers(&[(FOR, "2001:db8::9")]);
@@ -206,7 +213,10 @@ mod tests {
     fn proto_and_host_come_from_the_nearest_trusted_proxy_and_are_checked() {
         let trusted = nets(&["10.0.0.0/8"]);
         let peer = ip("10.0.0.2");
-        let h = headers(&[(PROTO, "http, HTTPS"), (HOST, "evil.example, App.Example.com:8443")]);
+        let h = headers(&[
+            (PROTO, "http, HTTPS"),
+            (HOST, "evil.example, App.Example.com:8443"),
+        ]);
         assert_eq!(proto(peer, &h, &trusted), Some("https"));
         assert_eq!(
             host(peer, &h, &trusted).as_deref(),
