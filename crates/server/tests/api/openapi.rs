@@ -85,6 +85,11 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
+    ("get", "/api/v1/access-rules"),
+    ("post", "/api/v1/access-rules"),
+    ("delete", "/api/v1/access-rules/{id}"),
+    ("get", "/api/v1/authz/forward-auth"),
+    ("get", "/api/v1/authz/auth-request"),
 ];
 
 #[tokio::test]
