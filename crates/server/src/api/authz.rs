@@ -166,23 +166,28 @@ async fn answer(state: &AppState, original: Original, dialect: Dialect) -> Respo
 }
 
 /// 200, with the person in `Remote-*` headers for the proxy to copy onto the request it passes
-/// on (none for a public rule). There is no display name: `Remote-Name` carries the email too.
+/// on. There is no display name: `Remote-Name` carries the email too. A public rule names no one,
+/// but still answers the four headers, empty: a proxy then overwrites whatever the client sent
+/// under those names, and Caddy 2.6 (whose `copy_headers` writes its placeholder text for a
+/// header the answer lacks) passes on nothing instead of `{http.reverse_proxy.header.…}`.
 fn allowed(identity: Option<Identity>) -> Response {
+    let (email, groups) = match identity {
+        Some(identity) => (identity.email, identity.groups.join(",")),
+        None => (String::new(), String::new()),
+    };
+    let pairs = [
+        ("remote-user", email.clone()),
+        ("remote-email", email.clone()),
+        ("remote-name", email),
+        ("remote-groups", groups),
+    ];
     let mut headers = HeaderMap::new();
-    if let Some(identity) = identity {
-        let pairs = [
-            ("remote-user", identity.email.clone()),
-            ("remote-email", identity.email.clone()),
-            ("remote-name", identity.email),
-            ("remote-groups", identity.groups.join(",")),
-        ];
-        for (name, value) in pairs {
-            // Group names may hold any character; header values take UTF-8 as opaque bytes but
-            // no control characters, which are dropped.
-            let clean: String = value.chars().filter(|c| !c.is_control()).collect();
-            if let Ok(v) = HeaderValue::from_bytes(clean.as_bytes()) {
-                headers.insert(HeaderName::from_static(name), v);
-            }
+    for (name, value) in pairs {
+        // Group names may hold any character; header values take UTF-8 as opaque bytes but no
+        // control characters, which are dropped.
+        let clean: String = value.chars().filter(|c| !c.is_control()).collect();
+        if let Ok(v) = HeaderValue::from_bytes(clean.as_bytes()) {
+            headers.insert(HeaderName::from_static(name), v);
         }
     }
     (StatusCode::OK, headers).into_response()
@@ -196,7 +201,7 @@ fn allowed(identity: Option<Identity>) -> Response {
         ("X-Forwarded-Proto" = Option<String>, Header, description = "http or https (default: the public URL's)"),
     ),
     responses(
-        (status = 200, description = "let in; the person in Remote-User, Remote-Email (the email), Remote-Name, Remote-Groups (names, comma-separated); none of them for a public rule"),
+        (status = 200, description = "let in; the person in Remote-User, Remote-Email (the email), Remote-Name, Remote-Groups (names, comma-separated); empty for a public rule"),
         (status = 302, description = "sign in first (or step up, with acr=mfa) at the URL in Location, which returns to the original URL"),
         (status = 400, description = "invalid_forwarded_request: no X-Forwarded-Host", body = ErrorBody),
         (status = 403, description = "forbidden (no rule for the URL, another contract, not in the rule's groups) or untrusted_proxy", body = ErrorBody),
@@ -213,7 +218,7 @@ pub async fn forward_auth(State(state): State<AppState>, original: Original) -> 
         ("X-Forwarded-Proto" = Option<String>, Header, description = "http or https (default: the public URL's)"),
     ),
     responses(
-        (status = 200, description = "let in; the person in Remote-User, Remote-Email (the email), Remote-Name, Remote-Groups (names, comma-separated); none of them for a public rule"),
+        (status = 200, description = "let in; the person in Remote-User, Remote-Email (the email), Remote-Name, Remote-Groups (names, comma-separated); empty for a public rule"),
         (status = 400, description = "invalid_forwarded_request: no X-Forwarded-Host", body = ErrorBody),
         (status = 401, description = "unauthenticated: sign in first (or step up, with acr=mfa) at the URL in Location", body = ErrorBody),
         (status = 403, description = "forbidden (no rule for the URL, another contract, not in the rule's groups) or untrusted_proxy", body = ErrorBody),

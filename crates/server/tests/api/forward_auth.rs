@@ -196,10 +196,13 @@ on_both_backends! {
         let r = check(&app, "auth-request", "nobody.example.com", "/", None).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-        // A public rule lets anyone in and names no one.
+        // A public rule lets anyone in and names no one (the headers are there, empty, so that
+        // the proxy overwrites any the client sent).
         let r = forward_auth(&app, "www.example.com", "/", Some(&owner)).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(header(&r, "remote-user"), None);
+        for name in ["remote-user", "remote-email", "remote-name", "remote-groups"] {
+            assert_eq!(header(&r, name), Some(""), "{name}");
+        }
         let r = forward_auth(&app, "www.example.com", "/", None).await;
         assert_eq!(r.status(), StatusCode::OK);
 

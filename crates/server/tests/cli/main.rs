@@ -13,6 +13,7 @@ mod binary;
 mod checkpassword;
 mod cli_credentials;
 mod cli_users;
+mod forward_auth_proxies;
 mod key_rotation;
 mod outbox_cli;
 mod reverse_proxy;

@@ -38,11 +38,12 @@ const OWNER: &str = "owner@example.com";
 const PASSWORD: &str = "Correct-Horse-7";
 /// The longest any one wait may take: a start, a request, a line of output, an exit.
 const PATIENCE: Duration = Duration::from_secs(30);
-/// What a client claims in `X-Forwarded-For` (a documentation address, RFC 5737). Portcullis does
-/// not read that header yet, so it must appear nowhere: the README warns about exactly this.
+/// What a client claims in `X-Forwarded-For` (a documentation address, RFC 5737). nginx appends
+/// the address it saw after it, and Portcullis, trusting nginx (127.0.0.1) only, takes that one:
+/// the claim must appear nowhere.
 const CLAIMED: &str = "203.0.113.9";
 /// Where the test's client connects to the proxy from. Not the proxy's own 127.0.0.1, so the
-/// addresses the server records show whose they are: the proxy's.
+/// addresses the server records show whose they are: the client's, as nginx saw it.
 const CLIENT: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 
 #[tokio::test]
@@ -60,7 +61,12 @@ async fn an_nginx_site_from_the_readme_signs_people_in_over_https() {
     let public_url = format!("https://localhost:{proxy_port}");
     let mut portcullis = Command::new(env!("CARGO_BIN_EXE_portcullis"));
     portcullis.args(["serve", "--bind", "127.0.0.1:0", "--data", &data]);
-    portcullis.args(["--public-url", &public_url]);
+    portcullis.args([
+        "--public-url",
+        &public_url,
+        "--trusted-proxies",
+        "127.0.0.1",
+    ]);
     let mut server = Portcullis::start(scratch.path(), portcullis).await;
 
     // The site as written, but on a free port, with the test's certificate and server.
@@ -100,11 +106,14 @@ async fn an_nginx_site_from_the_readme_signs_people_in_over_https() {
     let account = browser.get("/account").await;
     assert_eq!(account.status, StatusCode::OK);
     assert!(account.body.contains(OWNER), "{}", account.body);
-    // The session and the sign-in are recorded with the proxy's address, never the client's or
-    // what the client claims.
-    assert!(account.body.contains("127.0.0.1"), "{}", account.body);
+    // The session and the sign-in are recorded with the client's address as nginx saw it, never
+    // the proxy's or what the client claims.
+    assert!(
+        account.body.contains(&CLIENT.to_string()),
+        "{}",
+        account.body
+    );
     assert!(!account.body.contains(CLAIMED), "{}", account.body);
-    assert!(!account.body.contains(&CLIENT.to_string()));
 
     // The same through the API.
     let body = json!({ "username": OWNER, "password": PASSWORD });
@@ -125,7 +134,7 @@ async fn an_nginx_site_from_the_readme_signs_people_in_over_https() {
             .collect();
         assert!(addresses.len() >= 2, "web and API sign-in: {}", answer.body);
         assert!(
-            addresses.iter().all(|ip| *ip == "127.0.0.1"),
+            addresses.iter().all(|ip| *ip == CLIENT.to_string()),
             "{path}: {addresses:?}"
         );
         assert!(!answer.body.contains(CLAIMED), "{}", answer.body);
@@ -311,7 +320,7 @@ fn set_command_argument(script: &str, command: &str, old: &str, new: &str) -> St
 // ---------------------------------------------------------------------------------------------
 // Tools: present, or skipped (a failure where they are required)
 
-fn tool_available(name: &str, program: &Path, version: &str) -> bool {
+pub(crate) fn tool_available(name: &str, program: &Path, version: &str) -> bool {
     let found = std::process::Command::new(program)
         .arg(version)
         .stdout(Stdio::null())
@@ -322,13 +331,13 @@ fn tool_available(name: &str, program: &Path, version: &str) -> bool {
         if std::env::var("PORTCULLIS_REQUIRE_TOOLS").as_deref() == Ok("1") {
             panic!("PORTCULLIS_REQUIRE_TOOLS=1 but {name} is not installed");
         }
-        eprintln!("SKIPPED: {name} not found (Debian packages nginx-light, openssl)");
+        eprintln!("SKIPPED: {name} not found (Debian packages nginx-light, openssl, caddy)");
     }
     found
 }
 
 /// nginx on the PATH, or where Debian puts it (`/usr/sbin`, often not on a user's PATH).
-fn nginx_program() -> Option<PathBuf> {
+pub(crate) fn nginx_program() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
@@ -399,7 +408,7 @@ impl Drop for Database {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
@@ -543,12 +552,12 @@ impl Drop for Portcullis {
 }
 
 /// nginx with the site, in `dir`, until the test ends.
-struct Nginx {
+pub(crate) struct Nginx {
     _child: Child,
 }
 
 impl Nginx {
-    async fn start(program: &Path, dir: &Path, site: &str, port: u16) -> Nginx {
+    pub(crate) async fn start(program: &Path, dir: &Path, site: &str, port: u16) -> Nginx {
         let temp = dir.join("temp");
         std::fs::create_dir_all(&temp).unwrap();
         std::fs::write(dir.join("site.conf"), site).unwrap();
@@ -746,7 +755,7 @@ fn form_encode(text: &str) -> String {
 }
 
 /// The value of the first `<input name="csrf">` in a page.
-fn hidden_csrf(html: &str) -> String {
+pub(crate) fn hidden_csrf(html: &str) -> String {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
     let len = html[start..].find('"').unwrap();
