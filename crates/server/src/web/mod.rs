@@ -29,7 +29,10 @@ pub use kit::error::WebError;
 use crate::state::AppState;
 use kit::assets;
 use pages::account::{lock, overview as account};
-use pages::admin::{groups as admin_groups, user as admin_user, users as admin_users};
+use pages::admin::{
+    access_rules as admin_access_rules, groups as admin_groups, user as admin_user,
+    users as admin_users,
+};
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
@@ -184,6 +187,14 @@ pub fn router() -> Router<AppState> {
             get(admin_groups::list).post(admin_groups::create),
         )
         .route("/admin/groups/{id}/members", post(admin_groups::add_member))
+        .route(
+            "/admin/access-rules",
+            get(admin_access_rules::list).post(admin_access_rules::add),
+        )
+        .route(
+            "/admin/access-rules/{id}/remove",
+            post(admin_access_rules::remove),
+        )
         .route(
             "/admin/groups/{id}/members/{user}/remove",
             post(admin_groups::remove_member),

@@ -8,6 +8,7 @@
 mod harness;
 
 mod browser;
+mod browser_access_rules;
 mod browser_admin;
 mod browser_credentials;
 mod browser_phone_reset;
