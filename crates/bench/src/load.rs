@@ -34,6 +34,8 @@ pub struct Req {
     pub bearer: Option<String>,
     /// `(content type, body)`.
     pub body: Option<(&'static str, Vec<u8>)>,
+    /// Further headers (a proxy's `X-Forwarded-*` for forward authentication).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Req {
@@ -43,6 +45,7 @@ impl Req {
             url,
             bearer: bearer.map(str::to_owned),
             body: Some(("application/json", serde_json::to_vec(body).unwrap())),
+            headers: Vec::new(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Req {
             url,
             bearer: None,
             body: Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            headers: Vec::new(),
         }
     }
 
@@ -66,7 +70,13 @@ impl Req {
             url,
             bearer: bearer.map(str::to_owned),
             body: None,
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Req {
+        self.headers.push((name, value.into()));
+        self
     }
 
     pub fn build(&self) -> Request<Full<Bytes>> {
@@ -75,6 +85,9 @@ impl Req {
             .uri(&self.url);
         if let Some(t) = &self.bearer {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (name, value) in &self.headers {
+            b = b.header(*name, value.as_str());
         }
         let body = match &self.body {
             Some((ct, bytes)) => {

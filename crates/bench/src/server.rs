@@ -28,11 +28,33 @@ impl Setup {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("PORTCULLIS_DATA", &self.data)
             .env("PORTCULLIS_MASTER_KEY", &self.master_key)
+            // The load generator stands in for a reverse proxy in the forward-auth workload.
+            .env("PORTCULLIS_TRUSTED_PROXIES", "127.0.0.1")
             .env("RUST_LOG", "warn");
         if let Some(url) = &self.database_url {
             c.env("DATABASE_URL", url);
         }
         c
+    }
+
+    /// `portcullis access-rule add --contract-of EMAIL --host HOST --policy POLICY`, through the
+    /// real binary, while the server runs.
+    pub async fn access_rule(&self, email: &str, host: &str, policy: &str) -> anyhow::Result<()> {
+        let args = [
+            "access-rule",
+            "add",
+            "--contract-of",
+            email,
+            "--host",
+            host,
+            "--policy",
+            policy,
+        ];
+        let out = self.command(&args).stderr(Stdio::null()).output().await?;
+        if !out.status.success() {
+            bail!("access-rule add failed: {}", out.status);
+        }
+        Ok(())
     }
 
     /// `portcullis service-token create`, through the real binary; returns the token.

@@ -652,8 +652,9 @@ async fn second_factor_rows(
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// validate, login-totp, validate-wrong, login-totp-wrong, login, me or passkey (a
-    /// sign-in: `/login/passkey/start` then `/finish`; one unit per sign-in)
+    /// validate, login-totp, validate-wrong, login-totp-wrong, login, me, forward-auth (a proxy's
+    /// check of a signed-in person) or passkey (a sign-in: `/login/passkey/start` then `/finish`;
+    /// one unit per sign-in)
     #[arg(long, default_value = "validate")]
     workload: String,
     #[arg(long, default_value_t = 8)]
@@ -704,6 +705,25 @@ pub async fn load_only(args: LoadArgs) -> anyhow::Result<()> {
             let token = sign_in(&http, &inst.running, inst.totp).await?;
             let url = inst.running.url("/api/v1/me");
             let make: Maker = Arc::new(move |_| Some(Req::get(url.clone(), Some(&token))));
+            load::flow_of(make, judge_status(200))
+        }
+        "forward-auth" => {
+            // One signed-in person opening an application behind a proxy: the check a proxy
+            // makes before every request (a rule lookup, the session, the person's groups).
+            let token = sign_in(&http, &inst.running, inst.totp).await?;
+            let email = seed::email(inst.totp);
+            inst.setup
+                .access_rule(&email, "app.bench.test", "signed-in")
+                .await?;
+            let url = inst.running.url("/api/v1/authz/forward-auth");
+            let make: Maker = Arc::new(move |n| {
+                let req = Req::get(url.clone(), None)
+                    .with_header("x-forwarded-proto", "https")
+                    .with_header("x-forwarded-host", "app.bench.test")
+                    .with_header("x-forwarded-uri", format!("/page/{n}"))
+                    .with_header("cookie", format!("portcullis_session={token}"));
+                Some(req)
+            });
             load::flow_of(make, judge_status(200))
         }
         "passkey" => {
