@@ -61,7 +61,12 @@ impl FromRequestParts<AppState> for Original {
                 "X-Forwarded-Host must name the host the browser asked for",
             )
         })?;
-        let uri = forwarded::last_value(peer, headers, trusted, URI)
+        // A path may hold commas, so this header is taken whole (the last one), never split.
+        let uri = headers
+            .get_all(URI)
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
             .filter(|u| u.starts_with('/') && !u.starts_with("//"))
             .unwrap_or("/")
             .to_owned();

@@ -149,6 +149,10 @@ on_both_backends! {
         let r = check(&app, "auth-request", "app.example.com", "/reports?q=1", None).await;
         assert_eq!(header(&r, "location"), Some(to_sign_in.as_str()));
         assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+        // A path with commas comes back whole.
+        let r = forward_auth(&app, "app.example.com", "/a,b?c=1,2", None).await;
+        let to_sign_in = app.url("/login?next=https%3A//app.example.com/a%2Cb%3Fc%3D1%2C2");
+        assert_eq!(header(&r, "location"), Some(to_sign_in.as_str()));
         // A made-up token is no session either.
         let r = forward_auth(&app, "app.example.com", "/", Some("not-a-session")).await;
         assert_eq!(r.status(), StatusCode::FOUND);
