@@ -1,8 +1,8 @@
-//! Access rules and the hosts they claim. Claiming is an insert that does nothing when the host
+//! Access rules and the hosts they claim (by name, whatever the port). Claiming is an insert that does nothing when the host
 //! is taken, then a read of who holds it, in the rule's transaction: on PostgreSQL a concurrent
 //! claim of the same host waits for the first to commit, so two contracts never both hold it.
 
-use portcullis_core::access::{AccessPolicy, AccessRule};
+use portcullis_core::access::{AccessPolicy, AccessRule, without_port};
 use portcullis_core::model::{AccessRuleId, ContractId, GroupId, UserId};
 use portcullis_core::store::AccessRules;
 use portcullis_core::{Error, Result, UnixTime};
@@ -50,18 +50,21 @@ fn fold(rows: &[AnyRow]) -> Result<Vec<AccessRule>> {
 
 impl AccessRules for SqlTx {
     async fn insert_access_rule(&mut self, rule: &AccessRule, now: UnixTime) -> Result<()> {
+        // The claim is on the host whatever the port: another contract's rule for one port of
+        // it would otherwise take that port's traffic (and the host's cookies) over.
+        let claimed = without_port(&rule.host);
         sqlx::query(
             "INSERT INTO access_rule_hosts (host, contract_id) VALUES ($1, $2) \
              ON CONFLICT (host) DO NOTHING",
         )
-        .bind(rule.host.as_str())
+        .bind(claimed)
         .bind(rule.contract_id.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
         let holder: String =
             sqlx::query_scalar("SELECT contract_id FROM access_rule_hosts WHERE host = $1")
-                .bind(rule.host.as_str())
+                .bind(claimed)
                 .fetch_one(&mut *self.tx)
                 .await
                 .map_err(db_err)?;
@@ -139,11 +142,13 @@ impl AccessRules for SqlTx {
                 .await
                 .map_err(db_err)?;
         let Some(host) = host else { return Ok(false) };
+        let claimed = without_port(&host);
         sqlx::query(
             "DELETE FROM access_rule_hosts WHERE host = $1 \
-             AND NOT EXISTS (SELECT 1 FROM access_rules WHERE host = $1)",
+             AND NOT EXISTS (SELECT 1 FROM access_rules WHERE host = $1 OR host LIKE $2)",
         )
-        .bind(host.as_str())
+        .bind(claimed)
+        .bind(format!("{claimed}:%"))
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

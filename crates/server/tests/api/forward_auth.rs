@@ -277,6 +277,9 @@ on_both_backends! {
         let theirs = json!({ "host": "app.example.com", "path_prefix": "/mine", "policy": "public" });
         let r = call(&app, Method::POST, "/api/v1/access-rules", &other, Some(theirs.clone())).await;
         assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "conflict".into()));
+        let one_port = json!({ "host": "app.example.com:8443", "policy": "public" });
+        let r = call(&app, Method::POST, "/api/v1/access-rules", &other, Some(one_port)).await;
+        assert_eq!(error_code(r).await, (StatusCode::CONFLICT, "conflict".into()), "a port of a held host");
         let r = forward_auth(&app, "app.example.com", "/mine", None).await;
         assert_eq!(r.status(), StatusCode::FOUND, "the other contract's rule must not exist");
 

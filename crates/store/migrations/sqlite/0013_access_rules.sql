@@ -2,8 +2,8 @@
 -- case, optionally with a port) and a path prefix, the policy, and optionally the groups that
 -- may enter. Kept in lockstep with ../postgres/0013_access_rules.sql.
 
--- A host belongs to one contract at a time: the first rule for it claims it, the last one
--- removed frees it. The primary key makes the claim safe when two contracts race for a host on
+-- A host belongs to one contract at a time, on every port (the key is the host without its
+-- port): the first rule for it claims it, the last one removed frees it. The primary key makes the claim safe when two contracts race for a host on
 -- different nodes.
 CREATE TABLE access_rule_hosts (
     host         TEXT PRIMARY KEY,
