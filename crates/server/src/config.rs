@@ -296,6 +296,17 @@ impl Config {
         if config.totp_issuer.is_empty() || config.totp_issuer.contains(':') {
             bail!("totp_issuer must be non-empty and must not contain ':'");
         }
+        if let Some(domain) = &config.cookie_domain
+            && config.public_url_configured
+            && !within_domain(&config.public_url, domain)
+        {
+            // Browsers drop a cookie whose Domain does not cover the host that set it: every
+            // sign-in would seem to work and leave the person signed out.
+            bail!(
+                "cookie_domain {domain} must be the public URL's host or a parent of it ({})",
+                config.public_url
+            );
+        }
         if config.session_idle_secs < 60 || config.session_max_secs < config.session_idle_secs {
             bail!(
                 "session_idle_secs must be at least 60 and session_max_secs at least session_idle_secs"
@@ -349,6 +360,22 @@ fn parse_networks(items: Vec<String>) -> anyhow::Result<Vec<IpNet>> {
                 })
         })
         .collect()
+}
+
+/// Whether the host of `url` is `domain` or one of its subdomains.
+fn within_domain(url: &str, domain: &str) -> bool {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(name, _)| name)
+        .to_ascii_lowercase();
+    host == domain || host.ends_with(&format!(".{domain}"))
 }
 
 /// `cookie_domain` as a bare lower-case host name: a leading dot is dropped (browsers ignore
@@ -468,6 +495,25 @@ mod tests {
         };
         assert!(Config::resolve(none, None).is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_cookie_domain_must_cover_the_public_urls_host() {
+        let with = |url: &str, domain: &str| {
+            Config::resolve(
+                ServeArgs {
+                    public_url: Some(url.into()),
+                    cookie_domain: Some(domain.into()),
+                    ..Default::default()
+                },
+                None,
+            )
+        };
+        assert!(with("https://id.example.com", "example.com").is_ok());
+        assert!(with("https://example.com:8443/", "example.com").is_ok());
+        assert!(with("https://id.example.com", "id.example.com").is_ok());
+        assert!(with("https://id.example.com", "other.com").is_err());
+        assert!(with("https://badexample.com", "example.com").is_err());
     }
 
     #[test]
