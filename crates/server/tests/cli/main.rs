@@ -9,6 +9,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod access_rule_cli;
 mod binary;
 mod checkpassword;
 mod cli_credentials;
@@ -16,6 +17,8 @@ mod cli_users;
 mod forward_auth_proxies;
 mod key_rotation;
 mod outbox_cli;
+/// The proxies, upstream and visitor of `forward_auth_proxies`.
+mod proxy_kit;
 mod reverse_proxy;
 mod schemathesis;
 mod secrets_leak;
