@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
+    Migration {
+        version: 10,
+        name: "session_amr",
+        sqlite: include_str!("../migrations/sqlite/0010_session_amr.sql"),
+        postgres: include_str!("../migrations/postgres/0010_session_amr.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.
