@@ -15,4 +15,5 @@ mod browser_push;
 mod browser_reload;
 mod browser_sign_in;
 mod browser_webauthn;
+mod step_up;
 mod web_security;
