@@ -93,3 +93,52 @@ async fn a_person_without_a_factor_is_led_through_the_setup_and_lands_on_next() 
     app.stop().await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn after_the_password_form_an_application_on_another_origin_is_reached_through_our_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // The public URL is 127.0.0.1; `localhost` (the cookie domain) is another origin, as an
+    // application behind the same parent domain would be.
+    let app = TestApp::spawn_with(
+        |a| {
+            a.open_registration = Some(true);
+            a.cookie_domain = Some("localhost".into());
+        },
+        |server| async move {
+            let owner = portcullis_core::password::Password::new(PASSWORD);
+            server
+                .state()
+                .services
+                .create_owner_from_shell(EMAIL, &owner)
+                .await
+                .unwrap();
+            server
+        },
+    )
+    .await;
+    let c = browser.client();
+    let elsewhere = format!("http://localhost:{}/account/security", app.addr.port());
+    let link = format!(
+        "/login?next={}",
+        url::form_urlencoded::byte_serialize(elsewhere.as_bytes()).collect::<String>()
+    );
+    c.goto(&app.url(&link)).await.unwrap();
+    fill(c, "username", EMAIL).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    // The page of ours refreshes on to the application; a 303 would have been blocked by the
+    // CSP's form-action after the post.
+    let mut landed = String::new();
+    for _ in 0..50 {
+        landed = c.current_url().await.unwrap().to_string();
+        if landed.starts_with("http://localhost:") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(landed.starts_with("http://localhost:"), "still at {landed}");
+    app.stop().await;
+    browser.close().await;
+}
