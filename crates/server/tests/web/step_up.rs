@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::harness::browser::{between, hidden_csrf, key_from_grouped};
 use crate::harness::server::{PASSWORD, TestApp, TestEnv};
 use crate::harness::totp::code;
+use crate::harness::webauthn::{self, Authenticator};
 
 const EMAIL: &str = "stepper@example.com";
 /// An application behind the same parent domain: one sign-in covers it.
@@ -154,6 +155,45 @@ fn login_for(next: &str, acr: &str) -> String {
     format!("/login?next={next}&acr={acr}")
 }
 
+/// An account with a security key and the authenticator app, made through the API; the key's
+/// secret stays in `key`, the app's key is returned.
+async fn with_key_and_app(app: &TestApp, key: &mut Authenticator) -> String {
+    let token = app.signed_in(EMAIL).await;
+    let start: Value = app
+        .post_json(
+            "/api/v1/me/webauthn/registrations/start",
+            &serde_json::json!({}),
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let answer = key.create(&webauthn::origin(app), &start["publicKey"]);
+    let body = serde_json::json!({ "ceremony": start["ceremony"], "name": "YubiKey", "credential": answer });
+    let r = app
+        .post_json(
+            "/api/v1/me/webauthn/registrations/finish",
+            &body,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let started: Value = app
+        .post_json("/api/v1/me/totp", &serde_json::json!({}), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    let body = serde_json::json!({ "password": PASSWORD, "code": code(&secret, -1) });
+    let r = app
+        .post_json("/api/v1/me/totp/activate", &body, Some(&token))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    secret
+}
+
 on_both_backends! {
     async fn a_session_that_meets_the_level_goes_straight_on_and_others_hosts_are_ignored(env: TestEnv) {
         let app = spawn(&env).await;
@@ -283,5 +323,28 @@ on_both_backends! {
         // A step-up without a session starts with the password, keeping where to go.
         let r = get(&http, &app, "/login/step-up?acr=mfa&next=/account/security").await;
         assert_eq!(location(&r), "/login?acr=mfa&next=/account/security");
+    }
+
+    async fn a_code_cannot_finish_a_sign_in_that_asked_for_a_key(env: TestEnv) {
+        let app = env.spawn_with(|a| {
+            a.open_registration = Some(true);
+            a.public_url = Some("http://localhost:0".to_owned());
+        }).await;
+        let mut yubikey = Authenticator::security_key();
+        let secret = with_key_and_app(&app, &mut yubikey).await;
+        let http = browser();
+        let r = password(&http, &app, &[("acr", "phr")]).await;
+        assert_eq!(location(&r), "/login/code");
+        assert_eq!(location(&get(&http, &app, "/login/code").await), "/login/key", "the key page first");
+        // Sent anyway, the app's code opens no session: the ticket asked for a key.
+        let r = post(&http, &app, "/login/key", "/login/code", &[("code", &code(&secret, 0))]).await;
+        assert!(cookie(r.headers(), "portcullis_session").is_none(), "no session from a code");
+        // Without the level, the same code signs in: the refusal was the level's.
+        let other = browser();
+        let r = password(&other, &app, &[]).await;
+        assert_eq!(location(&r), "/login/code");
+        let r = post(&other, &app, "/login/code", "/login/code", &[("code", &code(&secret, 1))]).await;
+        assert_eq!(location(&r), "/account");
+        assert!(cookie(r.headers(), "portcullis_session").is_some());
     }
 }
