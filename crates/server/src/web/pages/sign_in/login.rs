@@ -95,8 +95,17 @@ pub async fn form(
     query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     let query = query.map(|q| q.0).unwrap_or_default();
-    let next = safe_next(&state.config, &query.next);
-    let acr = Acr::parse(&query.acr).unwrap_or(Acr::Pwd);
+    let mut next = safe_next(&state.config, &query.next);
+    let mut acr = Acr::parse(&query.acr).unwrap_or(Acr::Pwd);
+    let ran_out = [CODE_EXPIRED, SETUP_EXPIRED, "sign_in_expired"].contains(&query.done.as_str());
+    if signed_in.is_some() && ran_out && query.acr.is_empty() {
+        // A step-up whose ticket ran out lands here: the level (and, while it lasts, the place
+        // to go) are still in the sign-in's cookies, so the person can simply try again.
+        acr = cookies::get(&headers, cookies::ACR)
+            .and_then(Acr::parse)
+            .unwrap_or(Acr::Pwd);
+        next = cookies::get(&headers, cookies::NEXT).and_then(|n| safe_next(&state.config, n));
+    }
     if let Some(SignedIn(auth)) = signed_in {
         // Signed in strongly enough: straight on. Weaker: only the missing step, which the
         // step-up page explains and starts (never the password again).
@@ -104,6 +113,9 @@ pub async fn form(
             return Ok(Redirect::to(next.unwrap_or("/account")).into_response());
         }
         let mut to = format!("{}?acr={}", STEP_UP, acr.as_str());
+        if ran_out {
+            to.push_str("&done=expired");
+        }
         if let Some(next) = next {
             to.push_str(&format!("&next={}", return_to::encode(next)));
         }

@@ -35,6 +35,8 @@ struct StepUpPage {
     phr: bool,
     /// Checked by `safe_next`; empty for the account page.
     next: String,
+    /// The step-up before this one ran out of time (`?done=expired`).
+    expired: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,6 +45,8 @@ pub struct StepUpQuery {
     acr: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    done: String,
 }
 
 /// The level asked for: only `mfa` and `phr` ask for more than a session always has.
@@ -90,6 +94,7 @@ pub async fn form(
         acr: acr.as_str(),
         phr: acr == Acr::Phr,
         next: next.unwrap_or_default().to_owned(),
+        expired: query.done == "expired",
     };
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
