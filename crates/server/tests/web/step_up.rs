@@ -363,7 +363,7 @@ on_both_backends! {
         let r = send("/login/code").await.unwrap();
         assert_eq!(location(&r), "/login?done=code_expired");
         let r = send("/login?done=code_expired").await.unwrap();
-        assert_eq!(location(&r), "/login/step-up?acr=mfa&done=expired&next=/account/security");
+        assert_eq!(location(&r), "/login/step-up?done=expired&acr=mfa&next=/account/security");
         let page = send(&location(&r)).await.unwrap().text().await.unwrap();
         assert!(page.contains(r#"id="step-up-expired""#), "{page:.500}");
         assert!(page.contains(r#"name="next" value="/account/security""#));

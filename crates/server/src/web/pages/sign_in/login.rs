@@ -30,6 +30,8 @@ use crate::web::kit::sign_in::{self, CODE_EXPIRED, SETUP_EXPIRED};
 
 /// The page that explains and starts a signed-in person's step-up (`step_up`).
 const STEP_UP: &str = "/login/step-up";
+/// The step-up page after one that ran out of time, which says so.
+const STEP_UP_AGAIN: &str = "/login/step-up?done=expired";
 
 /// The form's hidden `acr`: only a level above the password, and only as we spell it.
 fn acr_field(acr: Acr) -> String {
@@ -112,13 +114,8 @@ pub async fn form(
         if auth.session.acr() >= acr {
             return Ok(Redirect::to(next.unwrap_or("/account")).into_response());
         }
-        let mut to = format!("{}?acr={}", STEP_UP, acr.as_str());
-        if ran_out {
-            to.push_str("&done=expired");
-        }
-        if let Some(next) = next {
-            to.push_str(&format!("&next={}", return_to::encode(next)));
-        }
+        let page = if ran_out { STEP_UP_AGAIN } else { STEP_UP };
+        let to = return_to::sign_in_at(page, next, acr);
         return Ok(Redirect::to(&to).into_response());
     }
     let page = LoginPage {

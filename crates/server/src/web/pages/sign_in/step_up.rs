@@ -57,11 +57,7 @@ fn level(acr: &str) -> Option<Acr> {
 /// The sign-in page for someone without a session (signed out in another tab meanwhile): it
 /// keeps both the level and the place to go.
 fn sign_in_first(acr: Acr, next: Option<&str>) -> Response {
-    let mut to = format!("/login?acr={}", acr.as_str());
-    if let Some(next) = next {
-        to.push_str(&format!("&next={}", return_to::encode(next)));
-    }
-    Redirect::to(&to).into_response()
+    Redirect::to(&return_to::sign_in_url(next, acr)).into_response()
 }
 
 /// `GET /login/step-up?acr=…&next=…`
