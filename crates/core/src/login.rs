@@ -7,7 +7,9 @@
 //!               └── forced, no active factor ───────────► EnrollmentRequired (ticket → wizard)
 //! ```
 //! Factors arrive with later issues; the decision is made here, in one pure function, so adding
-//! them changes the inputs and not the shape of the login.
+//! them changes the inputs and not the shape of the login. An application may ask a sign-in to
+//! end at a level ([`SecondStepState::requiring`]); how strongly a sign-in was proven is
+//! [`assurance`]'s.
 
 mod assurance;
 
