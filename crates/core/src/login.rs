@@ -7,7 +7,13 @@
 //!               └── forced, no active factor ───────────► EnrollmentRequired (ticket → wizard)
 //! ```
 //! Factors arrive with later issues; the decision is made here, in one pure function, so adding
-//! them changes the inputs and not the shape of the login.
+//! them changes the inputs and not the shape of the login. An application may ask a sign-in to
+//! end at a level ([`SecondStepState::requiring`]); how strongly a sign-in was proven is
+//! [`assurance`]'s.
+
+mod assurance;
+
+pub use assurance::{Acr, Assurance, Factor};
 
 /// A way to prove the second step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +50,22 @@ pub enum NextStep {
     Complete,
     SecondFactor { methods: Vec<Method> },
     EnrollmentRequired,
+}
+
+impl SecondStepState {
+    /// This state for a sign-in that must end at `required` (a relying application's `acr`):
+    /// `mfa` makes a factor necessary as if 2FA were forced; `phr` lets only a key count, as
+    /// "phishing-resistant only" does, and leaves the recovery codes out too, since they never
+    /// reach that level.
+    pub fn requiring(&self, required: Acr) -> SecondStepState {
+        let mut state = self.clone();
+        state.two_factor_forced |= required >= Acr::Mfa;
+        if required == Acr::Phr {
+            state.phishing_resistant_required = true;
+            state.active_methods.retain(|m| *m != Method::RecoveryCode);
+        }
+        state
+    }
 }
 
 /// Decides what follows a correct password.
@@ -88,6 +110,42 @@ pub fn setup_methods(state: &SecondStepState) -> Vec<Method> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asking_for_more_makes_a_factor_necessary_and_phr_counts_only_keys() {
+        let password_only = SecondStepState::default();
+        assert_eq!(
+            after_password(&password_only.requiring(Acr::Pwd)),
+            NextStep::Complete
+        );
+        assert_eq!(
+            after_password(&password_only.requiring(Acr::Mfa)),
+            NextStep::EnrollmentRequired
+        );
+        let app = SecondStepState {
+            active_methods: vec![Method::Totp, Method::RecoveryCode],
+            ..SecondStepState::default()
+        };
+        assert_eq!(
+            after_password(&app.requiring(Acr::Mfa)),
+            NextStep::SecondFactor {
+                methods: vec![Method::Totp, Method::RecoveryCode]
+            }
+        );
+        let phr = app.requiring(Acr::Phr);
+        assert_eq!(after_password(&phr), NextStep::EnrollmentRequired);
+        assert_eq!(setup_methods(&phr), vec![Method::Webauthn]);
+        let key = SecondStepState {
+            active_methods: vec![Method::Totp, Method::Webauthn, Method::RecoveryCode],
+            ..SecondStepState::default()
+        };
+        assert_eq!(
+            after_password(&key.requiring(Acr::Phr)),
+            NextStep::SecondFactor {
+                methods: vec![Method::Webauthn]
+            }
+        );
+    }
 
     #[test]
     fn the_setup_offers_only_a_key_when_the_contract_wants_one() {

@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::clock::UnixTime;
 use crate::email::Email;
+use crate::login::{Acr, Assurance};
 
 macro_rules! id_type {
     ($name:ident) => {
@@ -191,8 +192,22 @@ pub struct Session {
     pub expires_at: UnixTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    /// The login that opened this session passed a second factor.
+    /// The login that opened this session passed a second factor (`assurance.acr >= Mfa`).
     pub second_factor: bool,
+    /// How the sign-in that opened this session was proven (RFC 8176 `amr`, and its `acr`).
+    pub assurance: Assurance,
+}
+
+impl Session {
+    /// The RFC 8176 authentication methods of the sign-in that opened this session.
+    pub fn amr(&self) -> &[String] {
+        &self.assurance.amr
+    }
+
+    /// How strongly that sign-in was proven.
+    pub fn acr(&self) -> Acr {
+        self.assurance.acr
+    }
 }
 
 /// What a login ticket allows: the second step of a login, or only the forced setup wizard.
@@ -229,6 +244,12 @@ pub struct LoginTicket {
     pub expires_at: UnixTime,
     pub failures: i64,
     pub used: bool,
+    /// The level the login must end at (`/login?acr=`): the second step offers only factors
+    /// that reach it. `Pwd` for an ordinary sign-in.
+    pub acr: Acr,
+    /// A step-up of a signed-in person starts from their session: the session that finishes it
+    /// adds to that session's methods, and replaces it.
+    pub step_up_of: Option<SessionId>,
 }
 
 /// Where a request came from, for the audit log and per-address throttling.
@@ -276,6 +297,7 @@ mod tests {
             ip: None,
             user_agent: None,
             second_factor: false,
+            assurance: Assurance::password(),
         }
     }
 

@@ -7,8 +7,8 @@ use serde::{Serialize, Serializer};
 // Every kind's type, as `audit` re-exports them.
 use super::*;
 use crate::access::AccessPolicy;
-use crate::login::Method;
-use crate::model::{ResourceKind, Role, SessionKind};
+use crate::login::{Acr, Method};
+use crate::model::{ResourceKind, Role, SessionKind, TicketPurpose};
 use crate::totp::Algorithm;
 
 /// Builds [`AuditDetail`]: `own` kinds carry the type of their own name (and convert into a
@@ -50,6 +50,7 @@ audit_details! {
         LoginSuccess,
         LoginFailure,
         LoginThrottled,
+        LoginStepUp,
         Logout,
         PasswordChanged,
         PasswordChangeFailed,
@@ -134,7 +135,9 @@ serialize_by_name!(
     SessionKind,
     Method,
     Algorithm,
-    AccessPolicy
+    AccessPolicy,
+    Acr,
+    TicketPurpose
 );
 
 #[cfg(test)]

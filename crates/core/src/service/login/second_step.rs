@@ -13,7 +13,7 @@
 use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::{Method, SecondStepState};
+use crate::login::{Factor, Method, SecondStepState};
 use crate::model::{
     LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User, UserId,
 };
@@ -153,11 +153,12 @@ impl<S: Store> Services<S> {
         mut tx: S::Tx,
         ticket: &LoginTicket,
         user: User,
-        method: Method,
+        factor: Factor,
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
         let now = self.now();
+        let method = factor.method().ok_or(Error::InvalidTicket)?;
         if !tx.consume_ticket(&ticket.id, now).await? {
             // Another request finished this login first; this one changes nothing.
             return Err(Error::InvalidTicket);
@@ -168,9 +169,11 @@ impl<S: Store> Services<S> {
         let event = AuditEvent::new(SecondFactorSuccess { method }, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
+        let assurance = self.assurance_of_ticket(&mut tx, ticket, &[factor]).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, method.as_str())
+            .open_session(&mut tx, &user, kind, meta, assurance, method.as_str())
             .await?;
+        self.retire_stepped_up(&mut tx, ticket, &user).await?;
         tx.commit().await?;
         Ok(LoginResult::Complete {
             token,

@@ -23,6 +23,7 @@ use crate::throttle::Guess;
 use crate::totp;
 
 use super::CeremonyStart;
+use crate::login::Factor;
 use crate::service::Services;
 use crate::service::held::CodesOccasion;
 use crate::service::login::{LoginResult, throttle_key};
@@ -85,7 +86,9 @@ impl<S: Store> Services<S> {
             .await?
             .filter(|c| c.ticket.as_ref() == Some(&t.id))
             .ok_or(Error::InvalidCeremony)?;
-        if self.needs_code_in(&mut tx, &user).await? {
+        // A person who already had a factor proves it first (a code), so the session counts it.
+        let proved_code = self.needs_code_in(&mut tx, &user).await?;
+        if proved_code {
             let code = code
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
@@ -135,9 +138,19 @@ impl<S: Store> Services<S> {
             return Err(Error::InvalidTicket);
         }
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        let key = Factor::Key {
+            synced: registered.credential.backup_eligible,
+        };
+        let proven: &[Factor] = if proved_code {
+            &[Factor::Totp, key]
+        } else {
+            &[key]
+        };
+        let assurance = self.assurance_of_ticket(&mut tx, &t, proven).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, "webauthn_enrolment")
+            .open_session(&mut tx, &user, kind, meta, assurance, "webauthn_enrolment")
             .await?;
+        self.retire_stepped_up(&mut tx, &t, &user).await?;
         let codes = registered.recovery_codes;
         self.store_kit(&mut tx, &session.id, &codes, None, CodesOccasion::Enrolled)
             .await?;
