@@ -27,8 +27,18 @@ async fn spawn(env: &TestEnv) -> TestApp {
     .await
 }
 
-fn browser() -> Client {
+/// The host the test's browser reaches the server by: within the cookie domain, or the browser
+/// would refuse the session cookie (its `Domain` would not cover the host that set it).
+const SITE: &str = "id.example.test";
+
+/// `path` on the server, by [`SITE`].
+fn site(app: &TestApp, path: &str) -> String {
+    format!("http://{SITE}:{}{path}", app.addr.port())
+}
+
+fn browser(app: &TestApp) -> Client {
     Client::builder()
+        .resolve(SITE, app.addr)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -52,7 +62,7 @@ fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
 }
 
 async fn get(http: &Client, app: &TestApp, path: &str) -> Response {
-    http.get(app.url(path)).send().await.unwrap()
+    http.get(site(app, path)).send().await.unwrap()
 }
 
 async fn text(http: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
@@ -73,7 +83,7 @@ async fn post(
     let csrf = hidden_csrf(&page);
     let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
-    http.post(app.url(to)).form(&form).send().await.unwrap()
+    http.post(site(app, to)).form(&form).send().await.unwrap()
 }
 
 /// The password step through the sign-in form, with `extra` fields (`next`, `acr`).
@@ -89,7 +99,7 @@ async fn password_session(app: &TestApp) -> Client {
         app.signup(EMAIL, PASSWORD).await.status(),
         StatusCode::CREATED
     );
-    let http = browser();
+    let http = browser(app);
     let r = password(&http, app, &[]).await;
     assert_eq!(location(&r), "/account");
     http
@@ -207,7 +217,7 @@ on_both_backends! {
             assert_eq!(location(&r), "/account", "{evil}");
         }
         // After a form post, the way to an application is a page of ours that goes on by itself.
-        let fresh = browser();
+        let fresh = browser(&app);
         let r = password(&fresh, &app, &[("next", APP)]).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(cookie(r.headers(), "portcullis_session").is_some());
@@ -278,7 +288,7 @@ on_both_backends! {
     async fn a_sign_in_from_scratch_cannot_end_below_the_level_asked(env: TestEnv) {
         let app = spawn(&env).await;
         assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
-        let http = browser();
+        let http = browser(&app);
         let (_, page) = text(&http, &app, &login_for(APP, "mfa")).await;
         assert!(page.contains(r#"name="acr" value="mfa""#), "{page:.300}");
         assert!(page.contains(r#"id="acr-lead""#));
@@ -286,7 +296,7 @@ on_both_backends! {
         assert_eq!(location(&r), "/login/setup", "no session from the password alone");
         assert!(cookie(r.headers(), "portcullis_session").is_none());
         // A made-up level asks for nothing more.
-        let other = browser();
+        let other = browser(&app);
         let r = password(&other, &app, &[("acr", "aal3")]).await;
         assert_eq!(location(&r), "/account");
     }
@@ -317,7 +327,7 @@ on_both_backends! {
         // Another tab signs out.
         let r = post(&http, &app, "/account", "/logout", &[]).await;
         assert_eq!(location(&r), "/login?done=signed_out");
-        let r = http.post(app.url("/login/code")).form(&[("csrf", csrf.as_str()), ("code", &code(&key, 0))]).send().await.unwrap();
+        let r = http.post(site(&app, "/login/code")).form(&[("csrf", csrf.as_str()), ("code", &code(&key, 0))]).send().await.unwrap();
         assert!(cookie(r.headers(), "portcullis_session").is_none_or(|v| v.is_empty()), "no session after signing out");
         assert!(location(&r).starts_with("/login"), "back to the sign-in: {}", location(&r));
         // A step-up without a session starts with the password, keeping where to go.
@@ -332,7 +342,7 @@ on_both_backends! {
         }).await;
         let mut yubikey = Authenticator::security_key();
         let secret = with_key_and_app(&app, &mut yubikey).await;
-        let http = browser();
+        let http = browser(&app);
         let r = password(&http, &app, &[("acr", "phr")]).await;
         assert_eq!(location(&r), "/login/code");
         assert_eq!(location(&get(&http, &app, "/login/code").await), "/login/key", "the key page first");
@@ -340,7 +350,7 @@ on_both_backends! {
         let r = post(&http, &app, "/login/key", "/login/code", &[("code", &code(&secret, 0))]).await;
         assert!(cookie(r.headers(), "portcullis_session").is_none(), "no session from a code");
         // Without the level, the same code signs in: the refusal was the level's.
-        let other = browser();
+        let other = browser(&app);
         let r = password(&other, &app, &[]).await;
         assert_eq!(location(&r), "/login/code");
         let r = post(&other, &app, "/login/code", "/login/code", &[("code", &code(&secret, 1))]).await;
@@ -351,15 +361,15 @@ on_both_backends! {
     async fn a_step_up_that_ran_out_of_time_can_simply_be_tried_again(env: TestEnv) {
         let app = spawn(&env).await;
         assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
-        let r = password(&browser(), &app, &[]).await;
+        let r = password(&browser(&app), &app, &[]).await;
         let session = cookie(r.headers(), "portcullis_session").unwrap();
         // The browser after the ticket's cookie expired: the session, the step marker, the level
         // and the place to go are left (a bare client sends exactly these).
-        let bare = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let bare = Client::builder().resolve(SITE, app.addr).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let jar = format!(
             "portcullis_session={session}; portcullis_step=code; portcullis_acr=mfa; portcullis_next=/account/security"
         );
-        let send = |path: &str| bare.get(app.url(path)).header(header::COOKIE, jar.as_str()).send();
+        let send = |path: &str| bare.get(site(&app, path)).header(header::COOKIE, jar.as_str()).send();
         let r = send("/login/code").await.unwrap();
         assert_eq!(location(&r), "/login?done=code_expired");
         let r = send("/login?done=code_expired").await.unwrap();
