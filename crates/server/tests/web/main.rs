@@ -15,4 +15,6 @@ mod browser_push;
 mod browser_reload;
 mod browser_sign_in;
 mod browser_webauthn;
+mod oidc_rp;
+mod oidc_rp_refusals;
 mod web_security;
