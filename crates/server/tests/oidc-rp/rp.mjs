@@ -62,15 +62,17 @@ function withSecret(secret) {
 
 // What went wrong, as the library says it: its code, the provider's OAuth error (from the body,
 // or from a WWW-Authenticate challenge on a 401), and for a failed ID token check the claim.
-function failure(err) {
+async function failure(err) {
   const challenge = Array.isArray(err?.cause) ? err.cause[0]?.parameters : undefined;
   const inner = err?.cause instanceof Error ? err.cause : undefined;
+  // A 401 with a challenge but no error in it (`Basic realm=…`) has the error in its body.
+  const body = challenge && !challenge.error ? await err.response?.json().catch(() => undefined) : undefined;
   return {
     ok: false,
     name: err?.name,
     code: err?.code,
-    error: err?.error ?? challenge?.error ?? inner?.error,
-    error_description: err?.error_description ?? challenge?.error_description,
+    error: err?.error ?? challenge?.error ?? body?.error ?? inner?.error,
+    error_description: err?.error_description ?? challenge?.error_description ?? body?.error_description,
     status: err?.status ?? inner?.status,
     message: String(err?.message ?? err),
     cause: inner ? String(inner.message) : undefined,
@@ -113,12 +115,9 @@ async function login(query, self) {
     delete params.code_challenge;
     delete params.code_challenge_method;
   }
+  const pkce = query.get('pkce');
   flows.set(state, {
-    verifier: {
-      missing: undefined,
-      absent: undefined,
-      wrong: client.randomPKCECodeVerifier(),
-    }[query.get('pkce')] ?? verifier,
+    verifier: pkce === 'wrong' ? client.randomPKCECodeVerifier() : pkce ? undefined : verifier,
     nonce: query.get('nonce') === 'mismatch' ? client.randomNonce() : nonce,
     maxAge: query.has('max_age') ? Number(query.get('max_age')) : undefined,
     secret: query.get('client_secret'),
@@ -138,7 +137,7 @@ async function exchange(url, flow) {
   try {
     return tokenResult(await client.authorizationCodeGrant(config, new URL(url), checks));
   } catch (err) {
-    return failure(err);
+    return await failure(err);
   }
 }
 
@@ -168,7 +167,7 @@ async function refresh(which) {
     }
     return result;
   } catch (err) {
-    return failure(err);
+    return await failure(err);
   }
 }
 
@@ -186,7 +185,7 @@ async function route(req, self) {
       try {
         return { json: { ok: true, ...(await configure(body)) } };
       } catch (err) {
-        return { json: failure(err) };
+        return { json: await failure(err) };
       }
     }
     case '/login':
@@ -206,7 +205,7 @@ async function route(req, self) {
         const sub = tokens?.claims?.sub ?? client.skipSubjectCheck;
         return { json: { ok: true, userinfo: await client.fetchUserInfo(rp.config, tokens?.access_token, sub) } };
       } catch (err) {
-        return { json: failure(err) };
+        return { json: await failure(err) };
       }
     case '/refresh':
       return { json: await refresh(q.get('use')) };
@@ -218,14 +217,14 @@ async function route(req, self) {
         });
         return { json: { ok: true } };
       } catch (err) {
-        return { json: failure(err) };
+        return { json: await failure(err) };
       }
     case '/introspect':
       try {
         const token = tokenOf(q.get('token') || 'access', q.get('use'));
         return { json: { ok: true, introspection: await client.tokenIntrospection(rp.config, token) } };
       } catch (err) {
-        return { json: failure(err) };
+        return { json: await failure(err) };
       }
     case '/logout': {
       // RP-initiated logout: the provider ends its session and comes back to /logged-out.
@@ -265,7 +264,7 @@ const server = http.createServer(async (req, res) => {
       answer = await route(req, self);
     }
   } catch (err) {
-    answer = { status: 500, json: failure(err) };
+    answer = { status: 500, json: await failure(err) };
   }
   if (answer.redirect) {
     res.writeHead(302, { Location: answer.redirect });
