@@ -13,7 +13,7 @@ use crate::harness::server::TestEnv;
 use crate::harness::totp::unix_now;
 
 const DORA: &str = "dora@example.com";
-const DORA_PASSWORD: &str = "Dora-Secret-42!";
+const DORA_PASSWORD: &str = "Violet-Lamp-42!";
 
 /// The provider with a first-party confidential client (`client_secret_basic`), its RP, and an
 /// HTTP client signed in as `DORA`, a user without a second factor.
