@@ -231,6 +231,12 @@ impl RelyingParty {
         format!("{}{path}", self.base)
     }
 
+    /// Whether `url` is one of the RP's pages (not merely on a port whose number starts alike).
+    pub fn owns(&self, url: &str) -> bool {
+        url.strip_prefix(&self.base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
     /// The addresses a client for this RP registers: the callback and the page after logout.
     pub fn redirect_uris(&self) -> Vec<String> {
         vec![self.url("/callback"), self.url("/logged-out")]
@@ -292,7 +298,7 @@ pub async fn follow_to_rp(
 ) -> Result<String, reqwest::Response> {
     let mut next = url.to_owned();
     for _ in 0..10 {
-        if next.starts_with(&rp.base) {
+        if rp.owns(&next) {
             return Ok(next);
         }
         let res = http.get(&next).send().await.unwrap();
