@@ -16,6 +16,7 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc_grants;
 mod outbox;
 mod password_links;
 mod phones;

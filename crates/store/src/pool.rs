@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
+    Migration {
+        version: 12,
+        name: "oidc_grants",
+        sqlite: include_str!("../migrations/sqlite/0012_oidc_grants.sql"),
+        postgres: include_str!("../migrations/postgres/0012_oidc_grants.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

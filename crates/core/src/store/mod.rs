@@ -23,6 +23,7 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc_grants;
 mod outbox;
 mod password_links;
 mod phones;
@@ -47,6 +48,10 @@ pub use contracts::Contracts;
 pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
 pub use held::{Held, HeldId, Taken, held_id};
+pub use oidc_grants::{
+    CodeRecord, CodeUse, Consent, OidcGrants, PendingAuthorization, SignInFacts, TokenKind,
+    TokenRecord,
+};
 pub use outbox::{
     NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
     QueuedPayload,
@@ -105,6 +110,7 @@ pub trait Transaction:
     + PushStore
     + SealedSecrets
     + WebauthnStore
+    + OidcGrants
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
