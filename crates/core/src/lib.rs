@@ -29,6 +29,7 @@ pub mod error;
 pub mod login;
 pub mod model;
 pub mod notice;
+pub mod oidc;
 pub mod password;
 pub mod phone;
 pub mod pin;
