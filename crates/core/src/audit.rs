@@ -20,6 +20,7 @@ mod detail;
 pub mod factors;
 pub mod gateway;
 pub mod login;
+pub mod oidc_flow;
 pub mod password;
 pub mod push;
 pub mod support;
@@ -44,6 +45,10 @@ pub use gateway::{
 pub use login::{
     AccountCreated, AccountLocked, LoginFailure, LoginSuccess, LoginThrottled, Logout,
     SecondFactorFailure, SecondFactorSuccess, SessionRevoked,
+};
+pub use oidc_flow::{
+    OidcClientAuthFailed, OidcCodeIssued, OidcCodeReuseDetected, OidcConsent, OidcConsentRevoked,
+    OidcLogout, OidcRefreshReuseDetected, OidcTokenIssued,
 };
 pub use password::{
     InvitationAccepted, PasswordChangeFailed, PasswordChanged, PasswordReset, PasswordResetFailed,
@@ -123,6 +128,15 @@ pub enum AuditKind {
     WebauthnCloneSuspected,
     PasskeyFailure,
     PhishingResistantChanged,
+    OidcCodeIssued,
+    OidcTokenIssued,
+    OidcCodeReuseDetected,
+    OidcRefreshReuseDetected,
+    OidcConsentGranted,
+    OidcConsentDenied,
+    OidcConsentRevoked,
+    OidcClientAuthFailed,
+    OidcLogout,
 }
 
 impl AuditKind {
@@ -192,6 +206,15 @@ impl AuditKind {
             AuditKind::WebauthnCloneSuspected => "webauthn.clone_suspected",
             AuditKind::PasskeyFailure => "login.passkey.failure",
             AuditKind::PhishingResistantChanged => "contract.phishing_resistant_changed",
+            AuditKind::OidcCodeIssued => "oidc.code_issued",
+            AuditKind::OidcTokenIssued => "oidc.token_issued",
+            AuditKind::OidcCodeReuseDetected => "oidc.code_reuse_detected",
+            AuditKind::OidcRefreshReuseDetected => "oidc.refresh_reuse_detected",
+            AuditKind::OidcConsentGranted => "oidc.consent_granted",
+            AuditKind::OidcConsentDenied => "oidc.consent_denied",
+            AuditKind::OidcConsentRevoked => "oidc.consent_revoked",
+            AuditKind::OidcClientAuthFailed => "oidc.client_auth_failed",
+            AuditKind::OidcLogout => "oidc.logout",
         }
     }
 }

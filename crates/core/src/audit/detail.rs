@@ -101,7 +101,14 @@ audit_details! {
         WebauthnRemoved,
         WebauthnCloneSuspected,
         PasskeyFailure,
-        PhishingResistantChanged;
+        PhishingResistantChanged,
+        OidcCodeIssued,
+        OidcTokenIssued,
+        OidcCodeReuseDetected,
+        OidcRefreshReuseDetected,
+        OidcConsentRevoked,
+        OidcClientAuthFailed,
+        OidcLogout;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -110,6 +117,8 @@ audit_details! {
         PushApproved(PushDecision),
         PushDenied(PushDecision),
         PushReportedFraud(PushDecision),
+        OidcConsentGranted(OidcConsent),
+        OidcConsentDenied(OidcConsent),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

@@ -36,6 +36,7 @@ pub mod key_rotation;
 mod lock;
 mod login;
 mod notify;
+mod oidc_flow;
 mod organisation;
 mod password_change;
 mod password_reset;
@@ -64,6 +65,10 @@ pub use held::{
 };
 pub use invitation_renewal::InvitationDelivery;
 pub use login::{LoginResult, TicketLife, guess_retry_after, retry_after_with};
+pub use oidc_flow::{
+    AuthorizeOutcome, ClientCredentials, ConnectedApp, ConsentPrompt, FlowClient, Introspection,
+    LogoutOutcome, TokenResponse, UserInfo,
+};
 pub use phone::PhoneStatus;
 pub use push::{
     DeviceChallenge, DeviceRequest, PushAnswer, PushPaired, PushPairing, PushSent, PushStatus,
