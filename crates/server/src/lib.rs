@@ -39,6 +39,7 @@ pub mod http;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
+pub mod oauth2;
 pub mod push_wake;
 pub mod push_webhook;
 pub mod qr;
@@ -287,6 +288,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(api)
         .merge(web::router())
+        .merge(oauth2::router())
         .fallback(web::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
