@@ -9,7 +9,7 @@
 //! the rows have always held (the tests of each file pin it). Failures say why in a `reason`
 //! field, so their types are enums tagged by `reason`; the successful shape of the same act is an
 //! untagged variant. The types live by area: [`login`], [`password`], [`factors`], [`push`],
-//! [`admin`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
+//! [`admin`], [`gateway`] (services checking credentials), [`support`], [`webauthn`] and [`oidc`]; all are re-exported
 //! here. Reading the trail back ([`StoredAuditEvent`]) keeps the JSON as it was stored.
 
 use crate::clock::UnixTime;
@@ -20,6 +20,7 @@ mod detail;
 pub mod factors;
 pub mod gateway;
 pub mod login;
+pub mod oidc;
 pub mod password;
 pub mod push;
 pub mod support;
@@ -45,6 +46,7 @@ pub use login::{
     AccountCreated, AccountLocked, LoginFailure, LoginSuccess, LoginThrottled, Logout,
     SecondFactorFailure, SecondFactorSuccess, SessionRevoked,
 };
+pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
 pub use password::{
     InvitationAccepted, PasswordChangeFailed, PasswordChanged, PasswordReset, PasswordResetFailed,
     PasswordResetRequested, ResetMethod,
@@ -123,6 +125,11 @@ pub enum AuditKind {
     WebauthnCloneSuspected,
     PasskeyFailure,
     PhishingResistantChanged,
+    OidcClientCreated,
+    OidcClientUpdated,
+    OidcClientSecretRotated,
+    OidcClientDeleted,
+    OidcSigningKeyRotated,
 }
 
 impl AuditKind {
@@ -192,6 +199,11 @@ impl AuditKind {
             AuditKind::WebauthnCloneSuspected => "webauthn.clone_suspected",
             AuditKind::PasskeyFailure => "login.passkey.failure",
             AuditKind::PhishingResistantChanged => "contract.phishing_resistant_changed",
+            AuditKind::OidcClientCreated => "oidc.client_created",
+            AuditKind::OidcClientUpdated => "oidc.client_updated",
+            AuditKind::OidcClientSecretRotated => "oidc.client_secret_rotated",
+            AuditKind::OidcClientDeleted => "oidc.client_deleted",
+            AuditKind::OidcSigningKeyRotated => "oidc.signing_key_rotated",
         }
     }
 }

@@ -16,6 +16,8 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc_clients;
+mod oidc_keys;
 mod outbox;
 mod password_links;
 mod phones;

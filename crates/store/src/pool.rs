@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
+    Migration {
+        version: 11,
+        name: "oidc_clients",
+        sqlite: include_str!("../migrations/sqlite/0011_oidc_clients.sql"),
+        postgres: include_str!("../migrations/postgres/0011_oidc_clients.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

@@ -101,7 +101,8 @@ audit_details! {
         WebauthnRemoved,
         WebauthnCloneSuspected,
         PasskeyFailure,
-        PhishingResistantChanged;
+        PhishingResistantChanged,
+        OidcSigningKeyRotated;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -110,6 +111,10 @@ audit_details! {
         PushApproved(PushDecision),
         PushDenied(PushDecision),
         PushReportedFraud(PushDecision),
+        OidcClientCreated(OidcClientSettings),
+        OidcClientUpdated(OidcClientSettings),
+        OidcClientSecretRotated(NamedOidcClient),
+        OidcClientDeleted(NamedOidcClient),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

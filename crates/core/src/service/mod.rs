@@ -36,6 +36,7 @@ pub mod key_rotation;
 mod lock;
 mod login;
 mod notify;
+pub mod oidc;
 mod organisation;
 mod password_change;
 mod password_reset;
@@ -172,6 +173,8 @@ pub struct Services<S: Store> {
     pub hasher: PasswordHasher,
     pub keys: Arc<ServiceKeys>,
     pub settings: Settings,
+    /// The OIDC signing keys this node read last (a few seconds' cache).
+    pub(crate) oidc_keys: Arc<oidc::KeyCache>,
 }
 
 impl<S: Store> Services<S> {
@@ -188,6 +191,7 @@ impl<S: Store> Services<S> {
             hasher,
             keys: Arc::new(keys),
             settings,
+            oidc_keys: Arc::default(),
         }
     }
 

@@ -23,6 +23,7 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc;
 mod outbox;
 mod password_links;
 mod phones;
@@ -47,6 +48,7 @@ pub use contracts::Contracts;
 pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
 pub use held::{Held, HeldId, Taken, held_id};
+pub use oidc::{OidcClient, OidcClients, OidcSigningKeys, StoredOidcClient, StoredSigningKey};
 pub use outbox::{
     NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
     QueuedPayload,
@@ -105,6 +107,8 @@ pub trait Transaction:
     + PushStore
     + SealedSecrets
     + WebauthnStore
+    + OidcClients
+    + OidcSigningKeys
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
