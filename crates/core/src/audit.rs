@@ -9,7 +9,7 @@
 //! the rows have always held (the tests of each file pin it). Failures say why in a `reason`
 //! field, so their types are enums tagged by `reason`; the successful shape of the same act is an
 //! untagged variant. The types live by area: [`login`], [`password`], [`factors`], [`push`],
-//! [`admin`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
+//! [`admin`], [`gateway`] (services checking credentials), [`support`], [`webauthn`] and [`oidc`]; all are re-exported
 //! here. Reading the trail back ([`StoredAuditEvent`]) keeps the JSON as it was stored.
 
 use crate::clock::UnixTime;
@@ -21,6 +21,7 @@ pub mod factors;
 pub mod gateway;
 pub mod login;
 pub mod oidc_flow;
+pub mod oidc;
 pub mod password;
 pub mod push;
 pub mod support;
@@ -50,6 +51,7 @@ pub use oidc_flow::{
     OidcClientAuthFailed, OidcCodeIssued, OidcCodeReuseDetected, OidcConsent, OidcConsentRevoked,
     OidcLogout, OidcRefreshReuseDetected, OidcTokenIssued,
 };
+pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
 pub use password::{
     InvitationAccepted, PasswordChangeFailed, PasswordChanged, PasswordReset, PasswordResetFailed,
     PasswordResetRequested, ResetMethod,
@@ -137,6 +139,11 @@ pub enum AuditKind {
     OidcConsentRevoked,
     OidcClientAuthFailed,
     OidcLogout,
+    OidcClientCreated,
+    OidcClientUpdated,
+    OidcClientSecretRotated,
+    OidcClientDeleted,
+    OidcSigningKeyRotated,
 }
 
 impl AuditKind {
@@ -215,6 +222,11 @@ impl AuditKind {
             AuditKind::OidcConsentRevoked => "oidc.consent_revoked",
             AuditKind::OidcClientAuthFailed => "oidc.client_auth_failed",
             AuditKind::OidcLogout => "oidc.logout",
+            AuditKind::OidcClientCreated => "oidc.client_created",
+            AuditKind::OidcClientUpdated => "oidc.client_updated",
+            AuditKind::OidcClientSecretRotated => "oidc.client_secret_rotated",
+            AuditKind::OidcClientDeleted => "oidc.client_deleted",
+            AuditKind::OidcSigningKeyRotated => "oidc.signing_key_rotated",
         }
     }
 }

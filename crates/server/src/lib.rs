@@ -263,13 +263,16 @@ pub async fn open_services(
         clock.now(),
     )
     .await?;
-    Ok(Services::new(
+    let services = Services::new(
         store,
         clock,
         hasher,
         ServiceKeys { sealing, recovery },
         settings,
-    ))
+    );
+    // The OIDC signing keys: made at the first start (by whichever node stores first), sealed.
+    services.ensure_oidc_signing_keys().await?;
+    Ok(services)
 }
 
 /// The full router: API, OpenAPI document, operations endpoints, web pages, and the layers

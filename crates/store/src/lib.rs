@@ -17,6 +17,8 @@ mod emergency_kits;
 mod groups;
 mod held;
 mod oidc_grants;
+mod oidc_clients;
+mod oidc_keys;
 mod outbox;
 mod password_links;
 mod phones;

@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
     Migration {
+        version: 11,
+        name: "oidc_clients",
+        sqlite: include_str!("../migrations/sqlite/0011_oidc_clients.sql"),
+        postgres: include_str!("../migrations/postgres/0011_oidc_clients.sql"),
+    },
+    Migration {
         version: 12,
         name: "oidc_grants",
         sqlite: include_str!("../migrations/sqlite/0012_oidc_grants.sql"),

@@ -108,7 +108,8 @@ audit_details! {
         OidcRefreshReuseDetected,
         OidcConsentRevoked,
         OidcClientAuthFailed,
-        OidcLogout;
+        OidcLogout,
+        OidcSigningKeyRotated;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -119,6 +120,10 @@ audit_details! {
         PushReportedFraud(PushDecision),
         OidcConsentGranted(OidcConsent),
         OidcConsentDenied(OidcConsent),
+        OidcClientCreated(OidcClientSettings),
+        OidcClientUpdated(OidcClientSettings),
+        OidcClientSecretRotated(NamedOidcClient),
+        OidcClientDeleted(NamedOidcClient),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

@@ -42,6 +42,13 @@ impl AdminSession {
     pub fn contract(&self) -> &ContractId {
         &self.contract
     }
+    /// The operator acting on `contract` (the shell, for commands that name a record of it).
+    pub(crate) fn operator_for(contract: ContractId) -> AdminSession {
+        AdminSession {
+            actor: Actor::Operator,
+            contract,
+        }
+    }
     fn actor_id(&self) -> Option<UserId> {
         match &self.actor {
             Actor::Person { user, .. } => Some(user.id.clone()),

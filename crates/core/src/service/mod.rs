@@ -37,6 +37,7 @@ mod lock;
 mod login;
 mod notify;
 mod oidc_flow;
+pub mod oidc;
 mod organisation;
 mod password_change;
 mod password_reset;
@@ -177,6 +178,8 @@ pub struct Services<S: Store> {
     pub hasher: PasswordHasher,
     pub keys: Arc<ServiceKeys>,
     pub settings: Settings,
+    /// The OIDC signing keys this node read last (a few seconds' cache).
+    pub(crate) oidc_keys: Arc<oidc::KeyCache>,
 }
 
 impl<S: Store> Services<S> {
@@ -193,6 +196,7 @@ impl<S: Store> Services<S> {
             hasher,
             keys: Arc::new(keys),
             settings,
+            oidc_keys: Arc::default(),
         }
     }
 

@@ -24,6 +24,7 @@ mod emergency_kits;
 mod groups;
 mod held;
 mod oidc_grants;
+mod oidc;
 mod outbox;
 mod password_links;
 mod phones;
@@ -52,6 +53,7 @@ pub use oidc_grants::{
     CodeRecord, CodeUse, Consent, OidcGrants, PendingAuthorization, SignInFacts, TokenKind,
     TokenRecord,
 };
+pub use oidc::{OidcClient, OidcClients, OidcSigningKeys, StoredOidcClient, StoredSigningKey};
 pub use outbox::{
     NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
     QueuedPayload,
@@ -111,6 +113,8 @@ pub trait Transaction:
     + SealedSecrets
     + WebauthnStore
     + OidcGrants
+    + OidcClients
+    + OidcSigningKeys
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
