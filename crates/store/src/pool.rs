@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
     Migration {
+        version: 10,
+        name: "session_amr",
+        sqlite: include_str!("../migrations/sqlite/0010_session_amr.sql"),
+        postgres: include_str!("../migrations/postgres/0010_session_amr.sql"),
+    },
+    Migration {
         version: 11,
         name: "oidc_clients",
         sqlite: include_str!("../migrations/sqlite/0011_oidc_clients.sql"),

@@ -9,7 +9,7 @@ use crate::audit::{
     TwoFactorRemovedByRecovery,
 };
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Assurance, Factor, Method};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
@@ -57,7 +57,7 @@ impl<S: Store> Services<S> {
                 )
                 .await?;
                 return self
-                    .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
+                    .finish_second_step(tx, &t, user, Factor::RecoveryCode, kind, meta)
                     .await;
             }
             looked = Some(tx);
@@ -167,7 +167,14 @@ impl<S: Store> Services<S> {
                 )
                 .await?;
                 let (token, session) = self
-                    .open_session(&mut tx, &user, kind, meta, false, "recovery")
+                    .open_session(
+                        &mut tx,
+                        &user,
+                        kind,
+                        meta,
+                        Assurance::recovered(),
+                        "recovery",
+                    )
                     .await?;
                 tx.commit().await?;
                 return Ok(LoginResult::Complete {

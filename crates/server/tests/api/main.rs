@@ -18,6 +18,7 @@ mod openapi;
 mod password_reset;
 mod phone;
 mod push_api;
+mod session_amr;
 mod support_pin;
 mod totp;
 mod validate;
