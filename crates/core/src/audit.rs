@@ -20,8 +20,8 @@ mod detail;
 pub mod factors;
 pub mod gateway;
 pub mod login;
-pub mod oidc_flow;
 pub mod oidc;
+pub mod oidc_flow;
 pub mod password;
 pub mod push;
 pub mod support;
@@ -47,11 +47,11 @@ pub use login::{
     AccountCreated, AccountLocked, LoginFailure, LoginSuccess, LoginThrottled, Logout,
     SecondFactorFailure, SecondFactorSuccess, SessionRevoked,
 };
+pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
 pub use oidc_flow::{
     OidcClientAuthFailed, OidcCodeIssued, OidcCodeReuseDetected, OidcConsent, OidcConsentRevoked,
     OidcLogout, OidcRefreshReuseDetected, OidcTokenIssued,
 };
-pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
 pub use password::{
     InvitationAccepted, PasswordChangeFailed, PasswordChanged, PasswordReset, PasswordResetFailed,
     PasswordResetRequested, ResetMethod,

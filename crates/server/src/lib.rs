@@ -248,6 +248,7 @@ pub async fn open_services(
         },
         totp_issuer: config.totp_issuer.clone(),
         public_url: config.public_url.clone(),
+        oidc_issuer: config.issuer.clone(),
         require_phone_for_2fa: config.require_phone_for_2fa,
         push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()

@@ -11,6 +11,7 @@ pub mod jose;
 pub mod oauth_error;
 pub mod redirect;
 pub mod request;
+pub mod verify;
 
 /// How long an ID token or an access token (JWT) lives. A retired signing key stays in JWKS this
 /// long after its retirement, so every token it signed can still be checked until it expires.

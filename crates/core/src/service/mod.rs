@@ -36,8 +36,8 @@ pub mod key_rotation;
 mod lock;
 mod login;
 mod notify;
-mod oidc_flow;
 pub mod oidc;
+mod oidc_flow;
 mod organisation;
 mod password_change;
 mod password_reset;
@@ -110,6 +110,9 @@ pub struct Settings {
     pub kit_secs: i64,
     /// Where people reach the server; links in messages start with it.
     pub public_url: String,
+    /// The OpenID Connect issuer: the public URL exactly as configured (no slash added or
+    /// removed), as `iss` in ID tokens and authorization responses.
+    pub oidc_issuer: String,
     /// How long an invitation's set-password link stays valid.
     pub invitation_secs: i64,
     /// How long a forgot-password link (and SMS code) stays valid.
@@ -139,6 +142,7 @@ impl Default for Settings {
             enrolment_max_secs: 2 * 3600,
             kit_secs: 15 * 60,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            oidc_issuer: "http://127.0.0.1:8080".to_owned(),
             invitation_secs: 7 * 24 * 3600,
             reset_secs: 30 * 60,
             lock_link_secs: 30 * 24 * 3600,

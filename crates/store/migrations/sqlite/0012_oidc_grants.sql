@@ -5,15 +5,14 @@
 -- Secrets (codes, tokens) are stored as SHA-256 digests only, like sessions. Single use is a
 -- conditional update (`used_at IS NULL`) in the transaction that issues what the secret buys,
 -- so it holds across nodes on PostgreSQL. `client_id` is the client's public id; deleting a
--- client deletes what was issued to it (the foreign key to oidc_clients is added where that
--- table exists, see the OIDC store).
+-- client deletes everything issued to it (ON DELETE CASCADE), so its tokens stop working.
 
 -- A validated /oauth2/authorize request, kept server-side while the person signs in or decides
 -- on consent, so the sign-in's `next` stays short (`/oauth2/authorize/continue/{id}`). The
 -- request is the validated parameters as JSON (no secret: PKCE sends only the challenge).
 CREATE TABLE oidc_pending_authorizations (
     id          TEXT PRIMARY KEY,
-    client_id   TEXT NOT NULL,
+    client_id   TEXT NOT NULL REFERENCES oidc_clients(client_id) ON DELETE CASCADE,
     request     TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
@@ -24,7 +23,7 @@ CREATE INDEX oidc_pending_authorizations_expiry ON oidc_pending_authorizations (
 -- challenge, and carrying what the ID token will say about the sign-in.
 CREATE TABLE oidc_codes (
     digest          TEXT PRIMARY KEY,
-    client_id       TEXT NOT NULL,
+    client_id       TEXT NOT NULL REFERENCES oidc_clients(client_id) ON DELETE CASCADE,
     user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     session_id      TEXT,
     redirect_uri    TEXT NOT NULL,
@@ -48,7 +47,7 @@ CREATE TABLE oidc_tokens (
     digest       TEXT PRIMARY KEY,
     kind         TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
     family_id    TEXT NOT NULL,
-    client_id    TEXT NOT NULL,
+    client_id    TEXT NOT NULL REFERENCES oidc_clients(client_id) ON DELETE CASCADE,
     user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     scope        TEXT NOT NULL,
     code_digest  TEXT NOT NULL,
@@ -69,7 +68,7 @@ CREATE INDEX oidc_tokens_expiry ON oidc_tokens (expires_at);
 -- the security page.
 CREATE TABLE oidc_consents (
     user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    client_id   TEXT NOT NULL,
+    client_id   TEXT NOT NULL REFERENCES oidc_clients(client_id) ON DELETE CASCADE,
     scope       TEXT NOT NULL,
     granted_at  INTEGER NOT NULL,
     PRIMARY KEY (user_id, client_id)

@@ -69,7 +69,7 @@ fn client_url(redirect_uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
 
 impl<S: Store> Services<S> {
     fn issuer(&self) -> &str {
-        &self.settings.public_url
+        &self.settings.oidc_issuer
     }
 
     fn error_to_client(&self, req: &AuthorizeRequest, code: OAuthCode, desc: &str) -> String {

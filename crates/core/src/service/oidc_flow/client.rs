@@ -8,10 +8,11 @@ use crate::audit::{AuditEvent, OidcClientAuthFailed, Outcome};
 use crate::error::Result;
 use crate::model::{ContractId, GroupId, RequestMeta, User};
 use crate::oidc::oauth_error::{OAuthCode, OAuthError, OAuthResult};
+use crate::oidc::verify::verified_claims;
 use crate::secret::Token;
 use crate::service::Services;
 use crate::service::login::guess_retry_after;
-use crate::store::{AuditLog, Store, Transaction};
+use crate::store::{AuditLog, OidcClient, OidcClients, Store, Transaction};
 use crate::throttle::Guess;
 
 /// A client, with what the flow needs of it.
@@ -32,6 +33,23 @@ pub struct FlowClient {
     pub require_2fa: bool,
     /// Only members of these groups may sign in; empty: everyone of the contract.
     pub groups: Vec<GroupId>,
+}
+
+impl From<OidcClient> for FlowClient {
+    fn from(c: OidcClient) -> Self {
+        FlowClient {
+            client_id: c.client_id,
+            name: c.name,
+            contract_id: c.contract_id,
+            // Clients register one list of addresses; logout may return to any of them.
+            post_logout_redirect_uris: c.redirect_uris.clone(),
+            redirect_uris: c.redirect_uris,
+            public: c.public,
+            first_party: c.first_party,
+            require_2fa: c.require_2fa,
+            groups: c.groups,
+        }
+    }
 }
 
 impl FlowClient {
@@ -70,32 +88,38 @@ impl<S: Store> Services<S> {
 
     pub(crate) async fn flow_client_in(
         &self,
-        _tx: &mut S::Tx,
-        _client_id: &str,
+        tx: &mut S::Tx,
+        client_id: &str,
     ) -> Result<Option<FlowClient>> {
-        // Filled in from the OIDC store's clients once that branch is merged.
-        Ok(None)
+        Ok(tx
+            .oidc_client_by_client_id(client_id)
+            .await?
+            .map(|stored| FlowClient::from(stored.client)))
     }
 
-    /// Does `secret` belong to the confidential client?
-    async fn client_secret_matches(&self, _client_id: &str, _secret: &Token) -> Result<bool> {
-        Ok(false)
-    }
-
-    /// Signs the ID token's claims with the current signing key (JWS compact form) and says
-    /// which algorithm it used (for `at_hash`).
+    /// Signs the ID token's claims with the current RS256 key (the algorithm every client
+    /// accepts; clients have no other preference yet) and says which algorithm that was.
     pub(crate) async fn sign_id_token(
         &self,
         _client: &FlowClient,
-        _claims: &Value,
+        claims: &Value,
     ) -> Result<(String, &'static str)> {
-        Err(crate::Error::internal_msg("no signing key"))
+        Ok((self.oidc_sign(claims).await?, "RS256"))
     }
 
-    /// The audience and subject of an ID token we signed (expired ones too: a logout hint may
-    /// be old), or `None`.
-    pub(crate) async fn verified_id_token(&self, _token: &str) -> Result<Option<(String, String)>> {
-        Ok(None)
+    /// The audience and subject of an ID token we signed with a key still published (expired
+    /// ones too: a logout hint may be old), or `None`.
+    pub(crate) async fn verified_id_token(&self, token: &str) -> Result<Option<(String, String)>> {
+        let jwks = self.oidc_jwks().await?;
+        let Some(claims) = verified_claims(token, &jwks) else {
+            return Ok(None);
+        };
+        if claims.get("iss").and_then(Value::as_str) != Some(self.settings.oidc_issuer.as_str()) {
+            return Ok(None);
+        }
+        let aud = claims.get("aud").and_then(Value::as_str);
+        let sub = claims.get("sub").and_then(Value::as_str);
+        Ok(aud.zip(sub).map(|(a, s)| (a.to_owned(), s.to_owned())))
     }
 
     /// The client, if the credentials prove it: a confidential client by its secret (wrong
@@ -129,16 +153,16 @@ impl<S: Store> Services<S> {
             }
             self.flow_client_in(&mut tx, client_id).await?
         };
-        let right = match (&client, &creds.secret) {
-            (Some(c), None) if c.public => true,
-            (Some(c), Some(secret)) if !c.public => {
-                self.client_secret_matches(&c.client_id, secret).await?
-            }
-            _ => false,
+        // The OIDC store compares the secret's digest in constant time, unknown clients alike.
+        let secret = creds.secret.as_ref().map(Token::expose);
+        let proved = match self.oidc_authenticate_client(client_id, secret).await {
+            Ok(c) => Some(FlowClient::from(c)),
+            Err(crate::Error::InvalidClient) => None,
+            Err(e) => return Err(e.into()),
         };
-        match client {
-            Some(client) if right => Ok(client),
-            client => {
+        match proved {
+            Some(client) => Ok(client),
+            None => {
                 let mut tx = self.store.begin().await?;
                 self.count_guess_failure(&mut tx, &key, meta, now, Guess::Password)
                     .await?;

@@ -36,13 +36,11 @@ pub const REFRESH_TOKEN_SECS: i64 = 30 * 24 * 3600;
 /// An ID token's life.
 pub const ID_TOKEN_SECS: i64 = 10 * 60;
 
-/// What a session says about how its person signed in: `acr` and RFC 8176 `amr`.
+/// What a session says about how its person signed in: `acr` and RFC 8176 `amr`, as the
+/// sign-in recorded them.
 pub(crate) fn sign_in_of(session: &Session) -> (AcrLevel, Vec<String>) {
-    if session.second_factor {
-        (AcrLevel::Mfa, vec!["pwd".to_owned(), "mfa".to_owned()])
-    } else {
-        (AcrLevel::Pwd, vec!["pwd".to_owned()])
-    }
+    let acr = AcrLevel::parse(session.acr().as_str()).unwrap_or(AcrLevel::Pwd);
+    (acr, session.amr().to_vec())
 }
 
 pub(crate) fn facts_of(session: &Session) -> SignedInFacts {

@@ -299,7 +299,7 @@ impl<S: Store> Services<S> {
         tx.append_audit(&event).await?;
         tx.commit().await?;
 
-        let issuer = self.settings.public_url.clone();
+        let issuer = self.settings.oidc_issuer.clone();
         claims.insert("iss".into(), issuer.into());
         claims.insert("aud".into(), grant.client_id.clone().into());
         claims.insert("azp".into(), grant.client_id.clone().into());
