@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::clock::UnixTime;
 use crate::email::Email;
+use crate::login::{Acr, Assurance};
 
 macro_rules! id_type {
     ($name:ident) => {
@@ -40,6 +41,7 @@ id_type!(PushDeviceId);
 id_type!(PushChallengeId);
 id_type!(ServiceTokenId);
 id_type!(WebauthnCredentialId);
+id_type!(OidcClientId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,8 +192,22 @@ pub struct Session {
     pub expires_at: UnixTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    /// The login that opened this session passed a second factor.
+    /// The login that opened this session passed a second factor (`assurance.acr >= Mfa`).
     pub second_factor: bool,
+    /// How the sign-in that opened this session was proven (RFC 8176 `amr`, and its `acr`).
+    pub assurance: Assurance,
+}
+
+impl Session {
+    /// The RFC 8176 authentication methods of the sign-in that opened this session.
+    pub fn amr(&self) -> &[String] {
+        &self.assurance.amr
+    }
+
+    /// How strongly that sign-in was proven.
+    pub fn acr(&self) -> Acr {
+        self.assurance.acr
+    }
 }
 
 /// What a login ticket allows: the second step of a login, or only the forced setup wizard.
@@ -275,6 +291,7 @@ mod tests {
             ip: None,
             user_agent: None,
             second_factor: false,
+            assurance: Assurance::password(),
         }
     }
 

@@ -39,6 +39,7 @@ pub mod http;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
+pub mod oauth2;
 pub mod push_wake;
 pub mod push_webhook;
 pub mod qr;
@@ -247,6 +248,7 @@ pub async fn open_services(
         },
         totp_issuer: config.totp_issuer.clone(),
         public_url: config.public_url.clone(),
+        oidc_issuer: config.issuer.clone(),
         require_phone_for_2fa: config.require_phone_for_2fa,
         push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()
@@ -262,13 +264,16 @@ pub async fn open_services(
         clock.now(),
     )
     .await?;
-    Ok(Services::new(
+    let services = Services::new(
         store,
         clock,
         hasher,
         ServiceKeys { sealing, recovery },
         settings,
-    ))
+    );
+    // The OIDC signing keys: made at the first start (by whichever node stores first), sealed.
+    services.ensure_oidc_signing_keys().await?;
+    Ok(services)
 }
 
 /// The full router: API, OpenAPI document, operations endpoints, web pages, and the layers
@@ -287,6 +292,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(api)
         .merge(web::router())
+        .merge(oauth2::router())
         .fallback(web::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(

@@ -134,6 +134,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_webauthn.sql"),
         postgres: include_str!("../migrations/postgres/0009_webauthn.sql"),
     },
+    Migration {
+        version: 10,
+        name: "session_amr",
+        sqlite: include_str!("../migrations/sqlite/0010_session_amr.sql"),
+        postgres: include_str!("../migrations/postgres/0010_session_amr.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "oidc_clients",
+        sqlite: include_str!("../migrations/sqlite/0011_oidc_clients.sql"),
+        postgres: include_str!("../migrations/postgres/0011_oidc_clients.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "oidc_grants",
+        sqlite: include_str!("../migrations/sqlite/0012_oidc_grants.sql"),
+        postgres: include_str!("../migrations/postgres/0012_oidc_grants.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

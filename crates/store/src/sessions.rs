@@ -1,5 +1,6 @@
 //! Sessions, stored by the SHA-256 digest of their token.
 
+use portcullis_core::login::{Acr, Assurance};
 use portcullis_core::model::{Session, SessionId, SessionKind, UserId};
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::Sessions;
@@ -12,6 +13,8 @@ use crate::tx::SqlTx;
 
 fn session_from_row(row: &AnyRow) -> Result<Session> {
     let kind: String = row.try_get("kind").map_err(db_err)?;
+    let second_factor = row.try_get::<i64, _>("second_factor").map_err(db_err)? != 0;
+    let assurance = assurance_from_row(row, second_factor)?;
     Ok(Session {
         id: SessionId(row.try_get("id").map_err(db_err)?),
         user_id: UserId(row.try_get("user_id").map_err(db_err)?),
@@ -21,15 +24,34 @@ fn session_from_row(row: &AnyRow) -> Result<Session> {
         expires_at: UnixTime(row.try_get("expires_at").map_err(db_err)?),
         ip: row.try_get("ip").map_err(db_err)?,
         user_agent: row.try_get("user_agent").map_err(db_err)?,
-        second_factor: row.try_get::<i64, _>("second_factor").map_err(db_err)? != 0,
+        second_factor,
+        assurance,
+    })
+}
+
+/// The stored `amr` and `acr` of a session; a row from before they were recorded (both null)
+/// reads as its `second_factor` flag says.
+fn assurance_from_row(row: &AnyRow, second_factor: bool) -> Result<Assurance> {
+    let amr: Option<String> = row.try_get("amr").map_err(db_err)?;
+    let acr: Option<String> = row.try_get("acr").map_err(db_err)?;
+    Ok(match (amr, acr.as_deref().and_then(Acr::parse)) {
+        (Some(amr), Some(acr)) => Assurance {
+            amr: amr
+                .split(' ')
+                .filter(|m| !m.is_empty())
+                .map(String::from)
+                .collect(),
+            acr,
+        },
+        _ => Assurance::legacy(second_factor),
     })
 }
 
 impl Sessions for SqlTx {
     async fn insert_session(&mut self, s: &Session, digest: &TokenDigest) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(s.id.as_str())
         .bind(s.user_id.as_str())
@@ -41,6 +63,8 @@ impl Sessions for SqlTx {
         .bind(s.ip.as_deref())
         .bind(s.user_agent.as_deref())
         .bind(i64::from(s.second_factor))
+        .bind(s.assurance.amr.join(" "))
+        .bind(s.assurance.acr.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -49,7 +73,7 @@ impl Sessions for SqlTx {
 
     async fn session_by_digest(&mut self, digest: &TokenDigest) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr \
              FROM sessions WHERE token_digest = $1 AND revoked_at IS NULL",
         )
         .bind(digest.0.as_str())
@@ -71,7 +95,7 @@ impl Sessions for SqlTx {
 
     async fn sessions_of_user(&mut self, user: &UserId, now: UnixTime) -> Result<Vec<Session>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr \
              FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
              ORDER BY created_at DESC, id",
         )

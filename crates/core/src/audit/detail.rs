@@ -101,7 +101,15 @@ audit_details! {
         WebauthnRemoved,
         WebauthnCloneSuspected,
         PasskeyFailure,
-        PhishingResistantChanged;
+        PhishingResistantChanged,
+        OidcCodeIssued,
+        OidcTokenIssued,
+        OidcCodeReuseDetected,
+        OidcRefreshReuseDetected,
+        OidcConsentRevoked,
+        OidcClientAuthFailed,
+        OidcLogout,
+        OidcSigningKeyRotated;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -110,6 +118,12 @@ audit_details! {
         PushApproved(PushDecision),
         PushDenied(PushDecision),
         PushReportedFraud(PushDecision),
+        OidcConsentGranted(OidcConsent),
+        OidcConsentDenied(OidcConsent),
+        OidcClientCreated(OidcClientSettings),
+        OidcClientUpdated(OidcClientSettings),
+        OidcClientSecretRotated(NamedOidcClient),
+        OidcClientDeleted(NamedOidcClient),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

@@ -16,6 +16,7 @@ use crate::totp::{self, TotpParams};
 use super::held::CodesOccasion;
 use super::login::{LoginResult, TicketLife, throttle_key};
 use super::{Services, TotpEnrolment};
+use crate::login::{Assurance, Factor};
 
 impl<S: Store> Services<S> {
     /// Keeps the setup's ticket alive while the person works on it: each request moves its end
@@ -131,7 +132,14 @@ impl<S: Store> Services<S> {
             .await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, "totp_enrolment")
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                Assurance::password_and(Factor::Totp),
+                "totp_enrolment",
+            )
             .await?;
         self.store_kit(
             &mut tx,

@@ -9,15 +9,15 @@ use crate::audit::{
     TwoFactorRemovedByRecovery,
 };
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Assurance, Factor, Method};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction,
-    WebauthnStore,
+    AuditLog, OidcGrants, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors,
+    Transaction, WebauthnStore,
 };
 
 use super::held::CodesOccasion;
@@ -57,7 +57,7 @@ impl<S: Store> Services<S> {
                 )
                 .await?;
                 return self
-                    .finish_second_step(tx, &t, user, Method::RecoveryCode, kind, meta)
+                    .finish_second_step(tx, &t, user, Factor::RecoveryCode, kind, meta)
                     .await;
             }
             looked = Some(tx);
@@ -145,6 +145,8 @@ impl<S: Store> Services<S> {
                 tx.delete_webauthn_credentials_of_user(&user.id).await?;
                 tx.delete_recovery_codes(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+                // Applications' tokens end with the sessions: whoever took the account over keeps none.
+                tx.revoke_tokens_of_user(&user.id, None, now).await?;
                 tx.clear_account(&key).await?;
                 for detail in [
                     AuditDetail::from(RecoveryUsed::RemovedTwoFactor {
@@ -167,7 +169,14 @@ impl<S: Store> Services<S> {
                 )
                 .await?;
                 let (token, session) = self
-                    .open_session(&mut tx, &user, kind, meta, false, "recovery")
+                    .open_session(
+                        &mut tx,
+                        &user,
+                        kind,
+                        meta,
+                        Assurance::recovered(),
+                        "recovery",
+                    )
                     .await?;
                 tx.commit().await?;
                 return Ok(LoginResult::Complete {

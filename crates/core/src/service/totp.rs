@@ -6,7 +6,7 @@
 
 use crate::audit::{AuditEvent, Outcome, TotpActivated, TotpDeactivated, TotpEnrolled};
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Factor, Method};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::notice::SecurityEvent;
 use crate::password::Password;
@@ -307,7 +307,7 @@ impl<S: Store> Services<S> {
                 && tx.advance_totp_step(&user.id, step).await?
             {
                 return self
-                    .finish_second_step(tx, &t, user, Method::Totp, kind, meta)
+                    .finish_second_step(tx, &t, user, Factor::Totp, kind, meta)
                     .await;
             }
         }

@@ -23,6 +23,8 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc;
+mod oidc_grants;
 mod outbox;
 mod password_links;
 mod phones;
@@ -47,6 +49,11 @@ pub use contracts::Contracts;
 pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
 pub use held::{Held, HeldId, Taken, held_id};
+pub use oidc::{OidcClient, OidcClients, OidcSigningKeys, StoredOidcClient, StoredSigningKey};
+pub use oidc_grants::{
+    CodeRecord, CodeUse, Consent, OidcGrants, PendingAuthorization, SignInFacts, TokenKind,
+    TokenRecord,
+};
 pub use outbox::{
     NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
     QueuedPayload,
@@ -105,6 +112,9 @@ pub trait Transaction:
     + PushStore
     + SealedSecrets
     + WebauthnStore
+    + OidcGrants
+    + OidcClients
+    + OidcSigningKeys
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -24,6 +24,11 @@ pub struct SessionView {
     pub user_agent: Option<String>,
     /// This is the session making the request.
     pub current: bool,
+    /// How the sign-in that opened it was proven (RFC 8176: `pwd`, `otp`, `swk`, `hwk`,
+    /// `user`, `mfa`); `["mfa"]` or `["pwd"]` for sessions older than this field.
+    pub amr: Vec<String>,
+    /// `pwd` (password alone), `mfa` (a second factor) or `phr` (a passkey or security key).
+    pub acr: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -45,6 +50,8 @@ pub async fn list_sessions(
         .into_iter()
         .map(|s| SessionView {
             current: s.id == auth.session.id,
+            acr: s.acr().as_str().to_owned(),
+            amr: s.assurance.amr,
             id: s.id.0,
             kind: s.kind.as_str().to_owned(),
             created_at: rfc3339(s.created_at),

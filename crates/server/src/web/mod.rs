@@ -33,8 +33,8 @@ use pages::admin::{groups as admin_groups, user as admin_user, users as admin_us
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
-    app_passwords, overview as security, phone, push_devices, recovery_codes, support_pin, totp,
-    webauthn,
+    app_passwords, connected_apps, overview as security, phone, push_devices, recovery_codes,
+    support_pin, totp, webauthn,
 };
 use pages::sign_in::{
     login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
@@ -147,6 +147,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/app-passwords/{id}/revoke",
             post(app_passwords::revoke),
+        )
+        .route(connected_apps::PATH, get(connected_apps::list))
+        .route(
+            "/account/security/connected-apps/{client_id}/revoke",
+            post(connected_apps::revoke),
         )
         .route("/resources", get(resources::list).post(resources::create))
         .route("/resources/{id}", post(resource::update))

@@ -98,6 +98,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "/account/security/totp/deactivate",
     ),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
+    ("connected_apps::PATH", "/account/security/connected-apps"),
     ("support_pin::PATH", "/account/support-pin"),
     ("app_passwords::PATH", "/account/app-passwords"),
     (
@@ -148,6 +149,10 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite"),
     ("\"/lock\"", "/lock"),
+    (
+        "\"/account/security/connected-apps/{client_id}/revoke\"",
+        "/account/security/connected-apps/x/revoke",
+    ),
 ];
 
 /// Every `GET` route of `src/web/mod.rs`, as written there, with a path to fetch.

@@ -10,7 +10,7 @@ use crate::audit::{AuditEvent, LoginFailure, LoginThrottled, Outcome};
 use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::login::{NextStep, after_password, setup_methods};
+use crate::login::{Assurance, NextStep, after_password, setup_methods};
 use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketId, TicketPurpose, User};
 use crate::password::Password;
 use crate::secret::Token;
@@ -50,7 +50,7 @@ impl<S: Store> Services<S> {
         match after_password(&state) {
             NextStep::Complete => {
                 let (token, session) = self
-                    .open_session(&mut tx, &user, kind, meta, false, method)
+                    .open_session(&mut tx, &user, kind, meta, Assurance::password(), method)
                     .await?;
                 tx.clear_account(&throttle_key(user.email.as_str())).await?;
                 tx.commit().await?;

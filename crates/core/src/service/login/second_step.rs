@@ -13,7 +13,7 @@
 use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::{Method, SecondStepState};
+use crate::login::{Assurance, Factor, Method, SecondStepState};
 use crate::model::{
     LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User, UserId,
 };
@@ -153,11 +153,12 @@ impl<S: Store> Services<S> {
         mut tx: S::Tx,
         ticket: &LoginTicket,
         user: User,
-        method: Method,
+        factor: Factor,
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
         let now = self.now();
+        let method = factor.method().ok_or(Error::InvalidTicket)?;
         if !tx.consume_ticket(&ticket.id, now).await? {
             // Another request finished this login first; this one changes nothing.
             return Err(Error::InvalidTicket);
@@ -169,7 +170,14 @@ impl<S: Store> Services<S> {
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, method.as_str())
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                Assurance::password_and(factor),
+                method.as_str(),
+            )
             .await?;
         tx.commit().await?;
         Ok(LoginResult::Complete {

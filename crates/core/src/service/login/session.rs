@@ -4,7 +4,7 @@
 use crate::audit::{AuditEvent, LoginSuccess, Outcome};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Assurance, Method};
 use crate::model::{RequestMeta, Session, SessionId, SessionKind, User};
 use crate::secret::Token;
 use crate::service::Services;
@@ -45,7 +45,7 @@ impl<S: Store> Services<S> {
         user: &User,
         kind: SessionKind,
         meta: &RequestMeta,
-        second_factor: bool,
+        assurance: Assurance,
         method: &'static str,
     ) -> Result<(Token, Session)> {
         // The user may have locked the account since the password step (a ticket is still
@@ -65,7 +65,8 @@ impl<S: Store> Services<S> {
             expires_at: now.plus_secs(self.settings.sessions.absolute_secs),
             ip: meta.ip.clone(),
             user_agent: meta.user_agent.clone(),
-            second_factor,
+            second_factor: assurance.second_factor(),
+            assurance,
         };
         tx.insert_session(&session, &token.digest()).await?;
         tx.set_last_login(&user.id, now).await?;

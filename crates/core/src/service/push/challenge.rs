@@ -10,7 +10,7 @@
 use crate::audit::{self, AuditEvent, Outcome, PushExpired};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::Factor;
 use crate::model::{
     PushChallengeId, RequestMeta, Session, SessionKind, TicketPurpose, User, UserId,
 };
@@ -250,7 +250,7 @@ impl<S: Store> Services<S> {
                     });
                 }
                 match self
-                    .finish_second_step(tx, &t, user, Method::Push, kind, meta)
+                    .finish_second_step(tx, &t, user, Factor::Push, kind, meta)
                     .await?
                 {
                     LoginResult::Complete {

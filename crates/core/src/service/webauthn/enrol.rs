@@ -23,6 +23,7 @@ use crate::throttle::Guess;
 use crate::totp;
 
 use super::CeremonyStart;
+use crate::login::{Assurance, Factor};
 use crate::service::Services;
 use crate::service::held::CodesOccasion;
 use crate::service::login::{LoginResult, throttle_key};
@@ -85,7 +86,9 @@ impl<S: Store> Services<S> {
             .await?
             .filter(|c| c.ticket.as_ref() == Some(&t.id))
             .ok_or(Error::InvalidCeremony)?;
-        if self.needs_code_in(&mut tx, &user).await? {
+        // A person who already had a factor proves it first (a code), so the session counts it.
+        let proved_code = self.needs_code_in(&mut tx, &user).await?;
+        if proved_code {
             let code = code
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
@@ -136,7 +139,14 @@ impl<S: Store> Services<S> {
         }
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, "webauthn_enrolment")
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                enrolled_with(proved_code, registered.credential.backup_eligible),
+                "webauthn_enrolment",
+            )
             .await?;
         let codes = registered.recovery_codes;
         self.store_kit(&mut tx, &session.id, &codes, None, CodesOccasion::Enrolled)
@@ -172,4 +182,15 @@ impl<S: Store> Services<S> {
             None => Ok(false),
         }
     }
+}
+
+/// The sign-in a forced setup with a key amounts to: the password, the code of the factor the
+/// person already had (when asked for one), and the new key.
+fn enrolled_with(proved_code: bool, synced: bool) -> Assurance {
+    let before = if proved_code {
+        Assurance::password_and(Factor::Totp)
+    } else {
+        Assurance::password()
+    };
+    before.with(Factor::Key { synced })
 }

@@ -21,6 +21,7 @@ use crate::throttle::Guess;
 use crate::webauthn::{self, Refusal, Verification};
 
 use super::{CeremonyStart, user_handle};
+use crate::login::Assurance;
 use crate::service::Services;
 use crate::service::login::{LoginResult, guess_retry_after, throttle_key};
 
@@ -134,7 +135,14 @@ impl<S: Store> Services<S> {
         }
         tx.clear_account(&account).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, true, "passkey")
+            .open_session(
+                &mut tx,
+                &user,
+                kind,
+                meta,
+                Assurance::passkey(verified.backup_eligible),
+                "passkey",
+            )
             .await?;
         tx.commit().await?;
         Ok(LoginResult::Complete {

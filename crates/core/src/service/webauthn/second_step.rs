@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::login::Method;
+use crate::login::{Factor, Method};
 use crate::model::{RequestMeta, SessionKind, TicketPurpose};
 use crate::secret::Token;
 use crate::store::{CeremonyPurpose, Store, Transaction, WebauthnStore};
@@ -85,7 +85,16 @@ impl<S: Store> Services<S> {
                             .await?
                         {
                             return self
-                                .finish_second_step(tx, &t, user, Method::Webauthn, kind, meta)
+                                .finish_second_step(
+                                    tx,
+                                    &t,
+                                    user,
+                                    Factor::Key {
+                                        synced: verified.backup_eligible,
+                                    },
+                                    kind,
+                                    meta,
+                                )
                                 .await;
                         }
                     }

@@ -213,6 +213,15 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "webauthn.clone_suspected" => "Security key refused: it may have been copied",
         "login.passkey.failure" => "Failed sign-in with a passkey",
         "contract.phishing_resistant_changed" => "Security-key-only setting changed",
+        "oidc.code_issued" => "Signed in to an application",
+        "oidc.token_issued" => "Application tokens issued",
+        "oidc.code_reuse_detected" => "Application sign-in code replayed: its tokens were revoked",
+        "oidc.refresh_reuse_detected" => "Application token replayed: its tokens were revoked",
+        "oidc.consent_granted" => "Application allowed",
+        "oidc.consent_denied" => "Application refused",
+        "oidc.consent_revoked" => "Connected application revoked",
+        "oidc.client_auth_failed" => "Wrong application secret",
+        "oidc.logout" => "Signed out by an application",
         other => return other.to_owned(),
     };
     label.to_owned()
