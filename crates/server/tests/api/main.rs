@@ -14,6 +14,7 @@ mod delivery;
 mod delivery_smtp;
 mod invitation;
 mod notifications;
+mod oidc_clients;
 mod openapi;
 mod password_reset;
 mod phone;
