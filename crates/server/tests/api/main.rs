@@ -14,6 +14,7 @@ mod delivery;
 mod delivery_smtp;
 mod invitation;
 mod notifications;
+mod oidc_clients;
 mod oidc_flow;
 mod openapi;
 mod password_reset;

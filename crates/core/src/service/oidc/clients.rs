@@ -158,9 +158,14 @@ impl<S: Store> Services<S> {
     }
 
     /// Every contract's clients (the operator's `oidc-client list` without `--contract-of`).
-    pub async fn oidc_clients_for_operator(&self) -> Result<Vec<OidcClient>> {
+    pub async fn oidc_clients_for_operator(&self) -> Result<Vec<OidcClientView>> {
         let mut read = self.store.begin_read().await?;
-        read.oidc_clients(None).await
+        let mut views = Vec::new();
+        for client in read.oidc_clients(None).await? {
+            let all = read.groups_of_contract(&client.contract_id).await?;
+            views.push(view(client, &all));
+        }
+        Ok(views)
     }
 
     /// A client of the admin's contract; another contract's is `NotFound`, like a missing one.
