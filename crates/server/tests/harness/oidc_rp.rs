@@ -288,6 +288,14 @@ impl RelyingParty {
     }
 }
 
+/// A page the provider answered instead of sending the browser on.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
 /// Follows the provider's redirects from `url` with the cookies of `http` until one leads to
 /// the RP (`Ok`, that address: the provider's answer), or a page answers (`Err`). A page that
 /// sends the browser on by `<meta http-equiv="refresh">` (after a form post) counts as a redirect.
@@ -295,25 +303,49 @@ pub async fn follow_to_rp(
     http: &reqwest::Client,
     url: &str,
     rp: &RelyingParty,
-) -> Result<String, reqwest::Response> {
+) -> Result<String, Page> {
     let mut next = url.to_owned();
     for _ in 0..10 {
         if rp.owns(&next) {
             return Ok(next);
         }
         let res = http.get(&next).send().await.unwrap();
-        if res.status().is_redirection() {
-            let location = browser::location(&res);
-            next = url::Url::parse(&next)
-                .unwrap()
-                .join(location)
-                .unwrap()
-                .to_string();
-            continue;
-        }
-        return Err(res);
+        let onward = if res.status().is_redirection() {
+            browser::location(&res).to_owned()
+        } else {
+            let (status, headers) = (res.status(), res.headers().clone());
+            let body = res.text().await.unwrap_or_default();
+            match meta_refresh(&body) {
+                Some(to) if status == StatusCode::OK => to,
+                _ => {
+                    return Err(Page {
+                        status,
+                        headers,
+                        body,
+                    });
+                }
+            }
+        };
+        next = url::Url::parse(&next)
+            .unwrap()
+            .join(&onward)
+            .unwrap()
+            .to_string();
     }
     panic!("more than ten redirects from {url}");
+}
+
+/// Where a page's `<meta http-equiv="refresh" content="0;url=…">` sends the browser.
+pub fn meta_refresh(html: &str) -> Option<String> {
+    let tag = &html[html.find(r#"http-equiv="refresh""#)?..];
+    let content = &tag[tag.find("url=")? + 4..];
+    let url = &content[..content.find('"')?];
+    Some(
+        url.replace("&amp;", "&")
+            .replace("&#38;", "&")
+            .replace("&#x2f;", "/")
+            .replace("&#47;", "/"),
+    )
 }
 
 /// The whole flow for a client whose person `http` has already signed in: the RP's result.
@@ -321,11 +353,9 @@ pub async fn sign_in_at_rp(http: &reqwest::Client, rp: &RelyingParty, query: &st
     let authorize = rp.authorization_url(query).await;
     match follow_to_rp(http, &authorize, rp).await {
         Ok(callback) => rp.deliver(&callback).await,
-        Err(page) => panic!(
-            "the provider answered {} instead of returning to the RP: {}",
-            page.status(),
-            page.text().await.unwrap_or_default()
-        ),
+        Err(page) => {
+            panic!("the provider answered a page instead of returning to the RP: {page:?}")
+        }
     }
 }
 
