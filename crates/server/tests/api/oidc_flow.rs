@@ -432,10 +432,13 @@ on_both_backends! {
         let (r, verifier) = ask(&app, None, &rp, "openid", &[]).await;
         let to = location(&r);
         let next = to.strip_prefix("/login?next=%2Foauth2%2Fauthorize%2Fcontinue%2F").expect(&to);
-        // Back from the sign-in page, the pending request issues the code.
+        // Back from the sign-in page, the pending request issues the code, through a page of
+        // ours: a redirect at the end of the sign-in form's POST would be blocked by the CSP.
         let r = browser().get(app.url(&format!("/oauth2/authorize/continue/{next}")))
             .header(COOKIE, format!("portcullis_session={session}")).send().await.unwrap();
-        let code = query_of(&location(&r))["code"].clone();
+        assert_eq!(r.status(), StatusCode::OK);
+        let onward = crate::harness::oidc_rp::meta_refresh(&r.text().await.unwrap()).expect("onward");
+        let code = query_of(&onward)["code"].clone();
         assert_eq!(redeem(&app, &rp, &code, &verifier).await.status(), StatusCode::OK);
         // Used once: the same continuation is now a page, not a second code.
         let r = browser().get(app.url(&format!("/oauth2/authorize/continue/{next}")))
