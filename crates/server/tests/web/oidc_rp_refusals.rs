@@ -15,11 +15,12 @@ use crate::harness::totp::unix_now;
 const DORA: &str = "dora@example.com";
 const DORA_PASSWORD: &str = "Violet-Lamp-42!";
 
-/// The provider with a first-party confidential client (`client_secret_basic`), its RP, and an
-/// HTTP client signed in as `DORA`, a user without a second factor.
+/// The provider with a first-party confidential client, its RP authenticating with `token_auth`
+/// (`basic` or `post`), and an HTTP client signed in as `DORA`, a user without a second factor.
 async fn world(
     env: &TestEnv,
     clock: Option<FixedClock>,
+    token_auth: &str,
 ) -> (Provider, RelyingParty, reqwest::Client) {
     let provider = Provider::start(env, clock).await;
     provider.add_user(DORA, DORA_PASSWORD).await;
@@ -27,7 +28,7 @@ async fn world(
     let client = provider
         .create_client("Panel", &rp.redirect_uris(), &["--first-party"])
         .await;
-    rp.configure(&provider.issuer, &client, "basic").await;
+    rp.configure(&provider.issuer, &client, token_auth).await;
     wait_for_client(&rp).await;
     let http = provider.app.http();
     let res = provider.app.sign_in_as(&http, DORA, DORA_PASSWORD).await;
@@ -54,7 +55,7 @@ on_both_backends! {
             return;
         }
         let clock = FixedClock::at(unix_now());
-        let (provider, rp, http) = world(&env, Some(clock.clone())).await;
+        let (provider, rp, http) = world(&env, Some(clock.clone()), "basic").await;
 
         // A redirect URI the client did not register: an error page, never a redirect there.
         let elsewhere = rp.url("/elsewhere");
@@ -107,7 +108,7 @@ on_both_backends! {
         if !relying_party_available("OIDC refresh and revocation") {
             return;
         }
-        let (provider, rp, http) = world(&env, None).await;
+        let (provider, rp, http) = world(&env, None, "post").await;
 
         // No refresh token without offline_access.
         let plain = sign_in_at_rp(&http, &rp, "scope=openid").await;
