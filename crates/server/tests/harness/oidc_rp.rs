@@ -68,18 +68,11 @@ pub struct Provider {
 impl Provider {
     /// Starts the server on `env`'s storage; with `clock`, time moves only when the test says.
     pub async fn start(env: &TestEnv, clock: Option<FixedClock>) -> Provider {
-        // The issuer must be the address the RP reaches, exactly: pick the port first.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let issuer = format!("http://127.0.0.1:{port}");
         let (data, database_url) = (env.data.clone(), env.database_url.clone());
-        let public_url = issuer.clone();
         let app = TestApp::spawn_with(
             move |args| {
-                args.bind = Some(([127, 0, 0, 1], port).into());
-                args.public_url = Some(public_url);
+                // Port 0 in the public URL takes the port bound; the issuer follows it.
+                args.public_url = Some("http://127.0.0.1:0".to_owned());
                 args.data = Some(data);
                 args.database_url = database_url;
                 args.open_registration = Some(false);
@@ -99,8 +92,8 @@ impl Provider {
         )
         .await;
         Provider {
+            issuer: format!("http://127.0.0.1:{}", app.addr.port()),
             app,
-            issuer,
             data: env.data.clone(),
             database_url: env.database_url.clone(),
         }
