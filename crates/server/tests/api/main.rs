@@ -14,7 +14,9 @@ mod delivery;
 mod delivery_smtp;
 mod invitation;
 mod notifications;
+/// The OpenID Connect flow; its helpers serve `oidc_grants` too.
 mod oidc_flow;
+mod oidc_grants;
 mod openapi;
 mod password_reset;
 mod phone;
