@@ -7,6 +7,7 @@
 
 pub mod backup;
 pub mod checkpassword;
+pub mod oidc;
 pub mod outbox;
 pub mod rotate_key;
 pub mod service_token;

@@ -14,6 +14,7 @@ mod checkpassword;
 mod cli_credentials;
 mod cli_users;
 mod key_rotation;
+mod oidc_cli;
 mod outbox_cli;
 mod reverse_proxy;
 mod schemathesis;

@@ -7,6 +7,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod admin_oidc_clients;
 mod browser;
 mod browser_admin;
 mod browser_credentials;
