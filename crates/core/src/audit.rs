@@ -44,7 +44,7 @@ pub use gateway::{
     ValidateFailure, ValidateSuccess,
 };
 pub use login::{
-    AccountCreated, AccountLocked, LoginFailure, LoginSuccess, LoginThrottled, Logout,
+    AccountCreated, AccountLocked, LoginFailure, LoginStepUp, LoginSuccess, LoginThrottled, Logout,
     SecondFactorFailure, SecondFactorSuccess, SessionRevoked,
 };
 pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
@@ -69,6 +69,7 @@ pub enum AuditKind {
     LoginSuccess,
     LoginFailure,
     LoginThrottled,
+    LoginStepUp,
     Logout,
     PasswordChanged,
     PasswordChangeFailed,
@@ -153,6 +154,7 @@ impl AuditKind {
             AuditKind::LoginSuccess => "login.success",
             AuditKind::LoginFailure => "login.failure",
             AuditKind::LoginThrottled => "login.throttled",
+            AuditKind::LoginStepUp => "login.step_up",
             AuditKind::Logout => "logout",
             AuditKind::PasswordChanged => "password.changed",
             AuditKind::PasswordChangeFailed => "password.change_failed",

@@ -46,6 +46,22 @@ pub enum NextStep {
     EnrollmentRequired,
 }
 
+impl SecondStepState {
+    /// This state for a sign-in that must end at `required` (a relying application's `acr`):
+    /// `mfa` makes a factor necessary as if 2FA were forced; `phr` lets only a key count, as
+    /// "phishing-resistant only" does, and leaves the recovery codes out too, since they never
+    /// reach that level.
+    pub fn requiring(&self, required: Acr) -> SecondStepState {
+        let mut state = self.clone();
+        state.two_factor_forced |= required >= Acr::Mfa;
+        if required == Acr::Phr {
+            state.phishing_resistant_required = true;
+            state.active_methods.retain(|m| *m != Method::RecoveryCode);
+        }
+        state
+    }
+}
+
 /// Decides what follows a correct password.
 pub fn after_password(state: &SecondStepState) -> NextStep {
     // Under "phishing-resistant only" a code or a push cannot finish the login: only a key
@@ -330,6 +346,42 @@ mod tests {
         assert_eq!(Assurance::legacy(true).acr, Acr::Mfa);
         assert!(Assurance::legacy(true).second_factor());
         assert!(!Assurance::recovered().second_factor());
+    }
+
+    #[test]
+    fn asking_for_more_makes_a_factor_necessary_and_phr_counts_only_keys() {
+        let password_only = SecondStepState::default();
+        assert_eq!(
+            after_password(&password_only.requiring(Acr::Pwd)),
+            NextStep::Complete
+        );
+        assert_eq!(
+            after_password(&password_only.requiring(Acr::Mfa)),
+            NextStep::EnrollmentRequired
+        );
+        let app = SecondStepState {
+            active_methods: vec![Method::Totp, Method::RecoveryCode],
+            ..SecondStepState::default()
+        };
+        assert_eq!(
+            after_password(&app.requiring(Acr::Mfa)),
+            NextStep::SecondFactor {
+                methods: vec![Method::Totp, Method::RecoveryCode]
+            }
+        );
+        let phr = app.requiring(Acr::Phr);
+        assert_eq!(after_password(&phr), NextStep::EnrollmentRequired);
+        assert_eq!(setup_methods(&phr), vec![Method::Webauthn]);
+        let key = SecondStepState {
+            active_methods: vec![Method::Totp, Method::Webauthn, Method::RecoveryCode],
+            ..SecondStepState::default()
+        };
+        assert_eq!(
+            after_password(&key.requiring(Acr::Phr)),
+            NextStep::SecondFactor {
+                methods: vec![Method::Webauthn]
+            }
+        );
     }
 
     #[test]

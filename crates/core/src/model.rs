@@ -244,6 +244,12 @@ pub struct LoginTicket {
     pub expires_at: UnixTime,
     pub failures: i64,
     pub used: bool,
+    /// The level the login must end at (`/login?acr=`): the second step offers only factors
+    /// that reach it. `Pwd` for an ordinary sign-in.
+    pub acr: Acr,
+    /// A step-up of a signed-in person starts from their session: the session that finishes it
+    /// adds to that session's methods, and replaces it.
+    pub step_up_of: Option<SessionId>,
 }
 
 /// Where a request came from, for the audit log and per-address throttling.

@@ -1,7 +1,8 @@
 //! Login tickets, stored by digest; failures counted, lifetimes extended and use-up done by
 //! conditional updates.
 
-use portcullis_core::model::{LoginTicket, TicketId, TicketPurpose, UserId};
+use portcullis_core::login::Acr;
+use portcullis_core::model::{LoginTicket, SessionId, TicketId, TicketPurpose, UserId};
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::LoginTickets;
 use portcullis_core::{Result, UnixTime};
@@ -13,8 +14,8 @@ use crate::tx::SqlTx;
 impl LoginTickets for SqlTx {
     async fn insert_ticket(&mut self, t: &LoginTicket, digest: &TokenDigest) -> Result<()> {
         sqlx::query(
-            "INSERT INTO login_tickets (id, digest, user_id, purpose, created_at, expires_at, failures) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+            "INSERT INTO login_tickets (id, digest, user_id, purpose, created_at, expires_at, failures, acr, step_up_of) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
         )
         .bind(t.id.as_str())
         .bind(digest.0.as_str())
@@ -22,6 +23,8 @@ impl LoginTickets for SqlTx {
         .bind(t.purpose.as_str())
         .bind(t.created_at.0)
         .bind(t.expires_at.0)
+        .bind(t.acr.as_str())
+        .bind(t.step_up_of.as_ref().map(|s| s.as_str()))
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -30,7 +33,8 @@ impl LoginTickets for SqlTx {
 
     async fn ticket_by_digest(&mut self, digest: &TokenDigest) -> Result<Option<LoginTicket>> {
         let row = sqlx::query(
-            "SELECT id, user_id, purpose, created_at, expires_at, failures, used_at FROM login_tickets WHERE digest = $1",
+            "SELECT id, user_id, purpose, created_at, expires_at, failures, used_at, acr, step_up_of \
+             FROM login_tickets WHERE digest = $1",
         )
         .bind(digest.0.as_str())
         .fetch_optional(&mut *self.tx)
@@ -49,6 +53,17 @@ impl LoginTickets for SqlTx {
                 .try_get::<Option<i64>, _>("used_at")
                 .map_err(db_err)?
                 .is_some(),
+            // Tickets from before step-up asked for nothing more than the password.
+            acr: row
+                .try_get::<Option<String>, _>("acr")
+                .map_err(db_err)?
+                .as_deref()
+                .and_then(Acr::parse)
+                .unwrap_or(Acr::Pwd),
+            step_up_of: row
+                .try_get::<Option<String>, _>("step_up_of")
+                .map_err(db_err)?
+                .map(SessionId),
         }))
     }
 

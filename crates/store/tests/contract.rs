@@ -302,6 +302,8 @@ on_both_backends! {
             expires_at: UnixTime(START + 1800),
             failures: 0,
             used: false,
+            acr: portcullis_core::login::Acr::Pwd,
+            step_up_of: None,
         };
         let mut tx = w.services.store.begin().await.unwrap();
         tx.insert_ticket(&ticket("t1"), &Token::generate().digest()).await.unwrap();

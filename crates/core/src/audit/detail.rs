@@ -6,8 +6,8 @@ use serde::{Serialize, Serializer};
 
 // Every kind's type, as `audit` re-exports them.
 use super::*;
-use crate::login::Method;
-use crate::model::{ResourceKind, Role, SessionKind};
+use crate::login::{Acr, Method};
+use crate::model::{ResourceKind, Role, SessionKind, TicketPurpose};
 use crate::totp::Algorithm;
 
 /// Builds [`AuditDetail`]: `own` kinds carry the type of their own name (and convert into a
@@ -49,6 +49,7 @@ audit_details! {
         LoginSuccess,
         LoginFailure,
         LoginThrottled,
+        LoginStepUp,
         Logout,
         PasswordChanged,
         PasswordChangeFailed,
@@ -139,7 +140,15 @@ macro_rules! serialize_by_name {
     };
 }
 
-serialize_by_name!(Role, ResourceKind, SessionKind, Method, Algorithm);
+serialize_by_name!(
+    Role,
+    ResourceKind,
+    SessionKind,
+    Method,
+    Algorithm,
+    Acr,
+    TicketPurpose
+);
 
 #[cfg(test)]
 mod tests {

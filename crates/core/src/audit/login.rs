@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::login::Method;
-use crate::model::{Role, SessionId, SessionKind};
+use crate::login::{Acr, Method};
+use crate::model::{Role, SessionId, SessionKind, TicketPurpose};
 
 /// `account.created`: an owner made their account (and its contract).
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +32,18 @@ pub enum LoginFailure {
     AccountLocked,
     /// An unknown name or a wrong password: the row does not say which.
     InvalidCredentials,
+}
+
+/// `login.step_up`: a signed-in person was asked for more than their session proved (a relying
+/// application wants `acr`); a ticket for the missing step was made from the session.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginStepUp {
+    pub session_id: SessionId,
+    /// The level the session had and the one asked for.
+    pub from: Acr,
+    pub to: Acr,
+    /// `second_factor` (a factor the person has) or `enrollment` (none reaches it: the setup).
+    pub step: TicketPurpose,
 }
 
 /// `login.throttled`: the counters refused the attempt before any password was checked.
@@ -102,6 +114,15 @@ mod tests {
                     kind: SessionKind::Web,
                 }),
                 r#"{"kind":"web","method":"password","session_id":"s1"}"#,
+            ),
+            (
+                stored_text(LoginStepUp {
+                    session_id: session_id.clone(),
+                    from: Acr::Pwd,
+                    to: Acr::Mfa,
+                    step: TicketPurpose::SecondFactor,
+                }),
+                r#"{"from":"pwd","session_id":"s1","step":"second_factor","to":"mfa"}"#,
             ),
             (
                 stored_text(LoginFailure::AccountLocked),

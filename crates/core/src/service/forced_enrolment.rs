@@ -16,7 +16,7 @@ use crate::totp::{self, TotpParams};
 use super::held::CodesOccasion;
 use super::login::{LoginResult, TicketLife, throttle_key};
 use super::{Services, TotpEnrolment};
-use crate::login::{Assurance, Factor};
+use crate::login::{Acr, Factor};
 
 impl<S: Store> Services<S> {
     /// Keeps the setup's ticket alive while the person works on it: each request moves its end
@@ -57,8 +57,10 @@ impl<S: Store> Services<S> {
         ticket: &Token,
         meta: &RequestMeta,
     ) -> Result<(TotpEnrolment, Email)> {
-        let (_, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
-        // Under "phishing-resistant only" the setup offers a key, never an authenticator app.
+        let (t, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        // Under "phishing-resistant only", or for an application that asked for a key, the
+        // setup offers a key, never an authenticator app.
+        self.refuse_below(&t, Acr::Mfa)?;
         self.refuse_unless_phishing_resistant_optional(&user)
             .await?;
         let pending = {
@@ -84,6 +86,7 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<(LoginResult, Vec<RecoveryCode>)> {
         let (t, user) = self.live_ticket(ticket, TicketPurpose::Enrollment).await?;
+        self.refuse_below(&t, Acr::Mfa)?;
         self.refuse_unless_phishing_resistant_optional(&user)
             .await?;
         let pending = {
@@ -131,16 +134,13 @@ impl<S: Store> Services<S> {
         self.notify_security(&mut tx, &user, SecurityEvent::TwoFactorActivated, meta, now)
             .await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
-        let (token, session) = self
-            .open_session(
-                &mut tx,
-                &user,
-                kind,
-                meta,
-                Assurance::password_and(Factor::Totp),
-                "totp_enrolment",
-            )
+        let assurance = self
+            .assurance_of_ticket(&mut tx, &t, &[Factor::Totp])
             .await?;
+        let (token, session) = self
+            .open_session(&mut tx, &user, kind, meta, assurance, "totp_enrolment")
+            .await?;
+        self.retire_stepped_up(&mut tx, &t, &user).await?;
         self.store_kit(
             &mut tx,
             &session.id,

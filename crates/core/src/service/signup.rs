@@ -88,7 +88,7 @@ impl<S: Store> Services<S> {
                 .await?
                 .ok_or(Error::InvalidCredentials)?
         };
-        self.after_correct_password(user, kind, meta, "account_created")
+        self.after_correct_password(user, crate::login::Acr::Pwd, kind, meta, "account_created")
             .await
     }
 

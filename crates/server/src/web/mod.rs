@@ -39,13 +39,14 @@ use pages::security::{
 };
 use pages::sign_in::{
     login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
-    setup_key, setup_wizard,
+    setup_key, setup_wizard, step_up,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(login::home))
         .route("/login", get(login::form).post(login::submit))
+        .route("/login/step-up", get(step_up::form).post(step_up::submit))
         .route(
             "/login/code",
             get(second_step::form).post(second_step::submit_code),

@@ -11,6 +11,8 @@
 //! - [`second_step`]: the ticket between the steps (what the second step needs, where a ticket
 //!   stands, the live ticket) and the end of the second step, right or wrong.
 //! - [`session`]: what a login ends with, and the session it opens.
+//! - [`step_up`]: a signed-in person asked for more (`acr`) takes only the missing step; every
+//!   ticket's session gets its methods there.
 //! - [`confirm`]: re-entering the current password before a sensitive change.
 
 mod confirm;
@@ -18,6 +20,7 @@ mod guesses;
 mod password;
 mod second_step;
 mod session;
+mod step_up;
 
 pub(crate) use guesses::throttle_key;
 pub use guesses::{guess_retry_after, retry_after_with};

@@ -10,8 +10,10 @@ use crate::audit::{AuditEvent, LoginFailure, LoginThrottled, Outcome};
 use crate::clock::UnixTime;
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::login::{Assurance, NextStep, after_password, setup_methods};
-use crate::model::{LoginTicket, RequestMeta, SessionKind, TicketId, TicketPurpose, User};
+use crate::login::{Acr, Assurance, NextStep, after_password, setup_methods};
+use crate::model::{
+    LoginTicket, RequestMeta, SessionId, SessionKind, TicketId, TicketPurpose, User,
+};
 use crate::password::Password;
 use crate::secret::Token;
 use crate::store::{AuditLog, LoginTickets, Store, Throttle, Transaction, Users};
@@ -30,8 +32,22 @@ impl<S: Store> Services<S> {
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
+        self.sign_in_for(username, password, Acr::Pwd, kind, meta)
+            .await
+    }
+
+    /// A sign-in that must end at `required` (a relying application asked for `acr`): a person
+    /// whose factors cannot reach it is led to the setup, as if an administrator required it.
+    pub async fn sign_in_for(
+        &self,
+        username: &str,
+        password: &Password,
+        required: Acr,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
         let user = self.check_password(username, password, meta).await?;
-        self.after_correct_password(user, kind, meta, "password")
+        self.after_correct_password(user, required, kind, meta, "password")
             .await
     }
 
@@ -41,12 +57,13 @@ impl<S: Store> Services<S> {
     pub(crate) async fn after_correct_password(
         &self,
         user: User,
+        required: Acr,
         kind: SessionKind,
         meta: &RequestMeta,
         method: &'static str,
     ) -> Result<LoginResult> {
         let mut tx = self.store.begin().await?;
-        let state = second_step_state(&mut tx, &user).await?;
+        let state = second_step_state(&mut tx, &user).await?.requiring(required);
         match after_password(&state) {
             NextStep::Complete => {
                 let (token, session) = self
@@ -62,7 +79,7 @@ impl<S: Store> Services<S> {
             }
             NextStep::SecondFactor { methods } => {
                 let (ticket, expires_at) = self
-                    .issue_ticket(&mut tx, &user, TicketPurpose::SecondFactor)
+                    .issue_ticket(&mut tx, &user, TicketPurpose::SecondFactor, required, None)
                     .await?;
                 tx.commit().await?;
                 Ok(LoginResult::SecondFactor {
@@ -75,7 +92,7 @@ impl<S: Store> Services<S> {
             // ticket allows nothing else.
             NextStep::EnrollmentRequired => {
                 let (ticket, expires_at) = self
-                    .issue_ticket(&mut tx, &user, TicketPurpose::Enrollment)
+                    .issue_ticket(&mut tx, &user, TicketPurpose::Enrollment, required, None)
                     .await?;
                 tx.commit().await?;
                 Ok(LoginResult::EnrollmentRequired {
@@ -90,11 +107,13 @@ impl<S: Store> Services<S> {
     /// A login ticket for the step after the password: random, stored only as a digest,
     /// short-lived. The forced setup's ticket starts with the longer idle time installing an app
     /// needs, and [`Services::slide_enrolment`] keeps it alive while the person works.
-    async fn issue_ticket(
+    pub(crate) async fn issue_ticket(
         &self,
         tx: &mut S::Tx,
         user: &User,
         purpose: TicketPurpose,
+        acr: Acr,
+        step_up_of: Option<SessionId>,
     ) -> Result<(Token, UnixTime)> {
         let now = self.now();
         let ticket = Token::generate();
@@ -112,6 +131,8 @@ impl<S: Store> Services<S> {
             }),
             failures: 0,
             used: false,
+            acr,
+            step_up_of,
         };
         tx.insert_ticket(&record, &ticket.digest()).await?;
         Ok((ticket, record.expires_at))

@@ -13,7 +13,7 @@
 use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
-use crate::login::{Assurance, Factor, Method, SecondStepState};
+use crate::login::{Factor, Method, SecondStepState};
 use crate::model::{
     LoginTicket, PushChallengeId, RequestMeta, SessionKind, TicketId, TicketPurpose, User, UserId,
 };
@@ -169,16 +169,11 @@ impl<S: Store> Services<S> {
         let event = AuditEvent::new(SecondFactorSuccess { method }, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
+        let assurance = self.assurance_of_ticket(&mut tx, ticket, &[factor]).await?;
         let (token, session) = self
-            .open_session(
-                &mut tx,
-                &user,
-                kind,
-                meta,
-                Assurance::password_and(factor),
-                method.as_str(),
-            )
+            .open_session(&mut tx, &user, kind, meta, assurance, method.as_str())
             .await?;
+        self.retire_stepped_up(&mut tx, ticket, &user).await?;
         tx.commit().await?;
         Ok(LoginResult::Complete {
             token,

@@ -23,7 +23,7 @@ use crate::throttle::Guess;
 use crate::totp;
 
 use super::CeremonyStart;
-use crate::login::{Assurance, Factor};
+use crate::login::Factor;
 use crate::service::Services;
 use crate::service::held::CodesOccasion;
 use crate::service::login::{LoginResult, throttle_key};
@@ -138,16 +138,19 @@ impl<S: Store> Services<S> {
             return Err(Error::InvalidTicket);
         }
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
+        let key = Factor::Key {
+            synced: registered.credential.backup_eligible,
+        };
+        let proven: &[Factor] = if proved_code {
+            &[Factor::Totp, key]
+        } else {
+            &[key]
+        };
+        let assurance = self.assurance_of_ticket(&mut tx, &t, proven).await?;
         let (token, session) = self
-            .open_session(
-                &mut tx,
-                &user,
-                kind,
-                meta,
-                enrolled_with(proved_code, registered.credential.backup_eligible),
-                "webauthn_enrolment",
-            )
+            .open_session(&mut tx, &user, kind, meta, assurance, "webauthn_enrolment")
             .await?;
+        self.retire_stepped_up(&mut tx, &t, &user).await?;
         let codes = registered.recovery_codes;
         self.store_kit(&mut tx, &session.id, &codes, None, CodesOccasion::Enrolled)
             .await?;
@@ -182,15 +185,4 @@ impl<S: Store> Services<S> {
             None => Ok(false),
         }
     }
-}
-
-/// The sign-in a forced setup with a key amounts to: the password, the code of the factor the
-/// person already had (when asked for one), and the new key.
-fn enrolled_with(proved_code: bool, synced: bool) -> Assurance {
-    let before = if proved_code {
-        Assurance::password_and(Factor::Totp)
-    } else {
-        Assurance::password()
-    };
-    before.with(Factor::Key { synced })
 }

@@ -22,9 +22,14 @@ pub const STEP: &str = "portcullis_step";
 /// hint for the page: it grants nothing, and the services check every way on its own. Only
 /// `/login/…` sees it.
 pub const METHODS: &str = "portcullis_methods";
-/// Where a sign-in returns when it is done: a path on this server, checked before it is set and
-/// again when it is read. Only `/login/…` sees it.
+/// Where a sign-in returns when it is done: a path on this server or an application's address
+/// (`return_to::safe_next`), checked before it is set and again when it is read. Only `/login/…`
+/// sees it.
 pub const NEXT: &str = "portcullis_next";
+/// The level (`acr`: `mfa` or `phr`) the application a sign-in is for asked for, so that the
+/// steps know a weaker session is not yet done. A hint for the pages: the ticket holds the
+/// requirement the services enforce. Only `/login/…` sees it.
+pub const ACR: &str = "portcullis_acr";
 
 /// The value of the first cookie called `name`, across every `Cookie` header.
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -7,17 +7,18 @@
 //! sign-in and for an account created a moment ago. What a ticket allows and when it dies are the
 //! services' to decide; this module only carries the tickets and reads them back.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use portcullis_core::login::Method;
+use portcullis_core::login::{Acr, Method};
 use portcullis_core::secret::Token;
 use portcullis_core::service::LoginResult;
 
 use super::cookies::{self, SameSite};
-use super::paths;
-use super::session;
+use super::error::WebError;
+use super::session::{self, SignedIn};
+use super::{paths, return_to};
 use crate::config::Config;
 use crate::state::AppState;
 
@@ -118,16 +119,37 @@ pub fn after_password(
     next: Option<&str>,
     welcome: bool,
 ) -> Response {
+    after_password_for(state, result, next, Acr::Pwd, welcome)
+}
+
+/// [`after_password`] for a sign-in an application asked to end at `acr` (the level is kept in
+/// a cookie beside the ticket), and for a step-up, whose ticket came from a session.
+pub fn after_password_for(
+    state: &AppState,
+    result: LoginResult,
+    next: Option<&str>,
+    acr: Acr,
+    welcome: bool,
+) -> Response {
     let config = &state.config;
     let mut cookies = Vec::new();
+    if !matches!(result, LoginResult::Complete { .. }) {
+        // Written whatever the level, so an earlier sign-in's never speaks for this one.
+        cookies.push(set_acr(state, acr));
+    }
     let target = match result {
         LoginResult::Complete { token, .. } => {
             cookies.push(session::set_cookie(config, &token));
-            match next {
-                Some(next) => next.to_owned(),
-                None if welcome => WELCOME.to_owned(),
-                None => "/account".to_owned(),
-            }
+            let to = match next {
+                Some(next) => next,
+                None if welcome => WELCOME,
+                None => "/account",
+            };
+            let headers: Vec<(HeaderName, HeaderValue)> = cookies
+                .into_iter()
+                .map(|c| (header::SET_COOKIE, c))
+                .collect();
+            return (AppendHeaders(headers), return_to::go_on(to)).into_response();
         }
         LoginResult::EnrollmentRequired {
             ticket, expires_at, ..
@@ -166,6 +188,54 @@ pub fn after_password(
 /// Where a person lands after creating an account that needs no further step.
 pub const WELCOME: &str = "/account/security?done=welcome";
 
+/// Like the page to return to, it lives as long as the longest ticket could.
+fn set_acr(state: &AppState, acr: Acr) -> HeaderValue {
+    login_cookie(
+        &state.config,
+        cookies::ACR,
+        acr.as_str(),
+        state.services.settings.enrolment_max_secs,
+    )
+}
+
+/// Whether this browser's session already is what the sign-in under way was for: a live session
+/// at the level the sign-in asked for (the `portcullis_acr` cookie; any session when it asked
+/// for nothing). The steps of a sign-in send such a person on; a weaker session (a step-up under
+/// way) goes through them.
+pub struct Settled(pub bool);
+
+impl FromRequestParts<AppState> for Settled {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let wanted = cookies::get(&parts.headers, cookies::ACR)
+            .and_then(Acr::parse)
+            .unwrap_or(Acr::Pwd);
+        let signed_in =
+            <SignedIn as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await?;
+        Ok(Settled(signed_in.is_some_and(|SignedIn(auth)| {
+            auth.session.acr() >= wanted
+        })))
+    }
+}
+
+/// The level an application asked this sign-in for, when above the password: the setup pages say
+/// that the application asks for it (not an administrator).
+pub struct AppAsks(pub Option<Acr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AppAsks {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let acr = cookies::get(&parts.headers, cookies::ACR).and_then(Acr::parse);
+        Ok(AppAsks(acr.filter(|a| *a > Acr::Pwd)))
+    }
+}
+
 /// Lives as long as the longest ticket could: it means nothing without one.
 fn set_next(state: &AppState, next: &str) -> HeaderValue {
     login_cookie(
@@ -195,7 +265,7 @@ pub fn second_step_passed(config: &Config, token: &Token, to: &str) -> Response 
             (header::SET_COOKIE, next),
             (header::SET_COOKIE, step),
         ]),
-        Redirect::to(to),
+        return_to::go_on(to),
     )
         .into_response()
 }

@@ -149,6 +149,7 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "login.success" => "Signed in",
         "login.failure" => "Sign-in with a wrong password",
         "login.throttled" => "Sign-in refused after too many attempts",
+        "login.step_up" => "Asked for a second factor by an application",
         "logout" => "Signed out",
         "password.changed" => "Password changed",
         "password.change_failed" => "Password change with a wrong current password",

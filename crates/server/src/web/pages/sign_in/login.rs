@@ -4,11 +4,15 @@
 //! the code page (`second_step`); when an administrator requires one that is not set up
 //! yet, with an enrolment ticket cookie and a redirect to the setup wizard (`setup_wizard`:
 //! without it no sign-in is possible). Those cookies, and where a correct password leads, are
-//! `kit::sign_in`'s, since creating an account ends the same way.
+//! `kit::sign_in`'s, since creating an account ends the same way. `/login?next=…&acr=mfa|phr`
+//! is how an application asks for a sign-in of a certain strength: a session that has it goes
+//! straight on, a weaker one to the step-up page, and a sign-in from scratch keeps the level
+//! beside its ticket so that it cannot end below it.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::login::Acr;
 use portcullis_core::model::SessionKind;
 use portcullis_core::password::Password;
 use serde::Deserialize;
@@ -20,9 +24,21 @@ use crate::web::kit::cookies;
 use crate::web::kit::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Notice, render};
-use crate::web::kit::return_to::safe_next;
+use crate::web::kit::return_to::{self, safe_next};
 use crate::web::kit::session::{self, SignedIn};
 use crate::web::kit::sign_in::{self, CODE_EXPIRED, SETUP_EXPIRED};
+
+/// The page that explains and starts a signed-in person's step-up (`step_up`).
+const STEP_UP: &str = "/login/step-up";
+
+/// The form's hidden `acr`: only a level above the password, and only as we spell it.
+fn acr_field(acr: Acr) -> String {
+    if acr > Acr::Pwd {
+        acr.as_str().to_owned()
+    } else {
+        String::new()
+    }
+}
 
 /// `GET /`: the account for a signed-in person, the sign-in form for anyone else.
 pub async fn home(signed_in: Option<SignedIn>) -> Redirect {
@@ -42,6 +58,9 @@ pub struct LoginQuery {
     /// (`kit::return_to::sign_in_then`).
     #[serde(default)]
     next: String,
+    /// The level an application asks for (`mfa`, `phr`); anything else asks for nothing more.
+    #[serde(default)]
+    acr: String,
 }
 
 fn notice(done: &str) -> Option<Notice> {
@@ -75,13 +94,25 @@ pub async fn form(
     headers: HeaderMap,
     query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
-    if signed_in.is_some() {
-        return Ok(Redirect::to("/account").into_response());
-    }
     let query = query.map(|q| q.0).unwrap_or_default();
+    let next = safe_next(&state.config, &query.next);
+    let acr = Acr::parse(&query.acr).unwrap_or(Acr::Pwd);
+    if let Some(SignedIn(auth)) = signed_in {
+        // Signed in strongly enough: straight on. Weaker: only the missing step, which the
+        // step-up page explains and starts (never the password again).
+        if auth.session.acr() >= acr {
+            return Ok(Redirect::to(next.unwrap_or("/account")).into_response());
+        }
+        let mut to = format!("{}?acr={}", STEP_UP, acr.as_str());
+        if let Some(next) = next {
+            to.push_str(&format!("&next={}", return_to::encode(next)));
+        }
+        return Ok(Redirect::to(&to).into_response());
+    }
     let page = LoginPage {
         notice: notice(&query.done),
-        next: safe_next(&query.next).unwrap_or_default().to_owned(),
+        next: next.unwrap_or_default().to_owned(),
+        acr: acr_field(acr),
         ..LoginPage::new(&state, &csrf)
     };
     let mut response = (csrf, render(StatusCode::OK, &page)?).into_response();
@@ -99,6 +130,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    acr: String,
 }
 
 /// `POST /login`. A stale form (the page was open until the browser dropped its CSRF cookie)
@@ -114,9 +147,10 @@ pub async fn submit(
         SignedOutForm::Stale(stale) => {
             let page = LoginPage {
                 username: stale.field("username"),
-                next: safe_next(&stale.field("next"))
+                next: safe_next(&state.config, &stale.field("next"))
                     .unwrap_or_default()
                     .to_owned(),
+                acr: acr_field(Acr::parse(&stale.field("acr")).unwrap_or(Acr::Pwd)),
                 error: Some(STALE_FORM.to_owned()),
                 ..LoginPage::new(&state, &csrf)
             };
@@ -124,19 +158,21 @@ pub async fn submit(
         }
     };
     let password = Password::new(form.password);
+    let acr = Acr::parse(&form.acr).unwrap_or(Acr::Pwd);
     let result = state
         .services
-        .sign_in(&form.username, &password, SessionKind::Web, &meta)
+        .sign_in_for(&form.username, &password, acr, SessionKind::Web, &meta)
         .await;
     state
         .metrics
         .record_login(crate::metrics::login_outcome(&result));
     let e = match result {
         Ok(signed_in) => {
-            return Ok(sign_in::after_password(
+            return Ok(sign_in::after_password_for(
                 &state,
                 signed_in,
-                safe_next(&form.next),
+                safe_next(&state.config, &form.next),
+                acr,
                 false,
             ));
         }
@@ -147,7 +183,10 @@ pub async fn submit(
     };
     let page = LoginPage {
         username: form.username,
-        next: safe_next(&form.next).unwrap_or_default().to_owned(),
+        next: safe_next(&state.config, &form.next)
+            .unwrap_or_default()
+            .to_owned(),
+        acr: acr_field(acr),
         error: Some(message),
         ..LoginPage::new(&state, &csrf)
     };

@@ -3,7 +3,8 @@
 //! (`push_login`) or by a security key (`security_key`), the setup wizard an
 //! administrator requires (`setup_wizard`, or with a key `setup_key`; with its number step `phone_wizard` when the
 //! deployment requires a verified mobile number), "Lost your phone?" (`recover`) and a forgotten
-//! password (`password_reset`). The cookies every step reads and writes are the kit's
+//! password (`password_reset`), and the step-up of a signed-in person an application asks for
+//! more (`step_up`). The cookies every step reads and writes are the kit's
 //! (`kit::sign_in`); what only this group's pages share is here: the sign-in page (which a
 //! refused passkey answers with too), the setup wizard's ticket kept
 //! alive, the wizard's number step, and the words for a wrong recovery code. No page of the group
@@ -19,6 +20,7 @@ pub mod second_step;
 pub mod security_key;
 pub mod setup_key;
 pub mod setup_wizard;
+pub mod step_up;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -52,6 +54,9 @@ struct LoginPage {
     username: String,
     /// Where to go once signed in, already checked by `safe_next`; empty for the account page.
     next: String,
+    /// The level an application asked for (`mfa`, `phr`), carried to the password's form; empty
+    /// for none.
+    acr: String,
     notice: Option<Notice>,
     error: Option<String>,
     open_registration: bool,
@@ -64,6 +69,7 @@ impl LoginPage {
             csrf: csrf.value().to_owned(),
             username: String::new(),
             next: String::new(),
+            acr: String::new(),
             notice: None,
             error: None,
             open_registration: state.config.open_registration,
@@ -81,7 +87,7 @@ fn sign_in_again(
     status: StatusCode,
 ) -> Result<axum::response::Response, WebError> {
     let page = LoginPage {
-        next: crate::web::kit::return_to::safe_next(next)
+        next: crate::web::kit::return_to::safe_next(&state.config, next)
             .unwrap_or_default()
             .to_owned(),
         error: Some(error),

@@ -9,7 +9,7 @@
 
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use portcullis_core::Error;
 use portcullis_core::model::SessionKind;
 use portcullis_core::secret::Token;
@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::web::kit::ceremony;
 use crate::web::kit::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
-use crate::web::kit::return_to::safe_next;
+use crate::web::kit::return_to::{self, safe_next};
 use crate::web::kit::{session, sign_in};
 
 #[derive(Deserialize)]
@@ -49,7 +49,7 @@ pub async fn submit(
             return sign_in_again(&state, csrf, &next, STALE_FORM.to_owned(), forbidden());
         }
     };
-    let next = safe_next(&form.next).map(str::to_owned);
+    let next = safe_next(&state.config, &form.next).map(str::to_owned);
     let answer = match ceremony::answer(&form.credential) {
         Ok(answer) => answer,
         Err(message) => {
@@ -81,7 +81,7 @@ pub async fn submit(
                     (header::SET_COOKIE, next_cookie),
                     (header::SET_COOKIE, step),
                 ]),
-                Redirect::to(next.as_deref().unwrap_or("/account")),
+                return_to::go_on(next.as_deref().unwrap_or("/account")),
             )
                 .into_response());
         }

@@ -33,7 +33,7 @@ use crate::web::kit::cookies::{self, SameSite};
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
-use crate::web::kit::return_to::return_path;
+use crate::web::kit::return_to::{self, return_path};
 use crate::web::kit::session;
 use crate::web::kit::sign_in::{self, Ticket};
 
@@ -258,9 +258,9 @@ async fn show(
         Ok(PushStatus::Approved { token, .. }) => {
             state.metrics.record_login("success");
             // The page the sign-in was for (`kit::return_to`), or the account.
-            let next = return_path(headers);
+            let next = return_path(&state.config, headers);
             let headers = signed_in_headers(&state.config, token.as_ref());
-            return Ok((AppendHeaders(headers), Redirect::to(next)).into_response());
+            return Ok((AppendHeaders(headers), return_to::go_on(next)).into_response());
         }
         Ok(PushStatus::Denied) => DENIED,
         Ok(PushStatus::Expired) => EXPIRED,
@@ -344,7 +344,7 @@ pub async fn status(
             let body = answer(
                 "approved",
                 Some("Approved. Signing you in…"),
-                Some(return_path(&headers)),
+                Some(return_path(&state.config, &headers)),
             );
             (cookies, body)
         }

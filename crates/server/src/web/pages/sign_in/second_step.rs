@@ -26,8 +26,7 @@ use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::return_to::ReturnTo;
-use crate::web::kit::session::SignedIn;
-use crate::web::kit::sign_in::{self, Ticket};
+use crate::web::kit::sign_in::{self, Settled, Ticket};
 
 /// The second step by security key (`security_key`).
 const KEY_PAGE: &str = "/login/key";
@@ -77,13 +76,13 @@ pub struct CodeQuery {
 
 /// `GET /login/code`, and `?recovery=1` for the recovery-code form.
 pub async fn form(
-    signed_in: Option<SignedIn>,
+    settled: Settled,
     csrf: CsrfToken,
     query: Result<Query<CodeQuery>, QueryRejection>,
     _ticket: Ticket,
     offer: Offer,
 ) -> Result<Response, WebError> {
-    if signed_in.is_some() {
+    if settled.0 {
         return Ok(Redirect::to("/account").into_response());
     }
     let asked_recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1";

@@ -24,8 +24,7 @@ use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::return_to::ReturnTo;
-use crate::web::kit::session::SignedIn;
-use crate::web::kit::sign_in::{self, Ticket};
+use crate::web::kit::sign_in::{self, Settled, Ticket};
 
 /// What a person reads when the key's answer did not complete the sign-in: the services say
 /// no more than "wrong", whatever was wrong, as for a code.
@@ -96,12 +95,12 @@ fn page(
 pub async fn form(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    signed_in: Option<SignedIn>,
+    settled: Settled,
     csrf: CsrfToken,
     Ticket(ticket): Ticket,
     offer: Offer,
 ) -> Result<Response, WebError> {
-    if signed_in.is_some() {
+    if settled.0 {
         return Ok(Redirect::to("/account").into_response());
     }
     key_page(&state, &meta, csrf, &ticket, offer, None).await

@@ -27,8 +27,8 @@ use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::form::FormError;
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::paths;
-use crate::web::kit::session::{self, SignedIn};
-use crate::web::kit::sign_in::{self, EnrolTicket};
+use crate::web::kit::session;
+use crate::web::kit::sign_in::{self, AppAsks, EnrolTicket, Settled};
 
 const WRONG_CODE: &str = "That code is not right. Enter the code your authenticator app shows \
      now, or one of your recovery codes.";
@@ -41,6 +41,8 @@ struct KeyWizardPage {
     ceremony: Ceremony,
     /// "Phishing-resistant only": a key is the only way through, and the page says why.
     only: bool,
+    /// An application asked for this (a step-up), not an administrator.
+    app_asks: bool,
     /// The account already has a factor: the form asks for one of its codes.
     needs_code: bool,
     name: String,
@@ -72,7 +74,7 @@ async fn wizard_page(
     meta: &RequestMeta,
     csrf: CsrfToken,
     ticket: &Token,
-    only: bool,
+    (only, app_asks): (bool, bool),
     name: String,
     refusal: Option<(StatusCode, FormError)>,
 ) -> Result<Response, WebError> {
@@ -88,6 +90,7 @@ async fn wizard_page(
         csrf: csrf.value().to_owned(),
         ceremony: Ceremony::started(&start),
         only,
+        app_asks,
         needs_code,
         name,
         error,
@@ -99,12 +102,13 @@ async fn wizard_page(
 pub async fn form(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    signed_in: Option<SignedIn>,
+    settled: Settled,
     csrf: CsrfToken,
     query: Result<Query<KeyQuery>, QueryRejection>,
     ticket: Result<EnrolTicket, Redirect>,
+    AppAsks(asks): AppAsks,
 ) -> Result<Response, WebError> {
-    if signed_in.is_some() {
+    if settled.0 {
         // Done already (a reload after the codes, the back button): the wizard moves on.
         return Ok(Redirect::to(paths::SETUP_WIZARD).into_response());
     }
@@ -124,7 +128,7 @@ pub async fn form(
         &meta,
         csrf,
         &ticket,
-        only(query),
+        (only(query), asks.is_some()),
         String::new(),
         None,
     )
@@ -152,6 +156,7 @@ pub async fn submit(
     csrf: CsrfToken,
     query: Result<Query<KeyQuery>, QueryRejection>,
     EnrolTicket(ticket): EnrolTicket,
+    AppAsks(asks): AppAsks,
     VerifiedForm(form): VerifiedForm<KeyForm>,
 ) -> Result<Response, WebError> {
     let only = only(query);
@@ -170,8 +175,16 @@ pub async fn submit(
         Ok(answer) => answer,
         Err(message) => {
             let refusal = refused("", message, StatusCode::UNPROCESSABLE_ENTITY);
-            let response =
-                wizard_page(&state, &meta, csrf, &ticket, only, form.name, refusal).await?;
+            let response = wizard_page(
+                &state,
+                &meta,
+                csrf,
+                &ticket,
+                (only, asks.is_some()),
+                form.name,
+                refusal,
+            )
+            .await?;
             return Ok(with_ticket_cookie(response, alive));
         }
     };
@@ -236,6 +249,15 @@ pub async fn submit(
             refused(field, &message, status)
         }
     };
-    let response = wizard_page(&state, &meta, csrf, &ticket, only, form.name, refusal).await?;
+    let response = wizard_page(
+        &state,
+        &meta,
+        csrf,
+        &ticket,
+        (only, asks.is_some()),
+        form.name,
+        refusal,
+    )
+    .await?;
     Ok(with_ticket_cookie(with_retry_after(response, &e), alive))
 }

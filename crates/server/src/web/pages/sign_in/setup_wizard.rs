@@ -26,8 +26,8 @@ use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::paths;
 use crate::web::kit::return_to::ReturnTo;
-use crate::web::kit::session::{self, SignedIn};
-use crate::web::kit::sign_in::{self, EnrolTicket};
+use crate::web::kit::session;
+use crate::web::kit::sign_in::{self, AppAsks, EnrolTicket, Settled};
 
 /// The wizard's address; `kit::paths` names it for the pages that send people here.
 pub const PATH: &str = paths::SETUP_WIZARD;
@@ -45,6 +45,8 @@ struct WizardPage {
     /// The greeting for an account created a moment ago (`?welcome=1`).
     notice: Option<Notice>,
     error: Option<String>,
+    /// An application asked for two-factor authentication (a step-up), not an administrator.
+    app_asks: bool,
 }
 
 /// The setup waits this long for each step (the ticket slides with every request).
@@ -70,13 +72,14 @@ pub struct WizardQuery {
 pub async fn form(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    signed_in: Option<SignedIn>,
+    settled: Settled,
     csrf: CsrfToken,
     return_to: ReturnTo,
     query: Result<axum::extract::Query<WizardQuery>, axum::extract::rejection::QueryRejection>,
     ticket: Result<EnrolTicket, Redirect>,
+    AppAsks(asks): AppAsks,
 ) -> Result<Response, WebError> {
-    if signed_in.is_some() {
+    if settled.0 {
         let [next, step] = sign_in::finished_cookies(&state.config);
         return Ok((
             AppendHeaders([(header::SET_COOKIE, next), (header::SET_COOKIE, step)]),
@@ -119,6 +122,7 @@ pub async fn form(
         minutes: minutes(&state),
         notice: welcome.then_some(WELCOME),
         error: None,
+        app_asks: asks.is_some(),
     };
     let response = (csrf, render(StatusCode::OK, &page)?).into_response();
     Ok(with_ticket_cookie(response, alive))
@@ -137,6 +141,7 @@ pub async fn submit(
     Meta(meta): Meta,
     csrf: CsrfToken,
     EnrolTicket(ticket): EnrolTicket,
+    AppAsks(asks): AppAsks,
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     let alive = match keep_alive(&state, &ticket).await? {
@@ -149,6 +154,7 @@ pub async fn submit(
         let response = retry(
             &state,
             csrf,
+            asks.is_some(),
             StatusCode::UNPROCESSABLE_ENTITY,
             message.into(),
         )?;
@@ -200,7 +206,7 @@ pub async fn submit(
     let Some((status, message)) = explain(&e) else {
         return Err(e.into());
     };
-    let response = retry(&state, csrf, status, message)?;
+    let response = retry(&state, csrf, asks.is_some(), status, message)?;
     Ok(with_ticket_cookie(with_retry_after(response, &e), alive))
 }
 
@@ -209,6 +215,7 @@ pub async fn submit(
 fn retry(
     state: &AppState,
     csrf: CsrfToken,
+    app_asks: bool,
     status: StatusCode,
     message: String,
 ) -> Result<Response, WebError> {
@@ -219,6 +226,7 @@ fn retry(
         minutes: minutes(state),
         notice: None,
         error: Some(message),
+        app_asks,
     };
     Ok((csrf, render(status, &page)?).into_response())
 }
