@@ -12,6 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portcullis_core::FixedClock;
 use portcullis_core::oidc::verify::verified_claims;
 use portcullis_core::secret::Token;
+use portcullis_core::service::Reveal;
 use portcullis_core::service::oidc::NewOidcClient;
 use portcullis_server::config::ServeArgs;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
@@ -57,7 +58,7 @@ pub(crate) async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp
         groups: kind.groups,
     };
     let (view, secret) = services
-        .create_oidc_client(&admin, &new, &Default::default())
+        .create_oidc_client(&admin, &new, Reveal::InAnswer, &Default::default())
         .await
         .unwrap();
     Rp {
@@ -211,7 +212,7 @@ pub(crate) async fn userinfo(app: &TestApp, access_token: &str) -> Response {
 
 /// The ID token's claims, once its signature holds under the server's published keys.
 pub(crate) async fn id_token_claims(app: &TestApp, id_token: &str) -> Value {
-    let jwks = app.state.services.oidc_jwks().await.unwrap();
+    let jwks: Value = app.get("/oauth2/jwks", None).await.json().await.unwrap();
     verified_claims(id_token, &jwks).expect("the ID token is signed by a published key")
 }
 
