@@ -230,6 +230,41 @@ pub(crate) async fn introspect(app: &TestApp, who: &Rp, token: &str) -> Value {
     r.json().await.unwrap()
 }
 
+/// The consent page for `rp`: the form's path, its CSRF value and the CSRF cookie.
+pub(crate) async fn consent_page(
+    app: &TestApp,
+    session: &str,
+    rp: &Rp,
+) -> (String, String, String) {
+    let (r, _) = ask(app, Some(session), rp, "openid email", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK, "a consent page");
+    let csrf_cookie = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("portcullis_csrf="))
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (action, csrf, csrf_cookie)
+}
+
 pub(crate) async fn owner(app: &TestApp) -> String {
     app.signed_in(OWNER).await
 }
@@ -484,6 +519,28 @@ on_both_backends! {
         services.revoke_connected_app(&auth, &rp.client_id, &Default::default()).await.unwrap();
         let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "none")]).await;
         assert_eq!(query_of(&location(&r))["error"], "consent_required");
+    }
+
+    async fn denying_consent_sends_access_denied_and_remembers_nothing(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = owner(&app).await;
+        let rp = register(&app, &session, Kind::default()).await;
+        let (action, csrf, csrf_cookie) = consent_page(&app, &session, &rp).await;
+        assert!(action.starts_with("/oauth2/consent/"), "{action}");
+        let r = browser().post(app.url(&action))
+            .header(COOKIE, format!("portcullis_session={session}; {csrf_cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("decision", "deny")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("access_denied"), "{page}");
+        assert!(page.contains("st-1"));
+        let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "none")]).await;
+        assert_eq!(query_of(&location(&r))["error"], "consent_required");
+        // The same form again finds the request gone.
+        let r = browser().post(app.url(&action))
+            .header(COOKIE, format!("portcullis_session={session}; {csrf_cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("decision", "allow")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
     async fn a_person_outside_the_clients_groups_or_contract_is_refused_with_access_denied(env: TestEnv) {
