@@ -15,5 +15,7 @@ mod browser_phone_reset;
 mod browser_push;
 mod browser_reload;
 mod browser_sign_in;
+mod browser_step_up;
 mod browser_webauthn;
+mod step_up;
 mod web_security;

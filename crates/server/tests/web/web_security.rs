@@ -42,6 +42,7 @@ const REDIRECT_PARAMS: [&str; 8] = [
 /// Every `POST` route of `src/web/mod.rs`, as written there, with a path to post to.
 const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/login\"", "/login"),
+    ("\"/login/step-up\"", "/login/step-up"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/recovery\"", "/login/recovery"),
     ("\"/login/passkey\"", "/login/passkey"),
@@ -169,6 +170,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
 const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/\"", "/"),
     ("\"/login\"", "/login"),
+    ("\"/login/step-up\"", "/login/step-up?acr=mfa"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/key\"", "/login/key"),
     ("kit::paths::SETUP_KEY", "/login/setup/key"),
@@ -1015,6 +1017,7 @@ async fn no_next_or_return_parameter_redirects_to_another_site() {
                     for path in [
                         "/",
                         "/login",
+                        "/login/step-up",
                         "/login/code",
                         "/login/setup",
                         "/account",
