@@ -75,6 +75,10 @@ pub struct SigningKey {
     private: Private,
 }
 
+/// Every variant's key type wipes itself on drop (`rsa`, `p256` and `ed25519-dalek` with
+/// `zeroize`); the kid is public.
+impl zeroize::ZeroizeOnDrop for SigningKey {}
+
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SigningKey({} {}, <redacted>)", self.alg(), self.kid)

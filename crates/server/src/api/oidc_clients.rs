@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_core::secret::Token;
+use portcullis_core::service::Reveal;
 use portcullis_core::service::oidc::{NewOidcClient, OidcClientChange, OidcClientView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -123,7 +124,7 @@ pub async fn create_client(
     };
     let (view, secret) = state
         .services
-        .create_oidc_client(&admin, &new, &meta)
+        .create_oidc_client(&admin, &new, Reveal::InAnswer, &meta)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -235,7 +236,7 @@ pub async fn rotate_secret(
 ) -> ApiResult<ApiJson<OidcClientSecretResponse>> {
     let (client, secret) = state
         .services
-        .rotate_oidc_client_secret(&admin, &client_id, &meta)
+        .rotate_oidc_client_secret(&admin, &client_id, Reveal::InAnswer, &meta)
         .await?;
     Ok(ApiJson(OidcClientSecretResponse {
         client_id: client.client_id,

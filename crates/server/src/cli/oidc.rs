@@ -12,8 +12,8 @@ use portcullis_core::Error;
 use portcullis_core::model::RequestMeta;
 use portcullis_core::oidc::jose::Alg;
 use portcullis_core::secret::Token;
-use portcullis_core::service::Services;
 use portcullis_core::service::oidc::{NewOidcClient, OidcClientView};
+use portcullis_core::service::{Reveal, Services};
 use portcullis_store::SqlStore;
 use serde_json::json;
 
@@ -153,7 +153,9 @@ impl OidcClientCommand {
                     require_2fa,
                     groups,
                 };
-                let (view, secret) = services.create_oidc_client(&admin, &new, &meta).await?;
+                let (view, secret) = services
+                    .create_oidc_client(&admin, &new, Reveal::InAnswer, &meta)
+                    .await?;
                 print_credentials(&view.client.client_id, secret.as_ref(), json);
             }
             OidcClientCommand::List {
@@ -182,7 +184,7 @@ impl OidcClientCommand {
             } => {
                 let admin = client_session(services, &client_id).await?;
                 let (client, secret) = services
-                    .rotate_oidc_client_secret(&admin, &client_id, &meta)
+                    .rotate_oidc_client_secret(&admin, &client_id, Reveal::InAnswer, &meta)
                     .await?;
                 print_credentials(&client.client_id, Some(&secret), json);
             }

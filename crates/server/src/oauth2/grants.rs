@@ -70,7 +70,7 @@ pub async fn revoke(
         form.client_secret.as_deref(),
     ) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(problem) => return invalid_request(problem),
     };
     match state
         .services
@@ -98,7 +98,7 @@ pub async fn introspect(
         form.client_secret.as_deref(),
     ) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(problem) => return invalid_request(problem),
     };
     match state
         .services

@@ -27,13 +27,13 @@ fn form_decoded(s: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The client's credentials from the Basic header or the form; `Err` for a request that sends
-/// both, or a Basic header that cannot be read.
+/// The client's credentials from the Basic header or the form; `Err` (what is wrong, for an
+/// `invalid_request`) for a request that sends both, or a Basic header that cannot be read.
 pub fn credentials(
     headers: &HeaderMap,
     form_id: Option<&str>,
     form_secret: Option<&str>,
-) -> Result<ClientCredentials, Response> {
+) -> Result<ClientCredentials, &'static str> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -41,9 +41,7 @@ pub fn credentials(
     match basic {
         Some(encoded) => {
             if form_secret.is_some() {
-                return Err(invalid_request(
-                    "use one client authentication method, not two",
-                ));
+                return Err("use one client authentication method, not two");
             }
             let decoded = STANDARD
                 .decode(encoded.trim())
@@ -53,12 +51,10 @@ pub fn credentials(
             let Some((id, secret)) =
                 parts.and_then(|(i, s)| Some((form_decoded(i)?, form_decoded(s)?)))
             else {
-                return Err(invalid_request("the Basic credentials cannot be read"));
+                return Err("the Basic credentials cannot be read");
             };
             if form_id.is_some_and(|f| f != id) {
-                return Err(invalid_request(
-                    "client_id differs from the Basic credentials",
-                ));
+                return Err("client_id differs from the Basic credentials");
             }
             Ok(ClientCredentials {
                 client_id: Some(id),
@@ -102,7 +98,7 @@ pub async fn token(
         form.client_secret.as_deref(),
     ) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(problem) => return invalid_request(problem),
     };
     let services = &state.services;
     let answer = match form.grant_type.as_deref() {

@@ -29,6 +29,7 @@ pub use kit::error::WebError;
 use crate::state::AppState;
 use kit::assets;
 use pages::account::{lock, overview as account};
+use pages::admin::oidc_clients as admin_oidc;
 use pages::admin::{groups as admin_groups, user as admin_user, users as admin_users};
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
@@ -194,6 +195,16 @@ pub fn router() -> Router<AppState> {
             "/admin/groups/{id}/members/{user}/remove",
             post(admin_groups::remove_member),
         )
+        .route(
+            admin_oidc::LIST,
+            get(admin_oidc::list).post(admin_oidc::create),
+        )
+        .route("/admin/oidc-clients/{id}", post(admin_oidc::update))
+        .route(
+            "/admin/oidc-clients/{id}/secret",
+            post(admin_oidc::rotate_secret),
+        )
+        .route("/admin/oidc-clients/{id}/delete", post(admin_oidc::delete))
         .route(
             "/setup",
             get(register::setup_form).post(register::setup_submit),

@@ -15,7 +15,9 @@ mod delivery_smtp;
 mod invitation;
 mod notifications;
 mod oidc_clients;
+/// The OpenID Connect flow; its helpers serve `oidc_grants` too.
 mod oidc_flow;
+mod oidc_grants;
 mod openapi;
 mod password_reset;
 mod phone;

@@ -12,6 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portcullis_core::FixedClock;
 use portcullis_core::oidc::verify::verified_claims;
 use portcullis_core::secret::Token;
+use portcullis_core::service::Reveal;
 use portcullis_core::service::oidc::NewOidcClient;
 use portcullis_server::config::ServeArgs;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
@@ -22,26 +23,26 @@ use sha2::{Digest, Sha256};
 use crate::harness::server::{PASSWORD, TestApp};
 use crate::harness::totp::unix_now;
 
-const REDIRECT: &str = "https://rp.example/callback";
-const OWNER: &str = "owner@example.com";
+pub(crate) const REDIRECT: &str = "https://rp.example/callback";
+pub(crate) const OWNER: &str = "owner@example.com";
 
 /// A registered client as the relying party knows it.
-struct Rp {
-    client_id: String,
-    secret: Option<String>,
+pub(crate) struct Rp {
+    pub client_id: String,
+    pub secret: Option<String>,
 }
 
 #[derive(Default)]
-struct Kind {
-    public: bool,
-    first_party: bool,
-    require_2fa: bool,
-    groups: Vec<String>,
+pub(crate) struct Kind {
+    pub public: bool,
+    pub first_party: bool,
+    pub require_2fa: bool,
+    pub groups: Vec<String>,
 }
 
 /// Registers a client in the owner's contract (through the services: the admin API is the
 /// OIDC store's to test).
-async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp {
+pub(crate) async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp {
     let services = &app.state.services;
     let auth = services
         .authenticate(&Token::from_client(owner_token))
@@ -57,7 +58,7 @@ async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp {
         groups: kind.groups,
     };
     let (view, secret) = services
-        .create_oidc_client(&admin, &new, &Default::default())
+        .create_oidc_client(&admin, &new, Reveal::InAnswer, &Default::default())
         .await
         .unwrap();
     Rp {
@@ -66,7 +67,7 @@ async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp {
     }
 }
 
-fn first_party() -> Kind {
+pub(crate) fn first_party() -> Kind {
     Kind {
         first_party: true,
         ..Kind::default()
@@ -74,7 +75,7 @@ fn first_party() -> Kind {
 }
 
 /// A browser that follows nothing, so each hop can be checked.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -82,20 +83,20 @@ fn browser() -> reqwest::Client {
 }
 
 /// A PKCE verifier and its S256 challenge.
-fn pkce() -> (String, String) {
+pub(crate) fn pkce() -> (String, String) {
     let verifier = URL_SAFE_NO_PAD.encode(portcullis_core::secret::random_bytes::<32>());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     r.headers()
         .get(LOCATION)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
 
-fn query_of(url: &str) -> HashMap<String, String> {
+pub(crate) fn query_of(url: &str) -> HashMap<String, String> {
     url::Url::parse(url)
         .unwrap()
         .query_pairs()
@@ -104,7 +105,11 @@ fn query_of(url: &str) -> HashMap<String, String> {
 }
 
 /// `GET /oauth2/authorize` as the browser of `session` (no session: `None`).
-async fn authorize(app: &TestApp, session: Option<&str>, params: &[(&str, &str)]) -> Response {
+pub(crate) async fn authorize(
+    app: &TestApp,
+    session: Option<&str>,
+    params: &[(&str, &str)],
+) -> Response {
     let url = url::Url::parse_with_params(&app.url("/oauth2/authorize"), params).unwrap();
     let mut req = browser().get(url.as_str());
     if let Some(token) = session {
@@ -114,7 +119,7 @@ async fn authorize(app: &TestApp, session: Option<&str>, params: &[(&str, &str)]
 }
 
 /// The usual request of `rp` with a fresh PKCE pair; returns the answer and the verifier.
-async fn ask(
+pub(crate) async fn ask(
     app: &TestApp,
     session: Option<&str>,
     rp: &Rp,
@@ -137,7 +142,12 @@ async fn ask(
 }
 
 /// A code for `rp` (which needs no consent) and its verifier.
-async fn code_for(app: &TestApp, session: &str, rp: &Rp, scope: &str) -> (String, String) {
+pub(crate) async fn code_for(
+    app: &TestApp,
+    session: &str,
+    rp: &Rp,
+    scope: &str,
+) -> (String, String) {
     let (r, verifier) = ask(app, Some(session), rp, scope, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "authorize redirects");
     let to = location(&r);
@@ -152,7 +162,7 @@ async fn code_for(app: &TestApp, session: &str, rp: &Rp, scope: &str) -> (String
 }
 
 /// `POST /oauth2/token` with `client_secret_basic` (confidential) or the id alone (public).
-async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> Response {
+pub(crate) async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> Response {
     let mut req = app.client.post(app.url("/oauth2/token"));
     let mut form: Vec<(&str, &str)> = form.to_vec();
     match &rp.secret {
@@ -170,7 +180,7 @@ async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> Response {
     req.form(&form).send().await.unwrap()
 }
 
-async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> Response {
+pub(crate) async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> Response {
     token(
         app,
         rp,
@@ -184,14 +194,14 @@ async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> Response 
     .await
 }
 
-async fn oauth_error(r: Response) -> (StatusCode, String) {
+pub(crate) async fn oauth_error(r: Response) -> (StatusCode, String) {
     let status = r.status();
     assert_eq!(r.headers()["cache-control"], "no-store");
     let body: Value = r.json().await.unwrap();
     (status, body["error"].as_str().unwrap().to_owned())
 }
 
-async fn userinfo(app: &TestApp, access_token: &str) -> Response {
+pub(crate) async fn userinfo(app: &TestApp, access_token: &str) -> Response {
     app.client
         .get(app.url("/oauth2/userinfo"))
         .bearer_auth(access_token)
@@ -201,13 +211,13 @@ async fn userinfo(app: &TestApp, access_token: &str) -> Response {
 }
 
 /// The ID token's claims, once its signature holds under the server's published keys.
-async fn id_token_claims(app: &TestApp, id_token: &str) -> Value {
-    let jwks = app.state.services.oidc_jwks().await.unwrap();
+pub(crate) async fn id_token_claims(app: &TestApp, id_token: &str) -> Value {
+    let jwks: Value = app.get("/oauth2/jwks", None).await.json().await.unwrap();
     verified_claims(id_token, &jwks).expect("the ID token is signed by a published key")
 }
 
 /// RFC 7662 as the confidential client `who` asks it.
-async fn introspect(app: &TestApp, who: &Rp, token: &str) -> Value {
+pub(crate) async fn introspect(app: &TestApp, who: &Rp, token: &str) -> Value {
     let r = app
         .client
         .post(app.url("/oauth2/introspect"))
@@ -220,11 +230,46 @@ async fn introspect(app: &TestApp, who: &Rp, token: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn owner(app: &TestApp) -> String {
+/// The consent page for `rp`: the form's path, its CSRF value and the CSRF cookie.
+pub(crate) async fn consent_page(
+    app: &TestApp,
+    session: &str,
+    rp: &Rp,
+) -> (String, String, String) {
+    let (r, _) = ask(app, Some(session), rp, "openid email", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK, "a consent page");
+    let csrf_cookie = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("portcullis_csrf="))
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (action, csrf, csrf_cookie)
+}
+
+pub(crate) async fn owner(app: &TestApp) -> String {
     app.signed_in(OWNER).await
 }
 
-async fn user_id(app: &TestApp, token: &str) -> String {
+pub(crate) async fn user_id(app: &TestApp, token: &str) -> String {
     let me: Value = app.me(token).await.json().await.unwrap();
     me["id"].as_str().unwrap().to_owned()
 }
@@ -394,32 +439,6 @@ on_both_backends! {
         assert_eq!(redeem(&app, &rp, &code, &verifier).await.status(), StatusCode::OK);
     }
 
-    async fn introspection_and_revocation_answer_a_client_about_its_own_tokens_only(env: TestEnv) {
-        let app = env.spawn().await;
-        let session = owner(&app).await;
-        let rp = register(&app, &session, first_party()).await;
-        let other = register(&app, &session, first_party()).await;
-        let (code, verifier) = code_for(&app, &session, &rp, "openid offline_access").await;
-        let tokens: Value = redeem(&app, &rp, &code, &verifier).await.json().await.unwrap();
-        let access = tokens["access_token"].as_str().unwrap();
-        let refresh = tokens["refresh_token"].as_str().unwrap();
-        let mine = introspect(&app, &rp, access).await;
-        assert_eq!(mine["active"], true);
-        assert_eq!(mine["client_id"], rp.client_id);
-        assert_eq!(mine["token_type"], "access_token");
-        assert_eq!(mine["scope"], "openid offline_access");
-        assert_eq!(mine["sub"], user_id(&app, &session).await);
-        assert_eq!(introspect(&app, &other, access).await, json!({"active": false}));
-
-        let revoke = |t: &str| app.client.post(app.url("/oauth2/revoke"))
-            .basic_auth(rp.client_id.clone(), rp.secret.clone()).form(&[("token", t)]).send();
-        assert_eq!(revoke("an-unknown-token").await.unwrap().status(), StatusCode::OK);
-        assert_eq!(revoke(refresh).await.unwrap().status(), StatusCode::OK);
-        assert_eq!(introspect(&app, &rp, refresh).await, json!({"active": false}));
-        assert_eq!(introspect(&app, &rp, access).await, json!({"active": false}), "the family went with it");
-        assert_eq!(userinfo(&app, access).await.status(), StatusCode::UNAUTHORIZED);
-    }
-
     async fn without_a_session_prompt_none_answers_login_required_and_otherwise_the_sign_in_page(env: TestEnv) {
         let app = env.spawn().await;
         let session = owner(&app).await;
@@ -503,6 +522,28 @@ on_both_backends! {
         services.revoke_connected_app(&auth, &rp.client_id, &Default::default()).await.unwrap();
         let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "none")]).await;
         assert_eq!(query_of(&location(&r))["error"], "consent_required");
+    }
+
+    async fn denying_consent_sends_access_denied_and_remembers_nothing(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = owner(&app).await;
+        let rp = register(&app, &session, Kind::default()).await;
+        let (action, csrf, csrf_cookie) = consent_page(&app, &session, &rp).await;
+        assert!(action.starts_with("/oauth2/consent/"), "{action}");
+        let r = browser().post(app.url(&action))
+            .header(COOKIE, format!("portcullis_session={session}; {csrf_cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("decision", "deny")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("access_denied"), "{page}");
+        assert!(page.contains("st-1"));
+        let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "none")]).await;
+        assert_eq!(query_of(&location(&r))["error"], "consent_required");
+        // The same form again finds the request gone.
+        let r = browser().post(app.url(&action))
+            .header(COOKIE, format!("portcullis_session={session}; {csrf_cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("decision", "allow")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
     async fn a_person_outside_the_clients_groups_or_contract_is_refused_with_access_denied(env: TestEnv) {

@@ -10,6 +10,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod admin_oidc_clients;
 mod browser;
 mod browser_admin;
 mod browser_credentials;
@@ -17,7 +18,9 @@ mod browser_phone_reset;
 mod browser_push;
 mod browser_reload;
 mod browser_sign_in;
+mod browser_step_up;
 mod browser_webauthn;
 mod oidc_rp;
 mod oidc_rp_refusals;
+mod step_up;
 mod web_security;

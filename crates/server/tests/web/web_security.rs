@@ -42,6 +42,7 @@ const REDIRECT_PARAMS: [&str; 8] = [
 /// Every `POST` route of `src/web/mod.rs`, as written there, with a path to post to.
 const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/login\"", "/login"),
+    ("\"/login/step-up\"", "/login/step-up"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/recovery\"", "/login/recovery"),
     ("\"/login/passkey\"", "/login/passkey"),
@@ -145,6 +146,16 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "\"/admin/groups/{id}/members/{user}/remove\"",
         "/admin/groups/{group}/members/{member}/remove",
     ),
+    ("admin_oidc::LIST", "/admin/oidc-clients"),
+    ("\"/admin/oidc-clients/{id}\"", "/admin/oidc-clients/{uuid}"),
+    (
+        "\"/admin/oidc-clients/{id}/secret\"",
+        "/admin/oidc-clients/{uuid}/secret",
+    ),
+    (
+        "\"/admin/oidc-clients/{id}/delete\"",
+        "/admin/oidc-clients/{uuid}/delete",
+    ),
     ("\"/setup\"", "/setup"),
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite"),
@@ -159,6 +170,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
 const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/\"", "/"),
     ("\"/login\"", "/login"),
+    ("\"/login/step-up\"", "/login/step-up?acr=mfa"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/key\"", "/login/key"),
     ("kit::paths::SETUP_KEY", "/login/setup/key"),
@@ -185,6 +197,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("admin_users::LIST", "/admin/users"),
     ("\"/admin/users/{id}\"", "/admin/users/{member}"),
     ("\"/admin/groups\"", "/admin/groups"),
+    ("admin_oidc::LIST", "/admin/oidc-clients"),
     ("\"/setup\"", "/setup"),
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite?token=x"),
@@ -1004,6 +1017,7 @@ async fn no_next_or_return_parameter_redirects_to_another_site() {
                     for path in [
                         "/",
                         "/login",
+                        "/login/step-up",
                         "/login/code",
                         "/login/setup",
                         "/account",

@@ -15,7 +15,7 @@ use crate::oidc::redirect::check_redirect_uris;
 use crate::secret::{Token, TokenDigest, constant_time_eq, random_bytes};
 use crate::store::{AuditLog, Groups, OidcClient, OidcClients, Store, Transaction};
 
-use super::super::{AdminSession, Services};
+use super::super::{AdminSession, HeldKind, Reveal, Services};
 
 /// Longest client name, in characters.
 const MAX_NAME_CHARS: usize = 100;
@@ -41,6 +41,45 @@ pub struct OidcClientChange {
     pub first_party: Option<bool>,
     pub require_2fa: Option<bool>,
     pub groups: Option<Vec<String>>,
+}
+
+/// A new client secret, held for the admin page the form redirects to (shown once there).
+/// Redacted in `Debug`, zeroized on drop.
+#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct HeldOidcSecret {
+    pub client_id: String,
+    pub name: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for HeldOidcSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeldOidcSecret(<redacted>)")
+    }
+}
+
+impl HeldKind for HeldOidcSecret {
+    const PURPOSE: &'static str = "oidc_client_secret";
+}
+
+/// Holds a new secret for the next page when the caller is a form (in the caller's transaction,
+/// so a secret that exists was always held for its page).
+async fn hold_secret<S: Store>(
+    services: &Services<S>,
+    tx: &mut S::Tx,
+    reveal: Reveal<'_>,
+    client: &OidcClient,
+    secret: Option<&Token>,
+) -> Result<()> {
+    if let (Reveal::OnNextPage(session), Some(secret)) = (reveal, secret) {
+        let held = HeldOidcSecret {
+            client_id: client.client_id.clone(),
+            name: client.name.clone(),
+            secret: secret.expose().to_owned(),
+        };
+        services.hold_in(tx, session, &held).await?;
+    }
+    Ok(())
 }
 
 /// A client as its administrators see it: with its groups' names.
@@ -115,11 +154,12 @@ fn new_client_id() -> String {
 
 impl<S: Store> Services<S> {
     /// Registers a client of the admin's contract; the secret (for a confidential client) is
-    /// returned once and never again.
+    /// returned once (and held for the next page, for a form) and never again.
     pub async fn create_oidc_client(
         &self,
         admin: &AdminSession,
         new: &NewOidcClient,
+        reveal: Reveal<'_>,
         meta: &RequestMeta,
     ) -> Result<(OidcClientView, Option<Token>)> {
         let name = check_name(&new.name)?;
@@ -143,6 +183,7 @@ impl<S: Store> Services<S> {
         };
         tx.insert_oidc_client(&client, secret.as_ref().map(Token::digest).as_ref())
             .await?;
+        hold_secret(self, &mut tx, reveal, &client, secret.as_ref()).await?;
         let event = admin.event(AuditDetail::OidcClientCreated(settings(&client)), now, meta);
         tx.append_audit(&event).await?;
         tx.commit().await?;
@@ -239,6 +280,7 @@ impl<S: Store> Services<S> {
         &self,
         admin: &AdminSession,
         client_id: &str,
+        reveal: Reveal<'_>,
         meta: &RequestMeta,
     ) -> Result<(OidcClient, Token)> {
         let now = self.now();
@@ -254,6 +296,7 @@ impl<S: Store> Services<S> {
         {
             return Err(Error::NotFound("client"));
         }
+        hold_secret(self, &mut tx, reveal, &client, Some(&secret)).await?;
         let event = admin.event(
             AuditDetail::OidcClientSecretRotated(named(&client)),
             now,

@@ -7,6 +7,6 @@
 mod clients;
 mod keys;
 
-pub use clients::{NewOidcClient, OidcClientChange, OidcClientView};
+pub use clients::{HeldOidcSecret, NewOidcClient, OidcClientChange, OidcClientView};
 pub(crate) use keys::KeyCache;
 pub use keys::RotatedKey;

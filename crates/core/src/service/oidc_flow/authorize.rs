@@ -154,12 +154,15 @@ impl<S: Store> Services<S> {
         let Some((pending, req, client)) = self.pending(pending_id).await? else {
             return Ok(expired());
         };
-        // The page was shown to a session that may have ended or changed since.
-        let again = self
-            .proceed(&client, &req, Some(&pending), Some(auth), meta)
-            .await?;
-        if !matches!(again, AuthorizeOutcome::Consent(_)) {
-            return Ok(again);
+        // The page was shown to a session that may have ended or weakened since; an Allow
+        // counts only while consent is still the next step. A Deny always ends the request.
+        if allow {
+            let again = self
+                .proceed(&client, &req, Some(&pending), Some(auth), meta)
+                .await?;
+            if !matches!(again, AuthorizeOutcome::Consent(_)) {
+                return Ok(again);
+            }
         }
         let now = self.now();
         let detail = OidcConsent {
@@ -169,7 +172,9 @@ impl<S: Store> Services<S> {
         let user = &auth.user;
         let mut tx = self.store.begin().await?;
         if !allow {
-            tx.delete_pending_authorization(&pending.id).await?;
+            if !tx.delete_pending_authorization(&pending.id).await? {
+                return Ok(expired());
+            }
             let event = AuditEvent::new(
                 crate::audit::AuditDetail::OidcConsentDenied(detail),
                 Outcome::Denied,

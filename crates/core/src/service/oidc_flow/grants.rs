@@ -119,14 +119,13 @@ impl<S: Store> Services<S> {
             token.ok_or_else(|| OAuthError::new(OAuthCode::InvalidRequest, "token is missing"))?;
         let client = self.authenticate_client(creds, meta).await?;
         let mut tx = self.store.begin().await?;
-        if let Some(record) = tx
+        let found = tx
             .token_by_digest(&Token::from_client(token).digest())
-            .await?
-        {
-            if record.client_id == client.client_id {
-                tx.revoke_token_family(&record.family_id, self.now())
-                    .await?;
-            }
+            .await?;
+        // Another client's token is left alone, and the answer is the same 200.
+        if let Some(record) = found.filter(|r| r.client_id == client.client_id) {
+            tx.revoke_token_family(&record.family_id, self.now())
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -68,7 +68,10 @@ pub fn safe_next<'a>(config: &Config, next: &'a str) -> Option<&'a str> {
         .cookie_domain
         .as_deref()
         .is_some_and(|d| host == d || host.strip_suffix(d).is_some_and(|h| h.ends_with('.')));
-    (Some(host) == public_host || within_domain).then_some(next)
+    let ours = Some(host) == public_host;
+    // Our own sign-in pages, by their full address, would go round in a circle.
+    let circle = ours && (url.path().starts_with("/login") || url.path().starts_with("/logout"));
+    ((ours || within_domain) && !circle).then_some(next)
 }
 
 /// Whether `to` (already checked by [`safe_next`]) leaves this server's paths.
@@ -194,7 +197,7 @@ mod tests {
         ] {
             assert_eq!(safe_path(bad), None, "{bad:?}");
         }
-        let long = format!("/q?{}", "a".repeat(1996));
+        let long = format!("/q?{}", "a".repeat(1997));
         assert_eq!(safe_path(&long), Some(long.as_str()), "2000 bytes");
         assert_eq!(safe_path(&format!("{long}a")), None, "2001 bytes");
     }
@@ -226,6 +229,7 @@ mod tests {
             "https:app.example.com/",
             "https://app.example.com/a b",
             "//app.example.com/",
+            "https://id.example.com/login?next=/account",
         ] {
             assert_eq!(safe_next(&c, bad), None, "{bad:?}");
         }

@@ -69,6 +69,8 @@ pub struct WizardQuery {
 /// `GET /login/setup`: the key of the setup under way (the one already in the app after a
 /// reload or a new sign-in), or a new one. Signed in (the setup is done), it goes on to the page
 /// the sign-in was for.
+// Each argument is an extractor axum fills; grouping them would hide what the page reads.
+#[allow(clippy::too_many_arguments)]
 pub async fn form(
     State(state): State<AppState>,
     Meta(meta): Meta,
