@@ -118,6 +118,7 @@ impl Server {
             config.issuer = format!("{}{slash}", config.public_url);
         }
         services.settings.public_url = config.public_url.clone();
+        services.settings.oidc_issuer = config.issuer.clone();
         let setup_link = services
             .issue_setup_link_if_needed()
             .await?
