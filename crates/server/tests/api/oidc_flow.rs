@@ -247,13 +247,13 @@ pub(crate) async fn consent_page(
         .unwrap();
     let html = r.text().await.unwrap();
     let action = html
-        .split("action=\"")
+        .split("action=\"/oauth2/consent/")
         .nth(1)
         .unwrap()
         .split('"')
         .next()
-        .unwrap()
-        .to_owned();
+        .map(|id| format!("/oauth2/consent/{id}"))
+        .unwrap();
     let csrf = html
         .split("name=\"csrf\" value=\"")
         .nth(1)
