@@ -213,6 +213,10 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "webauthn.clone_suspected" => "Security key refused: it may have been copied",
         "login.passkey.failure" => "Failed sign-in with a passkey",
         "contract.phishing_resistant_changed" => "Security-key-only setting changed",
+        "oidc.client_created" => "OIDC client registered",
+        "oidc.client_updated" => "OIDC client changed",
+        "oidc.client_secret_rotated" => "OIDC client given a new secret",
+        "oidc.client_deleted" => "OIDC client deleted",
         other => return other.to_owned(),
     };
     label.to_owned()
