@@ -112,7 +112,7 @@ on_both_backends! {
         // Gone from the database's answer at `publish_until`; a node's cache may show it a few
         // seconds more (harmless: publishing longer, never shorter).
         clock.set(START + TOKEN_SECS + KEY_CACHE_SECS);
-        assert_eq!(kids(&a.oidc_jwks().await.unwrap(), "ES256"), [rotated.kid.clone()]);
+        assert_eq!(kids(&a.oidc_jwks().await.unwrap(), "ES256"), vec![rotated.kid]);
         assert_eq!(kids(&a.oidc_jwks().await.unwrap(), "RS256").len(), 1, "other algorithms untouched");
     }
 

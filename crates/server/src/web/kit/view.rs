@@ -223,6 +223,10 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "oidc.consent_revoked" => "Connected application revoked",
         "oidc.client_auth_failed" => "Wrong application secret",
         "oidc.logout" => "Signed out by an application",
+        "oidc.client_created" => "OIDC client registered",
+        "oidc.client_updated" => "OIDC client changed",
+        "oidc.client_secret_rotated" => "OIDC client given a new secret",
+        "oidc.client_deleted" => "OIDC client deleted",
         other => return other.to_owned(),
     };
     label.to_owned()
