@@ -90,6 +90,10 @@ function tokenResult(set) {
     expires_in: set.expires_in ?? null,
     scope: set.scope ?? null,
     claims: set.claims() ?? null,
+    // The library checked the signature; the header says with which algorithm.
+    id_token_alg: set.id_token
+      ? JSON.parse(Buffer.from(set.id_token.split('.')[0], 'base64url').toString()).alg
+      : null,
   };
 }
 

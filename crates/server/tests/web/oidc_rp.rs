@@ -211,6 +211,10 @@ async fn a_person_signs_in_to_an_application_with_password_and_code_and_the_appl
         );
         let result = rp_result(c).await;
         assert_eq!(result["ok"], true, "{result}");
+        assert_eq!(
+            result["id_token_alg"], "RS256",
+            "the default signing algorithm"
+        );
         let claims = &result["claims"];
         assert_eq!(claims["iss"], provider.issuer);
         assert!(
