@@ -17,5 +17,6 @@ mod browser_reload;
 mod browser_sign_in;
 mod browser_step_up;
 mod browser_webauthn;
+mod oidc_sign_in;
 mod step_up;
 mod web_security;
