@@ -11,6 +11,7 @@ mod admin_oidc_clients;
 mod browser;
 mod browser_admin;
 mod browser_credentials;
+mod browser_oidc_clients;
 mod browser_phone_reset;
 mod browser_push;
 mod browser_reload;
