@@ -289,6 +289,19 @@ impl OidcGrants for SqlTx {
         Ok(done.rows_affected())
     }
 
+    async fn prune_oidc_grants(&mut self, before: UnixTime) -> Result<()> {
+        for table in ["oidc_pending_authorizations", "oidc_codes", "oidc_tokens"] {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE expires_at < $1"
+            )))
+            .bind(before.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
     async fn consent(&mut self, user: &UserId, client_id: &str) -> Result<Option<Consent>> {
         let row = sqlx::query(
             "SELECT user_id, client_id, scope, granted_at FROM oidc_consents \

@@ -163,6 +163,9 @@ pub trait OidcGrants {
         at: UnixTime,
     ) -> impl Future<Output = Result<u64>> + Send;
 
+    /// Deletes pending requests, codes and tokens that expired before `before`.
+    fn prune_oidc_grants(&mut self, before: UnixTime) -> impl Future<Output = Result<()>> + Send;
+
     fn consent(
         &mut self,
         user: &UserId,

@@ -61,6 +61,23 @@ on_both_backends! {
         assert_eq!(userinfo(&app, access).await.status(), StatusCode::UNAUTHORIZED);
     }
 
+    async fn a_code_presented_at_two_nodes_at_once_is_redeemed_once(env: TestEnv) {
+        let a = env.spawn().await;
+        let b = env.spawn().await;
+        let session = owner(&a).await;
+        let rp = register(&a, &session, first_party()).await;
+        let (code, verifier) = code_for(&a, &session, &rp, "openid").await;
+        let (one, two) = tokio::join!(redeem(&a, &rp, &code, &verifier), redeem(&b, &rp, &code, &verifier));
+        let mut statuses = [one.status(), two.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::BAD_REQUEST], "one node redeems it, the other sees a replay");
+        let winner: Value = if one.status() == StatusCode::OK { one.json().await.unwrap() } else { two.json().await.unwrap() };
+        // The replay revoked what the winner got, as RFC 6749 §4.1.2 asks.
+        let access = winner["access_token"].as_str().unwrap();
+        assert_eq!(userinfo(&a, access).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(userinfo(&b, access).await.status(), StatusCode::UNAUTHORIZED);
+    }
+
     async fn revoking_a_connected_app_on_the_security_page_ends_its_tokens(env: TestEnv) {
         let app = env.spawn().await;
         let session = owner(&app).await;

@@ -23,5 +23,6 @@ mod browser_step_up;
 mod browser_webauthn;
 mod oidc_rp;
 mod oidc_rp_refusals;
+mod oidc_sign_in;
 mod step_up;
 mod web_security;

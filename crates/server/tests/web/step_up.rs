@@ -347,4 +347,25 @@ on_both_backends! {
         assert_eq!(location(&r), "/account");
         assert!(cookie(r.headers(), "portcullis_session").is_some());
     }
+
+    async fn a_step_up_that_ran_out_of_time_can_simply_be_tried_again(env: TestEnv) {
+        let app = spawn(&env).await;
+        assert_eq!(app.signup(EMAIL, PASSWORD).await.status(), StatusCode::CREATED);
+        let r = password(&browser(), &app, &[]).await;
+        let session = cookie(r.headers(), "portcullis_session").unwrap();
+        // The browser after the ticket's cookie expired: the session, the step marker, the level
+        // and the place to go are left (a bare client sends exactly these).
+        let bare = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let jar = format!(
+            "portcullis_session={session}; portcullis_step=code; portcullis_acr=mfa; portcullis_next=/account/security"
+        );
+        let send = |path: &str| bare.get(app.url(path)).header(header::COOKIE, jar.as_str()).send();
+        let r = send("/login/code").await.unwrap();
+        assert_eq!(location(&r), "/login?done=code_expired");
+        let r = send("/login?done=code_expired").await.unwrap();
+        assert_eq!(location(&r), "/login/step-up?done=expired&acr=mfa&next=/account/security");
+        let page = send(&location(&r)).await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"id="step-up-expired""#), "{page:.500}");
+        assert!(page.contains(r#"name="next" value="/account/security""#));
+    }
 }

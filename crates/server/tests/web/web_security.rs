@@ -99,7 +99,6 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "/account/security/totp/deactivate",
     ),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
-    ("connected_apps::PATH", "/account/security/connected-apps"),
     ("support_pin::PATH", "/account/support-pin"),
     ("app_passwords::PATH", "/account/app-passwords"),
     (
@@ -187,6 +186,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("webauthn::ADD", "/account/security/webauthn/add"),
     ("push_devices::PATH", "/account/security/push-devices"),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
+    ("connected_apps::PATH", "/account/security/connected-apps"),
     (
         "\"/account/security/emergency-kit.pdf\"",
         "/account/security/emergency-kit.pdf",

@@ -20,7 +20,7 @@ use crate::store::{
 };
 
 use super::client::FlowClient;
-use super::{CODE_SECS, PENDING_SECS, facts_of, sign_in_of};
+use super::{CODE_SECS, PENDING_SECS, PRUNE_AFTER_SECS, facts_of, sign_in_of};
 
 /// What the browser is sent to next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,6 +339,10 @@ impl<S: Store> Services<S> {
             expires_at: now.plus_secs(PENDING_SECS),
         };
         let mut tx = self.store.begin().await?;
+        // Nothing else sweeps the flow's tables: each new request clears what expired a day ago
+        // (a code replayed later than that is merely unknown; its tokens expired long before).
+        tx.prune_oidc_grants(now.plus_secs(-PRUNE_AFTER_SECS))
+            .await?;
         tx.insert_pending_authorization(&pending).await?;
         tx.commit().await?;
         Ok(pending.id)
@@ -370,6 +374,10 @@ impl<S: Store> Services<S> {
                 return Err(crate::Error::NotFound("authorization request"));
             }
         }
+        // Nothing else sweeps the flow's tables: each code issued clears what expired a day ago
+        // (a code replayed later than that is merely unknown; its tokens expired long before).
+        tx.prune_oidc_grants(now.plus_secs(-PRUNE_AFTER_SECS))
+            .await?;
         let code = Token::generate();
         let (acr, amr) = sign_in_of(&auth.session);
         tx.insert_code(&CodeRecord {

@@ -33,6 +33,8 @@ pub const CODE_SECS: i64 = 60;
 pub const ACCESS_TOKEN_SECS: i64 = 10 * 60;
 /// A refresh token's life without use; each use issues a new one.
 pub const REFRESH_TOKEN_SECS: i64 = 30 * 24 * 3600;
+/// How long expired requests, codes and tokens are kept before a new request deletes them.
+pub const PRUNE_AFTER_SECS: i64 = 24 * 3600;
 /// An ID token's life.
 pub const ID_TOKEN_SECS: i64 = 10 * 60;
 

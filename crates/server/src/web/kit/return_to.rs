@@ -12,6 +12,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use portcullis_core::login::Acr;
+
 use super::cookies;
 use super::error::WebError;
 use super::page::{Layout, render};
@@ -85,6 +87,30 @@ pub fn sign_in_then(next: &str) -> String {
     match safe_path(next) {
         Some(next) if next != "/account" => format!("/login?next={}", encode(next)),
         _ => "/login".to_owned(),
+    }
+}
+
+/// The sign-in link an application's gatekeeper (forward auth, the OIDC authorization endpoint)
+/// sends a person to: `/login?acr=…&next=…`, for `next` a path or an absolute URL that
+/// [`safe_next`] accepts (the sign-in ignores any other), and `acr` only when above the password.
+pub fn sign_in_url(next: Option<&str>, acr: Acr) -> String {
+    sign_in_at("/login", next, acr)
+}
+
+/// [`sign_in_url`] at another page of the sign-in (the step-up page), which may carry a query.
+pub fn sign_in_at(page: &str, next: Option<&str>, acr: Acr) -> String {
+    let mut query = Vec::new();
+    if acr > Acr::Pwd {
+        query.push(format!("acr={}", acr.as_str()));
+    }
+    if let Some(next) = next {
+        query.push(format!("next={}", encode(next)));
+    }
+    let joint = if page.contains('?') { '&' } else { '?' };
+    if query.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{page}{joint}{}", query.join("&"))
     }
 }
 
@@ -251,6 +277,20 @@ mod tests {
         );
         assert_eq!(sign_in_then("/account"), "/login");
         assert_eq!(sign_in_then("//evil.example"), "/login");
+    }
+
+    #[test]
+    fn the_sign_in_url_carries_the_level_and_the_address_encoded() {
+        assert_eq!(
+            sign_in_url(Some("https://app.example.com/a?b=c&d"), Acr::Mfa),
+            "/login?acr=mfa&next=https%3A//app.example.com/a%3Fb%3Dc%26d"
+        );
+        assert_eq!(
+            sign_in_url(Some("/account"), Acr::Pwd),
+            "/login?next=/account"
+        );
+        assert_eq!(sign_in_url(None, Acr::Phr), "/login?acr=phr");
+        assert_eq!(sign_in_url(None, Acr::Pwd), "/login");
     }
 
     #[test]

@@ -214,6 +214,10 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "webauthn.clone_suspected" => "Security key refused: it may have been copied",
         "login.passkey.failure" => "Failed sign-in with a passkey",
         "contract.phishing_resistant_changed" => "Security-key-only setting changed",
+        "oidc.client_created" => "OIDC client registered",
+        "oidc.client_updated" => "OIDC client changed",
+        "oidc.client_secret_rotated" => "OIDC client given a new secret",
+        "oidc.client_deleted" => "OIDC client deleted",
         "oidc.code_issued" => "Signed in to an application",
         "oidc.token_issued" => "Application tokens issued",
         "oidc.code_reuse_detected" => "Application sign-in code replayed: its tokens were revoked",
@@ -223,10 +227,6 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "oidc.consent_revoked" => "Connected application revoked",
         "oidc.client_auth_failed" => "Wrong application secret",
         "oidc.logout" => "Signed out by an application",
-        "oidc.client_created" => "OIDC client registered",
-        "oidc.client_updated" => "OIDC client changed",
-        "oidc.client_secret_rotated" => "OIDC client given a new secret",
-        "oidc.client_deleted" => "OIDC client deleted",
         other => return other.to_owned(),
     };
     label.to_owned()

@@ -30,6 +30,8 @@ use crate::web::kit::sign_in::{self, CODE_EXPIRED, SETUP_EXPIRED};
 
 /// The page that explains and starts a signed-in person's step-up (`step_up`).
 const STEP_UP: &str = "/login/step-up";
+/// The step-up page after one that ran out of time, which says so.
+const STEP_UP_AGAIN: &str = "/login/step-up?done=expired";
 
 /// The form's hidden `acr`: only a level above the password, and only as we spell it.
 fn acr_field(acr: Acr) -> String {
@@ -95,18 +97,25 @@ pub async fn form(
     query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     let query = query.map(|q| q.0).unwrap_or_default();
-    let next = safe_next(&state.config, &query.next);
-    let acr = Acr::parse(&query.acr).unwrap_or(Acr::Pwd);
+    let mut next = safe_next(&state.config, &query.next);
+    let mut acr = Acr::parse(&query.acr).unwrap_or(Acr::Pwd);
+    let ran_out = [CODE_EXPIRED, SETUP_EXPIRED, "sign_in_expired"].contains(&query.done.as_str());
+    if signed_in.is_some() && ran_out && query.acr.is_empty() {
+        // A step-up whose ticket ran out lands here: the level (and, while it lasts, the place
+        // to go) are still in the sign-in's cookies, so the person can simply try again.
+        acr = cookies::get(&headers, cookies::ACR)
+            .and_then(Acr::parse)
+            .unwrap_or(Acr::Pwd);
+        next = cookies::get(&headers, cookies::NEXT).and_then(|n| safe_next(&state.config, n));
+    }
     if let Some(SignedIn(auth)) = signed_in {
         // Signed in strongly enough: straight on. Weaker: only the missing step, which the
         // step-up page explains and starts (never the password again).
         if auth.session.acr() >= acr {
             return Ok(Redirect::to(next.unwrap_or("/account")).into_response());
         }
-        let mut to = format!("{}?acr={}", STEP_UP, acr.as_str());
-        if let Some(next) = next {
-            to.push_str(&format!("&next={}", return_to::encode(next)));
-        }
+        let page = if ran_out { STEP_UP_AGAIN } else { STEP_UP };
+        let to = return_to::sign_in_at(page, next, acr);
         return Ok(Redirect::to(&to).into_response());
     }
     let page = LoginPage {

@@ -35,6 +35,8 @@ struct StepUpPage {
     phr: bool,
     /// Checked by `safe_next`; empty for the account page.
     next: String,
+    /// The step-up before this one ran out of time (`?done=expired`).
+    expired: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,6 +45,8 @@ pub struct StepUpQuery {
     acr: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    done: String,
 }
 
 /// The level asked for: only `mfa` and `phr` ask for more than a session always has.
@@ -53,11 +57,7 @@ fn level(acr: &str) -> Option<Acr> {
 /// The sign-in page for someone without a session (signed out in another tab meanwhile): it
 /// keeps both the level and the place to go.
 fn sign_in_first(acr: Acr, next: Option<&str>) -> Response {
-    let mut to = format!("/login?acr={}", acr.as_str());
-    if let Some(next) = next {
-        to.push_str(&format!("&next={}", return_to::encode(next)));
-    }
-    Redirect::to(&to).into_response()
+    Redirect::to(&return_to::sign_in_url(next, acr)).into_response()
 }
 
 /// `GET /login/step-up?acr=…&next=…`
@@ -90,6 +90,7 @@ pub async fn form(
         acr: acr.as_str(),
         phr: acr == Acr::Phr,
         next: next.unwrap_or_default().to_owned(),
+        expired: query.done == "expired",
     };
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
