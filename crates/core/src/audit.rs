@@ -9,7 +9,7 @@
 //! the rows have always held (the tests of each file pin it). Failures say why in a `reason`
 //! field, so their types are enums tagged by `reason`; the successful shape of the same act is an
 //! untagged variant. The types live by area: [`login`], [`password`], [`factors`], [`push`],
-//! [`admin`], [`access`], [`gateway`] (services checking credentials), [`support`] and [`webauthn`]; all are re-exported
+//! [`admin`], [`access`], [`gateway`] (services checking credentials), [`support`], [`webauthn`] and [`oidc`]; all are re-exported
 //! here. Reading the trail back ([`StoredAuditEvent`]) keeps the JSON as it was stored.
 
 use crate::clock::UnixTime;
@@ -21,6 +21,8 @@ mod detail;
 pub mod factors;
 pub mod gateway;
 pub mod login;
+pub mod oidc;
+pub mod oidc_flow;
 pub mod password;
 pub mod push;
 pub mod support;
@@ -46,6 +48,11 @@ pub use gateway::{
 pub use login::{
     AccountCreated, AccountLocked, LoginFailure, LoginStepUp, LoginSuccess, LoginThrottled, Logout,
     SecondFactorFailure, SecondFactorSuccess, SessionRevoked,
+};
+pub use oidc::{NamedOidcClient, OidcClientSettings, OidcSigningKeyRotated};
+pub use oidc_flow::{
+    OidcClientAuthFailed, OidcCodeIssued, OidcCodeReuseDetected, OidcConsent, OidcConsentRevoked,
+    OidcLogout, OidcRefreshReuseDetected, OidcTokenIssued,
 };
 pub use password::{
     InvitationAccepted, PasswordChangeFailed, PasswordChanged, PasswordReset, PasswordResetFailed,
@@ -128,6 +135,20 @@ pub enum AuditKind {
     PhishingResistantChanged,
     AccessRuleCreated,
     AccessRuleRemoved,
+    OidcCodeIssued,
+    OidcTokenIssued,
+    OidcCodeReuseDetected,
+    OidcRefreshReuseDetected,
+    OidcConsentGranted,
+    OidcConsentDenied,
+    OidcConsentRevoked,
+    OidcClientAuthFailed,
+    OidcLogout,
+    OidcClientCreated,
+    OidcClientUpdated,
+    OidcClientSecretRotated,
+    OidcClientDeleted,
+    OidcSigningKeyRotated,
 }
 
 impl AuditKind {
@@ -200,6 +221,20 @@ impl AuditKind {
             AuditKind::PhishingResistantChanged => "contract.phishing_resistant_changed",
             AuditKind::AccessRuleCreated => "access_rule.created",
             AuditKind::AccessRuleRemoved => "access_rule.removed",
+            AuditKind::OidcCodeIssued => "oidc.code_issued",
+            AuditKind::OidcTokenIssued => "oidc.token_issued",
+            AuditKind::OidcCodeReuseDetected => "oidc.code_reuse_detected",
+            AuditKind::OidcRefreshReuseDetected => "oidc.refresh_reuse_detected",
+            AuditKind::OidcConsentGranted => "oidc.consent_granted",
+            AuditKind::OidcConsentDenied => "oidc.consent_denied",
+            AuditKind::OidcConsentRevoked => "oidc.consent_revoked",
+            AuditKind::OidcClientAuthFailed => "oidc.client_auth_failed",
+            AuditKind::OidcLogout => "oidc.logout",
+            AuditKind::OidcClientCreated => "oidc.client_created",
+            AuditKind::OidcClientUpdated => "oidc.client_updated",
+            AuditKind::OidcClientSecretRotated => "oidc.client_secret_rotated",
+            AuditKind::OidcClientDeleted => "oidc.client_deleted",
+            AuditKind::OidcSigningKeyRotated => "oidc.signing_key_rotated",
         }
     }
 }

@@ -102,6 +102,10 @@ pub enum Error {
     /// The contract accepts only a passkey or security key as the second step.
     #[error("your organisation requires a security key or passkey to sign in")]
     PhishingResistantRequired,
+    /// An OpenID Connect client that is unknown, or whose secret is missing or wrong, or a
+    /// public client that sent one: one answer whatever failed (OAuth's `invalid_client`).
+    #[error("the client is unknown or its credentials are wrong")]
+    InvalidClient,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -16,6 +16,7 @@
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
+//! - [`oidc`]: the OpenID Connect provider's pure rules: signing keys and JWS, redirect URIs.
 //! - [`store`]: the small storage traits, one file per area, with typed ids; `portcullis-store`
 //!   implements them for SQLite and PostgreSQL.
 //! - [`service`]: the use cases, each in one transaction: the steps every login shares in
@@ -32,6 +33,7 @@ pub mod error;
 pub mod login;
 pub mod model;
 pub mod notice;
+pub mod oidc;
 pub mod password;
 pub mod phone;
 pub mod pin;

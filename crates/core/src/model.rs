@@ -42,6 +42,7 @@ id_type!(PushChallengeId);
 id_type!(ServiceTokenId);
 id_type!(WebauthnCredentialId);
 id_type!(AccessRuleId);
+id_type!(OidcClientId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,13 @@ use portcullis_core::app_password::AppPassword;
 use portcullis_core::crypto::{Keyring, SealingKey};
 use portcullis_core::login::Method;
 use portcullis_core::notice::{Notice, SecurityEvent};
+use portcullis_core::oidc::jose::{Alg, SigningKey};
 use portcullis_core::password::Password;
 use portcullis_core::phone::SmsCode;
 use portcullis_core::pin::SupportPin;
 use portcullis_core::recovery::RecoveryCode;
 use portcullis_core::secret::Token;
+use portcullis_core::service::oidc::HeldOidcSecret;
 use portcullis_core::service::{
     CodesOccasion, HeldAppPassword, HeldCodes, HeldInvitation, HeldPairing, KitMaterial,
     LoginResult, PushPairing, ServiceKeys, TotpEnrolment,
@@ -217,4 +219,22 @@ fn what_a_page_shows_once_is_redacted_and_wiped() {
     };
     redacted(&invitation, &["INVITETOKEN"]);
     wiped_on_drop(&invitation);
+}
+
+#[test]
+fn oidc_signing_keys_and_held_client_secrets_are_redacted_and_wiped() {
+    let key = SigningKey::generate(Alg::EdDsa).unwrap();
+    let der = key.to_pkcs8().unwrap();
+    let seed = &der[16..];
+    let forms = [hex::encode(seed), format!("{:?}", &seed[..4])];
+    redacted(&key, &[forms[0].as_str(), forms[1].trim_end_matches(']')]);
+    wiped_on_drop(&key);
+
+    let held = HeldOidcSecret {
+        client_id: "c1".into(),
+        name: "Grafana".into(),
+        secret: "s3cr3t-0f-the-client".into(),
+    };
+    redacted(&held, &["s3cr3t-0f-the-client"]);
+    wiped_on_drop(&held);
 }

@@ -8,6 +8,7 @@
 pub mod access_rule;
 pub mod backup;
 pub mod checkpassword;
+pub mod oidc;
 pub mod outbox;
 pub mod rotate_key;
 pub mod service_token;

@@ -39,6 +39,7 @@ pub mod http;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
+pub mod oauth2;
 pub mod push_wake;
 pub mod push_webhook;
 pub mod qr;
@@ -102,13 +103,22 @@ impl Server {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         if !config.public_url_configured {
             config.public_url = format!("http://{}", listener.local_addr()?);
+            config.issuer = config.public_url.clone();
         } else if let Some(host) = config.public_url.strip_suffix(":0") {
             // A public URL with port 0 (`http://localhost:0`) takes the port bound: a host name
             // for a server on a port chosen at start (tests; browsers refuse passkeys on a
             // bare IP address).
             config.public_url = format!("{host}:{}", listener.local_addr()?.port());
+            // The OIDC issuer too, or discovery would name a port nobody listens on.
+            let slash = if config.issuer.ends_with('/') {
+                "/"
+            } else {
+                ""
+            };
+            config.issuer = format!("{}{slash}", config.public_url);
         }
         services.settings.public_url = config.public_url.clone();
+        services.settings.oidc_issuer = config.issuer.clone();
         let setup_link = services
             .issue_setup_link_if_needed()
             .await?
@@ -247,6 +257,7 @@ pub async fn open_services(
         },
         totp_issuer: config.totp_issuer.clone(),
         public_url: config.public_url.clone(),
+        oidc_issuer: config.issuer.clone(),
         require_phone_for_2fa: config.require_phone_for_2fa,
         push_challenge_secs: config.push_challenge_secs,
         ..Settings::default()
@@ -262,13 +273,16 @@ pub async fn open_services(
         clock.now(),
     )
     .await?;
-    Ok(Services::new(
+    let services = Services::new(
         store,
         clock,
         hasher,
         ServiceKeys { sealing, recovery },
         settings,
-    ))
+    );
+    // The OIDC signing keys: made at the first start (by whichever node stores first), sealed.
+    services.ensure_oidc_signing_keys().await?;
+    Ok(services)
 }
 
 /// The full router: API, OpenAPI document, operations endpoints, web pages, and the layers
@@ -287,6 +301,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(api)
         .merge(web::router())
+        .merge(oauth2::router())
         .fallback(web::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(

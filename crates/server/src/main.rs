@@ -8,6 +8,7 @@ use portcullis_server::Server;
 use portcullis_server::cli::access_rule::AccessRuleCommand;
 use portcullis_server::cli::backup::{BackupArgs, RestoreArgs};
 use portcullis_server::cli::checkpassword::CheckpasswordArgs;
+use portcullis_server::cli::oidc::{OidcClientCommand, OidcCommand};
 use portcullis_server::cli::outbox::OutboxCommand;
 use portcullis_server::cli::rotate_key::RotateKeyArgs;
 use portcullis_server::cli::service_token::ServiceTokenCommand;
@@ -52,6 +53,16 @@ enum Command {
     AccessRule {
         #[command(subcommand)]
         command: AccessRuleCommand,
+    },
+    /// Manage the OpenID Connect clients (relying parties) of a contract
+    OidcClient {
+        #[command(subcommand)]
+        command: OidcClientCommand,
+    },
+    /// The OpenID Connect provider's signing keys
+    Oidc {
+        #[command(subcommand)]
+        command: OidcCommand,
     },
     /// Read the messages written to DATA/outbox/ when no SMTP server or SMS gateway is configured
     Outbox {
@@ -100,6 +111,8 @@ async fn main() -> anyhow::Result<()> {
         Command::SupportAgent { command } => command.run(cli.config.as_deref()).await,
         Command::ServiceToken { command } => command.run(cli.config.as_deref()).await,
         Command::AccessRule { command } => command.run(cli.config.as_deref()).await,
+        Command::OidcClient { command } => command.run(cli.config.as_deref()).await,
+        Command::Oidc { command } => command.run(cli.config.as_deref()).await,
         Command::Outbox { command } => command.run(cli.config.as_deref()).await,
         Command::Backup(args) => args.run(cli.config.as_deref()).await,
         Command::Restore(args) => args.run(cli.config.as_deref()).await,

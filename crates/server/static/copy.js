@@ -47,3 +47,12 @@ function selectText(element) {
   selection.removeAllRanges();
   selection.addRange(range);
 }
+
+// A page that shows a secret once (`data-shown-once`) must not come back from the browser's
+// back/forward cache, which Chromium also uses for pages sent with `no-store`: fetched again,
+// it says "already shown" instead.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted && document.querySelector("[data-shown-once]")) {
+    window.location.reload();
+  }
+});

@@ -141,6 +141,18 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_session_amr.sql"),
     },
     Migration {
+        version: 11,
+        name: "oidc_clients",
+        sqlite: include_str!("../migrations/sqlite/0011_oidc_clients.sql"),
+        postgres: include_str!("../migrations/postgres/0011_oidc_clients.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "oidc_grants",
+        sqlite: include_str!("../migrations/sqlite/0012_oidc_grants.sql"),
+        postgres: include_str!("../migrations/postgres/0012_oidc_grants.sql"),
+    },
+    Migration {
         version: 13,
         name: "access_rules",
         sqlite: include_str!("../migrations/sqlite/0013_access_rules.sql"),

@@ -17,6 +17,7 @@ fn columns(table: SealedTable) -> (&'static str, &'static str) {
         SealedTable::Held => ("id", "sealed"),
         SealedTable::Outbox => ("id", "sealed"),
         SealedTable::KeyMaterial => ("name", "sealed"),
+        SealedTable::OidcSigningKeys => ("kid", "sealed"),
     }
 }
 

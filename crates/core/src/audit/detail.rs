@@ -105,7 +105,15 @@ audit_details! {
         PasskeyFailure,
         PhishingResistantChanged,
         AccessRuleCreated,
-        AccessRuleRemoved;
+        AccessRuleRemoved,
+        OidcCodeIssued,
+        OidcTokenIssued,
+        OidcCodeReuseDetected,
+        OidcRefreshReuseDetected,
+        OidcConsentRevoked,
+        OidcClientAuthFailed,
+        OidcLogout,
+        OidcSigningKeyRotated;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -114,6 +122,12 @@ audit_details! {
         PushApproved(PushDecision),
         PushDenied(PushDecision),
         PushReportedFraud(PushDecision),
+        OidcConsentGranted(OidcConsent),
+        OidcConsentDenied(OidcConsent),
+        OidcClientCreated(OidcClientSettings),
+        OidcClientUpdated(OidcClientSettings),
+        OidcClientSecretRotated(NamedOidcClient),
+        OidcClientDeleted(NamedOidcClient),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

@@ -14,8 +14,8 @@ use crate::notice::{ChangedBy, SecurityEvent};
 use crate::password::{Password, check_policy};
 use crate::policy;
 use crate::store::{
-    AuditLog, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction, Users,
-    WebauthnStore,
+    AuditLog, OidcGrants, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction,
+    Users, WebauthnStore,
 };
 
 use super::{Authenticated, Services, TwoFactorSummary};
@@ -41,6 +41,13 @@ pub struct AdminSession {
 impl AdminSession {
     pub fn contract(&self) -> &ContractId {
         &self.contract
+    }
+    /// The operator acting on `contract` (the shell, for commands that name a record of it).
+    pub(crate) fn operator_for(contract: ContractId) -> AdminSession {
+        AdminSession {
+            actor: Actor::Operator,
+            contract,
+        }
     }
     fn actor_id(&self) -> Option<UserId> {
         match &self.actor {
@@ -374,6 +381,8 @@ impl<S: Store> Services<S> {
         tx.delete_webauthn_credentials_of_user(id).await?;
         tx.delete_recovery_codes(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
+        // Applications' tokens end with the sessions: whoever took the account over keeps none.
+        tx.revoke_tokens_of_user(id, None, now).await?;
         self.notify_security_by(
             &mut tx,
             &target,

@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, Role, User};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
-use crate::store::{AuditLog, LoginTickets, PasswordLinks, Sessions, Store, Transaction, Users};
+use crate::store::{
+    AuditLog, LoginTickets, OidcGrants, PasswordLinks, Sessions, Store, Transaction, Users,
+};
 
 use super::Services;
 
@@ -53,6 +55,8 @@ impl<S: Store> Services<S> {
     ) -> Result<()> {
         tx.set_locked(&user.id, Some(now)).await?;
         let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+        // Applications' tokens end with the sessions: whoever took the account over keeps none.
+        tx.revoke_tokens_of_user(&user.id, None, now).await?;
         tx.void_tickets_of_user(&user.id, now).await?;
         let locked = AccountLocked {
             sessions_revoked: revoked,

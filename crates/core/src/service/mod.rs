@@ -37,6 +37,8 @@ pub mod key_rotation;
 mod lock;
 mod login;
 mod notify;
+pub mod oidc;
+mod oidc_flow;
 mod organisation;
 mod password_change;
 mod password_reset;
@@ -66,6 +68,10 @@ pub use held::{
 };
 pub use invitation_renewal::InvitationDelivery;
 pub use login::{LoginResult, TicketLife, guess_retry_after, retry_after_with};
+pub use oidc_flow::{
+    AuthorizeOutcome, ClientCredentials, ConnectedApp, ConsentPrompt, FlowClient, Introspection,
+    LogoutOutcome, TokenResponse, UserInfo,
+};
 pub use phone::PhoneStatus;
 pub use push::{
     DeviceChallenge, DeviceRequest, PushAnswer, PushPaired, PushPairing, PushSent, PushStatus,
@@ -106,6 +112,9 @@ pub struct Settings {
     pub kit_secs: i64,
     /// Where people reach the server; links in messages start with it.
     pub public_url: String,
+    /// The OpenID Connect issuer: the public URL exactly as configured (no slash added or
+    /// removed), as `iss` in ID tokens and authorization responses.
+    pub oidc_issuer: String,
     /// How long an invitation's set-password link stays valid.
     pub invitation_secs: i64,
     /// How long a forgot-password link (and SMS code) stays valid.
@@ -135,6 +144,7 @@ impl Default for Settings {
             enrolment_max_secs: 2 * 3600,
             kit_secs: 15 * 60,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            oidc_issuer: "http://127.0.0.1:8080".to_owned(),
             invitation_secs: 7 * 24 * 3600,
             reset_secs: 30 * 60,
             lock_link_secs: 30 * 24 * 3600,
@@ -174,6 +184,8 @@ pub struct Services<S: Store> {
     pub hasher: PasswordHasher,
     pub keys: Arc<ServiceKeys>,
     pub settings: Settings,
+    /// The OIDC signing keys this node read last (a few seconds' cache).
+    pub(crate) oidc_keys: Arc<oidc::KeyCache>,
 }
 
 impl<S: Store> Services<S> {
@@ -190,6 +202,7 @@ impl<S: Store> Services<S> {
             hasher,
             keys: Arc::new(keys),
             settings,
+            oidc_keys: Arc::default(),
         }
     }
 

@@ -16,8 +16,8 @@ use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors, Transaction,
-    WebauthnStore,
+    AuditLog, OidcGrants, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors,
+    Transaction, WebauthnStore,
 };
 
 use super::held::CodesOccasion;
@@ -145,6 +145,8 @@ impl<S: Store> Services<S> {
                 tx.delete_webauthn_credentials_of_user(&user.id).await?;
                 tx.delete_recovery_codes(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
+                // Applications' tokens end with the sessions: whoever took the account over keeps none.
+                tx.revoke_tokens_of_user(&user.id, None, now).await?;
                 tx.clear_account(&key).await?;
                 for detail in [
                     AuditDetail::from(RecoveryUsed::RemovedTwoFactor {

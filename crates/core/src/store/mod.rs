@@ -24,6 +24,8 @@ mod contracts;
 mod emergency_kits;
 mod groups;
 mod held;
+mod oidc;
+mod oidc_grants;
 mod outbox;
 mod password_links;
 mod phones;
@@ -49,6 +51,11 @@ pub use contracts::Contracts;
 pub use emergency_kits::EmergencyKits;
 pub use groups::Groups;
 pub use held::{Held, HeldId, Taken, held_id};
+pub use oidc::{OidcClient, OidcClients, OidcSigningKeys, StoredOidcClient, StoredSigningKey};
+pub use oidc_grants::{
+    CodeRecord, CodeUse, Consent, OidcGrants, PendingAuthorization, SignInFacts, TokenKind,
+    TokenRecord,
+};
 pub use outbox::{
     NodeId, Outbox, OutboxBacklog, OutboxDelivery, OutboxMessage, OutboxMessageId, QueuedMessage,
     QueuedPayload,
@@ -108,6 +115,9 @@ pub trait Transaction:
     + SealedSecrets
     + WebauthnStore
     + AccessRules
+    + OidcGrants
+    + OidcClients
+    + OidcSigningKeys
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

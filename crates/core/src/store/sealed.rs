@@ -24,16 +24,19 @@ pub enum SealedTable {
     Outbox,
     /// Keys that must outlive a rotation, such as the key of the recovery codes' digests.
     KeyMaterial,
+    /// The OpenID Connect provider's private signing keys (PKCS #8).
+    OidcSigningKeys,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 6] = [
+    pub const ALL: [SealedTable; 7] = [
         SealedTable::TotpPending,
         SealedTable::TotpFactors,
         SealedTable::EmergencyKits,
         SealedTable::Held,
         SealedTable::Outbox,
         SealedTable::KeyMaterial,
+        SealedTable::OidcSigningKeys,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +47,7 @@ impl SealedTable {
             SealedTable::Held => "held",
             SealedTable::Outbox => "outbox",
             SealedTable::KeyMaterial => "key_material",
+            SealedTable::OidcSigningKeys => "oidc_signing_keys",
         }
     }
 
@@ -55,6 +59,7 @@ impl SealedTable {
             SealedTable::Held => format!("held:{id}"),
             SealedTable::Outbox => id.to_owned(),
             SealedTable::KeyMaterial => format!("key:{id}"),
+            SealedTable::OidcSigningKeys => format!("oidc-key:{id}"),
         }
         .into_bytes()
     }

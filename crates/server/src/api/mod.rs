@@ -13,6 +13,8 @@ mod health;
 mod lock;
 mod login;
 mod me;
+mod oidc_clients;
+mod oidc_discovery;
 mod password_reset;
 mod phone;
 mod push;
@@ -219,6 +221,24 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(access_rules::remove_access_rule))
         .routes(routes!(authz::forward_auth))
         .routes(routes!(authz::auth_request))
+        .merge(oidc_routes())
+}
+
+/// The OIDC provider's clients, discovery and JWKS (issue 17, oidc-data).
+fn oidc_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            oidc_clients::create_client,
+            oidc_clients::list_clients
+        ))
+        .routes(routes!(
+            oidc_clients::get_client,
+            oidc_clients::update_client,
+            oidc_clients::delete_client
+        ))
+        .routes(routes!(oidc_clients::rotate_secret))
+        .routes(routes!(oidc_discovery::discovery))
+        .routes(routes!(oidc_discovery::jwks))
 }
 
 /// Unknown paths under `/api` answer in the API's error format.

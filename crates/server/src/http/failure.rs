@@ -86,6 +86,8 @@ impl Failure {
             Error::PhishingResistantRequired => {
                 (StatusCode::FORBIDDEN, "phishing_resistant_required")
             }
+            // OAuth's `invalid_client` (RFC 6749 §5.2): 401.
+            Error::InvalidClient => (StatusCode::UNAUTHORIZED, "invalid_client"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         };
         let wait = match *e {

@@ -33,11 +33,12 @@ use pages::admin::{
     access_rules as admin_access_rules, groups as admin_groups, user as admin_user,
     users as admin_users,
 };
+use pages::admin::oidc_clients as admin_oidc;
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
-    app_passwords, overview as security, phone, push_devices, recovery_codes, support_pin, totp,
-    webauthn,
+    app_passwords, connected_apps, overview as security, phone, push_devices, recovery_codes,
+    support_pin, totp, webauthn,
 };
 use pages::sign_in::{
     login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
@@ -152,6 +153,11 @@ pub fn router() -> Router<AppState> {
             "/account/app-passwords/{id}/revoke",
             post(app_passwords::revoke),
         )
+        .route(connected_apps::PATH, get(connected_apps::list))
+        .route(
+            "/account/security/connected-apps/{client_id}/revoke",
+            post(connected_apps::revoke),
+        )
         .route("/resources", get(resources::list).post(resources::create))
         .route("/resources/{id}", post(resource::update))
         .route("/resources/{id}/grants", post(resource::grant))
@@ -200,6 +206,16 @@ pub fn router() -> Router<AppState> {
             "/admin/groups/{id}/members/{user}/remove",
             post(admin_groups::remove_member),
         )
+        .route(
+            admin_oidc::LIST,
+            get(admin_oidc::list).post(admin_oidc::create),
+        )
+        .route("/admin/oidc-clients/{id}", post(admin_oidc::update))
+        .route(
+            "/admin/oidc-clients/{id}/secret",
+            post(admin_oidc::rotate_secret),
+        )
+        .route("/admin/oidc-clients/{id}/delete", post(admin_oidc::delete))
         .route(
             "/setup",
             get(register::setup_form).post(register::setup_submit),

@@ -15,6 +15,10 @@ mod delivery_smtp;
 mod forward_auth;
 mod invitation;
 mod notifications;
+mod oidc_clients;
+/// The OpenID Connect flow; its helpers serve `oidc_grants` too.
+mod oidc_flow;
+mod oidc_grants;
 mod openapi;
 mod password_reset;
 mod phone;

@@ -82,6 +82,14 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/v1/login/passkey/finish"),
     ("post", "/api/v1/login/enroll/webauthn/start"),
     ("post", "/api/v1/login/enroll/webauthn/finish"),
+    ("post", "/api/v1/oidc/clients"),
+    ("get", "/api/v1/oidc/clients"),
+    ("get", "/api/v1/oidc/clients/{client_id}"),
+    ("patch", "/api/v1/oidc/clients/{client_id}"),
+    ("delete", "/api/v1/oidc/clients/{client_id}"),
+    ("post", "/api/v1/oidc/clients/{client_id}/secret"),
+    ("get", "/.well-known/openid-configuration"),
+    ("get", "/oauth2/jwks"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -144,6 +152,7 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
                 "/api/v1/groups",
                 "/api/v1/resources",
                 "/api/v1/contract",
+                "/api/v1/oidc",
             ];
             if authenticated.iter().any(|p| path.starts_with(p)) || *path == "/api/v1/logout" {
                 assert!(

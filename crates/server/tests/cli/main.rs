@@ -16,6 +16,7 @@ mod cli_credentials;
 mod cli_users;
 mod forward_auth_proxies;
 mod key_rotation;
+mod oidc_cli;
 mod outbox_cli;
 /// The proxies, upstream and visitor of `forward_auth_proxies`.
 mod proxy_kit;

@@ -3,7 +3,8 @@
 //! service token at the shell; sign-up, login, password change, phone verification, support PIN
 //! and an agent's check, app passwords and `/app-auth`, TOTP enrolment, activation and the second
 //! step, recovery codes (shown, used, made anew, `/recover`), the emergency kit, push pairing and
-//! approval, `/validate`, both kinds of password reset, and an invitation. Every secret these
+//! approval, `/validate`, both kinds of password reset, an invitation, and OIDC client secrets
+//! (made and rotated by the API, made at the shell). Every secret these
 //! create or use is noted, in each form it may take, and then looked for in
 //! - every file of the data folder (the database with its `-wal`/`-shm`, anything else), while
 //!   the server runs and after it stopped; `master.key` is where the master key lives by
@@ -312,6 +313,32 @@ async fn run_every_flow_and_search(w: &mut World) {
         assert_eq!(st, StatusCode::OK, "{body}");
         assert_eq!(body["match"], matched, "{body}");
     }
+
+    // An OIDC client (Alice owns her contract): its secret, and a new one.
+    let client = json!({"name": "Grafana", "redirect_uris": ["https://grafana.example.com/cb"]});
+    let (st, body) = api
+        .call(
+            Method::POST,
+            "/api/v1/oidc/clients",
+            Some(&alice),
+            Some(&client),
+            &["oidc-client-secret:1"],
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    s.text("oidc-client-secret:1", &value(&body, "client_secret"));
+    let client_id = value(&body, "client_id");
+    let (st, body) = api
+        .call(
+            Method::POST,
+            &format!("/api/v1/oidc/clients/{client_id}/secret"),
+            Some(&alice),
+            None,
+            &["oidc-client-secret:2"],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    s.text("oidc-client-secret:2", &value(&body, "client_secret"));
 
     // An app password, used by the mail server.
     let (st, body) = api
@@ -683,6 +710,26 @@ async fn run_every_flow_and_search(w: &mut World) {
     w.cli(&["outbox", "list"], "", &DELIVERED).await;
     w.cli(&["user", "list"], "", &[]).await;
     w.cli(&["service-token", "list"], "", &[]).await;
+    let made = w
+        .cli(
+            &[
+                "oidc-client",
+                "create",
+                "--contract-of",
+                ALICE,
+                "--name",
+                "Nextcloud",
+                "--redirect-uri",
+                "https://cloud.example.com/apps/oidc_login/oidc",
+                "--json",
+            ],
+            "",
+            &["oidc-client-secret:3"],
+        )
+        .await;
+    let made: Value = serde_json::from_str(made.trim()).expect("--json");
+    s.text("oidc-client-secret:3", &value(&made, "client_secret"));
+    w.cli(&["oidc-client", "list"], "", &[]).await;
 
     // The master key: only in master.key.
     let key_file = std::fs::read_to_string(data.join("master.key")).expect("DATA/master.key");

@@ -150,10 +150,24 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "\"/admin/access-rules/{id}/remove\"",
         "/admin/access-rules/{uuid}/remove",
     ),
+    ("admin_oidc::LIST", "/admin/oidc-clients"),
+    ("\"/admin/oidc-clients/{id}\"", "/admin/oidc-clients/{uuid}"),
+    (
+        "\"/admin/oidc-clients/{id}/secret\"",
+        "/admin/oidc-clients/{uuid}/secret",
+    ),
+    (
+        "\"/admin/oidc-clients/{id}/delete\"",
+        "/admin/oidc-clients/{uuid}/delete",
+    ),
     ("\"/setup\"", "/setup"),
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite"),
     ("\"/lock\"", "/lock"),
+    (
+        "\"/account/security/connected-apps/{client_id}/revoke\"",
+        "/account/security/connected-apps/x/revoke",
+    ),
 ];
 
 /// Every `GET` route of `src/web/mod.rs`, as written there, with a path to fetch.
@@ -177,6 +191,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("webauthn::ADD", "/account/security/webauthn/add"),
     ("push_devices::PATH", "/account/security/push-devices"),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
+    ("connected_apps::PATH", "/account/security/connected-apps"),
     (
         "\"/account/security/emergency-kit.pdf\"",
         "/account/security/emergency-kit.pdf",
@@ -188,6 +203,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/admin/users/{id}\"", "/admin/users/{member}"),
     ("\"/admin/groups\"", "/admin/groups"),
     ("\"/admin/access-rules\"", "/admin/access-rules"),
+    ("admin_oidc::LIST", "/admin/oidc-clients"),
     ("\"/setup\"", "/setup"),
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite?token=x"),

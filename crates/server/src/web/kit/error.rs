@@ -85,6 +85,11 @@ pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
         Error::NotFound(what) => sentence(&format!("{what} not found")),
         Error::Validation(why) => sentence(why),
         Error::Conflict(why) => sentence(why),
+        Error::InvalidClient => {
+            "This application is not registered here, or its registration has changed. Tell \
+             the application's administrator."
+                .into()
+        }
         Error::Forbidden(why) => sentence(why),
         Error::InvalidCode => {
             "That code is not right. Enter the 6-digit code your authenticator app shows now; \

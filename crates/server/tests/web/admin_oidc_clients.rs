@@ -1,0 +1,174 @@
+//! The administration page of OpenID Connect clients over plain HTTP, as a browser without
+//! scripts uses it, on SQLite and PostgreSQL: the owner registers a client and reads its secret
+//! once (a reload says "already shown"), a refused form says why and makes nothing, a new secret
+//! replaces the old one, changes and deletion show in the list, and a plain user is turned away.
+
+use reqwest::{Client, StatusCode, header};
+use serde_json::json;
+
+use crate::harness::server::{PASSWORD, TestApp};
+
+const PAGE: &str = "/admin/oidc-clients";
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let rest = &html[html.find(marker).expect("a form with a CSRF token") + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+async fn get(http: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let r = http.get(app.url(path)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Posts `fields` with the token of the admin page; the answer, redirects not followed.
+async fn post(
+    http: &Client,
+    app: &TestApp,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, html) = get(http, app, PAGE).await;
+    let csrf = hidden_csrf(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    http.post(app.url(to)).form(&form).send().await.unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Client {
+    let http = browser();
+    let (_, html) = get(&http, app, "/login").await;
+    let csrf = hidden_csrf(&html);
+    let r = http
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+    http
+}
+
+/// Follows a form's redirect; the page it leads to.
+async fn follow(http: &Client, app: &TestApp, r: reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let (status, html) = get(http, app, &to).await;
+    assert_eq!(status, StatusCode::OK, "GET {to}");
+    html
+}
+
+/// The text of the element with this id.
+fn element(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!(r#"id="{id}">"#))?;
+    let rest = &html[at + id.len() + 6..];
+    Some(rest[..rest.find('<').unwrap()].to_owned())
+}
+
+async fn authenticates(app: &TestApp, client_id: &str, secret: &str) -> bool {
+    app.state
+        .services
+        .oidc_authenticate_client(client_id, Some(secret))
+        .await
+        .is_ok()
+}
+
+on_both_backends! {
+    async fn the_owner_registers_a_client_on_the_admin_page_and_sees_its_secret_once(env: TestEnv) {
+        let app = env.spawn().await;
+        app.signed_in("owner@a.example").await;
+        let http = sign_in(&app, "owner@a.example").await;
+        let (status, html) = get(&http, &app, PAGE).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("No OIDC clients yet"));
+        let (_, account) = get(&http, &app, "/account").await;
+        assert!(account.contains(r#"href="/admin/oidc-clients""#), "linked from the admin area");
+
+        let r = post(&http, &app, PAGE, &[
+            ("name", "Grafana"),
+            ("redirect_uris", "https://grafana.example.com/cb\r\nhttp://localhost:3000/cb\r\n"),
+            ("groups", ""),
+            ("require_2fa", "on"),
+        ]).await;
+        let shown = follow(&http, &app, r).await;
+        let secret = element(&shown, "client-secret").expect("the secret is shown");
+        let client_id = element(&shown, "new-client-id").expect("with its client id");
+        assert!(authenticates(&app, &client_id, &secret).await);
+        assert!(shown.contains("https://grafana.example.com/cb") && shown.contains("http://localhost:3000/cb"));
+        assert!(shown.contains("requires 2FA"));
+
+        let (_, reloaded) = get(&http, &app, &format!("{PAGE}?done=secret")).await;
+        assert!(!reloaded.contains(&secret), "a reload does not show the secret again");
+        assert!(reloaded.contains("Already shown"));
+
+        let r = post(&http, &app, &format!("{PAGE}/{client_id}/secret"), &[]).await;
+        let rotated = follow(&http, &app, r).await;
+        let new = element(&rotated, "client-secret").expect("the new secret is shown");
+        assert_ne!(new, secret);
+        assert!(!authenticates(&app, &client_id, &secret).await);
+        assert!(authenticates(&app, &client_id, &new).await);
+
+        let r = post(&http, &app, &format!("{PAGE}/{client_id}"), &[
+            ("name", "Grafana (ops)"),
+            ("redirect_uris", "https://grafana.example.com/cb"),
+            ("groups", ""),
+        ]).await;
+        let changed = follow(&http, &app, r).await;
+        assert!(changed.contains("Grafana (ops)") && !changed.contains("requires 2FA"));
+        assert!(!changed.contains("http://localhost:3000/cb"));
+
+        let r = post(&http, &app, &format!("{PAGE}/{client_id}/delete"), &[]).await;
+        let gone = follow(&http, &app, r).await;
+        assert!(gone.contains("No OIDC clients yet"));
+        assert!(app.state.services.client_by_client_id(&client_id).await.unwrap().is_none());
+    }
+
+    async fn a_refused_registration_says_why_and_makes_nothing(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("owner@a.example").await;
+        let http = sign_in(&app, "owner@a.example").await;
+        let r = post(&http, &app, PAGE, &[
+            ("name", "Shop"),
+            ("redirect_uris", "http://shop.example.com/cb"),
+        ]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("must use https://"), "the reason is on the page");
+        assert!(html.contains("http://shop.example.com/cb"), "what was typed is kept");
+        let listed = app.get("/api/v1/oidc/clients", Some(&owner)).await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(listed["clients"], json!([]));
+    }
+
+    async fn a_plain_user_cannot_open_or_post_to_the_clients_page(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("owner@a.example").await;
+        let r = app.post_json("/api/v1/users", &json!({
+            "email": "user@a.example", "password": PASSWORD, "role": "user",
+        }), Some(&owner)).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let http = sign_in(&app, "user@a.example").await;
+        let (status, html) = get(&http, &app, PAGE).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(!html.contains("Register a client"));
+        let (_, account) = get(&http, &app, "/account").await;
+        let csrf = hidden_csrf(&account);
+        let r = http.post(app.url(PAGE)).form(&[
+            ("csrf", csrf.as_str()), ("name", "Mine"), ("redirect_uris", "https://a.example/cb"),
+        ]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let listed = app.get("/api/v1/oidc/clients", Some(&owner)).await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(listed["clients"], json!([]));
+    }
+}
