@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::login::Acr;
 use portcullis_core::oidc::request::{AcrLevel, AuthorizeParams};
 use portcullis_core::service::{AuthorizeOutcome, ConsentPrompt};
 use serde::Deserialize;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::WebError;
 use crate::web::kit::page::{Layout, render};
+use crate::web::kit::return_to::sign_in_url;
 use crate::web::kit::session::{self, SignedIn};
 
 #[derive(Template)]
@@ -29,14 +31,12 @@ struct ConsentPage {
 }
 
 /// The sign-in page that comes back to the pending request, asking for `acr` if any.
-fn sign_in_url(pending_id: &str, acr: Option<AcrLevel>) -> String {
-    // The id is base64url: nothing in it needs escaping but the path's slashes.
-    let mut url = format!("/login?next=%2Foauth2%2Fauthorize%2Fcontinue%2F{pending_id}");
-    if let Some(acr) = acr {
-        url.push_str("&acr=");
-        url.push_str(acr.as_str());
-    }
-    url
+fn sign_in_then_continue(pending_id: &str, acr: Option<AcrLevel>) -> String {
+    let acr = acr.and_then(|a| Acr::parse(a.as_str())).unwrap_or(Acr::Pwd);
+    sign_in_url(
+        Some(&format!("/oauth2/authorize/continue/{pending_id}")),
+        acr,
+    )
 }
 
 async fn answer(
@@ -58,7 +58,8 @@ async fn answer(
             acr,
             end_session,
         } => {
-            let mut response = Redirect::to(&sign_in_url(&pending_id, acr)).into_response();
+            let mut response =
+                Redirect::to(&sign_in_then_continue(&pending_id, acr)).into_response();
             if let (true, Some(SignedIn(auth))) = (end_session, signed_in) {
                 // `prompt=login` or `max_age`: this session may not stand for the new sign-in.
                 state.services.logout(auth, &meta.0).await?;
