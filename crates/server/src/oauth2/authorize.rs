@@ -44,7 +44,6 @@ async fn answer(
     outcome: AuthorizeOutcome,
     signed_in: Option<&SignedIn>,
     csrf: CsrfToken,
-    meta: &Meta,
 ) -> Result<Response, WebError> {
     match outcome {
         AuthorizeOutcome::Refused(message) => Err(WebError::page(
@@ -60,9 +59,7 @@ async fn answer(
         } => {
             let mut response =
                 Redirect::to(&sign_in_then_continue(&pending_id, acr)).into_response();
-            if let (true, Some(SignedIn(auth))) = (end_session, signed_in) {
-                // `prompt=login` or `max_age`: this session may not stand for the new sign-in.
-                state.services.logout(auth, &meta.0).await?;
+            if end_session {
                 let clear = session::clear_cookie(&state.config);
                 response.headers_mut().append(header::SET_COOKIE, clear);
             }
@@ -105,7 +102,7 @@ pub async fn start(
     };
     let auth = signed_in.as_ref().map(|s| &s.0);
     let outcome = state.services.authorize(&params, auth, &meta.0).await?;
-    answer(&state, outcome, signed_in.as_ref(), csrf, &meta).await
+    answer(&state, outcome, signed_in.as_ref(), csrf).await
 }
 
 /// `GET /oauth2/authorize/continue/{id}`
@@ -121,7 +118,7 @@ pub async fn continue_after_sign_in(
         .services
         .continue_authorization(&id, auth, &meta.0)
         .await?;
-    answer(&state, outcome, signed_in.as_ref(), csrf, &meta).await
+    answer(&state, outcome, signed_in.as_ref(), csrf).await
 }
 
 #[derive(Deserialize)]
@@ -153,6 +150,6 @@ pub async fn decide(
             },
             &url,
         )),
-        other => answer(&state, other, Some(&SignedIn(auth)), csrf, &meta).await,
+        other => answer(&state, other, Some(&SignedIn(auth)), csrf).await,
     }
 }

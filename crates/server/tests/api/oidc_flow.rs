@@ -462,6 +462,30 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
+    async fn prompt_login_ends_the_current_session_and_asks_for_a_new_sign_in(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = owner(&app).await;
+        let rp = register(&app, &session, first_party()).await;
+        let (r, verifier) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "login")]).await;
+        let to = location(&r);
+        let pending = to.strip_prefix("/login?next=/oauth2/authorize/continue/").expect(&to).to_owned();
+        let cleared = r.headers().get_all(SET_COOKIE).iter()
+            .any(|v| v.to_str().unwrap().starts_with("portcullis_session=;"));
+        assert!(cleared, "the cookie of the ended session is forgotten");
+        assert_eq!(app.me(&session).await.status(), StatusCode::UNAUTHORIZED, "the session ended");
+        // A new sign-in continues the request to a code with its auth_time.
+        let fresh = app.token_for(OWNER, PASSWORD).await;
+        let r = browser().get(app.url(&format!("/oauth2/authorize/continue/{pending}")))
+            .header(COOKIE, format!("portcullis_session={fresh}")).send().await.unwrap();
+        let code = query_of(&location(&r))["code"].clone();
+        let body: Value = redeem(&app, &rp, &code, &verifier).await.json().await.unwrap();
+        let claims = id_token_claims(&app, body["id_token"].as_str().unwrap()).await;
+        assert!(claims["auth_time"].as_i64().unwrap() >= unix_now() - 60);
+        // max_age=0 on arrival asks again too.
+        let (r, _) = ask(&app, Some(&fresh), &rp, "openid", &[("max_age", "0"), ("prompt", "none")]).await;
+        assert_eq!(query_of(&location(&r))["error"], "login_required");
+    }
+
     async fn acr_values_mfa_or_a_client_requiring_2fa_sends_a_password_only_session_to_step_up(env: TestEnv) {
         let app = env.spawn().await;
         let session = owner(&app).await;
