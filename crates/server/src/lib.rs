@@ -103,13 +103,22 @@ impl Server {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         if !config.public_url_configured {
             config.public_url = format!("http://{}", listener.local_addr()?);
+            config.issuer = config.public_url.clone();
         } else if let Some(host) = config.public_url.strip_suffix(":0") {
             // A public URL with port 0 (`http://localhost:0`) takes the port bound: a host name
             // for a server on a port chosen at start (tests; browsers refuse passkeys on a
             // bare IP address).
             config.public_url = format!("{host}:{}", listener.local_addr()?.port());
+            // The OIDC issuer too, or discovery would name a port nobody listens on.
+            let slash = if config.issuer.ends_with('/') {
+                "/"
+            } else {
+                ""
+            };
+            config.issuer = format!("{}{slash}", config.public_url);
         }
         services.settings.public_url = config.public_url.clone();
+        services.settings.oidc_issuer = config.issuer.clone();
         let setup_link = services
             .issue_setup_link_if_needed()
             .await?

@@ -118,7 +118,17 @@ pub async fn continue_after_sign_in(
         .services
         .continue_authorization(&id, auth, &meta.0)
         .await?;
-    answer(&state, outcome, signed_in.as_ref(), csrf).await
+    match outcome {
+        // Reached by the 303 that ends a sign-in form's POST: Chromium applies the CSP's
+        // `form-action 'self'` to that whole redirect chain, so a redirect on to the client
+        // would be blocked. A page of ours sends the browser on instead.
+        AuthorizeOutcome::ToClient(url) => Ok(onward(
+            "Returning to the application",
+            "You are signed in. Returning to the application…",
+            &url,
+        )),
+        other => answer(&state, other, signed_in.as_ref(), csrf).await,
+    }
 }
 
 #[derive(Deserialize)]

@@ -20,6 +20,8 @@
 //! - [`companion`]: a test-side companion app that signs requests as docs/push-protocol.md says.
 //! - [`webauthn`]: a test-side passkey or security key (Kanidm's soft token) answering the
 //!   server's WebAuthn options as a browser would.
+//! - [`oidc_rp`]: a real OpenID Connect relying party (npm `openid-client`, `tests/oidc-rp/`)
+//!   against the real server, and clients made with the CLI.
 //!
 //! Only what several test modules share lives here; a helper that one module needs stays in it.
 
@@ -29,6 +31,7 @@
 pub mod browser;
 pub mod cli;
 pub mod companion;
+pub mod oidc_rp;
 pub mod outbox;
 #[macro_use]
 pub mod server;

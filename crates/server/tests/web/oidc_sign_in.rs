@@ -141,8 +141,13 @@ async fn finish(
         continue_at.starts_with("/oauth2/authorize/continue/"),
         "{continue_at}"
     );
+    // Reached right after the sign-in form's POST: a page of ours sends the browser on, as a
+    // redirect to the application would be blocked by the CSP's form-action.
     let r = http.get(app.url(continue_at)).send().await.unwrap();
-    let to = location(&r);
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let to =
+        crate::harness::oidc_rp::meta_refresh(&page).expect("a page that sends the browser on");
     assert!(to.starts_with(REDIRECT), "{to}");
     let q: std::collections::HashMap<String, String> = url::Url::parse(&to)
         .unwrap()
