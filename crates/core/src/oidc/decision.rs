@@ -1,7 +1,7 @@
 //! What an authorization asks of the person next, once the request is valid: sign in (again,
 //! or more strongly), decide on consent, or nothing, and the code is issued. With `prompt=none`
 //! every one of those becomes the error OpenID Connect Core §3.1.2.6 names, sent to the client.
-//! A sign-in made after the request arrived satisfies `prompt=login` and `max_age`, so coming
+//! A sign-in made after the request was kept satisfies `prompt=login` and `max_age`, so coming
 //! back from the sign-in page never sends the person round again.
 
 use super::oauth_error::OAuthCode;
@@ -45,13 +45,14 @@ pub fn needed_acr(req: &AuthorizeRequest, demands: ClientDemands) -> Option<AcrL
 }
 
 /// The next step. `consented`: a remembered consent covers the scopes asked for;
-/// `requested_at`: when the request arrived.
+/// `requested_at`: when the request was kept to wait for a sign-in, `None` on its arrival (no
+/// sign-in can have been made for it yet).
 pub fn next_step(
     req: &AuthorizeRequest,
     session: Option<SignedInFacts>,
     demands: ClientDemands,
     consented: bool,
-    requested_at: UnixTime,
+    requested_at: Option<UnixTime>,
     now: UnixTime,
 ) -> Next {
     let acr = needed_acr(req, demands);
@@ -61,10 +62,12 @@ pub fn next_step(
         }
         return Next::SignIn { acr, fresh: false };
     };
-    let signed_in_for_this = session.auth_time >= requested_at;
+    let signed_in_for_this = requested_at.is_some_and(|at| session.auth_time >= at);
+    // Seconds are coarse: `max_age=0` means "sign in again" (as `prompt=login`), even within
+    // the second the session began.
     let too_old = req
         .max_age
-        .is_some_and(|max| now.0 - session.auth_time.0 > max);
+        .is_some_and(|max| max == 0 || now.0 - session.auth_time.0 > max);
     if !signed_in_for_this && (req.prompt_login || too_old) {
         if req.prompt_none {
             return Next::Refuse(
@@ -124,23 +127,42 @@ mod tests {
         })
     }
 
+    /// [`next_step`] with times as plain seconds.
+    fn step(
+        req: &AuthorizeRequest,
+        session: Option<SignedInFacts>,
+        demands: ClientDemands,
+        requested_at: Option<i64>,
+        now: i64,
+    ) -> Next {
+        next_step(
+            req,
+            session,
+            demands,
+            true,
+            requested_at.map(UnixTime),
+            UnixTime(now),
+        )
+    }
+
+    const SIGN_IN: Next = Next::SignIn {
+        acr: None,
+        fresh: false,
+    };
+    const SIGN_IN_AGAIN: Next = Next::SignIn {
+        acr: None,
+        fresh: true,
+    };
+
     #[test]
     fn nobody_signed_in_is_sent_to_sign_in_or_refused_under_prompt_none() {
-        let r = request();
-        let step = next_step(&r, None, THIRD_PARTY, true, UnixTime(100), UnixTime(100));
-        assert_eq!(
-            step,
-            Next::SignIn {
-                acr: None,
-                fresh: false
-            }
-        );
+        assert_eq!(step(&request(), None, THIRD_PARTY, None, 100), SIGN_IN);
         let none = AuthorizeRequest {
             prompt_none: true,
             ..request()
         };
-        let step = next_step(&none, None, THIRD_PARTY, true, UnixTime(100), UnixTime(100));
-        assert!(matches!(step, Next::Refuse(OAuthCode::LoginRequired, _)));
+        let refused = step(&none, None, THIRD_PARTY, None, 100);
+        assert!(matches!(refused, Next::Refuse(OAuthCode::LoginRequired, _)));
     }
 
     #[test]
@@ -150,52 +172,43 @@ mod tests {
             ..request()
         };
         let old = signed_in(50, AcrLevel::Pwd);
-        let step = next_step(&login, old, THIRD_PARTY, true, UnixTime(100), UnixTime(100));
+        assert_eq!(step(&login, old, THIRD_PARTY, None, 100), SIGN_IN_AGAIN);
+        // On arrival even a sign-in of the same second was not made for this request.
+        let same_second = signed_in(100, AcrLevel::Pwd);
         assert_eq!(
-            step,
-            Next::SignIn {
-                acr: None,
-                fresh: true
-            }
+            step(&login, same_second, THIRD_PARTY, None, 100),
+            SIGN_IN_AGAIN
         );
+        // Back from the sign-in page, kept since 100: a sign-in at 101 was made for it.
         let fresh = signed_in(101, AcrLevel::Pwd);
-        let step = next_step(
-            &login,
-            fresh,
-            THIRD_PARTY,
-            true,
-            UnixTime(100),
-            UnixTime(130),
+        assert_eq!(
+            step(&login, fresh, THIRD_PARTY, Some(100), 130),
+            Next::Issue
         );
-        assert_eq!(step, Next::Issue);
+        assert_eq!(
+            step(&login, old, THIRD_PARTY, Some(100), 130),
+            SIGN_IN_AGAIN
+        );
         let max_age = AuthorizeRequest {
+            max_age: Some(60),
+            ..request()
+        };
+        assert_eq!(step(&max_age, old, THIRD_PARTY, None, 100), Next::Issue);
+        assert_eq!(step(&max_age, old, THIRD_PARTY, None, 111), SIGN_IN_AGAIN);
+        let zero = AuthorizeRequest {
             max_age: Some(0),
             ..request()
         };
-        let step = next_step(
-            &max_age,
-            old,
-            THIRD_PARTY,
-            true,
-            UnixTime(100),
-            UnixTime(100),
-        );
         assert_eq!(
-            step,
-            Next::SignIn {
-                acr: None,
-                fresh: true
-            }
+            step(&zero, same_second, THIRD_PARTY, None, 100),
+            SIGN_IN_AGAIN
         );
-        let step = next_step(
-            &max_age,
-            fresh,
-            THIRD_PARTY,
-            true,
-            UnixTime(100),
-            UnixTime(130),
+        // A sign-in made for the request satisfies max_age however slow the way back was.
+        let later = signed_in(120, AcrLevel::Pwd);
+        assert_eq!(
+            step(&max_age, later, THIRD_PARTY, Some(111), 200),
+            Next::Issue
         );
-        assert_eq!(step, Next::Issue);
     }
 
     #[test]
@@ -205,31 +218,13 @@ mod tests {
             first_party: true,
         };
         let pwd = signed_in(50, AcrLevel::Pwd);
-        let step = next_step(
-            &request(),
-            pwd,
-            demands,
-            false,
-            UnixTime(100),
-            UnixTime(100),
-        );
-        assert_eq!(
-            step,
-            Next::SignIn {
-                acr: Some(AcrLevel::Mfa),
-                fresh: false
-            }
-        );
+        let mfa = Next::SignIn {
+            acr: Some(AcrLevel::Mfa),
+            fresh: false,
+        };
+        assert_eq!(step(&request(), pwd, demands, None, 100), mfa);
         let phr = signed_in(50, AcrLevel::Phr);
-        let step = next_step(
-            &request(),
-            phr,
-            demands,
-            false,
-            UnixTime(100),
-            UnixTime(100),
-        );
-        assert_eq!(step, Next::Issue);
+        assert_eq!(step(&request(), phr, demands, None, 100), Next::Issue);
     }
 
     #[test]
@@ -237,11 +232,11 @@ mod tests {
         let s = signed_in(50, AcrLevel::Mfa);
         let at = UnixTime(100);
         assert_eq!(
-            next_step(&request(), s, THIRD_PARTY, false, at, at),
+            next_step(&request(), s, THIRD_PARTY, false, Some(at), at),
             Next::Consent
         );
         assert_eq!(
-            next_step(&request(), s, THIRD_PARTY, true, at, at),
+            next_step(&request(), s, THIRD_PARTY, true, Some(at), at),
             Next::Issue
         );
         let forced = AuthorizeRequest {
@@ -249,20 +244,23 @@ mod tests {
             ..request()
         };
         assert_eq!(
-            next_step(&forced, s, THIRD_PARTY, true, at, at),
+            next_step(&forced, s, THIRD_PARTY, true, Some(at), at),
             Next::Consent
         );
         let first = ClientDemands {
             require_2fa: false,
             first_party: true,
         };
-        assert_eq!(next_step(&request(), s, first, false, at, at), Next::Issue);
+        assert_eq!(
+            next_step(&request(), s, first, false, Some(at), at),
+            Next::Issue
+        );
         let none = AuthorizeRequest {
             prompt_none: true,
             ..request()
         };
         assert!(matches!(
-            next_step(&none, s, THIRD_PARTY, false, at, at),
+            next_step(&none, s, THIRD_PARTY, false, Some(at), at),
             Next::Refuse(OAuthCode::ConsentRequired, _)
         ));
     }

@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::login::Acr;
 use portcullis_core::oidc::request::{AcrLevel, AuthorizeParams};
 use portcullis_core::service::{AuthorizeOutcome, ConsentPrompt};
 use serde::Deserialize;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::WebError;
 use crate::web::kit::page::{Layout, render};
+use crate::web::kit::return_to::sign_in_url;
 use crate::web::kit::session::{self, SignedIn};
 
 #[derive(Template)]
@@ -29,14 +31,12 @@ struct ConsentPage {
 }
 
 /// The sign-in page that comes back to the pending request, asking for `acr` if any.
-fn sign_in_url(pending_id: &str, acr: Option<AcrLevel>) -> String {
-    // The id is base64url: nothing in it needs escaping but the path's slashes.
-    let mut url = format!("/login?next=%2Foauth2%2Fauthorize%2Fcontinue%2F{pending_id}");
-    if let Some(acr) = acr {
-        url.push_str("&acr=");
-        url.push_str(acr.as_str());
-    }
-    url
+fn sign_in_then_continue(pending_id: &str, acr: Option<AcrLevel>) -> String {
+    let acr = acr.and_then(|a| Acr::parse(a.as_str())).unwrap_or(Acr::Pwd);
+    sign_in_url(
+        Some(&format!("/oauth2/authorize/continue/{pending_id}")),
+        acr,
+    )
 }
 
 async fn answer(
@@ -44,7 +44,6 @@ async fn answer(
     outcome: AuthorizeOutcome,
     signed_in: Option<&SignedIn>,
     csrf: CsrfToken,
-    meta: &Meta,
 ) -> Result<Response, WebError> {
     match outcome {
         AuthorizeOutcome::Refused(message) => Err(WebError::page(
@@ -58,10 +57,9 @@ async fn answer(
             acr,
             end_session,
         } => {
-            let mut response = Redirect::to(&sign_in_url(&pending_id, acr)).into_response();
-            if let (true, Some(SignedIn(auth))) = (end_session, signed_in) {
-                // `prompt=login` or `max_age`: this session may not stand for the new sign-in.
-                state.services.logout(auth, &meta.0).await?;
+            let mut response =
+                Redirect::to(&sign_in_then_continue(&pending_id, acr)).into_response();
+            if end_session {
                 let clear = session::clear_cookie(&state.config);
                 response.headers_mut().append(header::SET_COOKIE, clear);
             }
@@ -104,7 +102,7 @@ pub async fn start(
     };
     let auth = signed_in.as_ref().map(|s| &s.0);
     let outcome = state.services.authorize(&params, auth, &meta.0).await?;
-    answer(&state, outcome, signed_in.as_ref(), csrf, &meta).await
+    answer(&state, outcome, signed_in.as_ref(), csrf).await
 }
 
 /// `GET /oauth2/authorize/continue/{id}`
@@ -129,7 +127,7 @@ pub async fn continue_after_sign_in(
             "You are signed in. Returning to the application…",
             &url,
         )),
-        other => answer(&state, other, signed_in.as_ref(), csrf, &meta).await,
+        other => answer(&state, other, signed_in.as_ref(), csrf).await,
     }
 }
 
@@ -162,6 +160,6 @@ pub async fn decide(
             },
             &url,
         )),
-        other => answer(&state, other, Some(&SignedIn(auth)), csrf, &meta).await,
+        other => answer(&state, other, Some(&SignedIn(auth)), csrf).await,
     }
 }

@@ -450,7 +450,7 @@ on_both_backends! {
 
         let (r, verifier) = ask(&app, None, &rp, "openid", &[]).await;
         let to = location(&r);
-        let next = to.strip_prefix("/login?next=%2Foauth2%2Fauthorize%2Fcontinue%2F").expect(&to);
+        let next = to.strip_prefix("/login?next=/oauth2/authorize/continue/").expect(&to);
         // Back from the sign-in page, the pending request issues the code, through a page of
         // ours: a redirect at the end of the sign-in form's POST would be blocked by the CSP.
         let r = browser().get(app.url(&format!("/oauth2/authorize/continue/{next}")))
@@ -465,20 +465,44 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
+    async fn prompt_login_ends_the_current_session_and_asks_for_a_new_sign_in(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = owner(&app).await;
+        let rp = register(&app, &session, first_party()).await;
+        let (r, verifier) = ask(&app, Some(&session), &rp, "openid", &[("prompt", "login")]).await;
+        let to = location(&r);
+        let pending = to.strip_prefix("/login?next=/oauth2/authorize/continue/").expect(&to).to_owned();
+        let cleared = r.headers().get_all(SET_COOKIE).iter()
+            .any(|v| v.to_str().unwrap().starts_with("portcullis_session=;"));
+        assert!(cleared, "the cookie of the ended session is forgotten");
+        assert_eq!(app.me(&session).await.status(), StatusCode::UNAUTHORIZED, "the session ended");
+        // A new sign-in continues the request to a code with its auth_time.
+        let fresh = app.token_for(OWNER, PASSWORD).await;
+        let r = browser().get(app.url(&format!("/oauth2/authorize/continue/{pending}")))
+            .header(COOKIE, format!("portcullis_session={fresh}")).send().await.unwrap();
+        let onward = crate::harness::oidc_rp::meta_refresh(&r.text().await.unwrap()).expect("onward");
+        let code = query_of(&onward)["code"].clone();
+        let body: Value = redeem(&app, &rp, &code, &verifier).await.json().await.unwrap();
+        let claims = id_token_claims(&app, body["id_token"].as_str().unwrap()).await;
+        assert!(claims["auth_time"].as_i64().unwrap() >= unix_now() - 60);
+        // max_age=0 on arrival asks again too.
+        let (r, _) = ask(&app, Some(&fresh), &rp, "openid", &[("max_age", "0"), ("prompt", "none")]).await;
+        assert_eq!(query_of(&location(&r))["error"], "login_required");
+    }
+
     async fn acr_values_mfa_or_a_client_requiring_2fa_sends_a_password_only_session_to_step_up(env: TestEnv) {
         let app = env.spawn().await;
         let session = owner(&app).await;
         let rp = register(&app, &session, first_party()).await;
         let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("acr_values", "mfa")]).await;
         let to = location(&r);
-        assert!(to.starts_with("/login?next=%2Foauth2%2Fauthorize%2Fcontinue%2F"), "{to}");
-        assert!(to.ends_with("&acr=mfa"), "{to}");
+        assert!(to.starts_with("/login?acr=mfa&next=/oauth2/authorize/continue/"), "{to}");
         let (r, _) = ask(&app, Some(&session), &rp, "openid", &[("acr_values", "mfa"), ("prompt", "none")]).await;
         assert_eq!(query_of(&location(&r))["error"], "interaction_required");
 
         let strict = register(&app, &session, Kind { first_party: true, require_2fa: true, ..Kind::default() }).await;
         let (r, _) = ask(&app, Some(&session), &strict, "openid", &[]).await;
-        assert!(location(&r).ends_with("&acr=mfa"), "{}", location(&r));
+        assert!(location(&r).starts_with("/login?acr=mfa&next="), "{}", location(&r));
     }
 
     async fn consent_is_asked_once_remembered_and_asked_again_after_revoking_it(env: TestEnv) {

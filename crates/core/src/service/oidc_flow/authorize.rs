@@ -34,7 +34,8 @@ pub enum AuthorizeOutcome {
     SignIn {
         pending_id: String,
         acr: Option<AcrLevel>,
-        /// The current session must end first (`prompt=login`, or older than `max_age`).
+        /// The current session was ended (`prompt=login`, or older than `max_age`): the page
+        /// forgets its cookie.
         end_session: bool,
     },
     /// Ask for consent.
@@ -248,7 +249,7 @@ impl<S: Store> Services<S> {
         meta: &RequestMeta,
     ) -> Result<AuthorizeOutcome> {
         let now = self.now();
-        let requested_at = pending.map_or(now, |p| p.created_at);
+        let requested_at = pending.map(|p| p.created_at);
         let demands = ClientDemands {
             require_2fa: client.require_2fa,
             first_party: client.first_party,
@@ -285,8 +286,12 @@ impl<S: Store> Services<S> {
                     self.error_to_client(req, code, desc),
                 ))
             }
-            (Next::SignIn { acr, fresh }, _) => {
+            (Next::SignIn { acr, fresh }, auth) => {
                 let pending_id = self.keep_pending(client, req, pending).await?;
+                // `prompt=login` or `max_age`: this session may not stand for the new sign-in.
+                if let (true, Some(auth)) = (fresh, auth) {
+                    self.logout(auth, meta).await?;
+                }
                 Ok(AuthorizeOutcome::SignIn {
                     pending_id,
                     acr,
