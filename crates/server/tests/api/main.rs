@@ -16,7 +16,8 @@ mod forward_auth;
 mod invitation;
 mod notifications;
 mod oidc_clients;
-/// The OpenID Connect flow; its helpers serve `oidc_grants` too.
+mod oidc_consent;
+/// The OpenID Connect flow; its helpers serve `oidc_consent` and `oidc_grants` too.
 mod oidc_flow;
 mod oidc_grants;
 mod openapi;

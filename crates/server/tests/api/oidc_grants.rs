@@ -78,6 +78,17 @@ on_both_backends! {
         assert_eq!(userinfo(&b, access).await.status(), StatusCode::UNAUTHORIZED);
     }
 
+    async fn deleting_a_client_ends_every_token_it_holds(env: TestEnv) {
+        let app = env.spawn().await;
+        let session = owner(&app).await;
+        let rp = register(&app, &session, first_party()).await;
+        let (access, _, _) = tokens(&app, &session, &rp).await;
+        assert_eq!(userinfo(&app, &access).await.status(), StatusCode::OK);
+        let r = app.delete(&format!("/api/v1/oidc/clients/{}", rp.client_id), Some(&session)).await;
+        assert!(r.status().is_success(), "{}", r.status());
+        assert_eq!(userinfo(&app, &access).await.status(), StatusCode::UNAUTHORIZED);
+    }
+
     async fn revoking_a_connected_app_on_the_security_page_ends_its_tokens(env: TestEnv) {
         let app = env.spawn().await;
         let session = owner(&app).await;

@@ -6,11 +6,13 @@
 //! [`Services::sign_id_token`] here, so this flow names nothing else of theirs.
 //!
 //! Files: `authorize` (the request, its continuation after sign-in, the consent decision),
+//! `code` (keeping the request while the person signs in, issuing the code),
 //! `token` (the token endpoint), `grants` (userinfo, revoke, introspect, connected apps,
 //! logout), `client` (the client as the flow sees it, client authentication, ID tokens).
 
 mod authorize;
 mod client;
+mod code;
 mod grants;
 mod token;
 
