@@ -243,8 +243,12 @@ impl SigningKey {
         let signing_input = format!("{}.{}", b64(header), b64(payload));
         let signature = match &self.private {
             Private::Rsa(k) => {
-                use rsa::signature::{SignatureEncoding, Signer};
-                k.try_sign(signing_input.as_bytes())
+                // With a random number generator the private-key operation is blinded: its
+                // timing then says nothing about the key (the `rsa` crate's unblinded path is
+                // what RUSTSEC-2023-0071, the Marvin attack, warns about).
+                use rsa::signature::{RandomizedSigner, SignatureEncoding};
+                let mut rng = UnwrapErr(getrandom::SysRng);
+                k.try_sign_with_rng(&mut rng, signing_input.as_bytes())
                     .map_err(Error::internal)?
                     .to_vec()
             }
