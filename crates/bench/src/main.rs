@@ -5,6 +5,7 @@
 
 mod load;
 mod logins;
+mod oidc;
 mod passkey;
 mod privacyidea;
 mod report;

@@ -57,6 +57,28 @@ impl Setup {
         Ok(())
     }
 
+    /// `portcullis oidc-client create --first-party --json` for the contract of `email`, through
+    /// the real binary, while the server runs.
+    pub async fn oidc_client(&self, email: &str) -> anyhow::Result<crate::oidc::Client> {
+        let args = [
+            "oidc-client",
+            "create",
+            "--contract-of",
+            email,
+            "--name",
+            "bench",
+            "--redirect-uri",
+            crate::oidc::REDIRECT_URI,
+            "--first-party",
+            "--json",
+        ];
+        let out = self.command(&args).stderr(Stdio::null()).output().await?;
+        if !out.status.success() {
+            bail!("oidc-client create failed: {}", out.status);
+        }
+        crate::oidc::parse_created(&out.stdout)
+    }
+
     /// `portcullis service-token create`, through the real binary; returns the token.
     pub async fn service_token(&self) -> anyhow::Result<String> {
         let out = self

@@ -653,7 +653,8 @@ async fn second_factor_rows(
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
     /// validate, login-totp, validate-wrong, login-totp-wrong, login, me, forward-auth (a proxy's
-    /// check of a signed-in person) or passkey (a sign-in: `/login/passkey/start` then `/finish`;
+    /// check of a signed-in person), oidc-code (a relying party's authorization request and code
+    /// exchange; one unit per exchange) or passkey (a sign-in: `/login/passkey/start` then `/finish`;
     /// one unit per sign-in)
     #[arg(long, default_value = "validate")]
     workload: String,
@@ -725,6 +726,14 @@ pub async fn load_only(args: LoadArgs) -> anyhow::Result<()> {
                 Some(req)
             });
             load::flow_of(make, judge_status(200))
+        }
+        "oidc-code" => {
+            // A relying party's code exchange for one signed-in person: the authorization
+            // request with the session, then the token endpoint (an RS256 ID token).
+            let token = sign_in(&http, &inst.running, inst.totp).await?;
+            let client = inst.setup.oidc_client(&seed::email(inst.totp)).await?;
+            // The server reads clients from the database; the CLI's client is there at once.
+            crate::oidc::code_exchange_flow(&inst.running, client, token)
         }
         "passkey" => {
             let authenticator = Arc::new(Authenticator::new(&inst.running.public_url)?);

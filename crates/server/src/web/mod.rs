@@ -29,11 +29,11 @@ pub use kit::error::WebError;
 use crate::state::AppState;
 use kit::assets;
 use pages::account::{lock, overview as account};
+use pages::admin::oidc_clients as admin_oidc;
 use pages::admin::{
     access_rules as admin_access_rules, groups as admin_groups, user as admin_user,
     users as admin_users,
 };
-use pages::admin::oidc_clients as admin_oidc;
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{

@@ -135,8 +135,12 @@ async fn the_access_rules_hold_behind(kind: Proxy, program: &Path) {
         format!("{public_url}/login?next=http%3A//app.example.test%3A{port}/reports%3Fx%3D1");
     assert_eq!(location(&r), expected);
 
-    // Signing in through the proxy sets the session for the whole domain.
-    let session = visitor.sign_in(&public_url, OWNER).await;
+    // Signing in through the proxy sets the session for the whole domain, and the sign-in ends
+    // where the person was going.
+    let (session, onward) = visitor
+        .sign_in_then(&public_url, OWNER, Some(&app("/reports?x=1")))
+        .await;
+    assert_eq!(onward, app("/reports?x=1"), "{kind:?}");
     let r = visitor.get(&app("/reports"), Some(&session)).await;
     assert_eq!(r.status(), StatusCode::OK, "{kind:?}");
     let seen: Value = r.json().await.unwrap();

@@ -226,6 +226,17 @@ impl Visitor {
     /// Signs in with the password at the sign-in page through the proxy; the session token of
     /// the cookie it set, which must be for the whole domain.
     pub async fn sign_in(&self, public_url: &str, email: &str) -> String {
+        self.sign_in_then(public_url, email, None).await.0
+    }
+
+    /// [`Visitor::sign_in`] with the sign-in page's `next`; also the address the answer sends the
+    /// browser on to (`Location`, or the link of the page that continues to another host).
+    pub async fn sign_in_then(
+        &self,
+        public_url: &str,
+        email: &str,
+        next: Option<&str>,
+    ) -> (String, String) {
         let page = self
             .http
             .get(format!("{public_url}/login"))
@@ -236,11 +247,14 @@ impl Visitor {
         let csrf_cookie = cookie(page.headers(), "portcullis_csrf").expect("a CSRF cookie");
         let csrf_pair = csrf_cookie.split(';').next().unwrap().to_owned();
         let csrf = hidden_csrf(&page.text().await.unwrap());
-        let form = [
+        let mut form = vec![
             ("csrf", csrf.as_str()),
             ("username", email),
             ("password", PASSWORD),
         ];
+        if let Some(next) = next {
+            form.push(("next", next));
+        }
         let r = self
             .http
             .post(format!("{public_url}/login"))
@@ -250,11 +264,29 @@ impl Visitor {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in");
         let session = cookie(r.headers(), "portcullis_session").expect("a session cookie");
         assert!(session.contains("; Domain=example.test"), "{session}");
         let pair = session.split(';').next().unwrap();
-        pair.trim_start_matches("portcullis_session=").to_owned()
+        let token = pair.trim_start_matches("portcullis_session=").to_owned();
+        // Same host: a 303. Another host after a form post: a page of ours that continues there
+        // (a 303 would be blocked by the pages' CSP `form-action 'self'` in a browser).
+        let onward = if r.status() == StatusCode::SEE_OTHER {
+            location(&r)
+        } else {
+            assert_eq!(r.status(), StatusCode::OK, "signed in");
+            let page = r.text().await.unwrap();
+            let link = page
+                .split(r#"id="continue-link""#)
+                .next()
+                .and_then(|before| before.rsplit("href=\"").next())
+                .and_then(|href| href.split('"').next())
+                .expect("a link on to the application");
+            ["&#x2F;", "&#x2f;", "&#47;"]
+                .iter()
+                .fold(link.to_owned(), |l, slash| l.replace(slash, "/"))
+                .replace("&amp;", "&")
+        };
+        (token, onward)
     }
 }
 
