@@ -3,6 +3,7 @@
 //! cascade. The secret digest never leaves this file except to the service's constant-time check.
 
 use portcullis_core::model::{ContractId, GroupId, OidcClientId};
+use portcullis_core::oidc::jose::Alg;
 use portcullis_core::secret::TokenDigest;
 use portcullis_core::store::{OidcClient, OidcClients, StoredOidcClient};
 use portcullis_core::{Error, Result, UnixTime};
@@ -13,7 +14,7 @@ use crate::tx::SqlTx;
 use crate::{db_err, is_unique_violation};
 
 const COLUMNS: &str = "id, client_id, contract_id, name, secret_digest, public, first_party, \
-     require_2fa, redirect_uris, created_at, updated_at";
+     require_2fa, redirect_uris, id_token_signed_response_alg, created_at, updated_at";
 
 fn flag(row: &AnyRow, col: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>(col).map_err(db_err)? != 0)
@@ -21,6 +22,15 @@ fn flag(row: &AnyRow, col: &str) -> Result<bool> {
 
 fn from_row(row: &AnyRow) -> Result<StoredOidcClient> {
     let uris: String = row.try_get("redirect_uris").map_err(db_err)?;
+    let alg: String = row
+        .try_get("id_token_signed_response_alg")
+        .map_err(db_err)?;
+    // The CHECK allows only our three names; anything else is a damaged row.
+    let alg = Alg::parse(&alg).ok_or_else(|| {
+        Error::internal_msg(format!(
+            "OIDC client with an unknown ID token algorithm {alg}"
+        ))
+    })?;
     Ok(StoredOidcClient {
         client: OidcClient {
             id: OidcClientId(row.try_get("id").map_err(db_err)?),
@@ -31,6 +41,7 @@ fn from_row(row: &AnyRow) -> Result<StoredOidcClient> {
             first_party: flag(row, "first_party")?,
             require_2fa: flag(row, "require_2fa")?,
             redirect_uris: serde_json::from_str(&uris).map_err(Error::internal)?,
+            id_token_signed_response_alg: alg,
             groups: Vec::new(),
             created_at: UnixTime(row.try_get("created_at").map_err(db_err)?),
             updated_at: UnixTime(row.try_get("updated_at").map_err(db_err)?),
@@ -82,7 +93,7 @@ impl OidcClients for SqlTx {
     ) -> Result<()> {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO oidc_clients ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         )))
         .bind(client.id.as_str())
         .bind(client.client_id.as_str())
@@ -93,6 +104,7 @@ impl OidcClients for SqlTx {
         .bind(i64::from(client.first_party))
         .bind(i64::from(client.require_2fa))
         .bind(uris_json(client)?)
+        .bind(client.id_token_signed_response_alg.as_str())
         .bind(client.created_at.0)
         .bind(client.updated_at.0)
         .execute(&mut *self.tx)
@@ -153,12 +165,13 @@ impl OidcClients for SqlTx {
     async fn update_oidc_client(&mut self, client: &OidcClient) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE oidc_clients SET name = $1, first_party = $2, require_2fa = $3, \
-             redirect_uris = $4, updated_at = $5 WHERE id = $6",
+             redirect_uris = $4, id_token_signed_response_alg = $5, updated_at = $6 WHERE id = $7",
         )
         .bind(client.name.as_str())
         .bind(i64::from(client.first_party))
         .bind(i64::from(client.require_2fa))
         .bind(uris_json(client)?)
+        .bind(client.id_token_signed_response_alg.as_str())
         .bind(client.updated_at.0)
         .bind(client.id.as_str())
         .execute(&mut *self.tx)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use portcullis_core::crypto::{Keyring, SealingKey};
 use portcullis_core::model::{ContractId, OidcClientId, UserId};
+use portcullis_core::oidc::jose::Alg;
 use portcullis_core::password::{Password, PasswordHasher};
 use portcullis_core::secret::{Token, TokenDigest};
 use portcullis_core::service::{ServiceKeys, Services, Settings};
@@ -47,6 +48,7 @@ async fn owner_and_client(s: &Services<SqlStore>) -> (UserId, String) {
         first_party: true,
         require_2fa: false,
         redirect_uris: vec!["https://rp.example/cb".into()],
+        id_token_signed_response_alg: Alg::EdDsa,
         groups: vec![],
         created_at: UnixTime(START),
         updated_at: UnixTime(START),

@@ -13,6 +13,8 @@ pub struct OidcClientSettings {
     pub first_party: bool,
     pub require_2fa: bool,
     pub redirect_uris: Vec<String>,
+    /// The algorithm its ID tokens are signed with.
+    pub id_token_signed_response_alg: String,
     /// The ids of the groups that may sign in; empty: everyone of the contract.
     pub groups: Vec<String>,
 }
@@ -48,11 +50,12 @@ mod tests {
             first_party: true,
             require_2fa: false,
             redirect_uris: vec!["https://g.example/cb".into()],
+            id_token_signed_response_alg: "ES256".into(),
             groups: vec!["g1".into()],
         };
         assert_eq!(
             stored_text(AuditDetail::OidcClientCreated(settings.clone())),
-            r#"{"client_id":"c1","first_party":true,"groups":["g1"],"name":"Grafana","public":false,"redirect_uris":["https://g.example/cb"],"require_2fa":false}"#
+            r#"{"client_id":"c1","first_party":true,"groups":["g1"],"id_token_signed_response_alg":"ES256","name":"Grafana","public":false,"redirect_uris":["https://g.example/cb"],"require_2fa":false}"#
         );
         let named = NamedOidcClient {
             client_id: "c1".into(),

@@ -30,6 +30,9 @@ pub struct OidcClient {
     pub require_2fa: bool,
     /// Exact strings, compared by equality at the authorize step.
     pub redirect_uris: Vec<String>,
+    /// The algorithm its ID tokens are signed with (`id_token_signed_response_alg`); RS256
+    /// unless the relying party asks for another.
+    pub id_token_signed_response_alg: Alg,
     /// Only members of these groups may sign in to it; empty: everyone of the contract.
     pub groups: Vec<GroupId>,
     pub created_at: UnixTime,
@@ -59,7 +62,7 @@ pub trait OidcClients {
         &mut self,
         contract: Option<&ContractId>,
     ) -> impl Future<Output = Result<Vec<OidcClient>>> + Send;
-    /// Writes the name, flags, redirect URIs, groups and `updated_at` of the client with this
+    /// Writes the name, flags, redirect URIs, ID token algorithm, groups and `updated_at` of the client with this
     /// internal id (the groups are replaced); false if it is gone.
     fn update_oidc_client(
         &mut self,

@@ -5,9 +5,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use portcullis_core::oidc::jose::Alg;
 use portcullis_core::secret::Token;
 use portcullis_core::service::Reveal;
-use portcullis_core::service::oidc::{NewOidcClient, OidcClientChange, OidcClientView};
+use portcullis_core::service::oidc::{
+    NewOidcClient, OidcClientChange, OidcClientView, parse_id_token_alg,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,6 +39,9 @@ pub struct CreateOidcClientRequest {
     /// Names of the groups whose members may sign in; empty or absent: everyone of the contract.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The algorithm of its ID tokens: `RS256` (the default), `ES256` or `EdDSA`.
+    #[schema(example = "ES256")]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -47,6 +53,9 @@ pub struct UpdateOidcClientRequest {
     pub require_2fa: Option<bool>,
     /// Replaces the groups; `[]`: everyone of the contract.
     pub groups: Option<Vec<String>>,
+    /// `RS256`, `ES256` or `EdDSA`: the algorithm of its ID tokens from now on.
+    #[schema(example = "EdDSA")]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,6 +68,8 @@ pub struct OidcClientResponse {
     pub redirect_uris: Vec<String>,
     /// Names of the groups whose members may sign in; empty: everyone of the contract.
     pub groups: Vec<String>,
+    /// The algorithm of its ID tokens: `RS256`, `ES256` or `EdDSA`.
+    pub id_token_signed_response_alg: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -74,6 +85,7 @@ impl From<OidcClientView> for OidcClientResponse {
             require_2fa: c.require_2fa,
             redirect_uris: c.redirect_uris,
             groups: v.group_names,
+            id_token_signed_response_alg: c.id_token_signed_response_alg.as_str().to_owned(),
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
         }
@@ -101,12 +113,17 @@ pub struct OidcClientSecretResponse {
     pub client_secret: String,
 }
 
+/// The requested ID token algorithm, if any; an unknown name is `validation_failed`.
+fn alg(name: Option<&str>) -> ApiResult<Option<Alg>> {
+    Ok(name.map(parse_id_token_alg).transpose()?)
+}
+
 /// Register an OpenID Connect client.
 #[utoipa::path(post, path = "/api/v1/oidc/clients", tag = "oidc", security(("bearer" = [])), request_body = CreateOidcClientRequest, responses(
     (status = 201, body = CreatedOidcClientResponse),
     (status = 401, description = "unauthenticated", body = ErrorBody),
     (status = 403, description = "forbidden: only the owner and administrators", body = ErrorBody),
-    (status = 422, description = "validation_failed (name, redirect URIs, unknown group) or invalid_body", body = ErrorBody),
+    (status = 422, description = "validation_failed (name, redirect URIs, unknown group, id_token_signed_response_alg) or invalid_body", body = ErrorBody),
 ))]
 pub async fn create_client(
     State(state): State<AppState>,
@@ -121,6 +138,7 @@ pub async fn create_client(
         first_party: req.first_party,
         require_2fa: req.require_2fa,
         groups: req.groups,
+        id_token_alg: alg(req.id_token_signed_response_alg.as_deref())?,
     };
     let (view, secret) = state
         .services
@@ -168,7 +186,7 @@ pub async fn get_client(
     Ok(ApiJson(view.into()))
 }
 
-/// Change a client's name, redirect URIs, consent, 2FA requirement or groups.
+/// Change a client's name, redirect URIs, consent, 2FA requirement, groups or ID token algorithm.
 #[utoipa::path(patch, path = "/api/v1/oidc/clients/{client_id}", tag = "oidc", security(("bearer" = [])),
     params(("client_id" = String, Path, description = "the client's public id")), request_body = UpdateOidcClientRequest, responses(
     (status = 200, body = OidcClientResponse),
@@ -190,6 +208,7 @@ pub async fn update_client(
         first_party: req.first_party,
         require_2fa: req.require_2fa,
         groups: req.groups,
+        id_token_alg: alg(req.id_token_signed_response_alg.as_deref())?,
     };
     let view = state
         .services

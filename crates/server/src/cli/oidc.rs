@@ -46,6 +46,9 @@ pub enum OidcClientCommand {
         /// Only members of this group may sign in; repeat for several (default: everyone)
         #[arg(long = "group", value_name = "NAME")]
         groups: Vec<String>,
+        /// The algorithm of its ID tokens (id_token_signed_response_alg)
+        #[arg(long = "id-token-alg", value_enum, default_value = "RS256")]
+        id_token_alg: SigningAlg,
         /// Print {"client_id", "client_secret"} as JSON
         #[arg(long)]
         json: bool,
@@ -141,6 +144,7 @@ impl OidcClientCommand {
                 first_party,
                 require_2fa,
                 groups,
+                id_token_alg,
                 json,
                 ..
             } => {
@@ -152,6 +156,7 @@ impl OidcClientCommand {
                     first_party,
                     require_2fa,
                     groups,
+                    id_token_alg: Some(id_token_alg.into()),
                 };
                 let (view, secret) = services
                     .create_oidc_client(&admin, &new, Reveal::InAnswer, &meta)
@@ -273,7 +278,7 @@ fn print_credentials(client_id: &str, secret: Option<&Token>, json: bool) {
     }
 }
 
-/// `CLIENT_ID  NAME  confidential|public  [first-party]  [2FA]  [groups …]  URI …`
+/// `CLIENT_ID  NAME  confidential|public  [first-party]  [2FA]  [groups …]  ALG  URI …`
 fn row(view: &OidcClientView) -> String {
     let c = &view.client;
     let mut parts = vec![
@@ -290,6 +295,7 @@ fn row(view: &OidcClientView) -> String {
     if !view.group_names.is_empty() {
         parts.push(format!("groups {}", view.group_names.join(",")));
     }
+    parts.push(c.id_token_signed_response_alg.as_str().to_owned());
     parts.push(c.redirect_uris.join(" "));
     parts.push(format!("created {}", human_time(c.created_at)));
     parts.join("  ")
@@ -306,6 +312,7 @@ fn json_line(view: &OidcClientView) -> serde_json::Value {
         "require_2fa": c.require_2fa,
         "redirect_uris": c.redirect_uris,
         "groups": view.group_names,
+        "id_token_signed_response_alg": c.id_token_signed_response_alg.as_str(),
         "created_at": rfc3339(c.created_at),
     })
 }

@@ -15,6 +15,7 @@ mod delivery_smtp;
 mod forward_auth;
 mod invitation;
 mod notifications;
+mod oidc_alg;
 mod oidc_clients;
 mod oidc_consent;
 /// The OpenID Connect flow; its helpers serve `oidc_consent` and `oidc_grants` too.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portcullis_core::FixedClock;
+use portcullis_core::oidc::jose::Alg;
 use portcullis_core::oidc::verify::verified_claims;
 use portcullis_core::secret::Token;
 use portcullis_core::service::Reveal;
@@ -38,6 +39,8 @@ pub(crate) struct Kind {
     pub first_party: bool,
     pub require_2fa: bool,
     pub groups: Vec<String>,
+    /// Its `id_token_signed_response_alg`; `None`: the default, RS256.
+    pub id_token_alg: Option<Alg>,
 }
 
 /// Registers a client in the owner's contract (through the services: the admin API is the
@@ -56,6 +59,7 @@ pub(crate) async fn register(app: &TestApp, owner_token: &str, kind: Kind) -> Rp
         first_party: kind.first_party,
         require_2fa: kind.require_2fa,
         groups: kind.groups,
+        id_token_alg: kind.id_token_alg,
     };
     let (view, secret) = services
         .create_oidc_client(&admin, &new, Reveal::InAnswer, &Default::default())

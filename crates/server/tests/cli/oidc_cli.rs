@@ -117,6 +117,7 @@ async fn oidc_client_commands_create_list_rotate_and_delete_what_the_api_sees() 
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["redirect_uris"][0], URI);
+    assert_eq!(body["id_token_signed_response_alg"], "RS256", "the default");
 
     let rotated = install
         .run(&["oidc-client", "rotate-secret", &client_id, "--json"], "")
@@ -146,6 +147,49 @@ async fn oidc_client_commands_create_list_rotate_and_delete_what_the_api_sees() 
         status,
         StatusCode::NOT_FOUND,
         "a running server sees the deletion"
+    );
+}
+
+#[tokio::test]
+async fn oidc_client_create_takes_the_id_token_algorithm_and_list_shows_it() {
+    let install = Install::with_owner().await;
+    install
+        .run(&create_args(&["--id-token-alg", "eddsa"]), "")
+        .await
+        .refused("invalid value");
+    install
+        .run(&create_args(&["--id-token-alg", "HS256"]), "")
+        .await
+        .refused("invalid value");
+    let made = install
+        .run(&create_args(&["--id-token-alg", "EdDSA", "--json"]), "")
+        .await;
+    assert_eq!(made.code, Some(0), "{made:#?}");
+    let created: Value = serde_json::from_str(made.stdout.trim()).unwrap();
+    let plain = install.run(&create_args(&["--json"]), "").await;
+    let plain: Value = serde_json::from_str(plain.stdout.trim()).unwrap();
+
+    let json = install.run(&["oidc-client", "list", "--json"], "").await;
+    let rows: Vec<Value> = json
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let alg_of = |id: &Value| {
+        rows.iter()
+            .find(|r| r["client_id"] == *id)
+            .map(|r| r["id_token_signed_response_alg"].clone())
+    };
+    assert_eq!(rows.len(), 2, "only the two accepted clients: {json:#?}");
+    assert_eq!(alg_of(&created["client_id"]), Some("EdDSA".into()));
+    assert_eq!(alg_of(&plain["client_id"]), Some("RS256".into()));
+    let table = install.run(&["oidc-client", "list"], "").await;
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.contains(created["client_id"].as_str().unwrap()) && l.contains("  EdDSA  ")),
+        "{table:#?}"
     );
 }
 

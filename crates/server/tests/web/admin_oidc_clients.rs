@@ -1,7 +1,8 @@
 //! The administration page of OpenID Connect clients over plain HTTP, as a browser without
 //! scripts uses it, on SQLite and PostgreSQL: the owner registers a client and reads its secret
 //! once (a reload says "already shown"), a refused form says why and makes nothing, a new secret
-//! replaces the old one, changes and deletion show in the list, and a plain user is turned away.
+//! replaces the old one, changes and deletion show in the list, the ID token algorithm is chosen
+//! in a select, and a plain user is turned away.
 
 use reqwest::{Client, StatusCode, header};
 use serde_json::json;
@@ -85,6 +86,20 @@ async fn authenticates(app: &TestApp, client_id: &str, secret: &str) -> bool {
         .is_ok()
 }
 
+/// The stored ID token algorithm of a client.
+async fn alg_of(app: &TestApp, client_id: &str) -> &'static str {
+    let client = app
+        .state
+        .services
+        .client_by_client_id(client_id)
+        .await
+        .unwrap();
+    client
+        .expect("the client exists")
+        .id_token_signed_response_alg
+        .as_str()
+}
+
 on_both_backends! {
     async fn the_owner_registers_a_client_on_the_admin_page_and_sees_its_secret_once(env: TestEnv) {
         let app = env.spawn().await;
@@ -149,6 +164,35 @@ on_both_backends! {
         assert!(html.contains("http://shop.example.com/cb"), "what was typed is kept");
         let listed = app.get("/api/v1/oidc/clients", Some(&owner)).await.json::<serde_json::Value>().await.unwrap();
         assert_eq!(listed["clients"], json!([]));
+    }
+
+    async fn the_admin_page_sets_a_clients_id_token_algorithm_and_refuses_an_unknown_one(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("owner@a.example").await;
+        let http = sign_in(&app, "owner@a.example").await;
+        let (_, html) = get(&http, &app, PAGE).await;
+        assert!(html.contains(r#"<select id="client_alg" name="id_token_alg""#), "a select in the create form");
+        let uri = ("redirect_uris", "https://panel.example.com/cb");
+        let r = post(&http, &app, PAGE, &[("name", "Panel"), uri, ("id_token_alg", "HS256")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("one of RS256, ES256 or EdDSA"), "the reason is on the page");
+        let listed = app.get("/api/v1/oidc/clients", Some(&owner)).await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(listed["clients"], json!([]), "nothing was made");
+
+        let r = post(&http, &app, PAGE, &[("name", "Panel"), uri, ("id_token_alg", "EdDSA")]).await;
+        let shown = follow(&http, &app, r).await;
+        let client_id = element(&shown, "new-client-id").expect("the new client");
+        assert!(shown.contains("ID tokens signed EdDSA"), "the list says it");
+        assert!(shown.contains(r#"<option value="EdDSA" selected>"#), "the edit form starts from it");
+        assert_eq!(alg_of(&app, &client_id).await, "EdDSA");
+
+        let edit = format!("{PAGE}/{client_id}");
+        let r = post(&http, &app, &edit, &[("name", "Panel"), uri, ("id_token_alg", "ES256")]).await;
+        follow(&http, &app, r).await;
+        assert_eq!(alg_of(&app, &client_id).await, "ES256");
+        let r = post(&http, &app, &edit, &[("name", "Panel"), uri, ("id_token_alg", "none")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(alg_of(&app, &client_id).await, "ES256", "a refused change changes nothing");
     }
 
     async fn a_plain_user_cannot_open_or_post_to_the_clients_page(env: TestEnv) {

@@ -5,6 +5,9 @@
 -- party is configured with; `id` is what other tables refer to. The secret is kept only as its
 -- SHA-256 digest (32 random bytes, like service tokens); a public client has none, and the CHECK
 -- keeps the two in step. `redirect_uris` is a JSON array of exact strings.
+-- `id_token_signed_response_alg` (the Dynamic Client Registration name) is the algorithm of
+-- its ID tokens: one of the three we keep a current key for, RS256 (the spec's default) unless
+-- the relying party asks for another.
 CREATE TABLE oidc_clients (
     id             TEXT PRIMARY KEY,
     client_id      TEXT NOT NULL UNIQUE,
@@ -15,6 +18,8 @@ CREATE TABLE oidc_clients (
     first_party    INTEGER NOT NULL,
     require_2fa    INTEGER NOT NULL,
     redirect_uris  TEXT NOT NULL,
+    id_token_signed_response_alg TEXT NOT NULL DEFAULT 'RS256'
+        CHECK (id_token_signed_response_alg IN ('RS256', 'ES256', 'EdDSA')),
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL,
     CHECK ((public = 1 AND secret_digest IS NULL) OR (public = 0 AND secret_digest IS NOT NULL))

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::audit::{AuditDetail, NamedOidcClient, OidcClientSettings};
 use crate::error::{Error, Result};
 use crate::model::{Group, GroupId, OidcClientId, RequestMeta};
+use crate::oidc::jose::Alg;
 use crate::oidc::redirect::check_redirect_uris;
 use crate::secret::{Token, TokenDigest, constant_time_eq, random_bytes};
 use crate::store::{AuditLog, Groups, OidcClient, OidcClients, Store, Transaction};
@@ -30,6 +31,8 @@ pub struct NewOidcClient {
     pub require_2fa: bool,
     /// Names of the contract's groups whose members may sign in; empty: everyone.
     pub groups: Vec<String>,
+    /// The ID token algorithm (`id_token_signed_response_alg`); `None`: RS256, the spec's default.
+    pub id_token_alg: Option<Alg>,
 }
 
 /// A change to a client; `None` leaves a setting as it is. Whether a client is public cannot
@@ -41,6 +44,7 @@ pub struct OidcClientChange {
     pub first_party: Option<bool>,
     pub require_2fa: Option<bool>,
     pub groups: Option<Vec<String>>,
+    pub id_token_alg: Option<Alg>,
 }
 
 /// A new client secret, held for the admin page the form redirects to (shown once there).
@@ -87,6 +91,14 @@ async fn hold_secret<S: Store>(
 pub struct OidcClientView {
     pub client: OidcClient,
     pub group_names: Vec<String>,
+}
+
+/// The `id_token_signed_response_alg` a form, the API or the shell named: one of the three
+/// algorithms we keep a current key for, spelled exactly (JOSE names are case-sensitive).
+pub fn parse_id_token_alg(name: &str) -> Result<Alg> {
+    Alg::parse(name.trim()).ok_or_else(|| {
+        Error::Validation("id_token_signed_response_alg is one of RS256, ES256 or EdDSA".into())
+    })
 }
 
 fn check_name(name: &str) -> Result<String> {
@@ -136,6 +148,7 @@ fn settings(client: &OidcClient) -> OidcClientSettings {
         first_party: client.first_party,
         require_2fa: client.require_2fa,
         redirect_uris: client.redirect_uris.clone(),
+        id_token_signed_response_alg: client.id_token_signed_response_alg.as_str().to_owned(),
         groups: client.groups.iter().map(|g| g.0.clone()).collect(),
     }
 }
@@ -177,6 +190,7 @@ impl<S: Store> Services<S> {
             first_party: new.first_party,
             require_2fa: new.require_2fa,
             redirect_uris,
+            id_token_signed_response_alg: new.id_token_alg.unwrap_or(Alg::Rs256),
             groups: group_ids(&all, &new.groups)?,
             created_at: now,
             updated_at: now,
@@ -264,6 +278,9 @@ impl<S: Store> Services<S> {
         }
         client.first_party = change.first_party.unwrap_or(client.first_party);
         client.require_2fa = change.require_2fa.unwrap_or(client.require_2fa);
+        client.id_token_signed_response_alg = change
+            .id_token_alg
+            .unwrap_or(client.id_token_signed_response_alg);
         client.updated_at = now;
         if !tx.update_oidc_client(&client).await? {
             return Err(Error::NotFound("client"));

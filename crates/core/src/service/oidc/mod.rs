@@ -7,6 +7,8 @@
 mod clients;
 mod keys;
 
-pub use clients::{HeldOidcSecret, NewOidcClient, OidcClientChange, OidcClientView};
+pub use clients::{
+    HeldOidcSecret, NewOidcClient, OidcClientChange, OidcClientView, parse_id_token_alg,
+};
 pub(crate) use keys::KeyCache;
 pub use keys::RotatedKey;

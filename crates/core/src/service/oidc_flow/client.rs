@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::audit::{AuditEvent, OidcClientAuthFailed, Outcome};
 use crate::error::Result;
 use crate::model::{ContractId, GroupId, RequestMeta, User};
+use crate::oidc::jose::Alg;
 use crate::oidc::oauth_error::{OAuthCode, OAuthError, OAuthResult};
 use crate::oidc::verify::verified_claims;
 use crate::secret::Token;
@@ -33,6 +34,8 @@ pub struct FlowClient {
     pub require_2fa: bool,
     /// Only members of these groups may sign in; empty: everyone of the contract.
     pub groups: Vec<GroupId>,
+    /// What its ID tokens are signed with (`id_token_signed_response_alg`).
+    pub id_token_alg: Alg,
 }
 
 impl From<OidcClient> for FlowClient {
@@ -48,6 +51,7 @@ impl From<OidcClient> for FlowClient {
             first_party: c.first_party,
             require_2fa: c.require_2fa,
             groups: c.groups,
+            id_token_alg: c.id_token_signed_response_alg,
         }
     }
 }
@@ -97,14 +101,14 @@ impl<S: Store> Services<S> {
             .map(|stored| FlowClient::from(stored.client)))
     }
 
-    /// Signs the ID token's claims with the current RS256 key (the algorithm every client
-    /// accepts; clients have no other preference yet) and says which algorithm that was.
+    /// Signs the ID token's claims with the current key of the client's algorithm
+    /// (`id_token_signed_response_alg`, RS256 unless it asked for another).
     pub(crate) async fn sign_id_token(
         &self,
-        _client: &FlowClient,
+        client: &FlowClient,
         claims: &Value,
-    ) -> Result<(String, &'static str)> {
-        Ok((self.oidc_sign(claims).await?, "RS256"))
+    ) -> Result<String> {
+        self.oidc_sign_with(client.id_token_alg, claims).await
     }
 
     /// The audience and subject of an ID token we signed with a key still published (expired

@@ -16,6 +16,7 @@ use crate::audit::{
 };
 use crate::clock::UnixTime;
 use crate::model::{RequestMeta, User, UserId};
+use crate::oidc::jose::Alg;
 use crate::oidc::oauth_error::{OAuthCode, OAuthError, OAuthResult};
 use crate::oidc::request::{known_scopes, scopes_cover, verifier_matches};
 use crate::secret::{Token, TokenDigest};
@@ -55,10 +56,11 @@ struct Grant {
 
 /// `at_hash` (OpenID Connect Core §3.1.3.6): the left half of the access token's digest under
 /// the signature's hash, base64url.
-fn at_hash(alg: &str, access_token: &str) -> String {
+fn at_hash(alg: Alg, access_token: &str) -> String {
     let digest: Vec<u8> = match alg {
-        "EdDSA" => Sha512::digest(access_token.as_bytes()).to_vec(),
-        _ => Sha256::digest(access_token.as_bytes()).to_vec(),
+        // Ed25519 hashes with SHA-512 (the practice of relying-party libraries for EdDSA).
+        Alg::EdDsa => Sha512::digest(access_token.as_bytes()).to_vec(),
+        Alg::Rs256 | Alg::Es256 => Sha256::digest(access_token.as_bytes()).to_vec(),
     };
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
@@ -312,14 +314,9 @@ impl<S: Store> Services<S> {
             claims.insert("nonce".into(), nonce.clone().into());
         }
         let mut claims = Value::Object(claims);
-        // The hash depends on the algorithm, which the signing key decides: sign once to learn
-        // it only if the first guess (RS256's SHA-256) was wrong.
-        claims["at_hash"] = at_hash("RS256", access.expose()).into();
-        let (mut id_token, alg) = self.sign_id_token(client, &claims).await?;
-        if alg == "EdDSA" {
-            claims["at_hash"] = at_hash(alg, access.expose()).into();
-            id_token = self.sign_id_token(client, &claims).await?.0;
-        }
+        // The hash depends on the algorithm, which is the client's setting.
+        claims["at_hash"] = at_hash(client.id_token_alg, access.expose()).into();
+        let id_token = self.sign_id_token(client, &claims).await?;
         Ok(TokenResponse {
             access_token: access,
             expires_in: ACCESS_TOKEN_SECS,
@@ -332,14 +329,26 @@ impl<S: Store> Services<S> {
 
 #[cfg(test)]
 mod tests {
-    use super::at_hash;
+    use super::{Alg, at_hash};
 
     #[test]
     fn at_hash_is_the_left_half_of_the_access_token_digest() {
         // OpenID Connect Core's example (A.3): this access token's at_hash under RS256.
         assert_eq!(
-            at_hash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            at_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
             "77QmUPtjPfzWtF2AnpK9RQ"
         );
+        assert_eq!(
+            at_hash(Alg::Es256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn an_eddsa_at_hash_is_the_left_half_of_a_sha512_digest() {
+        // 32 of SHA-512's 64 bytes: 43 base64url characters, not SHA-256's 22.
+        let hash = at_hash(Alg::EdDsa, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y");
+        assert_eq!(hash.len(), 43);
+        assert_ne!(&hash[..22], "77QmUPtjPfzWtF2AnpK9RQ");
     }
 }

@@ -11,8 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
+use portcullis_core::oidc::jose::Alg;
 use portcullis_core::service::oidc::{
-    HeldOidcSecret, NewOidcClient, OidcClientChange, OidcClientView,
+    HeldOidcSecret, NewOidcClient, OidcClientChange, OidcClientView, parse_id_token_alg,
 };
 use portcullis_core::service::{AdminSession, Authenticated, Reveal, Shown};
 use serde::Deserialize;
@@ -45,6 +46,11 @@ impl ClientsPage {
     fn problem(&self, form: &str) -> Option<&FormProblem> {
         problem_for(&self.problem, form)
     }
+
+    /// Is `alg` the chosen one (the select's `selected` option)?
+    fn is_alg(&self, chosen: &str, alg: &str) -> bool {
+        chosen == alg
+    }
 }
 
 /// The fields of the create and edit forms. Checkboxes arrive only when ticked.
@@ -64,6 +70,21 @@ pub struct ClientForm {
     first_party: String,
     #[serde(default)]
     require_2fa: String,
+    /// `RS256`, `ES256` or `EdDSA`; absent: RS256 on create, unchanged on edit.
+    #[serde(default)]
+    id_token_alg: String,
+}
+
+/// The choices of the ID token signature select, the default first (a form with none chosen
+/// shows the first).
+const ALGS: [&str; 3] = ["RS256", "ES256", "EdDSA"];
+
+/// The algorithm the form chose; an empty field is no choice.
+fn form_alg(text: &str) -> Result<Option<Alg>, Error> {
+    match text.trim() {
+        "" => Ok(None),
+        name => parse_id_token_alg(name).map(Some),
+    }
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -192,6 +213,10 @@ pub async fn create(
     csrf: CsrfToken,
     VerifiedForm(form): VerifiedForm<ClientForm>,
 ) -> Result<Response, WebError> {
+    let id_token_alg = match form_alg(&form.id_token_alg) {
+        Ok(alg) => alg,
+        Err(e) => return refused(&state, &admin, &auth, csrf, "create".into(), form, e).await,
+    };
     let new = NewOidcClient {
         name: form.name.clone(),
         redirect_uris: lines(&form.redirect_uris),
@@ -199,6 +224,7 @@ pub async fn create(
         first_party: !form.first_party.is_empty(),
         require_2fa: !form.require_2fa.is_empty(),
         groups: names(&form.groups),
+        id_token_alg,
     };
     let reveal = Reveal::OnNextPage(&auth.session.id);
     match state
@@ -217,7 +243,8 @@ pub async fn create(
     }
 }
 
-/// `POST /admin/oidc-clients/{client_id}`: name, redirect URIs, consent, 2FA, groups.
+/// `POST /admin/oidc-clients/{client_id}`: name, redirect URIs, consent, 2FA, groups, ID token
+/// algorithm.
 pub async fn update(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -226,18 +253,24 @@ pub async fn update(
     Path(client_id): Path<String>,
     VerifiedForm(form): VerifiedForm<ClientForm>,
 ) -> Result<Response, WebError> {
-    let change = OidcClientChange {
+    let changed = form_alg(&form.id_token_alg).map(|id_token_alg| OidcClientChange {
         name: Some(form.name.clone()),
         redirect_uris: Some(lines(&form.redirect_uris)),
         first_party: Some(!form.first_party.is_empty()),
         require_2fa: Some(!form.require_2fa.is_empty()),
         groups: Some(names(&form.groups)),
+        id_token_alg,
+    });
+    let done = match changed {
+        Ok(change) => {
+            state
+                .services
+                .update_oidc_client(&admin, &client_id, &change, &meta)
+                .await
+        }
+        Err(e) => Err(e),
     };
-    match state
-        .services
-        .update_oidc_client(&admin, &client_id, &change, &meta)
-        .await
-    {
+    match done {
         Ok(_) => Ok(Redirect::to(&format!("{LIST}?done=updated")).into_response()),
         Err(e) => {
             let form_name = form_of(&client_id);
