@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::reply::{invalid_request, no_store, oauth_error};
-use super::token::credentials;
+use super::token::client_form;
 use crate::http::Meta;
 use crate::state::AppState;
 
@@ -61,15 +61,10 @@ pub async fn revoke(
     headers: HeaderMap,
     form: Result<Form<TokenParam>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return invalid_request("send the parameters as application/x-www-form-urlencoded");
-    };
-    let creds = match credentials(
-        &headers,
-        form.client_id.as_deref(),
-        form.client_secret.as_deref(),
-    ) {
-        Ok(c) => c,
+    let (form, creds) = match client_form(&headers, form, |f| {
+        (f.client_id.as_deref(), f.client_secret.as_deref())
+    }) {
+        Ok(parsed) => parsed,
         Err(problem) => return invalid_request(problem),
     };
     match state
@@ -89,15 +84,10 @@ pub async fn introspect(
     headers: HeaderMap,
     form: Result<Form<TokenParam>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return invalid_request("send the parameters as application/x-www-form-urlencoded");
-    };
-    let creds = match credentials(
-        &headers,
-        form.client_id.as_deref(),
-        form.client_secret.as_deref(),
-    ) {
-        Ok(c) => c,
+    let (form, creds) = match client_form(&headers, form, |f| {
+        (f.client_id.as_deref(), f.client_secret.as_deref())
+    }) {
+        Ok(parsed) => parsed,
         Err(problem) => return invalid_request(problem),
     };
     match state

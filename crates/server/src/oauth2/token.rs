@@ -27,6 +27,22 @@ fn form_decoded(s: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// A client's form-urlencoded request and the credentials it carries (`client_id` and
+/// `client_secret` as `fields` reads them from the form, or the Basic header); `Err` (what is
+/// wrong, for an `invalid_request`) when either cannot be read.
+pub fn client_form<T>(
+    headers: &HeaderMap,
+    form: Result<Form<T>, FormRejection>,
+    fields: impl FnOnce(&T) -> (Option<&str>, Option<&str>),
+) -> Result<(T, ClientCredentials), &'static str> {
+    let Ok(Form(form)) = form else {
+        return Err("send the parameters as application/x-www-form-urlencoded");
+    };
+    let (id, secret) = fields(&form);
+    let creds = credentials(headers, id, secret)?;
+    Ok((form, creds))
+}
+
 /// The client's credentials from the Basic header or the form; `Err` (what is wrong, for an
 /// `invalid_request`) for a request that sends both, or a Basic header that cannot be read.
 pub fn credentials(
@@ -89,15 +105,10 @@ pub async fn token(
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return invalid_request("send the parameters as application/x-www-form-urlencoded");
-    };
-    let creds = match credentials(
-        &headers,
-        form.client_id.as_deref(),
-        form.client_secret.as_deref(),
-    ) {
-        Ok(c) => c,
+    let (form, creds) = match client_form(&headers, form, |f| {
+        (f.client_id.as_deref(), f.client_secret.as_deref())
+    }) {
+        Ok(parsed) => parsed,
         Err(problem) => return invalid_request(problem),
     };
     let services = &state.services;

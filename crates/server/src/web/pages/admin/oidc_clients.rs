@@ -270,22 +270,8 @@ pub async fn update(
         }
         Err(e) => Err(e),
     };
-    match done {
-        Ok(_) => Ok(Redirect::to(&format!("{LIST}?done=updated")).into_response()),
-        Err(e) => {
-            let form_name = form_of(&client_id);
-            refused(
-                &state,
-                &admin,
-                &auth,
-                csrf,
-                form_name,
-                ClientForm::default(),
-                e,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| ());
+    answer_for_client(&state, &admin, &auth, csrf, &client_id, done, "updated").await
 }
 
 /// `POST /admin/oidc-clients/{client_id}/secret`
@@ -298,26 +284,12 @@ pub async fn rotate_secret(
     VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
 ) -> Result<Response, WebError> {
     let reveal = Reveal::OnNextPage(&auth.session.id);
-    match state
+    let done = state
         .services
         .rotate_oidc_client_secret(&admin, &client_id, reveal, &meta)
         .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("{LIST}?done=secret")).into_response()),
-        Err(e) => {
-            let form_name = form_of(&client_id);
-            refused(
-                &state,
-                &admin,
-                &auth,
-                csrf,
-                form_name,
-                ClientForm::default(),
-                e,
-            )
-            .await
-        }
-    }
+        .map(|_| ());
+    answer_for_client(&state, &admin, &auth, csrf, &client_id, done, "secret").await
 }
 
 /// `POST /admin/oidc-clients/{client_id}/delete`
@@ -329,24 +301,30 @@ pub async fn delete(
     Path(client_id): Path<String>,
     VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
 ) -> Result<Response, WebError> {
-    match state
+    let done = state
         .services
         .delete_oidc_client(&admin, &client_id, &meta)
         .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("{LIST}?done=deleted")).into_response()),
+        .map(|_| ());
+    answer_for_client(&state, &admin, &auth, csrf, &client_id, done, "deleted").await
+}
+
+/// The end of a change to one client: back to the list saying `done`, or the list again with
+/// the refusal beside that client's form.
+async fn answer_for_client(
+    state: &AppState,
+    admin: &AdminSession,
+    auth: &Authenticated,
+    csrf: CsrfToken,
+    client_id: &str,
+    done: Result<(), Error>,
+    what: &str,
+) -> Result<Response, WebError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("{LIST}?done={what}")).into_response()),
         Err(e) => {
-            let form_name = form_of(&client_id);
-            refused(
-                &state,
-                &admin,
-                &auth,
-                csrf,
-                form_name,
-                ClientForm::default(),
-                e,
-            )
-            .await
+            let form = form_of(client_id);
+            refused(state, admin, auth, csrf, form, ClientForm::default(), e).await
         }
     }
 }
