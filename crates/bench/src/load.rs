@@ -100,7 +100,8 @@ impl Req {
     }
 }
 
-fn form_escape(v: &str) -> String {
+/// `v` as one form-urlencoded value.
+pub fn form_escape(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -43,7 +43,7 @@ pub fn code_exchange_flow(running: &Running, client: Client, token: String) -> F
     let authorize = running.url(&format!(
         "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid%20email&code_challenge={challenge}&code_challenge_method=S256&state=s&nonce=n",
         client.id,
-        form_escape(REDIRECT_URI)
+        load::form_escape(REDIRECT_URI)
     ));
     let token_url = running.url("/oauth2/token");
     let client = Arc::new(client);
@@ -90,17 +90,6 @@ pub fn code_exchange_flow(running: &Running, client: Client, token: String) -> F
             ))
         }) as load::Step)
     })
-}
-
-fn form_escape(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The `--json` answer of `oidc-client create`.
