@@ -18,6 +18,7 @@ use crate::model::{ContractId, RequestMeta, UserId};
 pub mod access;
 pub mod admin;
 mod detail;
+pub mod devices;
 pub mod factors;
 pub mod gateway;
 pub mod login;
@@ -36,6 +37,10 @@ pub use admin::{
     GroupMemberRemoved, InvitationRenewed, ResourceCreated, ResourceDeleted, ResourceUpdated,
     TwoFactorForced, TwoFactorResetByAdmin, TwoFactorUnforced, UserCreated, UserDeleted,
     UserRoleChanged,
+};
+pub use devices::{
+    BrowserForgotten, BrowserRemembered, RememberedBrowserRefused, RememberedBrowserUsed,
+    SessionsRevoked, SignInSettingsChanged,
 };
 pub use factors::{
     PhoneCodeSent, PhoneVerified, PhoneVerifyFailed, RecoveryRegenerated, RecoveryUsed,
@@ -149,6 +154,12 @@ pub enum AuditKind {
     OidcClientSecretRotated,
     OidcClientDeleted,
     OidcSigningKeyRotated,
+    BrowserRemembered,
+    BrowserForgotten,
+    RememberedBrowserUsed,
+    RememberedBrowserRefused,
+    SessionsRevoked,
+    SignInSettingsChanged,
 }
 
 impl AuditKind {
@@ -235,6 +246,12 @@ impl AuditKind {
             AuditKind::OidcClientSecretRotated => "oidc.client_secret_rotated",
             AuditKind::OidcClientDeleted => "oidc.client_deleted",
             AuditKind::OidcSigningKeyRotated => "oidc.signing_key_rotated",
+            AuditKind::BrowserRemembered => "browser.remembered",
+            AuditKind::BrowserForgotten => "browser.forgotten",
+            AuditKind::RememberedBrowserUsed => "login.remembered_browser.success",
+            AuditKind::RememberedBrowserRefused => "login.remembered_browser.failure",
+            AuditKind::SessionsRevoked => "session.others_revoked",
+            AuditKind::SignInSettingsChanged => "contract.sign_in_settings_changed",
         }
     }
 }

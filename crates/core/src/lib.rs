@@ -45,6 +45,7 @@ pub mod service;
 pub mod store;
 pub mod throttle;
 pub mod totp;
+pub mod user_agent;
 pub mod webauthn;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixTime};

@@ -43,6 +43,7 @@ id_type!(ServiceTokenId);
 id_type!(WebauthnCredentialId);
 id_type!(AccessRuleId);
 id_type!(OidcClientId);
+id_type!(RememberedBrowserId);
 
 /// A person's place in a contract (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +98,42 @@ pub struct Contract {
     /// Only a passkey or security key completes a sign-in (recovery codes still stand in,
     /// once each); TOTP and push do not. Only the owner may set or clear it.
     pub require_phishing_resistant: bool,
+    /// How many days a browser may skip the second step once remembered (0–90; 0: never).
+    /// A "phishing-resistant only" contract never remembers a browser, whatever this says.
+    pub remember_browser_days: u32,
+    /// Tell the account holder of a sign-in from a browser or network not seen before.
+    pub new_sign_in_notice: bool,
+}
+
+impl Contract {
+    /// The most days a contract may remember a browser for.
+    pub const MAX_REMEMBER_BROWSER_DAYS: u32 = 90;
+
+    /// How many days a browser may be remembered under this contract today (0: not at all). A
+    /// remembered browser is a software key, not WebAuthn, so never under "phishing-resistant
+    /// only".
+    pub fn effective_remember_browser_days(&self) -> u32 {
+        if self.require_phishing_resistant {
+            0
+        } else {
+            self.remember_browser_days
+        }
+    }
+}
+
+/// A browser that skips the second step: the public half of the ECDSA P-256 key pair it made
+/// with WebCrypto and cannot export. `id` is the base64url SHA-256 of `public_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RememberedBrowser {
+    pub id: RememberedBrowserId,
+    pub user_id: UserId,
+    /// The raw uncompressed P-256 point (65 bytes), base64url without padding.
+    pub public_key: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub last_used_at: Option<UnixTime>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 /// A passkey or security key of a user, as lists show it (the public key stays in the store).

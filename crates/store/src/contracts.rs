@@ -22,7 +22,8 @@ impl Contracts for SqlTx {
 
     async fn contract(&mut self, id: &ContractId) -> Result<Option<Contract>> {
         let row = sqlx::query(
-            "SELECT id, name, require_2fa, require_phishing_resistant FROM contracts WHERE id = $1",
+            "SELECT id, name, require_2fa, require_phishing_resistant, remember_browser_days, new_sign_in_notice \
+             FROM contracts WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&mut *self.tx)
@@ -37,6 +38,12 @@ impl Contracts for SqlTx {
                     .try_get::<i64, _>("require_phishing_resistant")
                     .map_err(db_err)?
                     != 0,
+                remember_browser_days: u32::try_from(
+                    r.try_get::<i64, _>("remember_browser_days")
+                        .map_err(db_err)?,
+                )
+                .unwrap_or(0),
+                new_sign_in_notice: r.try_get::<i64, _>("new_sign_in_notice").map_err(db_err)? != 0,
             })
         })
         .transpose()
@@ -54,6 +61,26 @@ impl Contracts for SqlTx {
 
     async fn set_require_phishing_resistant(&mut self, id: &ContractId, on: bool) -> Result<()> {
         sqlx::query("UPDATE contracts SET require_phishing_resistant = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_remember_browser_days(&mut self, id: &ContractId, days: u32) -> Result<()> {
+        sqlx::query("UPDATE contracts SET remember_browser_days = $1 WHERE id = $2")
+            .bind(i64::from(days))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_new_sign_in_notice(&mut self, id: &ContractId, on: bool) -> Result<()> {
+        sqlx::query("UPDATE contracts SET new_sign_in_notice = $1 WHERE id = $2")
             .bind(i64::from(on))
             .bind(id.as_str())
             .execute(&mut *self.tx)

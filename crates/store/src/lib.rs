@@ -28,6 +28,7 @@ mod push;
 mod push_listen;
 mod rate_events;
 mod recovery;
+mod remembered_browsers;
 mod resources;
 mod sealed;
 mod service_tokens;

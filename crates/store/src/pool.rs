@@ -158,6 +158,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_access_rules.sql"),
         postgres: include_str!("../migrations/postgres/0013_access_rules.sql"),
     },
+    Migration {
+        version: 14,
+        name: "devices",
+        sqlite: include_str!("../migrations/sqlite/0014_devices.sql"),
+        postgres: include_str!("../migrations/postgres/0014_devices.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

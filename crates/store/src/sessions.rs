@@ -34,15 +34,22 @@ fn session_from_row(row: &AnyRow) -> Result<Session> {
 fn assurance_from_row(row: &AnyRow, second_factor: bool) -> Result<Assurance> {
     let amr: Option<String> = row.try_get("amr").map_err(db_err)?;
     let acr: Option<String> = row.try_get("acr").map_err(db_err)?;
+    let methods: Option<String> = row.try_get("methods").map_err(db_err)?;
+    let words = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|m| !m.is_empty())
+            .map(String::from)
+            .collect()
+    };
     Ok(match (amr, acr.as_deref().and_then(Acr::parse)) {
-        (Some(amr), Some(acr)) => Assurance {
-            amr: amr
-                .split(' ')
-                .filter(|m| !m.is_empty())
-                .map(String::from)
-                .collect(),
-            acr,
-        },
+        (Some(amr), Some(acr)) => {
+            let amr = words(&amr);
+            let methods = match methods {
+                Some(m) => words(&m),
+                None => Assurance::methods_from_amr(&amr, acr),
+            };
+            Assurance { amr, acr, methods }
+        }
         _ => Assurance::legacy(second_factor),
     })
 }
@@ -50,8 +57,8 @@ fn assurance_from_row(row: &AnyRow, second_factor: bool) -> Result<Assurance> {
 impl Sessions for SqlTx {
     async fn insert_session(&mut self, s: &Session, digest: &TokenDigest) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr, methods) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(s.id.as_str())
         .bind(s.user_id.as_str())
@@ -65,6 +72,7 @@ impl Sessions for SqlTx {
         .bind(i64::from(s.second_factor))
         .bind(s.assurance.amr.join(" "))
         .bind(s.assurance.acr.as_str())
+        .bind(s.assurance.methods.join(" "))
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -73,7 +81,7 @@ impl Sessions for SqlTx {
 
     async fn session_by_digest(&mut self, digest: &TokenDigest) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr, methods \
              FROM sessions WHERE token_digest = $1 AND revoked_at IS NULL",
         )
         .bind(digest.0.as_str())
@@ -95,7 +103,7 @@ impl Sessions for SqlTx {
 
     async fn sessions_of_user(&mut self, user: &UserId, now: UnixTime) -> Result<Vec<Session>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr \
+            "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, second_factor, amr, acr, methods \
              FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
              ORDER BY created_at DESC, id",
         )

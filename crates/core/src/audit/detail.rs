@@ -113,7 +113,13 @@ audit_details! {
         OidcConsentRevoked,
         OidcClientAuthFailed,
         OidcLogout,
-        OidcSigningKeyRotated;
+        OidcSigningKeyRotated,
+        BrowserRemembered,
+        BrowserForgotten,
+        RememberedBrowserUsed,
+        RememberedBrowserRefused,
+        SessionsRevoked,
+        SignInSettingsChanged;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),

@@ -51,6 +51,10 @@ pub enum Factor {
     /// A passkey or security key: `swk` when the credential may be synced between devices
     /// (backup eligible), else `hwk` (bound to one authenticator).
     Key { synced: bool },
+    /// A browser remembered by a key pair it made and cannot export (WebCrypto, ECDSA P-256,
+    /// non-extractable): a software-secured key, `swk`. Stands in for the second step; never
+    /// phishing-resistant in the sense of `phr` (it is not WebAuthn), so `mfa`.
+    RememberedBrowser,
 }
 
 impl Factor {
@@ -58,8 +62,20 @@ impl Factor {
         match self {
             Factor::Totp | Factor::RecoveryCode => "otp",
             Factor::Sms => "sms",
-            Factor::Push | Factor::Key { synced: true } => "swk",
+            Factor::Push | Factor::Key { synced: true } | Factor::RememberedBrowser => "swk",
             Factor::Key { synced: false } => "hwk",
+        }
+    }
+
+    /// The name `GET /api/v1/me/sessions` lists under `methods`.
+    pub fn method_name(self) -> &'static str {
+        match self {
+            Factor::Totp => "totp",
+            Factor::RecoveryCode => "recovery_code",
+            Factor::Sms => "sms",
+            Factor::Push => "push",
+            Factor::Key { .. } => "webauthn",
+            Factor::RememberedBrowser => "remembered_browser",
         }
     }
 
@@ -77,7 +93,7 @@ impl Factor {
             Factor::RecoveryCode => Some(Method::RecoveryCode),
             Factor::Push => Some(Method::Push),
             Factor::Key { .. } => Some(Method::Webauthn),
-            Factor::Sms => None,
+            Factor::Sms | Factor::RememberedBrowser => None,
         }
     }
 }
@@ -93,12 +109,16 @@ impl Method {
 }
 
 /// What a session records about its sign-in: the RFC 8176 `amr` values, in the order proven,
-/// and the resulting `acr`. Kept beside each other because `amr` alone cannot tell a push
-/// approval (`pwd swk`, mfa) from a synced key as second step (also `pwd swk`, phr).
+/// the resulting `acr`, and the methods in our own words. Kept beside each other because `amr`
+/// alone cannot tell a push approval (`pwd swk`, mfa) from a synced key as second step (also
+/// `pwd swk`, phr) or from a remembered browser (`pwd swk`, mfa).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assurance {
     pub amr: Vec<String>,
     pub acr: Acr,
+    /// What the sign-in used, as `GET /api/v1/me/sessions` lists it: `password`, `totp`,
+    /// `push`, `recovery_code`, `webauthn`, `remembered_browser` (and `sms`), in the order proven.
+    pub methods: Vec<String>,
 }
 
 impl Assurance {
@@ -107,6 +127,7 @@ impl Assurance {
         Assurance {
             amr: vec!["pwd".into()],
             acr: Acr::Pwd,
+            methods: vec!["password".into()],
         }
     }
 
@@ -125,6 +146,7 @@ impl Assurance {
                 "mfa".into(),
             ],
             acr: Acr::Phr,
+            methods: vec![Factor::Key { synced }.method_name().into()],
         }
     }
 
@@ -136,6 +158,7 @@ impl Assurance {
         Assurance {
             amr: vec!["pwd".into(), Factor::RecoveryCode.amr().into()],
             acr: Acr::Pwd,
+            methods: vec!["password".into(), Factor::RecoveryCode.method_name().into()],
         }
     }
 
@@ -147,9 +170,14 @@ impl Assurance {
             amr.push(factor.amr().into());
         }
         amr.push("mfa".into());
+        let mut methods = self.methods.clone();
+        if !methods.iter().any(|m| m == factor.method_name()) {
+            methods.push(factor.method_name().into());
+        }
         Assurance {
             amr,
             acr: self.acr.max(factor.acr()).max(Acr::Mfa),
+            methods,
         }
     }
 
@@ -160,10 +188,36 @@ impl Assurance {
             Assurance {
                 amr: vec!["mfa".into()],
                 acr: Acr::Mfa,
+                methods: vec!["password".into()],
             }
         } else {
             Assurance::password()
         }
+    }
+
+    /// The methods of a session stored before they were (migration 0014), read from its `amr`:
+    /// `otp` was the app or a recovery code (read as `totp`), `swk` a push or a synced key,
+    /// told apart by the level.
+    pub fn methods_from_amr(amr: &[String], acr: Acr) -> Vec<String> {
+        let mut methods: Vec<String> = Vec::new();
+        for m in amr {
+            let name = match m.as_str() {
+                "pwd" => "password",
+                "otp" => "totp",
+                "sms" => "sms",
+                "hwk" => "webauthn",
+                "swk" if acr == Acr::Phr => "webauthn",
+                "swk" => "push",
+                _ => continue,
+            };
+            if !methods.iter().any(|x| x == name) {
+                methods.push(name.into());
+            }
+        }
+        if methods.is_empty() {
+            methods.push("password".into());
+        }
+        methods
     }
 
     /// The `second_factor` flag older code and the 2FA-protected resources read.
@@ -249,6 +303,62 @@ mod tests {
         assert_eq!(Assurance::legacy(true).acr, Acr::Mfa);
         assert!(Assurance::legacy(true).second_factor());
         assert!(!Assurance::recovered().second_factor());
+    }
+
+    fn methods(a: &Assurance) -> Vec<&str> {
+        a.methods.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn each_way_of_signing_in_names_its_methods_in_our_words() {
+        assert_eq!(methods(&Assurance::password()), ["password"]);
+        assert_eq!(
+            methods(&Assurance::password_and(Factor::Totp)),
+            ["password", "totp"]
+        );
+        assert_eq!(
+            methods(&Assurance::password_and(Factor::Push)),
+            ["password", "push"]
+        );
+        assert_eq!(
+            methods(&Assurance::password_and(Factor::RecoveryCode)),
+            ["password", "recovery_code"]
+        );
+        assert_eq!(
+            methods(&Assurance::password_and(Factor::Key { synced: true })),
+            ["password", "webauthn"]
+        );
+        assert_eq!(methods(&Assurance::passkey(false)), ["webauthn"]);
+        assert_eq!(
+            methods(&Assurance::recovered()),
+            ["password", "recovery_code"]
+        );
+        let remembered = Assurance::password_and(Factor::RememberedBrowser);
+        assert_eq!(methods(&remembered), ["password", "remembered_browser"]);
+        assert_eq!(amr(&remembered), ["pwd", "swk", "mfa"]);
+        assert_eq!(remembered.acr, Acr::Mfa);
+        // A step-up names the new method once, after the old ones.
+        let stepped = remembered.with(Factor::Key { synced: false });
+        assert_eq!(
+            methods(&stepped),
+            ["password", "remembered_browser", "webauthn"]
+        );
+    }
+
+    #[test]
+    fn sessions_from_before_methods_read_them_from_their_amr() {
+        let read = |amr: &[&str], acr| {
+            let amr: Vec<String> = amr.iter().map(|m| m.to_string()).collect();
+            Assurance::methods_from_amr(&amr, acr)
+        };
+        assert_eq!(read(&["pwd", "otp", "mfa"], Acr::Mfa), ["password", "totp"]);
+        assert_eq!(read(&["pwd", "swk", "mfa"], Acr::Mfa), ["password", "push"]);
+        assert_eq!(
+            read(&["pwd", "swk", "mfa"], Acr::Phr),
+            ["password", "webauthn"]
+        );
+        assert_eq!(read(&["hwk", "user", "mfa"], Acr::Phr), ["webauthn"]);
+        assert_eq!(read(&["mfa"], Acr::Mfa), ["password"]);
     }
 
     #[test]

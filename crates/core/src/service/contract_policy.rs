@@ -1,9 +1,10 @@
 //! The contract's policies, as its owner and administrators set them in the user manager:
 //! "require 2FA" (an administrator may switch it on; only the owner may switch it off) and
-//! "phishing-resistant only" (only the owner, either way). Everyone a change reaches hears of
-//! it; each change is audited.
+//! "phishing-resistant only" (only the owner, either way), and the sign-in settings an owner or
+//! administrator sets: how many days a browser may be remembered (0–90) and whether new
+//! sign-ins are told. Everyone a 2FA change reaches hears of it; each change is audited.
 
-use crate::audit::{ContractPolicyChanged, PhishingResistantChanged};
+use crate::audit::{ContractPolicyChanged, PhishingResistantChanged, SignInSettingsChanged};
 use crate::error::{Error, Result};
 use crate::model::{Contract, RequestMeta};
 use crate::notice::SecurityEvent;
@@ -17,6 +18,9 @@ use super::{AdminSession, Services};
 pub struct ContractPolicyChange {
     pub require_2fa: Option<bool>,
     pub require_phishing_resistant: Option<bool>,
+    /// 0–90; more is refused with `Error::Validation`.
+    pub remember_browser_days: Option<u32>,
+    pub new_sign_in_notice: Option<bool>,
 }
 
 impl<S: Store> Services<S> {
@@ -48,6 +52,14 @@ impl<S: Store> Services<S> {
             return Err(Error::Forbidden(
                 "only the contract owner may change whether a security key or passkey is required",
             ));
+        }
+        if let Some(days) = change.remember_browser_days
+            && days > Contract::MAX_REMEMBER_BROWSER_DAYS
+        {
+            return Err(Error::Validation(format!(
+                "remember_browser_days must be between 0 and {}",
+                Contract::MAX_REMEMBER_BROWSER_DAYS
+            )));
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -82,6 +94,28 @@ impl<S: Store> Services<S> {
             if on {
                 events.push(SecurityEvent::TwoFactorForced);
             }
+        }
+        let mut sign_in_changed = false;
+        if let Some(days) = change.remember_browser_days
+            && contract.remember_browser_days != days
+        {
+            tx.set_remember_browser_days(admin.contract(), days).await?;
+            contract.remember_browser_days = days;
+            sign_in_changed = true;
+        }
+        if let Some(on) = change.new_sign_in_notice
+            && contract.new_sign_in_notice != on
+        {
+            tx.set_new_sign_in_notice(admin.contract(), on).await?;
+            contract.new_sign_in_notice = on;
+            sign_in_changed = true;
+        }
+        if sign_in_changed {
+            let detail = SignInSettingsChanged {
+                remember_browser_days: contract.remember_browser_days,
+                new_sign_in_notice: contract.new_sign_in_notice,
+            };
+            tx.append_audit(&admin.event(detail, now, meta)).await?;
         }
         // Everyone whose requirement changes hears of it: those not forced one by one.
         if let Some(event) = events.first() {

@@ -32,6 +32,7 @@ mod phones;
 mod push;
 mod rate_events;
 mod recovery_codes;
+mod remembered_browsers;
 mod resources;
 mod sealed;
 mod service_tokens;
@@ -65,6 +66,7 @@ pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
 pub use rate_events::{RateEvents, RateLimit, RateWindow};
 pub use recovery_codes::RecoveryCodes;
+pub use remembered_browsers::RememberedBrowsers;
 pub use resources::Resources;
 pub use sealed::{SealedRow, SealedSecrets, SealedTable};
 pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
@@ -118,6 +120,7 @@ pub trait Transaction:
     + OidcGrants
     + OidcClients
     + OidcSigningKeys
+    + RememberedBrowsers
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

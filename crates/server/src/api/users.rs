@@ -261,6 +261,12 @@ pub struct ContractPolicy {
     /// Only a passkey or security key completes a sign-in (recovery codes still work, once
     /// each); codes from an authenticator app and push approvals do not. Owner only.
     pub require_phishing_resistant: bool,
+    /// How many days a browser may skip the second step once its owner ticked "Don't ask for a
+    /// code on this browser" (0–90; 0: the option is not offered). "Phishing-resistant only"
+    /// never remembers a browser, whatever this says.
+    pub remember_browser_days: u32,
+    /// Email the account holder about a sign-in from a browser or network not seen before.
+    pub new_sign_in_notice: bool,
 }
 
 impl From<portcullis_core::model::Contract> for ContractPolicy {
@@ -268,6 +274,8 @@ impl From<portcullis_core::model::Contract> for ContractPolicy {
         ContractPolicy {
             require_2fa: c.require_2fa,
             require_phishing_resistant: c.require_phishing_resistant,
+            remember_browser_days: c.remember_browser_days,
+            new_sign_in_notice: c.new_sign_in_notice,
         }
     }
 }
@@ -280,9 +288,14 @@ pub struct ContractPolicyPatch {
     pub require_2fa: Option<bool>,
     /// Accept only a passkey or security key as the second step (owner only, either way).
     pub require_phishing_resistant: Option<bool>,
+    /// Days a browser may be remembered, 0–90 (owner or administrator); 0 stops offering it.
+    #[schema(minimum = 0, maximum = 90)]
+    pub remember_browser_days: Option<u32>,
+    /// Tell people of sign-ins from a new browser or network (owner or administrator).
+    pub new_sign_in_notice: Option<bool>,
 }
 
-/// My contract's 2FA policy.
+/// My contract's 2FA policy and sign-in settings.
 #[utoipa::path(get, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), responses(
     (status = 200, body = ContractPolicy),
     (status = 401, description = "unauthenticated", body = ErrorBody),
@@ -297,7 +310,9 @@ pub async fn get_contract(
 }
 
 /// Require 2FA of everyone in my contract (owner or administrator), or stop (owner only);
-/// require a phishing-resistant factor (a passkey or security key), or stop (owner only).
+/// require a phishing-resistant factor (a passkey or security key), or stop (owner only); how
+/// many days browsers may be remembered and whether new sign-ins are told (owner or
+/// administrator).
 #[utoipa::path(patch, path = "/api/v1/contract", tag = "administration", security(("bearer" = [])), request_body = ContractPolicyPatch, responses(
     (status = 200, body = ContractPolicy),
     (status = 400, description = "malformed_json", body = ErrorBody),
@@ -314,6 +329,8 @@ pub async fn patch_contract(
     let change = ContractPolicyChange {
         require_2fa: req.require_2fa,
         require_phishing_resistant: req.require_phishing_resistant,
+        remember_browser_days: req.remember_browser_days,
+        new_sign_in_notice: req.new_sign_in_notice,
     };
     let c = state
         .services

@@ -154,6 +154,12 @@ pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
         "password.changed" => "Password changed",
         "password.change_failed" => "Password change with a wrong current password",
         "session.revoked" => "Another session signed out",
+        "session.others_revoked" => "Signed out everywhere else",
+        "browser.remembered" => "Browser remembered: no code asked there",
+        "browser.forgotten" => "Remembered browser forgotten",
+        "login.remembered_browser.success" => "Signed in on a remembered browser",
+        "login.remembered_browser.failure" => "Remembered browser refused at sign-in",
+        "contract.sign_in_settings_changed" => "Sign-in settings for everyone changed",
         "totp.enrolled" => "Authenticator app setup started",
         // These also record a wrong current password, as a failure: the labels name the act, and
         // the result column says how it went.

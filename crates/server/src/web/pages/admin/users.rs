@@ -342,6 +342,7 @@ pub async fn set_policy(
     let change = portcullis_core::service::ContractPolicyChange {
         require_2fa: Some(on),
         require_phishing_resistant: phishing_resistant,
+        ..Default::default()
     };
     let e = match state
         .services
