@@ -13,8 +13,9 @@ ALTER TABLE contracts ADD COLUMN remember_browser_days INTEGER NOT NULL DEFAULT 
 ALTER TABLE contracts ADD COLUMN new_sign_in_notice INTEGER NOT NULL DEFAULT 1;
 
 -- A browser that skips the second step: the public half of an ECDSA P-256 key pair the browser
--- made with WebCrypto and cannot export. id is the base64url SHA-256 of public_key (the raw,
--- uncompressed point, base64url), so the page can name its key without being told.
+-- made with WebCrypto and cannot export. public_key is the raw uncompressed point (65 bytes),
+-- base64url; id is the base64url SHA-256 of those 65 bytes, so the page can name its key
+-- without being told.
 CREATE TABLE remembered_browsers (
     id            TEXT PRIMARY KEY,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
