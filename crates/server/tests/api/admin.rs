@@ -214,7 +214,7 @@ on_both_backends! {
         let (_, admin) = member(&app, &owner, "admin@example.com", "administrator").await;
         member(&app, &owner, "user@example.com", "user").await;
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": true }))).await;
-        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true, "require_phishing_resistant": false }));
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true, "require_phishing_resistant": false, "remember_browser_days": 30, "new_sign_in_notice": true }));
         assert_eq!(login_json(&app, "user@example.com").await["status"], "enrollment_required");
         assert_eq!(login_json(&app, "owner@example.com").await["status"], "enrollment_required");
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": false }))).await;
@@ -224,6 +224,36 @@ on_both_backends! {
         assert_eq!(login_json(&app, "user@example.com").await["status"], "ok");
     }
 
+    async fn owners_and_administrators_set_how_long_browsers_are_remembered(env: TestEnv) {
+        let app = env.spawn().await;
+        let owner = app.signed_in("owner@example.com").await;
+        let (_, admin) = member(&app, &owner, "admin@example.com", "administrator").await;
+        let (_, user) = member(&app, &owner, "user@example.com", "user").await;
+        let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "remember_browser_days": 7, "new_sign_in_notice": false }))).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!((body["remember_browser_days"].as_u64(), body["new_sign_in_notice"].as_bool()), (Some(7), Some(false)));
+        let r = call(&app, Method::GET, "/api/v1/contract", &owner, None).await;
+        assert_eq!(r.json::<Value>().await.unwrap()["remember_browser_days"], 7);
+        assert!(app.audit_types(&admin).await.contains(&"contract.sign_in_settings_changed".to_owned()));
+        // Out of range, of the wrong type, or from a plain user: refused, and nothing changes.
+        for (token, body, status) in [
+            (&admin, json!({ "remember_browser_days": 91 }), StatusCode::UNPROCESSABLE_ENTITY),
+            (&admin, json!({ "remember_browser_days": -1 }), StatusCode::UNPROCESSABLE_ENTITY),
+            (&admin, json!({ "remember_browser_days": "30" }), StatusCode::UNPROCESSABLE_ENTITY),
+            (&admin, json!({ "new_sign_in_notice": "yes" }), StatusCode::UNPROCESSABLE_ENTITY),
+            (&user, json!({ "remember_browser_days": 90 }), StatusCode::FORBIDDEN),
+        ] {
+            let r = call(&app, Method::PATCH, "/api/v1/contract", token, Some(body.clone())).await;
+            assert_eq!(r.status(), status, "{body}");
+            let e: Value = r.json().await.unwrap();
+            assert!(e["error"]["code"].is_string(), "{e}");
+        }
+        let r = call(&app, Method::PATCH, "/api/v1/contract", &owner, Some(json!({ "remember_browser_days": 0 }))).await;
+        assert_eq!(r.json::<Value>().await.unwrap()["remember_browser_days"], 0);
+        let r = call(&app, Method::PATCH, "/api/v1/contract", &owner, Some(json!({ "remember_browser_days": 90 }))).await;
+        assert_eq!(r.json::<Value>().await.unwrap()["remember_browser_days"], 90);
+    }
 
     async fn protected_resources_appear_only_after_a_second_factor_login(env: TestEnv) {
         let app = env.spawn().await;
