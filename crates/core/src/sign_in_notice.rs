@@ -52,12 +52,12 @@ pub fn network_of(ip: Option<&str>) -> String {
 }
 
 /// What the notice calls the client: "Firefox on Linux" for a browser, "API client: curl" for a
-/// program calling the API.
+/// program calling the API, "Unknown program" for a user agent that names neither.
 pub fn client_name(family: &UserAgentFamily) -> String {
-    if family.is_browser {
-        family.describe()
-    } else {
-        format!("API client: {}", family.describe())
+    match (family.is_browser, family.browser) {
+        (true, _) => family.describe(),
+        (false, "Unknown browser" | "Unknown client") => "Unknown program".to_owned(),
+        (false, _) => format!("API client: {}", family.describe()),
     }
 }
 
@@ -134,6 +134,11 @@ mod tests {
         let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
         assert_eq!(client_name(&family(Some(firefox))), "Firefox on Linux");
         assert_eq!(client_name(&family(Some("curl/8.5.0"))), "API client: curl");
+        assert_eq!(client_name(&family(None)), "Unknown program");
+        assert_eq!(
+            client_name(&family(Some("acme-sync 1.0"))),
+            "Unknown program"
+        );
     }
 
     fn usual() -> SignInFacts {

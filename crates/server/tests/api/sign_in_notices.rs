@@ -16,6 +16,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use crate::harness::companion::{Device, pushed, ticket};
 use crate::harness::server::{PASSWORD, TestApp, TestEnv, error_code};
 use crate::harness::totp::{code_at_step, unix_now};
 
@@ -341,6 +342,25 @@ on_both_backends! {
         let r = second_step_from(&app, "eve@example.com", "/login/totp", &right, CHROME, ELSEWHERE).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(queued(&app, "eve@example.com", "new_sign_in").await, 1);
+    }
+
+    async fn three_push_requests_denied_in_the_app_count_as_wrong_codes(env: TestEnv) {
+        // The real clock: the app's signed answers carry the time.
+        let app = env.spawn().await;
+        let token = app.signed_in("gus@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let (t, _) = ticket(&app, "gus@example.com").await;
+        for expected in [0, 0, 1] {
+            let (id, _) = pushed(&app, &t).await;
+            let r = phone.answer(&app, &id, json!({ "decision": "deny" })).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(queued(&app, "gus@example.com", "second_factor_failures").await, expected);
+        }
+        // Told with the sign-in's address and client, not the phone's.
+        let text = delivered(&app, "gus@example.com", "second_factor_failures", 1).await;
+        assert!(text.contains("then failed the second step 3 times within an hour"), "{text}");
+        assert!(text.contains("From: 127.0.0.1\n"), "{text}");
+        assert!(text.contains("Using: Unknown program\n"), "{text}");
     }
 
     async fn a_lock_suspends_app_passwords_until_an_administrator_unlocks(env: TestEnv) {
