@@ -16,6 +16,8 @@
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
+//! - [`sign_in_notice`]: when a sign-in is new to the holder (browser family, network) and when
+//!   wrong codes mean someone knows their password.
 //! - [`oidc`]: the OpenID Connect provider's pure rules: signing keys and JWS, redirect URIs.
 //! - [`store`]: the small storage traits, one file per area, with typed ids; `portcullis-store`
 //!   implements them for SQLite and PostgreSQL.
@@ -42,6 +44,7 @@ pub mod push;
 pub mod recovery;
 pub mod secret;
 pub mod service;
+pub mod sign_in_notice;
 pub mod store;
 pub mod throttle;
 pub mod totp;

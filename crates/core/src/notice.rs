@@ -142,6 +142,29 @@ pub enum Notice {
         /// Single-use "this wasn't me" token; only when [`ChangedBy::offers_lock`].
         lock_token: Option<String>,
     },
+    /// To the account holder: a sign-in from a browser family or network not seen for the
+    /// account lately. `client` is "Firefox on Linux" or "API client: curl".
+    NewSignIn {
+        email: String,
+        /// Unix seconds.
+        at: i64,
+        ip: Option<String>,
+        client: String,
+        /// Single-use "this wasn't me" token.
+        lock_token: String,
+    },
+    /// To the account holder: `wrong_codes` wrong second-factor codes within the hour after a
+    /// right password, the latest from `ip` with `client`.
+    SecondFactorFailures {
+        email: String,
+        /// Unix seconds of the latest wrong code.
+        at: i64,
+        ip: Option<String>,
+        client: String,
+        wrong_codes: i64,
+        /// Single-use "this wasn't me" token.
+        lock_token: String,
+    },
     /// To the contract's owner: a user locked their account with "this wasn't me".
     AccountLocked {
         user_email: String,
@@ -159,6 +182,8 @@ impl Notice {
             Notice::PhoneCode { .. } => "phone_code",
             Notice::ResetCode { .. } => "reset_code",
             Notice::Security { .. } => "security",
+            Notice::NewSignIn { .. } => "new_sign_in",
+            Notice::SecondFactorFailures { .. } => "second_factor_failures",
             Notice::AccountLocked { .. } => "account_locked",
         }
     }

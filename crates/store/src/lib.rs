@@ -34,6 +34,7 @@ mod sealed;
 mod service_tokens;
 mod sessions;
 mod setup_tokens;
+mod sign_in_history;
 mod support;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -48,6 +48,7 @@ mod recovery;
 mod resources;
 mod service_tokens;
 mod sessions;
+mod sign_in_notices;
 mod signup;
 mod support;
 mod support_pin;

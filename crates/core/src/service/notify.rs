@@ -50,6 +50,25 @@ impl<S: Store> Services<S> {
             .await
     }
 
+    /// A single-use "this wasn't me" token that locks `user`'s account, stored as a digest; the
+    /// token itself goes only into the notice.
+    pub(crate) async fn issue_lock_token<T: PasswordLinks + Send>(
+        &self,
+        tx: &mut T,
+        user: &User,
+        now: UnixTime,
+    ) -> Result<String> {
+        let lock = Token::generate();
+        tx.insert_password_link(
+            &lock.digest(),
+            &user.id,
+            LinkPurpose::Lock,
+            now.plus_secs(self.settings.lock_link_secs),
+        )
+        .await?;
+        Ok(lock.expose().to_owned())
+    }
+
     /// Tells the account holder by email that `event` happened, made by `by`. Only a change
     /// made with the holder's own credentials gets a lock link; for anyone else's change no lock
     /// token is even issued, so no link exists that could lock the account over it.
@@ -63,15 +82,7 @@ impl<S: Store> Services<S> {
         now: UnixTime,
     ) -> Result<()> {
         let lock_token = if by.offers_lock() {
-            let lock = Token::generate();
-            tx.insert_password_link(
-                &lock.digest(),
-                &user.id,
-                LinkPurpose::Lock,
-                now.plus_secs(self.settings.lock_link_secs),
-            )
-            .await?;
-            Some(lock.expose().to_owned())
+            Some(self.issue_lock_token(tx, user, now).await?)
         } else {
             None
         };

@@ -38,6 +38,7 @@ mod sealed;
 mod service_tokens;
 mod sessions;
 mod setup_tokens;
+mod sign_in_history;
 mod support;
 mod throttle;
 mod tickets;
@@ -72,6 +73,7 @@ pub use sealed::{SealedRow, SealedSecrets, SealedTable};
 pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
 pub use sessions::Sessions;
 pub use setup_tokens::SetupTokens;
+pub use sign_in_history::SignInHistory;
 pub use support::{StoredPin, SupportAgents, SupportPins};
 pub use throttle::Throttle;
 pub use tickets::LoginTickets;
@@ -121,6 +123,7 @@ pub trait Transaction:
     + OidcClients
     + OidcSigningKeys
     + RememberedBrowsers
+    + SignInHistory
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -80,6 +80,22 @@ struct SecurityView<'a> {
     pin_checks_locked: bool,
 }
 
+/// A sign-in the holder may not have made: a new one, or wrong codes after a right password.
+struct SignInView<'a> {
+    product: &'a str,
+    public_url: &'a str,
+    email: &'a str,
+    when: String,
+    from: String,
+    /// "Firefox on Linux", "API client: curl".
+    client: &'a str,
+    lock_link: String,
+    lock_days: i64,
+    /// Where the password is changed.
+    password_link: String,
+    wrong_codes: i64,
+}
+
 struct LockedView<'a> {
     product: &'a str,
     public_url: &'a str,
@@ -142,6 +158,32 @@ struct SecurityHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "messages/new_sign_in.txt")]
+struct NewSignInText<'a> {
+    v: &'a SignInView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/new_sign_in.html")]
+struct NewSignInHtml<'a> {
+    v: &'a SignInView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/second_factor_failures.txt")]
+struct WrongCodesText<'a> {
+    v: &'a SignInView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/second_factor_failures.html")]
+struct WrongCodesHtml<'a> {
+    v: &'a SignInView<'a>,
+    subject: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "messages/account_locked.txt")]
 struct LockedText<'a> {
     v: &'a LockedView<'a>,
@@ -186,6 +228,29 @@ impl Renderer {
 
     fn link(&self, path: &str, token: &str) -> String {
         format!("{}{path}?token={token}", self.public_url)
+    }
+
+    fn sign_in_view<'a>(
+        &'a self,
+        email: &'a str,
+        at: i64,
+        ip: &Option<String>,
+        client: &'a str,
+        lock_token: &str,
+        wrong_codes: i64,
+    ) -> SignInView<'a> {
+        SignInView {
+            product: &self.product,
+            public_url: &self.public_url,
+            email,
+            when: human_time(UnixTime(at)),
+            from: from(ip),
+            client,
+            lock_link: self.link("/lock", lock_token),
+            lock_days: self.lock_days,
+            password_link: format!("{}/account", self.public_url),
+            wrong_codes,
+        }
     }
 
     pub fn render(&self, notice: &Notice) -> Result<Rendered, askama::Error> {
@@ -279,6 +344,35 @@ impl Renderer {
                     subject: &subject,
                 };
                 email(SecurityText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::NewSignIn {
+                email: to,
+                at,
+                ip,
+                client,
+                lock_token,
+            } => {
+                let v = self.sign_in_view(to, *at, ip, client, lock_token, 0);
+                let html = NewSignInHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(NewSignInText { v: &v }.render()?, html.render()?, subject)
+            }
+            Notice::SecondFactorFailures {
+                email: to,
+                at,
+                ip,
+                client,
+                wrong_codes,
+                lock_token,
+            } => {
+                let v = self.sign_in_view(to, *at, ip, client, lock_token, *wrong_codes);
+                let html = WrongCodesHtml {
+                    v: &v,
+                    subject: &subject,
+                };
+                email(WrongCodesText { v: &v }.render()?, html.render()?, subject)
             }
             Notice::AccountLocked { user_email, at, ip } => {
                 let v = LockedView {
@@ -538,6 +632,72 @@ mod tests {
             })
             .unwrap();
         assert!(reset.text.contains("654321") && reset.text.len() <= 160);
+    }
+
+    #[test]
+    fn a_new_sign_in_says_when_from_where_with_what_and_how_to_lock() {
+        let m = renderer()
+            .render(&Notice::NewSignIn {
+                email: "ann@example.com".into(),
+                at: 1_741_944_360,
+                ip: Some("192.0.2.7".into()),
+                client: "Firefox on Linux".into(),
+                lock_token: "LOCKTOKEN".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("New sign-in to your Acme ID account")
+        );
+        let lock = "https://id.example.com/lock?token=LOCKTOKEN";
+        for needle in [
+            "Someone just signed in to your account from a browser or a network it has not used lately.",
+            "When: 2025-03-14 09:26 UTC",
+            "From: 192.0.2.7",
+            "Using: Firefox on Linux",
+            "Account: ann@example.com",
+            &format!("If this wasn't you, lock your account: {lock}\n"),
+            "for 30 days",
+        ] {
+            assert!(m.text.contains(needle), "{needle:?} in {}", m.text);
+        }
+        let html = m.html.unwrap();
+        assert!(html.contains(&format!("href=\"{lock}\"")), "{html}");
+        assert!(html.contains("<td>Firefox on Linux</td>"), "{html}");
+    }
+
+    #[test]
+    fn wrong_codes_say_someone_knows_the_password_and_to_change_it() {
+        let m = renderer()
+            .render(&Notice::SecondFactorFailures {
+                email: "ann@example.com".into(),
+                at: 1_741_944_360,
+                ip: None,
+                client: "API client: <curl>".into(),
+                wrong_codes: 3,
+                lock_token: "LOCKTOKEN".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Someone knows your Acme ID password")
+        );
+        for needle in [
+            "then failed the second step 3 times within an hour",
+            "Whoever it was knows your password.",
+            "From: an unknown address",
+            "Using: API client: <curl>",
+            "change your password now: https://id.example.com/account\n",
+            "lock your account: https://id.example.com/lock?token=LOCKTOKEN\n",
+        ] {
+            assert!(m.text.contains(needle), "{needle:?} in {}", m.text);
+        }
+        let html = m.html.unwrap();
+        assert!(
+            html.contains("href=\"https://id.example.com/account\""),
+            "{html}"
+        );
+        assert!(html.contains("API client: &#60;curl&#62;"), "{html}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod password_reset;
 mod phone;
 mod push_api;
 mod session_amr;
+mod sign_in_notices;
 mod support_pin;
 mod totp;
 mod validate;

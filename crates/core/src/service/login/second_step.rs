@@ -208,6 +208,12 @@ impl<S: Store> Services<S> {
             crate::throttle::Guess::Code,
         )
         .await?;
+        // A wrong code after a right password: the third within the hour tells the holder
+        // that someone knows it. A security key's refusal is no code (a cancelled prompt).
+        if matches!(method, Method::Totp | Method::RecoveryCode) {
+            self.note_second_factor_failure(&mut tx, user, meta, now)
+                .await?;
+        }
         let failure = SecondFactorFailure::Login {
             method,
             ticket_failures: failures,

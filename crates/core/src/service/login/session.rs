@@ -38,7 +38,8 @@ pub enum LoginResult {
 
 impl<S: Store> Services<S> {
     /// Opens a session for a user who passed every required step, inside the caller's
-    /// transaction, and records `login.success`.
+    /// transaction, and records `login.success`; a sign-in from a browser or network new to the
+    /// account queues "New sign-in to your account" ([`Services::note_sign_in`]).
     pub(crate) async fn open_session(
         &self,
         tx: &mut S::Tx,
@@ -70,6 +71,8 @@ impl<S: Store> Services<S> {
         };
         tx.insert_session(&session, &token.digest()).await?;
         tx.set_last_login(&user.id, now).await?;
+        self.note_sign_in(tx, user, meta, &session.assurance, now)
+            .await?;
         let success = LoginSuccess {
             method,
             session_id: session.id.clone(),

@@ -224,6 +224,16 @@ impl<S: Store> Services<S> {
         if status != ChallengeStatus::Approved {
             self.count_push_refusal(&mut tx, user, now).await?;
         }
+        if status == ChallengeStatus::Denied {
+            // Someone typed the right password and the holder said no: a wrong answer after a
+            // right password, told with the sign-in's address and browser, not the phone's.
+            let sign_in = RequestMeta {
+                ip: c.ip.clone(),
+                user_agent: c.user_agent.clone(),
+            };
+            self.note_second_factor_failure(&mut tx, user, &sign_in, now)
+                .await?;
+        }
         if status == ChallengeStatus::Fraud {
             self.lock_user_in(&mut tx, user, meta, "companion_app", now)
                 .await?;
