@@ -35,6 +35,7 @@ mod service_tokens;
 mod sessions;
 mod setup_tokens;
 mod support;
+mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

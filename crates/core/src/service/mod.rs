@@ -51,6 +51,7 @@ mod sessions;
 mod signup;
 mod support;
 mod support_pin;
+pub mod sweep;
 mod totp;
 mod two_factor;
 mod validate;

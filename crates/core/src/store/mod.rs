@@ -39,6 +39,7 @@ mod service_tokens;
 mod sessions;
 mod setup_tokens;
 mod support;
+mod sweep;
 mod throttle;
 mod tickets;
 mod totp;
@@ -64,7 +65,7 @@ pub use outbox::{
 pub use password_links::PasswordLinks;
 pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
-pub use rate_events::{RateEvents, RateLimit, RateWindow};
+pub use rate_events::{LONGEST_WINDOW_SECS, RateEvents, RateLimit, RateWindow};
 pub use recovery_codes::RecoveryCodes;
 pub use remembered_browsers::RememberedBrowsers;
 pub use resources::Resources;
@@ -73,6 +74,7 @@ pub use service_tokens::{ServiceTokenInfo, ServiceTokens};
 pub use sessions::Sessions;
 pub use setup_tokens::SetupTokens;
 pub use support::{StoredPin, SupportAgents, SupportPins};
+pub use sweep::{Leases, Sweep, Swept};
 pub use throttle::Throttle;
 pub use tickets::LoginTickets;
 pub use totp::{GatewayLookup, StoredTotp, TotpFactors};
@@ -121,6 +123,8 @@ pub trait Transaction:
     + OidcClients
     + OidcSigningKeys
     + RememberedBrowsers
+    + Sweep
+    + Leases
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
