@@ -27,6 +27,7 @@ mod phone;
 mod push_api;
 mod session_amr;
 mod support_pin;
+mod sweep;
 mod totp;
 mod validate;
 /// Passkeys and security keys; its endpoint helpers serve `webauthn_refusals` too.
