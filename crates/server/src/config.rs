@@ -602,6 +602,55 @@ mod tests {
     }
 
     #[test]
+    fn the_sweep_and_the_metrics_token_come_from_flags_or_the_file_and_the_token_never_shows() {
+        let c = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert_eq!((c.retention_days, c.sweep_interval_secs), (30, 300));
+        assert!(c.metrics_token.is_none());
+        let dir = std::env::temp_dir().join(format!("pc-config-sweep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("portcullis.toml");
+        let token = "Metrics-Token-0123456789";
+        std::fs::write(
+            &path,
+            format!("retention_days = 7\nsweep_interval = 0\nmetrics_token = \"{token}\"\n"),
+        )
+        .unwrap();
+        let c = Config::resolve(ServeArgs::default(), Some(&path)).unwrap();
+        assert_eq!((c.retention_days, c.sweep_interval_secs), (7, 0));
+        assert_eq!(c.metrics_token.as_deref(), Some(token));
+        assert!(!format!("{c:?}").contains(token));
+        let args = ServeArgs {
+            retention_days: Some(90),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(args, Some(&path)).unwrap().retention_days,
+            90
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+        for bad in [
+            ServeArgs {
+                retention_days: Some(0),
+                ..Default::default()
+            },
+            ServeArgs {
+                sweep_interval: Some(86_401),
+                ..Default::default()
+            },
+            ServeArgs {
+                metrics_token: Some("short".into()),
+                ..Default::default()
+            },
+            ServeArgs {
+                metrics_token: Some("with a space in it, long enough".into()),
+                ..Default::default()
+            },
+        ] {
+            assert!(Config::resolve(bad.clone(), None).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused() {
         let dir = std::env::temp_dir().join(format!("pc-config-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
