@@ -9,6 +9,7 @@ mod harness;
 mod cluster;
 mod crash;
 mod rolling_restart;
+mod sweep_nodes;
 
 /// The nodes, their database and outboxes, for `cluster` and `rolling_restart`.
 mod cluster_support;
