@@ -9,6 +9,7 @@ use anyhow::bail;
 use clap::Args;
 use portcullis_core::service::sweep::SweepOutcome;
 
+use super::backup::DataLock;
 use super::init_logs;
 use crate::config::{Config, ServeArgs};
 use crate::keys::MasterKey;
@@ -24,6 +25,8 @@ impl SweepArgs {
     pub async fn run(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let config = Config::resolve(self.serve, config_file)?;
         init_logs(config.log_format);
+        // Like a serving node, so `portcullis restore` never swaps the database under a pass.
+        let _data_lock = DataLock::shared(&config.data_folder()?)?;
         let master_key =
             MasterKey::load_or_create(config.master_key.as_deref(), &config.data_folder()?)?;
         let services = crate::open_services(&config, &master_key).await?;

@@ -1,5 +1,6 @@
 //! Several real `portcullis serve` processes at once: nodes sharing one PostgreSQL database
-//! (`cluster`, `rolling_restart`) and nodes killed with `kill -9` under write load (`crash`).
+//! (`cluster`, `rolling_restart`, `sweep_nodes`) and nodes killed with `kill -9` under write
+//! load (`crash`).
 //! Slow and process-heavy, so kept apart from the quick API tests.
 
 #[macro_use]
