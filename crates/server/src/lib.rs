@@ -214,7 +214,7 @@ impl Server {
             self.state.services.keys.clone(),
         ));
         let (worker, stop_worker) = self.delivery.start();
-        let sweeper = self.sweep.start();
+        let (sweeper, stop_sweeper) = self.sweep.start();
         let push = self.state.push.clone();
         let url = self.state.config.effective_database_url();
         let listener = matches!(Backend::from_url(&url), Some(Backend::Postgres))
@@ -226,7 +226,7 @@ impl Server {
         let shutdown = async move {
             shutdown.await;
             stop_worker.stop();
-            sweeper.stop().await;
+            stop_sweeper.stop();
             push.shut_down();
             drain.begin(grace).await;
         };
@@ -237,6 +237,7 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         worker.finished().await;
+        sweeper.finished().await;
         key_watch.abort();
         if let Some(listener) = listener {
             let _ = listener.await;

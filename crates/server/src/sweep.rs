@@ -30,11 +30,11 @@ pub struct SweepTask {
     holder: String,
 }
 
-/// The running task; [`SweepHandle::stop`] ends it and gives the lease up.
-pub struct SweepHandle {
-    stop: watch::Sender<bool>,
-    handle: Option<JoinHandle<()>>,
-}
+/// The running task, to wait for once it was told to stop.
+pub struct SweepHandle(Option<JoinHandle<()>>);
+
+/// Tells the task to stop: a pass in progress is abandoned, then the lease is given up.
+pub struct StopSweep(watch::Sender<bool>);
 
 /// A name for this process in the lease: its id and random bytes, unique per start.
 pub fn holder_name(prefix: &str) -> String {
@@ -67,12 +67,12 @@ impl SweepTask {
         self.services.clock = clock;
     }
 
-    pub fn start(self) -> SweepHandle {
+    pub fn start(self) -> (SweepHandle, StopSweep) {
         let (stop, stopped) = watch::channel(false);
         let handle = self
             .interval
             .map(|interval| tokio::spawn(self.run(interval, stopped)));
-        SweepHandle { stop, handle }
+        (SweepHandle(handle), StopSweep(stop))
     }
 
     async fn run(self, interval: Duration, mut stopped: watch::Receiver<bool>) {
@@ -95,11 +95,16 @@ impl SweepTask {
     }
 }
 
+impl StopSweep {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
 impl SweepHandle {
-    /// Ends the task (a pass in progress is abandoned) and waits until it has given the lease up.
-    pub async fn stop(mut self) {
-        let _ = self.stop.send(true);
-        if let Some(handle) = self.handle.take() {
+    /// Waits until the stopped task has given the lease up (before the database closes).
+    pub async fn finished(self) {
+        if let Some(handle) = self.0 {
             let _ = handle.await;
         }
     }
