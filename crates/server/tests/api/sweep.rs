@@ -82,8 +82,8 @@ on_both_backends! {
         assert_eq!(sessions_in_database(&app).await, 1);
         // Ten hours (the absolute limit) and the grace later, the session is long over.
         clock.set(T + 10 * 3600 + GRACE_SECS);
+        // (The sweep may already have run; the new session cannot be swept either way.)
         let new = app.signed_in("new@example.com").await;
-        assert_eq!(sessions_in_database(&app).await, 2);
         eventually!("the expired session is swept", sessions_in_database(&app).await == 1);
         assert_eq!(app.me(&old).await.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(app.me(&new).await.status(), StatusCode::OK, "the live session stays");
