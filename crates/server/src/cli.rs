@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod rotate_key;
 pub mod service_token;
 pub mod support;
+pub mod sweep;
 
 use std::io::BufRead;
 use std::path::Path;

@@ -10,6 +10,8 @@ use clap::Args;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use portcullis_core::service::sweep::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
+
 use crate::delivery::config::{DeliveryArgs, DeliveryConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -28,6 +30,11 @@ pub enum SqliteSynchronous {
     Normal,
     Full,
 }
+
+/// How often a node sweeps expired rows when nothing says otherwise.
+const DEFAULT_SWEEP_INTERVAL_SECS: u64 = 300;
+/// A day: a longer pause lets the tables grow for no reason.
+const MAX_SWEEP_INTERVAL_SECS: u64 = 86_400;
 
 /// Each hashing thread may hold ~20 MiB while it hashes: more threads than this is a typo.
 const MAX_HASH_THREADS: usize = 1024;
@@ -93,6 +100,15 @@ pub struct ServeArgs {
     /// Domain the session cookie is set for, so one sign-in covers its subdomains [default: this host only]
     #[arg(long, env = "PORTCULLIS_COOKIE_DOMAIN")]
     pub cookie_domain: Option<String>,
+    /// Days the outbox keeps messages sent or given up before the sweep deletes them [default: 30]
+    #[arg(long, env = "PORTCULLIS_RETENTION_DAYS")]
+    pub retention_days: Option<u32>,
+    /// Seconds between two sweeps of expired rows; 0 turns the sweep off on this node [default: 300]
+    #[arg(long, env = "PORTCULLIS_SWEEP_INTERVAL")]
+    pub sweep_interval: Option<u64>,
+    /// Bearer token that /metrics then requires (Authorization: Bearer TOKEN) [default: none, /metrics is open]
+    #[arg(long, env = "PORTCULLIS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -117,10 +133,13 @@ struct FileConfig {
     sqlite_synchronous: Option<SqliteSynchronous>,
     trusted_proxies: Option<Vec<String>>,
     cookie_domain: Option<String>,
+    retention_days: Option<u32>,
+    sweep_interval: Option<u64>,
+    metrics_token: Option<String>,
 }
 
 /// The settings in force, after merging.
-/// A configured secret (the master key): `Debug` says it is set, never what it is.
+/// A configured secret (the master key, the metrics token): `Debug` says it is set, never what it is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretText(String);
 
@@ -179,6 +198,12 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// The session cookie's `Domain` (lower case, no leading dot); `None` keeps it to this host.
     pub cookie_domain: Option<String>,
+    /// How long the outbox keeps messages sent or given up (the sweep's retention).
+    pub retention_days: u32,
+    /// Seconds between two sweeps on this node; 0: this node never sweeps.
+    pub sweep_interval_secs: u64,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer` this token.
+    pub metrics_token: Option<SecretText>,
     /// The file given with `--config`, so that the commands the server suggests find the same
     /// settings.
     pub config_file: Option<PathBuf>,
@@ -282,6 +307,19 @@ impl Config {
                     .unwrap_or_default(),
             )?,
             cookie_domain: parse_cookie_domain(args.cookie_domain.or(f.cookie_domain))?,
+            retention_days: args
+                .retention_days
+                .or(f.retention_days)
+                .unwrap_or(DEFAULT_RETENTION_DAYS),
+            sweep_interval_secs: args
+                .sweep_interval
+                .or(f.sweep_interval)
+                .unwrap_or(DEFAULT_SWEEP_INTERVAL_SECS),
+            metrics_token: args
+                .metrics_token
+                .or(f.metrics_token)
+                .filter(|s| !s.is_empty())
+                .map(SecretText),
             config_file: file.map(Path::to_path_buf),
         };
         if !(1..=MAX_HASH_THREADS).contains(&config.hash_threads) {
@@ -306,6 +344,19 @@ impl Config {
                 "cookie_domain {domain} must be the public URL's host or a parent of it ({})",
                 config.public_url
             );
+        }
+        if !(1..=MAX_RETENTION_DAYS).contains(&config.retention_days) {
+            bail!("retention_days must be between 1 and {MAX_RETENTION_DAYS}");
+        }
+        if config.sweep_interval_secs > MAX_SWEEP_INTERVAL_SECS {
+            bail!("sweep_interval must be at most {MAX_SWEEP_INTERVAL_SECS} seconds (a day)");
+        }
+        if let Some(token) = &config.metrics_token
+            && (token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            // The token travels in a header: printable ASCII only; and it guards counters that
+            // tell how many people sign in, so it must not be guessable.
+            bail!("metrics_token must be at least 16 printable ASCII characters without spaces");
         }
         if config.session_idle_secs < 60 || config.session_max_secs < config.session_idle_secs {
             bail!(
@@ -548,6 +599,55 @@ mod tests {
         }
         let none = Config::resolve(ServeArgs::default(), None).unwrap();
         assert!(none.trusted_proxies.is_empty() && none.cookie_domain.is_none());
+    }
+
+    #[test]
+    fn the_sweep_and_the_metrics_token_come_from_flags_or_the_file_and_the_token_never_shows() {
+        let c = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert_eq!((c.retention_days, c.sweep_interval_secs), (30, 300));
+        assert!(c.metrics_token.is_none());
+        let dir = std::env::temp_dir().join(format!("pc-config-sweep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("portcullis.toml");
+        let token = "Metrics-Token-0123456789";
+        std::fs::write(
+            &path,
+            format!("retention_days = 7\nsweep_interval = 0\nmetrics_token = \"{token}\"\n"),
+        )
+        .unwrap();
+        let c = Config::resolve(ServeArgs::default(), Some(&path)).unwrap();
+        assert_eq!((c.retention_days, c.sweep_interval_secs), (7, 0));
+        assert_eq!(c.metrics_token.as_deref(), Some(token));
+        assert!(!format!("{c:?}").contains(token));
+        let args = ServeArgs {
+            retention_days: Some(90),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(args, Some(&path)).unwrap().retention_days,
+            90
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+        for bad in [
+            ServeArgs {
+                retention_days: Some(0),
+                ..Default::default()
+            },
+            ServeArgs {
+                sweep_interval: Some(86_401),
+                ..Default::default()
+            },
+            ServeArgs {
+                metrics_token: Some("short".into()),
+                ..Default::default()
+            },
+            ServeArgs {
+                metrics_token: Some("with a space in it, long enough".into()),
+                ..Default::default()
+            },
+        ] {
+            assert!(Config::resolve(bad.clone(), None).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

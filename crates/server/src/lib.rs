@@ -16,6 +16,8 @@
 //! - [`metrics`]: Prometheus counters and the middleware that feeds them.
 //! - [`delivery`]: the outbox worker that renders queued notices and sends them by SMTP, an SMS
 //!   gateway, or into files; started and stopped with the server.
+//! - [`sweep`]: the periodic sweep of expired rows (one node at a time, by a lease); started and
+//!   stopped with the server.
 //! - [`cli`]: the operator's `portcullis user …` commands (list, create, set-role, force-2fa,
 //!   reset-2fa, delete), audited as done by the operator; `support-agent …`, `service-token …`,
 //!   and `checkpassword`, Dovecot's helper for mail clients' app passwords.
@@ -44,6 +46,7 @@ pub mod push_wake;
 pub mod push_webhook;
 pub mod qr;
 pub mod state;
+pub mod sweep;
 pub mod web;
 
 use std::future::Future;
@@ -87,6 +90,7 @@ pub struct Server {
     state: AppState,
     setup_link: Option<String>,
     delivery: delivery::Delivery,
+    sweep: sweep::SweepTask,
 }
 
 impl Server {
@@ -131,6 +135,12 @@ impl Server {
             services.clone(),
             metrics.clone(),
         )?;
+        let sweep = sweep::SweepTask::new(
+            services.clone(),
+            metrics.clone(),
+            config.retention_days,
+            config.sweep_interval_secs,
+        );
         let push = push_wake::PushWake::new(config.push_webhook_allow_private);
         let state = AppState {
             services,
@@ -145,6 +155,7 @@ impl Server {
             state,
             setup_link,
             delivery,
+            sweep,
         })
     }
 
@@ -166,7 +177,8 @@ impl Server {
     /// Replaces the clock the pages and the API read, before the server runs: a test moves a
     /// [`portcullis_core::FixedClock`] through a sign-in's lifetimes instead of sleeping.
     pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
-        self.state.services.clock = clock;
+        self.state.services.clock = clock.clone();
+        self.sweep.set_clock(clock);
     }
 
     /// Where email and SMS go, one line per channel.
@@ -202,6 +214,7 @@ impl Server {
             self.state.services.keys.clone(),
         ));
         let (worker, stop_worker) = self.delivery.start();
+        let (sweeper, stop_sweeper) = self.sweep.start();
         let push = self.state.push.clone();
         let url = self.state.config.effective_database_url();
         let listener = matches!(Backend::from_url(&url), Some(Backend::Postgres))
@@ -213,6 +226,7 @@ impl Server {
         let shutdown = async move {
             shutdown.await;
             stop_worker.stop();
+            stop_sweeper.stop();
             push.shut_down();
             drain.begin(grace).await;
         };
@@ -223,6 +237,7 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         worker.finished().await;
+        sweeper.finished().await;
         key_watch.abort();
         if let Some(listener) = listener {
             let _ = listener.await;

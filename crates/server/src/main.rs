@@ -13,6 +13,7 @@ use portcullis_server::cli::outbox::OutboxCommand;
 use portcullis_server::cli::rotate_key::RotateKeyArgs;
 use portcullis_server::cli::service_token::ServiceTokenCommand;
 use portcullis_server::cli::support::SupportAgentCommand;
+use portcullis_server::cli::sweep::SweepArgs;
 use portcullis_server::cli::{UserCommand, init_logs};
 use portcullis_server::config::{Config, ServeArgs};
 
@@ -75,6 +76,8 @@ enum Command {
     Restore(RestoreArgs),
     /// Seal every secret anew under a new master key, while the servers run; run again to resume
     RotateKey(RotateKeyArgs),
+    /// Delete what has expired once now, as a serving node does every --sweep-interval
+    Sweep(SweepArgs),
     /// Dovecot's checkpassword interface: check fd 3's credentials with /api/v1/app-auth
     Checkpassword(CheckpasswordArgs),
 }
@@ -117,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Backup(args) => args.run(cli.config.as_deref()).await,
         Command::Restore(args) => args.run(cli.config.as_deref()).await,
         Command::RotateKey(args) => args.run(cli.config.as_deref()).await,
+        Command::Sweep(args) => args.run(cli.config.as_deref()).await,
         Command::Checkpassword(args) => std::process::exit(args.run().await),
     }
 }

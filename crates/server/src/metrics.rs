@@ -1,5 +1,6 @@
 //! Prometheus metrics in the text exposition format: request counts and latencies by route and
-//! status, logins by outcome, and requests shed because the password-hashing queue was full. Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
+//! status, logins by outcome, requests shed because the password-hashing queue was full, and
+//! what the sweep removed (rows by table, passes by outcome, the last pass). Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
 //! never raw paths, so ids and tokens never become label values.
 
 use std::collections::BTreeMap;
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use portcullis_core::store::Swept;
 
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -29,6 +31,9 @@ struct Inner {
     logins: BTreeMap<&'static str, u64>,
     deliveries: BTreeMap<(&'static str, &'static str), u64>,
     overloaded: u64,
+    swept: BTreeMap<&'static str, u64>,
+    sweeps: BTreeMap<&'static str, u64>,
+    last_sweep: Option<i64>,
 }
 
 #[derive(Default)]
@@ -75,6 +80,22 @@ impl Metrics {
     pub fn record_overloaded(&self) {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         m.overloaded += 1;
+    }
+
+    /// Rows of `table` the sweep deleted in one batch.
+    pub fn record_swept(&self, table: &'static str, rows: u64) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.swept.entry(table).or_default() += rows;
+    }
+
+    /// A sweep pass by `outcome` (`swept`, `busy`: another node holds the lease, `interrupted`,
+    /// `error`); a pass that swept also sets the time of the last one (Unix seconds).
+    pub fn record_sweep(&self, outcome: &'static str, at: i64) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.sweeps.entry(outcome).or_default() += 1;
+        if outcome == "swept" {
+            m.last_sweep = Some(at);
+        }
     }
 
     pub fn render(&self) -> String {
@@ -138,7 +159,42 @@ impl Metrics {
                 "portcullis_outbox_deliveries_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {n}"
             );
         }
+        render_sweep(&m, &mut out);
         out
+    }
+}
+
+/// The sweep's series. Every swept table is shown from the start (at 0), so a rate over the
+/// counter works from the first scrape and a missing series means a missing server.
+fn render_sweep(m: &Inner, out: &mut String) {
+    out.push_str(
+        "# HELP portcullis_sweep_rows_total Expired rows the sweep deleted on this node, by table.\n",
+    );
+    out.push_str("# TYPE portcullis_sweep_rows_total counter\n");
+    let mut tables: BTreeMap<&'static str, u64> =
+        Swept::ALL.iter().map(|k| (k.table(), 0)).collect();
+    for (table, n) in &m.swept {
+        *tables.entry(table).or_default() += n;
+    }
+    for (table, n) in &tables {
+        let _ = writeln!(out, "portcullis_sweep_rows_total{{table=\"{table}\"}} {n}");
+    }
+    out.push_str(
+        "# HELP portcullis_sweep_runs_total Sweep passes on this node by outcome: swept, busy (another node holds the lease), interrupted (the lease was lost), error.\n",
+    );
+    out.push_str("# TYPE portcullis_sweep_runs_total counter\n");
+    for (outcome, n) in &m.sweeps {
+        let _ = writeln!(
+            out,
+            "portcullis_sweep_runs_total{{outcome=\"{outcome}\"}} {n}"
+        );
+    }
+    if let Some(at) = m.last_sweep {
+        out.push_str(
+            "# HELP portcullis_sweep_last_success_timestamp_seconds When this node last finished a sweep pass.\n",
+        );
+        out.push_str("# TYPE portcullis_sweep_last_success_timestamp_seconds gauge\n");
+        let _ = writeln!(out, "portcullis_sweep_last_success_timestamp_seconds {at}");
     }
 }
 
@@ -206,5 +262,23 @@ mod tests {
         ));
         assert!(text.contains("portcullis_logins_total{outcome=\"failure\"} 1"));
         assert!(text.contains("\nportcullis_overloaded_total 1\n"));
+    }
+
+    #[test]
+    fn every_swept_table_shows_from_the_start_and_counts_up() {
+        let m = Metrics::default();
+        let text = m.render();
+        assert!(text.contains("portcullis_sweep_rows_total{table=\"sessions\"} 0\n"));
+        assert!(text.contains("portcullis_sweep_rows_total{table=\"outbox\"} 0\n"));
+        assert!(!text.contains("portcullis_sweep_last_success_timestamp_seconds "));
+        m.record_swept("sessions", 500);
+        m.record_swept("sessions", 7);
+        m.record_sweep("busy", 10);
+        m.record_sweep("swept", 1_800_000_000);
+        let text = m.render();
+        assert!(text.contains("portcullis_sweep_rows_total{table=\"sessions\"} 507\n"));
+        assert!(text.contains("portcullis_sweep_runs_total{outcome=\"busy\"} 1\n"));
+        assert!(text.contains("portcullis_sweep_runs_total{outcome=\"swept\"} 1\n"));
+        assert!(text.contains("portcullis_sweep_last_success_timestamp_seconds 1800000000\n"));
     }
 }

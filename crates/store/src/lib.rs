@@ -36,6 +36,7 @@ mod sessions;
 mod setup_tokens;
 mod sign_in_history;
 mod support;
+mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

@@ -52,6 +52,7 @@ mod sign_in_notices;
 mod signup;
 mod support;
 mod support_pin;
+pub mod sweep;
 mod totp;
 mod two_factor;
 mod validate;

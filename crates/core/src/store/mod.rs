@@ -40,6 +40,7 @@ mod sessions;
 mod setup_tokens;
 mod sign_in_history;
 mod support;
+mod sweep;
 mod throttle;
 mod tickets;
 mod totp;
@@ -65,7 +66,7 @@ pub use outbox::{
 pub use password_links::PasswordLinks;
 pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
-pub use rate_events::{RateEvents, RateLimit, RateWindow};
+pub use rate_events::{LONGEST_WINDOW_SECS, RateEvents, RateLimit, RateWindow};
 pub use recovery_codes::RecoveryCodes;
 pub use remembered_browsers::RememberedBrowsers;
 pub use resources::Resources;
@@ -75,6 +76,7 @@ pub use sessions::Sessions;
 pub use setup_tokens::SetupTokens;
 pub use sign_in_history::SignInHistory;
 pub use support::{StoredPin, SupportAgents, SupportPins};
+pub use sweep::{Leases, Sweep, Swept};
 pub use throttle::Throttle;
 pub use tickets::LoginTickets;
 pub use totp::{GatewayLookup, StoredTotp, TotpFactors};
@@ -124,6 +126,8 @@ pub trait Transaction:
     + OidcSigningKeys
     + RememberedBrowsers
     + SignInHistory
+    + Sweep
+    + Leases
     + Send
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;

@@ -21,8 +21,17 @@ pub struct RateLimit {
     pub window_secs: i64,
 }
 
+/// The longest window a [`RateLimit`] may have: the sweep deletes events older than this, so a
+/// longer window would count too few. [`RateLimit::new`] refuses a longer one (at compile time
+/// for a `const` limit).
+pub const LONGEST_WINDOW_SECS: i64 = 24 * 3600;
+
 impl RateLimit {
     pub const fn new(max: i64, window_secs: i64) -> Self {
+        assert!(
+            window_secs <= LONGEST_WINDOW_SECS,
+            "a rate window longer than the sweep keeps events"
+        );
         RateLimit { max, window_secs }
     }
 

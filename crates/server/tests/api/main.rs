@@ -28,6 +28,7 @@ mod push_api;
 mod session_amr;
 mod sign_in_notices;
 mod support_pin;
+mod sweep;
 mod totp;
 mod validate;
 /// Passkeys and security keys; its endpoint helpers serve `webauthn_refusals` too.

@@ -23,6 +23,7 @@ mod proxy_kit;
 mod reverse_proxy;
 mod schemathesis;
 mod secrets_leak;
+mod sweep_cli;
 
 /// The secret list and search of `secrets_leak`.
 mod secrets_support;

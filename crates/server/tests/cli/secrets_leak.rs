@@ -134,6 +134,9 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..start + len].to_owned()
 }
 
+/// The token `/metrics` asks for: configured, sent on every scrape, never to be seen again.
+const METRICS_TOKEN: &str = "scrape-me-Xv93kQ2mT7pL";
+
 async fn scenario(backend: Backend, log_format: &'static str) {
     with_database_on(backend, move |url, folder, _| async move {
         let mut w = World {
@@ -199,7 +202,9 @@ async fn run_every_flow_and_search(w: &mut World) {
         .arg("--log-format")
         .arg(w.log_format)
         .env("RUST_LOG", "trace")
-        .env("PORTCULLIS_OPEN_REGISTRATION", "true");
+        .env("PORTCULLIS_OPEN_REGISTRATION", "true")
+        .env("PORTCULLIS_METRICS_TOKEN", METRICS_TOKEN);
+    s.text("metrics-token", METRICS_TOKEN);
     spec.database_url = w.database_url.clone();
     let server = Server::start(spec).await;
     let logs = server.stderr.clone();
@@ -686,6 +691,10 @@ async fn run_every_flow_and_search(w: &mut World) {
         assert_eq!(st, StatusCode::OK, "{path}: {body}");
     }
     let (st, _) = api.call(Method::GET, "/metrics", None, None, &[]).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, _) = api
+        .call(Method::GET, "/metrics", Some(METRICS_TOKEN), None, &[])
+        .await;
     assert_eq!(st, StatusCode::OK);
 
     // Every link in every delivered email (security notices carry "this wasn't me" links).

@@ -1,5 +1,6 @@
 //! Several real `portcullis serve` processes at once: nodes sharing one PostgreSQL database
-//! (`cluster`, `rolling_restart`) and nodes killed with `kill -9` under write load (`crash`).
+//! (`cluster`, `rolling_restart`, `sweep_nodes`) and nodes killed with `kill -9` under write
+//! load (`crash`).
 //! Slow and process-heavy, so kept apart from the quick API tests.
 
 #[macro_use]
@@ -9,6 +10,7 @@ mod harness;
 mod cluster;
 mod crash;
 mod rolling_restart;
+mod sweep_nodes;
 
 /// The nodes, their database and outboxes, for `cluster` and `rolling_restart`.
 mod cluster_support;

@@ -52,3 +52,13 @@ CREATE TABLE leases (
     holder      TEXT NOT NULL,
     expires_at  BIGINT NOT NULL
 );
+
+-- The sweep (part "sweep" of issue 18): it finds expired rows by these times, a batch of 500 at
+-- a time; without an index each batch of the largest tables would read the whole table while
+-- it holds the write lock. The other swept tables have such an index already.
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE INDEX login_tickets_expiry ON login_tickets (expires_at);
+CREATE INDEX rate_events_at ON rate_events (at);
+CREATE INDEX address_failures_at ON address_failures (at);
+CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL;
