@@ -45,7 +45,11 @@ fn statement(kind: Swept) -> (&'static str, &'static str, &'static str) {
         Swept::SignInHistory => (
             "sign_in_history",
             "(user_id, family, network)",
-            "last_seen_at <= $1",
+            // Each account keeps its newest row, however old: an account with no history at
+            // all reads as never signed in, and its next sign-in would go untold.
+            "last_seen_at <= $1 AND EXISTS (SELECT 1 FROM sign_in_history newer \
+             WHERE newer.user_id = sign_in_history.user_id \
+             AND newer.last_seen_at > sign_in_history.last_seen_at)",
         ),
         Swept::Outbox => ("outbox", "id", "sent_at <= $1 OR failed_at <= $1"),
     }

@@ -86,7 +86,8 @@ async fn seed(s: &Services<SqlStore>) {
     exec(s, &format!("
         INSERT INTO contracts (id, name, created_at) VALUES ('c', 'C', 1);
         INSERT INTO users (id, contract_id, email, email_key, role, created_at)
-            VALUES ('u', 'c', 'a@example.com', 'a@example.com', 'owner', 1);
+            VALUES ('u', 'c', 'a@example.com', 'a@example.com', 'owner', 1),
+                   ('idle', 'c', 'b@example.com', 'b@example.com', 'user', 1);
         INSERT INTO sessions (id, user_id, token_digest, kind, created_at, last_seen_at, expires_at, revoked_at) VALUES
             ('live', 'u', 't0', 'web', 1, {NOW}, {far}, NULL),
             ('live2', 'u', 't1', 'web', 1, {NOW}, {far}, NULL),
@@ -141,7 +142,8 @@ async fn seed(s: &Services<SqlStore>) {
         INSERT INTO remembered_browsers (id, user_id, public_key, created_at, expires_at) VALUES
             ('old', 'u', 'k', 1, {gone}), ('new', 'u', 'k', 1, {kept});
         INSERT INTO sign_in_history (user_id, family, network, last_seen_at) VALUES
-            ('u', 'old', '192.0.2.0/24', {history_gone}), ('u', 'new', '192.0.2.0/24', {history_gone} + 1);
+            ('u', 'old', '192.0.2.0/24', {history_gone}), ('u', 'new', '192.0.2.0/24', {history_gone} + 1),
+            ('idle', 'newest of an idle account', '192.0.2.0/24', {history_gone} - 1);
         INSERT INTO outbox (id, channel, recipient, body, created_at, sent_at, failed_at) VALUES
             ('old-sent', 'email', 'a@example.com', '', 1, {retention_gone}, NULL),
             ('old-failed', 'email', 'a@example.com', '', 1, NULL, {retention_gone}),
@@ -205,7 +207,9 @@ async fn every_expired_row_goes_and_every_other_stays(url: String) {
     );
     assert_eq!(
         column(&s, "sign_in_history", "family").await,
-        kept(&["new"])
+        // An account that has not signed in for 90 days keeps its newest row: with none it
+        // would read as never signed in, and its next sign-in would go untold.
+        kept(&["new", "newest of an idle account"])
     );
     assert_eq!(
         column(&s, "outbox", "id").await,
@@ -213,7 +217,7 @@ async fn every_expired_row_goes_and_every_other_stays(url: String) {
     );
     // Never swept: the audit log, the users, the devices.
     assert_eq!(column(&s, "audit_events", "type").await.len(), 1);
-    assert_eq!(column(&s, "users", "id").await, kept(&["u"]));
+    assert_eq!(column(&s, "users", "id").await, kept(&["idle", "u"]));
     assert_eq!(column(&s, "push_devices", "id").await, kept(&["dev"]));
 
     // The report counts the rows each kind deleted itself (cascades are not counted).

@@ -15,7 +15,8 @@
 //!   window's key goes with its last event. Failed sign-ins per address go after the address
 //!   throttle's window.
 //! - The sign-in history keeps 90 days ([`SIGN_IN_HISTORY_SECS`]): "a new browser" means one
-//!   not seen for that long.
+//!   not seen for that long. Each account keeps its newest row however old, so an account
+//!   idle for longer still has a history and its next sign-in is told.
 //! - Outbox rows sent or given up are kept for the retention (`--retention-days`, 30 by
 //!   default), so an operator can still see that a message went; their text was wiped at send.
 //! - Never swept: the audit log (append-only, the database refuses), the account throttle (its
