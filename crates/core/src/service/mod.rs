@@ -27,6 +27,7 @@ mod app_auth;
 mod app_passwords;
 mod audit_log;
 mod contract_policy;
+mod devices;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;
