@@ -34,12 +34,17 @@ impl SessionLine {
     }
 }
 
-/// The session's device in words: a browser's family, or the API client's name.
+/// The session's device in words, enough for a person to recognise their own: a browser's
+/// family ("Firefox on Linux"), or the API client's name ("API client: curl"). Versions are
+/// ignored; `portcullis_core::user_agent` is the one place that reads user agents.
 pub fn describe(kind: SessionKind, ua: Option<&str>) -> String {
-    let family = user_agent::family(ua);
-    match kind {
-        SessionKind::Web => family.describe(),
-        SessionKind::Api => format!("API client: {}", family.describe()),
+    let sent = ua.filter(|ua| !ua.trim().is_empty());
+    let family = user_agent::family(sent);
+    match (kind, sent) {
+        (SessionKind::Web, None) => "Unknown browser".to_owned(),
+        (SessionKind::Web, Some(_)) => family.describe(),
+        (SessionKind::Api, None) => "API client".to_owned(),
+        (SessionKind::Api, Some(_)) => format!("API client: {}", family.describe()),
     }
 }
 
@@ -92,6 +97,22 @@ mod tests {
             "password, authenticator app and recovery code"
         );
         assert_eq!(how(&[]), "an unknown way");
+    }
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                      Chrome/126.0.0.0 Safari/537.36";
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like \
+                    Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0";
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe(SessionKind::Web, Some(chrome)), "Chrome on Linux");
+        assert_eq!(describe(SessionKind::Web, Some(edge)), "Edge on Windows");
+        assert_eq!(describe(SessionKind::Web, Some(iphone)), "Safari on iOS");
+        assert_eq!(describe(SessionKind::Web, None), "Unknown browser");
+        assert_eq!(describe(SessionKind::Api, None), "API client");
+        assert_eq!(describe(SessionKind::Api, Some("  ")), "API client");
     }
 
     #[test]
