@@ -1,13 +1,18 @@
-//! "Devices and sessions" in headless Chromium: the page marks this browser, ends another
-//! session (one an API client opened), signs out everywhere else, and ending its own session
-//! signs it out; an administrator ends a user's sessions from the user page, one and then all;
+//! "Devices and sessions" in headless Chromium: the page marks this browser, forgets a
+//! remembered browser, ends another session (one an API client opened), signs out everywhere
+//! else, and ending its own session signs it out; an administrator ends a user's sessions from the user page, one and then all;
 //! the user manager's sign-in settings refuse a number of days out of range beside the field.
 //! The API clients' tokens tell whether their sessions still work.
 //!
 //! Skipping works as in `browser.rs`: without chromium or chromedriver the tests say SKIPPED,
 //! unless `PORTCULLIS_REQUIRE_BROWSER=1`.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use fantoccini::{Client, Locator};
+use portcullis_core::UnixTime;
+use portcullis_core::model::{RememberedBrowser, RememberedBrowserId, UserId};
+use portcullis_core::store::{RememberedBrowsers, Store, Transaction};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -39,6 +44,32 @@ async fn works(app: &TestApp, token: &str) -> bool {
         "{status}"
     );
     status == StatusCode::OK
+}
+
+/// A remembered browser of the person of `token`, as the sign-in page's registration leaves it
+/// (that flow is tested with the sign-in; here only the list and "Forget" matter).
+async fn remember(app: &TestApp, token: &str, id: &str) {
+    let me: Value = app.server().me(token).await.json().await.unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let browser = RememberedBrowser {
+        id: RememberedBrowserId(id.to_owned()),
+        user_id: UserId(me["id"].as_str().unwrap().to_owned()),
+        public_key: "BPublicKeyOfTheTest".to_owned(),
+        created_at: UnixTime(now - 86_400),
+        expires_at: UnixTime(now + 29 * 86_400),
+        last_used_at: None,
+        user_agent: Some(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+                .to_owned(),
+        ),
+        ip: Some("203.0.113.7".to_owned()),
+    };
+    let mut tx = app.server().state.services.store.begin().await.unwrap();
+    tx.insert_remembered_browser(&browser).await.unwrap();
+    tx.commit().await.unwrap();
 }
 
 async fn count(c: &Client, css: &str) -> usize {
@@ -74,6 +105,29 @@ async fn the_devices_page_marks_this_browser_and_ends_the_others() {
     .await;
     assert!(api.starts_with("API client"), "{api}");
     assert!(text_of(c, "#browsers-empty").await.contains("No browser"));
+
+    // A remembered browser is listed, and forgotten.
+    remember(&app, &first, "work-laptop").await;
+    c.refresh().await.unwrap();
+    let row = text_of(c, "#browsers li.session").await;
+    assert!(row.contains("Firefox on Windows"), "{row}");
+    assert!(row.contains("From 203.0.113.7"), "{row}");
+    assert!(row.contains("last used never"), "{row}");
+    click(c, "#browsers li.session button").await;
+    assert!(
+        text_of(c, ".notice")
+            .await
+            .starts_with("That browser has been forgotten")
+    );
+    assert!(text_of(c, "#browsers-empty").await.contains("No browser"));
+    let list: Value = app
+        .server()
+        .get("/api/v1/me/remembered-browsers", Some(&first))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["browsers"], json!([]));
 
     // End the first API client's session.
     click(c, &format!("li[data-session='{first_id}'] button")).await;
