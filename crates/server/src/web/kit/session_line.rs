@@ -63,11 +63,11 @@ pub fn how_signed_in(methods: &[String]) -> String {
             "webauthn" => "passkey",
             "remembered_browser" => "remembered browser",
             "sms" => "text message code",
-            _ => "another way",
+            _ => "another method",
         })
         .collect();
     match words.as_slice() {
-        [] => "an unknown way".to_owned(),
+        [] => "a method that was not recorded".to_owned(),
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
@@ -96,7 +96,7 @@ mod tests {
             how(&["password", "totp", "recovery_code"]),
             "password, authenticator app and recovery code"
         );
-        assert_eq!(how(&[]), "an unknown way");
+        assert_eq!(how(&[]), "a method that was not recorded");
     }
 
     #[test]
