@@ -113,6 +113,7 @@ async fn the_devices_page_marks_this_browser_and_ends_the_others() {
     assert!(row.contains("Firefox on Windows"), "{row}");
     assert!(row.contains("From 203.0.113.7"), "{row}");
     assert!(row.contains("last used never"), "{row}");
+    screenshot(c, "devices").await;
     click(c, "#browsers li.session button").await;
     assert!(
         text_of(c, ".notice")
@@ -194,6 +195,7 @@ async fn an_administrator_ends_a_users_sessions_from_the_user_page() {
         .await
         .unwrap();
     assert_eq!(count(c, "#user-sessions li.session").await, 2);
+    screenshot(c, "admin-user-sessions").await;
     click(c, &format!("li[data-session='{one_id}'] button")).await;
     assert_eq!(
         text_of(c, ".notice").await,

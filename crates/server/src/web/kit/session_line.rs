@@ -38,13 +38,18 @@ impl SessionLine {
 /// family ("Firefox on Linux"), or the API client's name ("API client: curl"). Versions are
 /// ignored; `portcullis_core::user_agent` is the one place that reads user agents.
 pub fn describe(kind: SessionKind, ua: Option<&str>) -> String {
-    let sent = ua.filter(|ua| !ua.trim().is_empty());
+    let sent = ua.map(str::trim).filter(|ua| !ua.is_empty());
     let family = user_agent::family(sent);
+    let known = family.is_browser || family.browser != "Unknown browser";
     match (kind, sent) {
         (SessionKind::Web, None) => "Unknown browser".to_owned(),
         (SessionKind::Web, Some(_)) => family.describe(),
         (SessionKind::Api, None) => "API client".to_owned(),
-        (SessionKind::Api, Some(_)) => format!("API client: {}", family.describe()),
+        (SessionKind::Api, Some(_)) if known => format!("API client: {}", family.describe()),
+        // A program no list knows is best recognised by the name it gave itself.
+        (SessionKind::Api, Some(ua)) => {
+            format!("API client: {}", ua.chars().take(60).collect::<String>())
+        }
     }
 }
 
@@ -113,6 +118,10 @@ mod tests {
         assert_eq!(describe(SessionKind::Web, None), "Unknown browser");
         assert_eq!(describe(SessionKind::Api, None), "API client");
         assert_eq!(describe(SessionKind::Api, Some("  ")), "API client");
+        assert_eq!(
+            describe(SessionKind::Api, Some("backup-script/2.1")),
+            "API client: backup-script/2.1"
+        );
     }
 
     #[test]
