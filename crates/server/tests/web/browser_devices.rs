@@ -259,6 +259,7 @@ async fn the_sign_in_settings_refuse_days_out_of_range_beside_the_field() {
         click(c, "form[action='/admin/sign-in-settings'] button").await;
         let error = text_of(c, "#remember-days-error").await;
         assert!(error.contains("from 0 to 90"), "{bad}: {error}");
+        screenshot(c, "sign-in-settings-refused").await;
         let kept = c
             .find(Locator::Id("remember_browser_days"))
             .await

@@ -412,7 +412,7 @@ pub struct SignInSettingsForm {
 
 /// What the days field says when it holds no number from 0 to 90.
 const DAYS_MESSAGE: &str =
-    "Enter a whole number of days from 0 to 90 (0: browsers are never remembered).";
+    "Enter a whole number of days from 0 to 90; 0 means no browser is remembered.";
 
 /// `POST /admin/sign-in-settings`: how long browsers may be remembered and whether new sign-ins
 /// are told. A number out of range comes back beside its field, nothing saved.
