@@ -214,7 +214,7 @@ on_both_backends! {
         let (_, admin) = member(&app, &owner, "admin@example.com", "administrator").await;
         member(&app, &owner, "user@example.com", "user").await;
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": true }))).await;
-        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true, "require_phishing_resistant": false }));
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({ "require_2fa": true, "require_phishing_resistant": false, "remember_browser_days": 30, "new_sign_in_notice": true }));
         assert_eq!(login_json(&app, "user@example.com").await["status"], "enrollment_required");
         assert_eq!(login_json(&app, "owner@example.com").await["status"], "enrollment_required");
         let r = call(&app, Method::PATCH, "/api/v1/contract", &admin, Some(json!({ "require_2fa": false }))).await;
