@@ -13,7 +13,9 @@
 //!   `webauthn` (a folder: passkeys and security keys — registration, the second step, the
 //!   sign-in without a password, the forced setup).
 //! - One file per other use case: sign-up, invitations, the forced setup, password change and
-//!   reset, sessions, phone, app passwords, `/validate`, `/app-auth`, support, administration.
+//!   reset, sessions, devices (remembered browsers, ending sessions in bulk, an administrator's
+//!   view of a user's sessions), phone, app passwords, `/validate`, `/app-auth`, support,
+//!   administration.
 //! - Shared pieces that are no use case: `held` (what a page shows once after a redirect) and
 //!   `notify` (security notices queued in the caller's transaction).
 //!
@@ -27,6 +29,7 @@ mod app_auth;
 mod app_passwords;
 mod audit_log;
 mod contract_policy;
+mod devices;
 mod emergency_kit;
 mod forced_enrolment;
 mod groups;

@@ -20,6 +20,7 @@ mod phone;
 mod push;
 mod push_device;
 mod recovery;
+mod remembered_browsers;
 mod resources;
 pub mod service_auth;
 mod sessions;
@@ -194,8 +195,18 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(password_reset::request_reset))
         .routes(routes!(password_reset::complete_reset))
         .routes(routes!(me::audit))
-        .routes(routes!(sessions::list_sessions))
+        .routes(routes!(
+            sessions::list_sessions,
+            sessions::end_other_sessions
+        ))
         .routes(routes!(sessions::revoke_session))
+        .routes(routes!(
+            sessions::list_user_sessions,
+            sessions::end_user_sessions
+        ))
+        .routes(routes!(sessions::end_user_session))
+        .routes(routes!(remembered_browsers::list_remembered_browsers))
+        .routes(routes!(remembered_browsers::forget_remembered_browser))
         .routes(routes!(support_pin::set_support_pin))
         .routes(routes!(support::verify_pin))
         .routes(routes!(

@@ -32,13 +32,13 @@ use pages::account::{lock, overview as account};
 use pages::admin::oidc_clients as admin_oidc;
 use pages::admin::{
     access_rules as admin_access_rules, groups as admin_groups, user as admin_user,
-    users as admin_users,
+    user_sessions as admin_user_sessions, users as admin_users,
 };
 use pages::join::{invite, register};
 use pages::resources::{list as resources, resource};
 use pages::security::{
-    app_passwords, connected_apps, overview as security, phone, push_devices, recovery_codes,
-    support_pin, totp, webauthn,
+    app_passwords, connected_apps, devices, overview as security, phone, push_devices,
+    recovery_codes, support_pin, totp, webauthn,
 };
 use pages::sign_in::{
     login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
@@ -154,6 +154,19 @@ pub fn router() -> Router<AppState> {
             post(app_passwords::revoke),
         )
         .route(connected_apps::PATH, get(connected_apps::list))
+        .route(devices::PATH, get(devices::page))
+        .route(
+            "/account/security/devices/sessions/{id}/end",
+            post(devices::end_session),
+        )
+        .route(
+            "/account/security/devices/sign-out-others",
+            post(devices::end_others),
+        )
+        .route(
+            "/account/security/devices/browsers/{id}/forget",
+            post(devices::forget_browser),
+        )
         .route(
             "/account/security/connected-apps/{client_id}/revoke",
             post(connected_apps::revoke),
@@ -181,6 +194,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/delete", post(admin_user::delete))
         .route("/admin/users/{id}/unlock", post(admin_user::unlock))
         .route(
+            "/admin/users/{id}/sessions/{session}/end",
+            post(admin_user_sessions::end_one),
+        )
+        .route(
+            "/admin/users/{id}/sessions/end",
+            post(admin_user_sessions::end_all),
+        )
+        .route(
             "/admin/users/{id}/invitation/resend",
             post(admin_user::resend_invitation),
         )
@@ -189,6 +210,10 @@ pub fn router() -> Router<AppState> {
             post(admin_user::copy_invitation),
         )
         .route("/admin/policy", post(admin_users::set_policy))
+        .route(
+            "/admin/sign-in-settings",
+            post(admin_users::set_sign_in_settings),
+        )
         .route(
             "/admin/groups",
             get(admin_groups::list).post(admin_groups::create),

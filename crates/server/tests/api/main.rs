@@ -12,6 +12,7 @@ mod api;
 mod app_passwords;
 mod delivery;
 mod delivery_smtp;
+mod devices;
 mod forward_auth;
 mod invitation;
 mod notifications;

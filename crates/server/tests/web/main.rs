@@ -15,6 +15,7 @@ mod browser;
 mod browser_access_rules;
 mod browser_admin;
 mod browser_credentials;
+mod browser_devices;
 mod browser_oidc_clients;
 mod browser_phone_reset;
 mod browser_push;

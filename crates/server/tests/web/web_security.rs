@@ -136,6 +136,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "/admin/users/{member}/invitation/copy",
     ),
     ("\"/admin/policy\"", "/admin/policy"),
+    ("\"/admin/sign-in-settings\"", "/admin/sign-in-settings"),
     ("\"/admin/groups\"", "/admin/groups"),
     (
         "\"/admin/groups/{id}/members\"",
@@ -168,6 +169,26 @@ const POST_ROUTES: &[(&str, &str)] = &[
         "\"/account/security/connected-apps/{client_id}/revoke\"",
         "/account/security/connected-apps/x/revoke",
     ),
+    (
+        "\"/account/security/devices/sessions/{id}/end\"",
+        "/account/security/devices/sessions/{session}/end",
+    ),
+    (
+        "\"/account/security/devices/sign-out-others\"",
+        "/account/security/devices/sign-out-others",
+    ),
+    (
+        "\"/account/security/devices/browsers/{id}/forget\"",
+        "/account/security/devices/browsers/x/forget",
+    ),
+    (
+        "\"/admin/users/{id}/sessions/{session}/end\"",
+        "/admin/users/{member}/sessions/{uuid}/end",
+    ),
+    (
+        "\"/admin/users/{id}/sessions/end\"",
+        "/admin/users/{member}/sessions/end",
+    ),
 ];
 
 /// Every `GET` route of `src/web/mod.rs`, as written there, with a path to fetch.
@@ -192,6 +213,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("push_devices::PATH", "/account/security/push-devices"),
     ("recovery_codes::PATH", "/account/security/recovery-codes"),
     ("connected_apps::PATH", "/account/security/connected-apps"),
+    ("devices::PATH", "/account/security/devices"),
     (
         "\"/account/security/emergency-kit.pdf\"",
         "/account/security/emergency-kit.pdf",

@@ -25,5 +25,6 @@ pub mod paths;
 pub mod phone_page;
 pub mod return_to;
 pub mod session;
+pub mod session_line;
 pub mod sign_in;
 pub mod view;

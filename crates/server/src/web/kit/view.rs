@@ -2,8 +2,9 @@
 //! presentation; nothing here decides what a person may see or do.
 
 use portcullis_core::UnixTime;
-use portcullis_core::model::{ResourceKind, Role, Session, SessionKind};
+use portcullis_core::model::{ResourceKind, Role, Session};
 
+use super::session_line::describe;
 use crate::http::time::to_the_minute;
 
 /// "2025-03-14 09:26 UTC": unambiguous in every locale, and the server knows no time zone.
@@ -41,54 +42,13 @@ pub struct SessionRow {
 impl SessionRow {
     pub fn new(s: Session, current: bool) -> Self {
         SessionRow {
-            device: device(s.kind, s.user_agent.as_deref()),
+            device: describe(s.kind, s.user_agent.as_deref()),
             ip: s.ip.unwrap_or_else(|| "unknown address".to_owned()),
             started: when(s.created_at),
             last_active: when(s.last_seen_at),
             current,
             id: s.id.0,
         }
-    }
-}
-
-/// "Firefox on Linux", from the user agent: enough for a person to recognise their own devices.
-/// The order of the checks matters, because Edge claims to be Chrome and Chrome claims to be Safari.
-pub fn device(kind: SessionKind, user_agent: Option<&str>) -> String {
-    let Some(ua) = user_agent.filter(|ua| !ua.trim().is_empty()) else {
-        return match kind {
-            SessionKind::Api => "API client".to_owned(),
-            SessionKind::Web => "Unknown browser".to_owned(),
-        };
-    };
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chromium/", "Chromium"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-        ("curl/", "curl"),
-    ]
-    .iter()
-    .find(|(marker, _)| ua.contains(marker))
-    .map(|(_, name)| *name);
-    let system = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(marker, _)| ua.contains(marker))
-    .map(|(_, name)| *name);
-    match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => format!("Browser on {s}"),
-        (None, None) => ua.chars().take(60).collect(),
     }
 }
 
@@ -246,21 +206,6 @@ mod tests {
     fn times_are_written_in_utc_to_the_minute() {
         assert_eq!(when(UnixTime(0)), "1970-01-01 00:00 UTC");
         assert_eq!(when(UnixTime(1_710_408_360)), "2024-03-14 09:26 UTC");
-    }
-
-    #[test]
-    fn devices_are_named_by_browser_and_system() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                      Chrome/126.0.0.0 Safari/537.36";
-        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like \
-                    Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0";
-        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
-                      (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-        assert_eq!(device(SessionKind::Web, Some(chrome)), "Chrome on Linux");
-        assert_eq!(device(SessionKind::Web, Some(edge)), "Edge on Windows");
-        assert_eq!(device(SessionKind::Web, Some(iphone)), "Safari on iOS");
-        assert_eq!(device(SessionKind::Api, Some("curl/8.5.0")), "curl");
-        assert_eq!(device(SessionKind::Api, None), "API client");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! activate the Force 2-Factor Auth check box. Save your changes."): `GET /admin/users/{id}` shows
 //! them; `POST /admin/users/{id}` saves "Force 2-Factor Auth" and, for the owner, the role;
 //! `POST /admin/users/{id}/reset-2fa` and `POST /admin/users/{id}/delete` ask for
-//! confirmation first (`kit::confirm`). For someone who has not accepted their invitation yet,
+//! confirmation first (`kit::confirm`); the person's sessions are listed with "End" buttons
+//! (`user_sessions` ends them). For someone who has not accepted their invitation yet,
 //! `POST /admin/users/{id}/invitation/resend` emails a new invitation link and
 //! `POST /admin/users/{id}/invitation/copy` makes one for the admin to hand over; either way older
 //! links stop working. The copied link is held for the admin's session and shown once on the page
@@ -31,6 +32,7 @@ use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::{WebError, explain};
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedInAdmin;
+use crate::web::kit::session_line::SessionLine;
 use crate::web::kit::view::{role_label, when};
 
 #[derive(Template)]
@@ -65,6 +67,8 @@ struct UserPage {
     invitation_link: Option<String>,
     /// How many days an invitation link works.
     invitation_days: i64,
+    /// The person's live sessions, newest first; listed only when the admin may manage them.
+    sessions: Vec<SessionLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +89,11 @@ fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
         )),
         "saved" => Some(Notice::success(
             "Saved. The change takes effect at the person's next sign-in.",
+        )),
+        "session_ended" => Some(Notice::success("That session has been signed out.")),
+        "sessions_ended" => Some(Notice::success(
+            "The person was signed out everywhere, and their remembered browsers were forgotten: \
+             their next sign-in asks for their second step again.",
         )),
         "unlocked" => Some(Notice::success(
             "Unlocked. The person can sign in again; suggest they change their password.",
@@ -124,6 +133,15 @@ async fn page(
     } else {
         Vec::new()
     };
+    let sessions = if manageable {
+        let sessions = state.services.user_sessions(admin, id).await?;
+        sessions
+            .into_iter()
+            .map(|s| SessionLine::new(s, false))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(UserPage {
         layout: Layout::signed_in("User details", "users", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
@@ -149,6 +167,7 @@ async fn page(
         mail_configured: state.config.delivery.smtp.is_some(),
         invitation_link: None,
         invitation_days: state.services.settings.invitation_secs / (24 * 3600),
+        sessions,
     })
 }
 

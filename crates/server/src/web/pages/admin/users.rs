@@ -2,7 +2,9 @@
 //! lists the contract's people with their role, two-factor state and last sign-in; `POST
 //! /admin/users` creates or invites someone, optionally with "Force 2-Factor Auth"; `POST
 //! /admin/policy` sets "Require 2FA for everyone", which only the owner may turn off again, and
-//! for the owner "Require a phishing-resistant factor (passkey or security key)".
+//! for the owner "Require a phishing-resistant factor (passkey or security key)";
+//! `POST /admin/sign-in-settings` sets how many days a browser may be remembered (0–90) and
+//! whether people are emailed about sign-ins from a new browser or network.
 //! One person's details and actions are in `user`. Who may do what to whom is
 //! `portcullis_core::policy`'s; this file asks it only to hide buttons the services would refuse.
 
@@ -43,6 +45,7 @@ struct UsersPage {
     /// The roles this admin may give, for the invite form's select.
     roles: Vec<RoleOption>,
     policy: PolicyBox,
+    sign_in: SignInBox,
     /// An SMTP server is configured: invitations are emailed, not kept in the outbox folder.
     mail_configured: bool,
 }
@@ -128,6 +131,15 @@ struct PolicyBox {
     may_set_phishing_resistant: bool,
 }
 
+/// The contract's sign-in settings as their form shows them.
+struct SignInBox {
+    /// The number of days, or what was typed when it was refused.
+    remember_browser_days: String,
+    new_sign_in_notice: bool,
+    /// "Phishing-resistant only" is on: no browser is remembered whatever the number says.
+    phishing_resistant_only: bool,
+}
+
 #[derive(Deserialize, Default)]
 pub struct UsersQuery {
     #[serde(default)]
@@ -164,6 +176,10 @@ fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
             "A security key or passkey is no longer required. Codes from an authenticator app \
              and the companion app complete a sign-in again.",
         )),
+        "sign_in_saved" => Some(Notice::success(
+            "The sign-in settings were saved. Browsers remembered before keep the date they \
+             were given; a shorter time applies to those remembered from now on.",
+        )),
         "policy_off" => Some(Notice::success(
             "Two-factor authentication is no longer required for everyone. People you forced it \
              on one by one still need it.",
@@ -178,6 +194,8 @@ struct Showing {
     notice: Option<Notice>,
     problem: Option<FormProblem>,
     invite: InviteValues,
+    /// The number of days typed in the sign-in settings, shown again after a refusal.
+    days_typed: Option<String>,
 }
 
 impl Showing {
@@ -187,6 +205,7 @@ impl Showing {
             notice: None,
             problem: Some(problem),
             invite,
+            days_typed: None,
         }
     }
 }
@@ -203,6 +222,7 @@ async fn page(
         notice,
         problem,
         invite,
+        days_typed,
     } = showing;
     let users = state.services.list_users(admin).await?;
     let contract = state.services.contract_policy(admin).await?;
@@ -218,6 +238,12 @@ async fn page(
             may_turn_off: policy::may_set_contract_policy(admin.role(), false),
             require_phishing_resistant: contract.require_phishing_resistant,
             may_set_phishing_resistant: policy::may_set_phishing_resistant(admin.role()),
+        },
+        sign_in: SignInBox {
+            remember_browser_days: days_typed
+                .unwrap_or_else(|| contract.remember_browser_days.to_string()),
+            new_sign_in_notice: contract.new_sign_in_notice,
+            phishing_resistant_only: contract.require_phishing_resistant,
         },
         invite,
         mail_configured: state.config.delivery.smtp.is_some(),
@@ -238,6 +264,7 @@ pub async fn list(
         notice: notice(&done, state.config.delivery.smtp.is_some()),
         problem: None,
         invite: InviteValues::default(),
+        days_typed: None,
     };
     let response = page(&state, &admin, &auth, &csrf, showing).await?;
     Ok((csrf, response).into_response())
@@ -370,6 +397,71 @@ pub async fn set_policy(
     };
     let problem = FormProblem::new("policy", "", message);
     let showing = Showing::problem(status, problem, InviteValues::default());
+    let response = page(&state, &admin, &auth, &csrf, showing).await?;
+    Ok((csrf, response).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignInSettingsForm {
+    #[serde(default)]
+    remember_browser_days: String,
+    /// A checkbox: present ("on") when ticked, absent otherwise.
+    #[serde(default)]
+    new_sign_in_notice: String,
+}
+
+/// What the days field says when it holds no number from 0 to 90.
+const DAYS_MESSAGE: &str =
+    "Enter a whole number of days from 0 to 90; 0 means no browser is remembered.";
+
+/// `POST /admin/sign-in-settings`: how long browsers may be remembered and whether new sign-ins
+/// are told. A number out of range comes back beside its field, nothing saved.
+pub async fn set_sign_in_settings(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SignedInAdmin(admin, auth): SignedInAdmin,
+    csrf: CsrfToken,
+    VerifiedForm(form): VerifiedForm<SignInSettingsForm>,
+) -> Result<Response, WebError> {
+    let typed = form.remember_browser_days.trim().to_owned();
+    let days = typed
+        .parse::<u32>()
+        .ok()
+        .filter(|d| *d <= portcullis_core::model::Contract::MAX_REMEMBER_BROWSER_DAYS);
+    let problem = match days {
+        None => FormProblem::new("sign-in", "remember_browser_days", DAYS_MESSAGE.to_owned()),
+        Some(days) => {
+            let change = portcullis_core::service::ContractPolicyChange {
+                remember_browser_days: Some(days),
+                new_sign_in_notice: Some(!form.new_sign_in_notice.is_empty()),
+                ..Default::default()
+            };
+            let e = match state
+                .services
+                .set_contract_policy(&admin, change, &meta)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("{USERS}?done=sign_in_saved")).into_response());
+                }
+                Err(e) => e,
+            };
+            let Some((_, message)) = explain(&e) else {
+                return Err(e.into());
+            };
+            let field = match e {
+                Error::Validation(_) => "remember_browser_days",
+                _ => "",
+            };
+            FormProblem::new("sign-in", field, message)
+        }
+    };
+    let mut showing = Showing::problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        problem,
+        InviteValues::default(),
+    );
+    showing.days_typed = Some(typed);
     let response = page(&state, &admin, &auth, &csrf, showing).await?;
     Ok((csrf, response).into_response())
 }

@@ -3,13 +3,15 @@
 //! (`recovery_codes`), the companion app (`push_devices`), security keys and passkeys
 //! (`webauthn`), the mobile number (`phone`), the
 //! support PIN (`support_pin`), the mail apps' passwords (`app_passwords`) and the
-//! applications allowed to sign the person in (`connected_apps`). The tile forms
+//! applications allowed to sign the person in (`connected_apps`), and every session and
+//! remembered browser (`devices`). The tile forms
 //! that fail answer with the security page again, the refusal beside the form that caused it:
 //! that page is here, shared by the group's pages. Whether a factor may be added or removed is
 //! the services' rule; a tile only hides a button the rule would refuse anyway.
 
 pub mod app_passwords;
 pub mod connected_apps;
+pub mod devices;
 pub mod overview;
 pub mod phone;
 pub mod push_devices;
