@@ -14,6 +14,8 @@
 //! - [`access`]: access rules for applications behind forward authentication (host, path prefix,
 //!   policy, groups) and the decision forward authentication answers.
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
+//! - [`remembered_browser`]: a browser remembered by a key it cannot export: its public key, id,
+//!   IndexedDB handle and the signed message that stands in for the second step.
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
 //! - [`oidc`]: the OpenID Connect provider's pure rules: signing keys and JWS, redirect URIs.
@@ -40,6 +42,7 @@ pub mod pin;
 pub mod policy;
 pub mod push;
 pub mod recovery;
+pub mod remembered_browser;
 pub mod secret;
 pub mod service;
 pub mod store;
