@@ -41,8 +41,8 @@ use pages::security::{
     support_pin, totp, webauthn,
 };
 use pages::sign_in::{
-    login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
-    setup_key, setup_wizard, step_up,
+    login, passkey, password_reset, phone_wizard, push_login, recover, remembered_browser,
+    second_step, security_key, setup_key, setup_wizard, step_up,
 };
 
 pub fn router() -> Router<AppState> {
@@ -55,6 +55,10 @@ pub fn router() -> Router<AppState> {
             get(second_step::form).post(second_step::submit_code),
         )
         .route("/login/recovery", post(second_step::submit_recovery))
+        .route(
+            kit::remembered::PAGE,
+            get(remembered_browser::form).post(remembered_browser::submit),
+        )
         .route("/login/passkey", post(passkey::submit))
         .route(
             "/login/key",
@@ -231,6 +235,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/copy.js", get(assets::copy_script))
         .route("/static/push.js", get(assets::push_script))
         .route("/static/webauthn.js", get(assets::webauthn_script))
+        .route("/static/remember.js", get(assets::remember_script))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -16,6 +16,7 @@ pub mod password_reset;
 pub mod phone_wizard;
 pub mod push_login;
 pub mod recover;
+pub mod remembered_browser;
 pub mod second_step;
 pub mod security_key;
 pub mod setup_key;
