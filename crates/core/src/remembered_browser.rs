@@ -76,6 +76,16 @@ impl BrowserKey {
     }
 }
 
+/// Is `text` shaped like a browser's id or a challenge: 32 bytes in base64url without padding
+/// (43 characters)? Anything else is refused before it reaches the database (PostgreSQL refuses
+/// a NUL byte in text with an error, not a miss).
+pub fn well_formed(text: &str) -> bool {
+    text.len() == 43
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// The exact bytes a browser signs for `challenge`.
 pub fn message(challenge: &str) -> Vec<u8> {
     [MESSAGE_PREFIX.as_bytes(), challenge.as_bytes()].concat()
@@ -150,6 +160,18 @@ mod tests {
         let id = BrowserKey::parse(&public).unwrap().id();
         assert_eq!(id.0, URL_SAFE_NO_PAD.encode(Sha256::digest(&point)));
         assert_eq!(id.0.len(), 43);
+    }
+
+    #[test]
+    fn ids_and_challenges_are_43_characters_of_base64url() {
+        let (_, public) = key_pair();
+        assert!(well_formed(
+            BrowserKey::parse(&public).unwrap().id().as_str()
+        ));
+        assert!(!well_formed(""));
+        assert!(!well_formed(&"a".repeat(42)));
+        assert!(!well_formed(&format!("{}\0", "a".repeat(42))));
+        assert!(!well_formed(&format!("{}=", "a".repeat(42))));
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl<S: Store> Services<S> {
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if challenge.is_empty() || !tx.take_browser_challenge(&t.id, challenge).await? {
+        if !rules::well_formed(challenge) || !tx.take_browser_challenge(&t.id, challenge).await? {
             return self
                 .refuse_browser(tx, &user, "stale_challenge", meta)
                 .await;
@@ -194,11 +194,14 @@ impl<S: Store> Services<S> {
         if days == 0 {
             return self.refuse_browser(tx, &user, "not_allowed", meta).await;
         }
-        let id = RememberedBrowserId(browser_id.to_owned());
-        let browser = tx
-            .remembered_browser(&id)
-            .await?
-            .filter(|b| b.user_id == user.id);
+        let browser = if rules::well_formed(browser_id) {
+            let id = RememberedBrowserId(browser_id.to_owned());
+            tx.remembered_browser(&id)
+                .await?
+                .filter(|b| b.user_id == user.id)
+        } else {
+            None
+        };
         let Some(browser) = browser else {
             return self.refuse_browser(tx, &user, "unknown_key", meta).await;
         };

@@ -25,6 +25,7 @@ mod openapi;
 mod password_reset;
 mod phone;
 mod push_api;
+mod remembered_browsers;
 mod session_amr;
 mod support_pin;
 mod totp;
