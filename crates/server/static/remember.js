@@ -69,11 +69,15 @@
     var box = root.querySelector("input[type=checkbox]");
     var field = root.querySelector("input[name=remember_key]");
     var form = root.closest("form");
-    if (!box || !field || !form) {
+    if (!box || !field) {
       return;
     }
     var handle = root.getAttribute("data-remember");
     var pending = null;
+    // The push page's script sends the key with its polls, and wants to know when it changes.
+    function changed() {
+      document.dispatchEvent(new CustomEvent("portcullis:remember-key"));
+    }
     root.hidden = false;
 
     function makeKey() {
@@ -88,6 +92,7 @@
         .then(function (raw) {
           if (box.checked) {
             field.value = base64url(raw);
+            changed();
           }
         })
         .catch(function () {
@@ -101,10 +106,15 @@
         makeKey();
       } else {
         field.value = "";
+        changed();
       }
     });
 
-    // A box ticked a moment before the form is sent: wait for the key, then send.
+    // A box ticked a moment before the form is sent: wait for the key, then send. (On the push
+    // page there is no form: push.js sends the key with its polls.)
+    if (!form) {
+      return;
+    }
     form.addEventListener("submit", function (event) {
       if (box.checked && !field.value && pending) {
         event.preventDefault();

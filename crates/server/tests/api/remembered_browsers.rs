@@ -19,8 +19,11 @@ use reqwest::{Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::harness::companion::Device;
 use crate::harness::server::{PASSWORD, TestApp, TestEnv};
 use crate::harness::totp::{code, code_now, unix_now};
+use crate::harness::webauthn::{self, Authenticator};
+use crate::webauthn::register;
 
 const MESSAGE_PREFIX: &str = "portcullis-remembered-browser\n";
 /// Where a browser goes when its key cannot be used.
@@ -250,6 +253,27 @@ fn value_of(html: &str, name: &str) -> String {
     html[start..][..html[start..].find('"').unwrap()].to_owned()
 }
 
+/// The value of the first attribute `name` on the page, as the HTML has it.
+fn attribute(html: &str, name: &str) -> String {
+    let marker = format!(r#"{name}=""#);
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..][..html[start..].find('"').unwrap()].to_owned()
+}
+
+/// What the browser reads from an escaped attribute.
+fn unescape(text: &str) -> String {
+    text.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 fn csrf_of(html: &str) -> String {
     value_of(html, "csrf")
 }
@@ -396,6 +420,65 @@ on_both_backends! {
         assert_eq!(location(&r), CODE_INSTEAD, "a replayed signature skips nothing");
         // That attempt spent the live challenge too: each try takes the ticket's current one.
         assert!(laptop.skips_the_code(&app, "amy@example.com").await);
+    }
+
+    async fn an_approval_in_the_companion_app_remembers_the_browser_too(env: TestEnv) {
+        let app = env.spawn().await;
+        let token = app.signed_in("amy@example.com").await;
+        let phone = Device::paired(&app, &token).await;
+        let laptop = Browser::new();
+        laptop.password(&app, "amy@example.com").await;
+        let page = laptop.code_page(&app, false).await;
+        let r = laptop.post(&app, "/login/push", &[("csrf", &csrf_of(&page))]).await;
+        assert_eq!(location(&r), "/login/push");
+        let page = laptop.get(&app, "/login/push").await.text().await.unwrap();
+        assert!(page.contains("on this browser for 30 days"), "{page}");
+        let number: i64 = page.split(r#"id="push-number""#).nth(1).unwrap().split('>').nth(1).unwrap()
+            .split('<').next().unwrap().trim().parse().unwrap();
+        let asked = phone.challenges(&app, 5).await;
+        let id = asked[0]["id"].as_str().unwrap();
+        assert!(phone.approve(&app, id, number).await.status().is_success());
+        // The poll that finds the approval carries the key push.js took from the page.
+        let status = format!("/login/push/status?wait=0&remember_key={}", laptop.public_key());
+        let r = laptop.get(&app, &status).await;
+        assert!(set_cookie(&r, "portcullis_session").is_some());
+        assert!(set_cookie(&r, "portcullis_remembered").is_some());
+        assert_eq!(r.json::<Value>().await.unwrap()["status"], "approved");
+        // A later poll (no session opened by it) remembers nothing more.
+        let r = laptop.get(&app, &status).await;
+        assert!(set_cookie(&r, "portcullis_remembered").is_none());
+        assert_eq!(remembered(&app, "amy@example.com").await, 1);
+        assert!(laptop.skips_the_code(&app, "amy@example.com").await);
+    }
+
+    async fn a_security_key_at_the_second_step_remembers_the_browser_too(env: TestEnv) {
+        let app = webauthn::spawn(&env).await;
+        let token = app.signed_in("amy@example.com").await;
+        let mut yubikey = Authenticator::security_key();
+        register(&app, &token, &mut yubikey, "YubiKey").await;
+        let laptop = Browser::new();
+        laptop.password(&app, "amy@example.com").await;
+        let r = laptop.get(&app, "/login/code").await;
+        assert_eq!(location(&r), "/login/key", "a key as the only factor comes first");
+        let page = laptop.get(&app, "/login/key").await.text().await.unwrap();
+        assert!(page.contains("on this browser for 30 days"), "{page}");
+        let options: Value = serde_json::from_str(&unescape(&attribute(&page, "data-options"))).unwrap();
+        let answer = yubikey.get(&webauthn::origin(&app), &options);
+        let form = [("csrf", csrf_of(&page)), ("credential", answer.to_string()), ("remember_key", laptop.public_key())];
+        let r = laptop.http.post(app.url("/login/key")).form(&form).send().await.unwrap();
+        assert_eq!(location(&r), "/account");
+        assert!(set_cookie(&r, "portcullis_remembered").is_some());
+        assert!(laptop.skips_the_code(&app, "amy@example.com").await);
+
+        // An application that asks for a key is not satisfied by a remembered browser.
+        laptop.sign_in_page(&app).await;
+        let page = laptop.get(&app, "/login?acr=phr").await.text().await.unwrap();
+        let form = [("csrf", csrf_of(&page)), ("username", "amy@example.com".into()), ("password", PASSWORD.into()), ("acr", "phr".into())];
+        let r = laptop.http.post(app.url("/login")).form(&form).send().await.unwrap();
+        assert_eq!(location(&r), "/login/code");
+        assert_eq!(laptop.challenge(&app).await.unwrap_err(), CODE_INSTEAD);
+        let page = laptop.get(&app, "/login/key").await.text().await.unwrap();
+        assert!(!page.contains("data-remember="), "no checkbox for a key-only sign-in");
     }
 
     async fn another_accounts_browser_signs_in_nobody_else(env: TestEnv) {

@@ -11,7 +11,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use portcullis_core::Error;
-use portcullis_core::model::RequestMeta;
+use portcullis_core::model::{RequestMeta, Session, User};
 use portcullis_core::secret::Token;
 use portcullis_core::service::LoginResult;
 
@@ -63,6 +63,18 @@ pub async fn remember_after(
     let Ok(LoginResult::Complete { session, user, .. }) = result else {
         return None;
     };
+    remember_session(state, user, session, remember_key, meta).await
+}
+
+/// [`remember_after`] for a second step that opened `session` by other means (the push
+/// approval's poll).
+pub async fn remember_session(
+    state: &AppState,
+    user: &User,
+    session: &Session,
+    remember_key: &str,
+    meta: &RequestMeta,
+) -> Option<HeaderValue> {
     if remember_key.trim().is_empty() {
         return None;
     }
