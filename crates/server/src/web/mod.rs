@@ -4,7 +4,9 @@
 //! the account and the Security tab, the resources, and for owners and administrators the user
 //! manager and groups. Passkeys and security keys are the exception that needs a script
 //! (`static/webauthn.js`): the browser's authenticator answers only to JavaScript; without it
-//! those pages say so, and every other way to sign in still works. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
+//! those pages say so, and every other way to sign in still works. "Don't ask for a code on this
+//! browser" needs a script too (`static/remember.js`, WebCrypto and IndexedDB): without it the
+//! option is not offered. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
 //! the JSON API, a handler parses the form, calls one use case and renders the result; no rule
 //! and no SQL lives here.
 //!

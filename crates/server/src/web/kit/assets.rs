@@ -1,5 +1,5 @@
-//! The stylesheet, icon and the three small scripts (copy buttons; the live status of a push
-//! sign-in; passkeys and security keys), compiled into the binary so the server needs no files
+//! The stylesheet, icon and the four small scripts (copy buttons; the live status of a push
+//! sign-in; passkeys and security keys; a remembered browser's key), compiled into the binary so the server needs no files
 //! beside it and the pages load nothing from elsewhere (the CSP allows only `'self'`).
 
 use axum::http::header;

@@ -12,6 +12,10 @@
 //! ticket: polling a challenge needs the ticket too, and the number is on the screen anyway.
 //! Whether the number was right, how often one may send, the pause after repeated denials and
 //! the one-time issue of the session are the services' to decide.
+//!
+//! Beside a pending request the page offers "Don't ask for a code on this browser" when the
+//! contract allows it; `push.js` sends the key `remember.js` made with its polls
+//! (`remember_key`), and only the poll that opens the session registers it (`kit::remembered`).
 
 use std::time::Duration;
 

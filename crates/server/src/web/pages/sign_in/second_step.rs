@@ -7,6 +7,10 @@
 //! `portcullis_methods` says which of these ways the login has, only so the page offers no
 //! others. Whether a code is right, how often one may guess and when the ticket dies are
 //! `Services::login_with_totp`'s and `login_with_recovery_code`'s to decide.
+//!
+//! Both code forms carry "Don't ask for a code on this browser for N days" when the contract
+//! allows it (`kit::remembered`); a browser whose hint cookie says it may hold such a key is sent
+//! to `/login/browser` first (`remembered_browser`), which comes back here with `?browser=no`.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;

@@ -4,7 +4,8 @@
 //! answer to `POST /login/key`. A refused key says so, with a fresh ceremony to try again and
 //! the other ways this login has (code, companion app, recovery code). The ticket travels in
 //! its cookie as for the code page; whether the answer is right, how it counts against the
-//! ticket and the account, and when the ticket dies are `Services::login_with_webauthn`'s.
+//! ticket and the account, and when the ticket dies are `Services::login_with_webauthn`'s. The
+//! form carries "Don't ask for a code on this browser" like the code page's (`kit::remembered`).
 
 use askama::Template;
 use axum::extract::State;
