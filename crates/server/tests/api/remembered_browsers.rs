@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::harness::companion::Device;
 use crate::harness::server::{PASSWORD, TestApp, TestEnv};
-use crate::harness::totp::{code, code_now, unix_now};
+use crate::harness::totp::{code, code_at_step, code_now, unix_now};
 use crate::harness::webauthn::{self, Authenticator};
 use crate::webauthn::register;
 
@@ -539,6 +539,25 @@ on_both_backends! {
         laptop.password(&app, "amy@example.com").await;
         laptop.remember_with_recovery_code(&app, &codes[1]).await;
         assert!(laptop.skips_the_code(&app, "amy@example.com").await);
+    }
+
+    async fn at_most_twenty_browsers_are_remembered_and_the_oldest_goes_first(env: TestEnv) {
+        let start = unix_now();
+        let clock = FixedClock::at(start);
+        let app = spawn_with_clock(&env, clock.clone()).await;
+        let (_, secret, _) = with_totp(&app, "amy@example.com").await;
+        let browsers: Vec<Browser> = (0..21).map(|_| Browser::new()).collect();
+        for (i, browser) in browsers.iter().enumerate() {
+            // A step of its own for each sign-in (each code works once), on the server's clock.
+            clock.set(start + 60 * (i as i64 + 1));
+            let step = (start + 60 * (i as i64 + 1)) / 30;
+            browser.password(&app, "amy@example.com").await;
+            browser.remember_after_password(&app, &code_at_step(&secret, step)).await;
+        }
+        assert_eq!(remembered(&app, "amy@example.com").await, 20);
+        assert!(!browsers[0].skips_the_code(&app, "amy@example.com").await, "the oldest went");
+        assert!(browsers[1].skips_the_code(&app, "amy@example.com").await);
+        assert!(browsers[20].skips_the_code(&app, "amy@example.com").await);
     }
 
     async fn phishing_resistant_only_offers_nothing(env: TestEnv) {
