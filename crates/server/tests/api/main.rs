@@ -26,6 +26,7 @@ mod password_reset;
 mod phone;
 mod push_api;
 mod remembered_browsers;
+mod remembered_browsers_refusals;
 mod session_amr;
 mod support_pin;
 mod totp;
