@@ -12,8 +12,9 @@
 //! or outlive the contract's current setting (a contract lowered to 0 days stops every browser at
 //! once, and one lowered to 7 stops those remembered more than 7 days ago).
 //!
-//! Throttling: every challenge is single use, taken by a conditional update before anything is
-//! checked, and only a new visit to the page makes another. A key we do not know, or no longer
+//! Throttling: every challenge is single use, taken by a conditional update before anything else
+//! is checked (a challenge that is not the ticket's current one is refused and spends nothing),
+//! and only a new visit to the page makes another. A key we do not know, or no longer
 //! allow, is refused without cost to the ticket (the page falls back to the code, and it is what
 //! an honest browser whose key was forgotten sends). A known key with a wrong signature is
 //! counted as a failure of the ticket, like a wrong code: an honest browser never sends one, and
@@ -255,7 +256,8 @@ impl<S: Store> Services<S> {
             .map_or(0, |c| c.effective_remember_browser_days()))
     }
 
-    /// Records a refused browser (the challenge it came with is already spent) and refuses.
+    /// Records a refused browser and refuses; the challenge it came with, when it was the
+    /// ticket's current one, is already spent.
     async fn refuse_browser(
         &self,
         mut tx: S::Tx,

@@ -69,7 +69,7 @@ on_both_backends! {
         let (_, csrf) = laptop.challenge(&app).await.unwrap();
         let r = laptop.post_signature(&app, &csrf, &laptop.browser_id(), &second, &sig).await;
         assert_eq!(location(&r), CODE_INSTEAD, "a replayed signature skips nothing");
-        // That attempt spent the live challenge too: each try takes the ticket's current one.
+        // The browser itself, with a challenge of its own, still signs in.
         assert!(laptop.skips_the_code(&app, "amy@example.com").await);
     }
 
