@@ -14,6 +14,8 @@
 //! - [`access`]: access rules for applications behind forward authentication (host, path prefix,
 //!   policy, groups) and the decision forward authentication answers.
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
+//! - [`remembered_browser`]: a browser remembered by a key it cannot export: its public key, id,
+//!   IndexedDB handle and the signed message that stands in for the second step.
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
 //! - [`notice`]: what people are told by email or SMS, queued sealed in the outbox.
 //! - [`sign_in_notice`]: when a sign-in is new to the holder (browser family, network) and when
@@ -42,6 +44,7 @@ pub mod pin;
 pub mod policy;
 pub mod push;
 pub mod recovery;
+pub mod remembered_browser;
 pub mod secret;
 pub mod service;
 pub mod sign_in_notice;

@@ -19,15 +19,32 @@
   var url = root.getAttribute("data-push-status");
   var fallback = document.querySelectorAll("[data-push-nojs]");
   var failures = 0;
+  var controller = null;
 
   setFallbackHidden(true);
   poll();
 
+  // "Don't ask for a code on this browser" ticked or unticked while a poll waits: ask again at
+  // once, so that the poll that sees the approval carries the person's latest choice.
+  document.addEventListener("portcullis:remember-key", function () {
+    if (controller) {
+      controller.abort();
+      poll();
+    }
+  });
+
   function poll() {
-    fetch(url + "?wait=25", {
+    // A ticked "Don't ask for a code on this browser" (remember.js) goes with every poll; the
+    // one that finds the request approved registers it.
+    var remember = document.querySelector("input[name=remember_key]");
+    var extra = remember && remember.value ? "&remember_key=" + encodeURIComponent(remember.value) : "";
+    var mine = window.AbortController ? new AbortController() : null;
+    controller = mine;
+    fetch(url + "?wait=25" + extra, {
       credentials: "same-origin",
       cache: "no-store",
-      headers: { Accept: "application/json" }
+      headers: { Accept: "application/json" },
+      signal: mine ? mine.signal : undefined
     })
       .then(function (response) {
         if (!response.ok) {
@@ -35,7 +52,12 @@
         }
         return response.json();
       })
-      .then(answer, retry);
+      .then(answer, function (error) {
+        // Replaced by a newer poll: that one carries on.
+        if (!(mine && mine.signal.aborted)) {
+          retry(error);
+        }
+      });
   }
 
   function answer(body) {

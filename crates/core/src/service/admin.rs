@@ -14,8 +14,8 @@ use crate::notice::{ChangedBy, SecurityEvent};
 use crate::password::{Password, check_policy};
 use crate::policy;
 use crate::store::{
-    AuditLog, OidcGrants, PushStore, RecoveryCodes, Sessions, Store, TotpFactors, Transaction,
-    Users, WebauthnStore,
+    AuditLog, OidcGrants, PushStore, RecoveryCodes, RememberedBrowsers, Sessions, Store,
+    TotpFactors, Transaction, Users, WebauthnStore,
 };
 
 use super::{Authenticated, Services, TwoFactorSummary};
@@ -380,6 +380,8 @@ impl<S: Store> Services<S> {
         tx.delete_push_devices_of_user(id).await?;
         tx.delete_webauthn_credentials_of_user(id).await?;
         tx.delete_recovery_codes(id).await?;
+        // A remembered browser stands in for a factor: it goes with them.
+        tx.forget_remembered_browsers_of_user(id).await?;
         let revoked = tx.revoke_other_sessions(id, None, now).await?;
         // Applications' tokens end with the sessions: whoever took the account over keeps none.
         tx.revoke_tokens_of_user(id, None, now).await?;

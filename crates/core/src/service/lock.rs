@@ -10,7 +10,8 @@ use crate::model::{LinkPurpose, RequestMeta, Role, User};
 use crate::notice::{Channel, Notice};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, LoginTickets, OidcGrants, PasswordLinks, Sessions, Store, Transaction, Users,
+    AuditLog, LoginTickets, OidcGrants, PasswordLinks, RememberedBrowsers, Sessions, Store,
+    Transaction, Users,
 };
 
 use super::Services;
@@ -58,6 +59,8 @@ impl<S: Store> Services<S> {
         // Applications' tokens end with the sessions: whoever took the account over keeps none.
         tx.revoke_tokens_of_user(&user.id, None, now).await?;
         tx.void_tickets_of_user(&user.id, now).await?;
+        // Whoever took the account over keeps no browser that skips the second step.
+        tx.forget_remembered_browsers_of_user(&user.id).await?;
         let locked = AccountLocked {
             sessions_revoked: revoked,
             via,

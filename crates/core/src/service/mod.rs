@@ -12,6 +12,8 @@
 //!   `push` (a folder: the login screen's challenge, pairing, the device's signed requests),
 //!   `webauthn` (a folder: passkeys and security keys — registration, the second step, the
 //!   sign-in without a password, the forced setup).
+//! - `remembered_browsers`: "Don't ask for a code on this browser": registering a browser's key
+//!   after a second step, and its signature standing in for that step at the next sign-in.
 //! - One file per other use case: sign-up, invitations, the forced setup, password change and
 //!   reset, sessions, devices (remembered browsers, ending sessions in bulk, an administrator's
 //!   view of a user's sessions), phone, app passwords, `/validate`, `/app-auth`, support,
@@ -48,6 +50,7 @@ mod password_reset;
 mod phone;
 mod push;
 mod recovery;
+mod remembered_browsers;
 mod resources;
 mod service_tokens;
 mod sessions;
@@ -82,6 +85,7 @@ pub use push::{
     DeviceChallenge, DeviceRequest, PushAnswer, PushPaired, PushPairing, PushSent, PushStatus,
     VerifiedDevice,
 };
+pub use remembered_browsers::{BrowserChallenge, RememberOffer};
 pub use service_tokens::AuthenticatedService;
 pub use sessions::Authenticated;
 pub use support::SUPPORT_CONTRACT;

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::model::RequestMeta;
 use crate::notice::SecurityEvent;
 use crate::password::{Password, PolicyViolation, policy_violations};
-use crate::store::{AuditLog, LoginTickets, Sessions, Store, Throttle, Transaction, Users};
+use crate::store::{
+    AuditLog, LoginTickets, RememberedBrowsers, Sessions, Store, Throttle, Transaction, Users,
+};
 
 use super::login::throttle_key;
 use super::{Authenticated, Services};
@@ -41,6 +43,8 @@ impl<S: Store> Services<S> {
             .revoke_other_sessions(&user.id, Some(&auth.session.id), now)
             .await?;
         tx.void_tickets_of_user(&user.id, now).await?;
+        // A remembered browser skips the second step: it ends with the password it followed.
+        tx.forget_remembered_browsers_of_user(&user.id).await?;
         let changed = PasswordChanged {
             other_sessions_revoked: revoked,
         };

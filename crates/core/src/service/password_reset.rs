@@ -20,8 +20,8 @@ use crate::password::{Password, PolicyViolation, check_policy, policy_violations
 use crate::phone::{CodePurpose, SmsCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, LoginTickets, OidcGrants, PasswordLinks, Phones, RateEvents, RateLimit, Sessions,
-    Store, Throttle, Transaction, Users,
+    AuditLog, LoginTickets, OidcGrants, PasswordLinks, Phones, RateEvents, RateLimit,
+    RememberedBrowsers, Sessions, Store, Throttle, Transaction, Users,
 };
 
 use super::Services;
@@ -325,6 +325,8 @@ impl<S: Store> Services<S> {
         // Applications' tokens end with the sessions: whoever took the account over keeps none.
         tx.revoke_tokens_of_user(&user.id, None, now).await?;
         tx.void_tickets_of_user(&user.id, now).await?;
+        // A remembered browser skips the second step: it ends with the password it followed.
+        tx.forget_remembered_browsers_of_user(&user.id).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
         // Whoever held the link or code acted as the account holder.
         let reset = PasswordReset {

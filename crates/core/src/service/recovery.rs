@@ -16,8 +16,8 @@ use crate::password::Password;
 use crate::recovery::{self, RecoveryCode};
 use crate::secret::Token;
 use crate::store::{
-    AuditLog, OidcGrants, PushStore, RecoveryCodes, Sessions, Store, Throttle, TotpFactors,
-    Transaction, WebauthnStore,
+    AuditLog, OidcGrants, PushStore, RecoveryCodes, RememberedBrowsers, Sessions, Store, Throttle,
+    TotpFactors, Transaction, WebauthnStore,
 };
 
 use super::held::CodesOccasion;
@@ -144,6 +144,8 @@ impl<S: Store> Services<S> {
                 tx.delete_push_devices_of_user(&user.id).await?;
                 tx.delete_webauthn_credentials_of_user(&user.id).await?;
                 tx.delete_recovery_codes(&user.id).await?;
+                // A remembered browser stands in for a factor: it goes with them.
+                tx.forget_remembered_browsers_of_user(&user.id).await?;
                 let revoked = tx.revoke_other_sessions(&user.id, None, now).await?;
                 // Applications' tokens end with the sessions: whoever took the account over keeps none.
                 tx.revoke_tokens_of_user(&user.id, None, now).await?;

@@ -4,7 +4,9 @@
 //! the account and the Security tab, the resources, and for owners and administrators the user
 //! manager and groups. Passkeys and security keys are the exception that needs a script
 //! (`static/webauthn.js`): the browser's authenticator answers only to JavaScript; without it
-//! those pages say so, and every other way to sign in still works. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
+//! those pages say so, and every other way to sign in still works. "Don't ask for a code on this
+//! browser" needs a script too (`static/remember.js`, WebCrypto and IndexedDB): without it the
+//! option is not offered. Sessions live in an HttpOnly cookie; every form is CSRF-protected. Like
 //! the JSON API, a handler parses the form, calls one use case and renders the result; no rule
 //! and no SQL lives here.
 //!
@@ -41,8 +43,8 @@ use pages::security::{
     recovery_codes, support_pin, totp, webauthn,
 };
 use pages::sign_in::{
-    login, passkey, password_reset, phone_wizard, push_login, recover, second_step, security_key,
-    setup_key, setup_wizard, step_up,
+    login, passkey, password_reset, phone_wizard, push_login, recover, remembered_browser,
+    second_step, security_key, setup_key, setup_wizard, step_up,
 };
 
 pub fn router() -> Router<AppState> {
@@ -55,6 +57,10 @@ pub fn router() -> Router<AppState> {
             get(second_step::form).post(second_step::submit_code),
         )
         .route("/login/recovery", post(second_step::submit_recovery))
+        .route(
+            kit::remembered::PAGE,
+            get(remembered_browser::form).post(remembered_browser::submit),
+        )
         .route("/login/passkey", post(passkey::submit))
         .route(
             "/login/key",
@@ -256,6 +262,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/copy.js", get(assets::copy_script))
         .route("/static/push.js", get(assets::push_script))
         .route("/static/webauthn.js", get(assets::webauthn_script))
+        .route("/static/remember.js", get(assets::remember_script))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -26,6 +26,8 @@ mod openapi;
 mod password_reset;
 mod phone;
 mod push_api;
+mod remembered_browsers;
+mod remembered_browsers_refusals;
 mod session_amr;
 mod sign_in_notices;
 mod support_pin;

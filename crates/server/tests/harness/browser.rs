@@ -377,6 +377,17 @@ pub struct Browser {
 impl Browser {
     /// `None` (after saying so) when chromium or chromedriver is not installed.
     pub async fn start() -> Option<Browser> {
+        Browser::launch(None).await
+    }
+
+    /// A browser on the profile (`--user-data-dir`) in `user_data`, which outlives it: closed
+    /// and started again on the same folder, it is the same browser (its persistent cookies,
+    /// its IndexedDB), as a person's laptop is after a restart. Only one may run on a folder.
+    pub async fn start_on(user_data: &Path) -> Option<Browser> {
+        Browser::launch(Some(user_data)).await
+    }
+
+    async fn launch(user_data: Option<&Path>) -> Option<Browser> {
         let chromium = find_program("chromium", "/usr/bin/chromium");
         let chromedriver = find_program("chromedriver", "/usr/bin/chromedriver");
         let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
@@ -426,7 +437,10 @@ impl Browser {
             "--window-size=1280,900".to_owned(),
             format!(
                 "--user-data-dir={}",
-                browser.profile.join("user-data").display()
+                user_data
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| browser.profile.join("user-data"))
+                    .display()
             ),
         ];
         let mut caps = serde_json::Map::new();

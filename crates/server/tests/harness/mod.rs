@@ -33,6 +33,7 @@ pub mod cli;
 pub mod companion;
 pub mod oidc_rp;
 pub mod outbox;
+pub mod remembered;
 #[macro_use]
 pub mod server;
 pub mod totp;

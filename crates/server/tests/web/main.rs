@@ -20,6 +20,7 @@ mod browser_oidc_clients;
 mod browser_phone_reset;
 mod browser_push;
 mod browser_reload;
+mod browser_remember;
 mod browser_sign_in;
 mod browser_step_up;
 mod browser_webauthn;

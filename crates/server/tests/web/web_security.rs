@@ -45,6 +45,7 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/login/step-up\"", "/login/step-up"),
     ("\"/login/code\"", "/login/code"),
     ("\"/login/recovery\"", "/login/recovery"),
+    ("kit::remembered::PAGE", "/login/browser"),
     ("\"/login/passkey\"", "/login/passkey"),
     ("\"/login/key\"", "/login/key"),
     ("kit::paths::SETUP_KEY", "/login/setup/key"),
@@ -197,6 +198,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/login\"", "/login"),
     ("\"/login/step-up\"", "/login/step-up?acr=mfa"),
     ("\"/login/code\"", "/login/code"),
+    ("kit::remembered::PAGE", "/login/browser"),
     ("\"/login/key\"", "/login/key"),
     ("kit::paths::SETUP_KEY", "/login/setup/key"),
     ("\"/login/push\"", "/login/push"),
@@ -235,6 +237,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/static/copy.js\"", "/static/copy.js"),
     ("\"/static/push.js\"", "/static/push.js"),
     ("\"/static/webauthn.js\"", "/static/webauthn.js"),
+    ("\"/static/remember.js\"", "/static/remember.js"),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-//! The stylesheet, icon and the three small scripts (copy buttons; the live status of a push
-//! sign-in; passkeys and security keys), compiled into the binary so the server needs no files
+//! The stylesheet, icon and the four small scripts (copy buttons; the live status of a push
+//! sign-in; passkeys and security keys; a remembered browser's key), compiled into the binary so the server needs no files
 //! beside it and the pages load nothing from elsewhere (the CSP allows only `'self'`).
 
 use axum::http::header;
@@ -10,6 +10,7 @@ const ICON: &str = include_str!("../../../static/icon.svg");
 const COPY_SCRIPT: &str = include_str!("../../../static/copy.js");
 const PUSH_SCRIPT: &str = include_str!("../../../static/push.js");
 const WEBAUTHN_SCRIPT: &str = include_str!("../../../static/webauthn.js");
+const REMEMBER_SCRIPT: &str = include_str!("../../../static/remember.js");
 
 /// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
 const CACHE: &str = "public, max-age=3600";
@@ -67,5 +68,17 @@ pub async fn webauthn_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         WEBAUTHN_SCRIPT,
+    )
+}
+
+/// `GET /static/remember.js`: makes, keeps and uses a remembered browser's key
+/// (`kit::remembered`, `pages::sign_in::remembered_browser`).
+pub async fn remember_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        REMEMBER_SCRIPT,
     )
 }

@@ -6,8 +6,8 @@
 //! password leads ([`sign_in`]), the page a sign-in returns to ([`return_to`]), the addresses
 //! pages send each other to ([`paths`]), two pieces of pages shown in two places (the
 //! authenticator key, [`authenticator_key`]; the mobile-number page, [`phone_page`]), a passkey
-//! or security-key ceremony as a form carries it ([`ceremony`]) and the compiled-in static files
-//! ([`assets`]).
+//! or security-key ceremony as a form carries it ([`ceremony`]), what the second-step pages share
+//! about remembered browsers ([`remembered`]) and the compiled-in static files ([`assets`]).
 //!
 //! The kit holds no rule: whether something is allowed, right or expired is the services' to
 //! decide. It never imports a page (`web::pages`): pages import the kit.
@@ -23,6 +23,7 @@ pub mod form;
 pub mod page;
 pub mod paths;
 pub mod phone_page;
+pub mod remembered;
 pub mod return_to;
 pub mod session;
 pub mod session_line;

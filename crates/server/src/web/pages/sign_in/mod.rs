@@ -1,6 +1,7 @@
 //! Signing in, every way a person can: the password (`login`), a passkey without a password
 //! (`passkey`), the second step by code or recovery code (`second_step`), by the companion app
-//! (`push_login`) or by a security key (`security_key`), the setup wizard an
+//! (`push_login`) or by a security key (`security_key`), by a remembered browser's key
+//! (`remembered_browser`), the setup wizard an
 //! administrator requires (`setup_wizard`, or with a key `setup_key`; with its number step `phone_wizard` when the
 //! deployment requires a verified mobile number), "Lost your phone?" (`recover`) and a forgotten
 //! password (`password_reset`), and the step-up of a signed-in person an application asks for
@@ -16,6 +17,7 @@ pub mod password_reset;
 pub mod phone_wizard;
 pub mod push_login;
 pub mod recover;
+pub mod remembered_browser;
 pub mod second_step;
 pub mod security_key;
 pub mod setup_key;

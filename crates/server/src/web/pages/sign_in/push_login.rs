@@ -12,6 +12,10 @@
 //! ticket: polling a challenge needs the ticket too, and the number is on the screen anyway.
 //! Whether the number was right, how often one may send, the pause after repeated denials and
 //! the one-time issue of the session are the services' to decide.
+//!
+//! Beside a pending request the page offers "Don't ask for a code on this browser" when the
+//! contract allows it; `push.js` sends the key `remember.js` made with its polls
+//! (`remember_key`), and only the poll that opens the session registers it (`kit::remembered`).
 
 use std::time::Duration;
 
@@ -33,6 +37,7 @@ use crate::web::kit::cookies::{self, SameSite};
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
+use crate::web::kit::remembered::{self, Remember};
 use crate::web::kit::return_to::{self, return_path};
 use crate::web::kit::session;
 use crate::web::kit::sign_in::{self, Ticket};
@@ -109,6 +114,9 @@ struct PushPage {
     message: &'static str,
     /// What went wrong with the last button pressed ("send again" too soon).
     error: Option<String>,
+    /// "Don't ask for a code on this browser for N days", beside a pending request, when the
+    /// contract allows it; `push.js` sends the key with its polls.
+    remember: Option<Remember>,
 }
 
 fn push_page(
@@ -116,6 +124,7 @@ fn push_page(
     number: Option<&str>,
     message: &'static str,
     error: Option<String>,
+    remember: Option<Remember>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let page = PushPage {
@@ -125,6 +134,7 @@ fn push_page(
         number: number.unwrap_or_default().to_owned(),
         message,
         error,
+        remember: remember.filter(|_| number.is_some()),
     };
     Ok((csrf, render(status, &page)?).into_response())
 }
@@ -196,7 +206,18 @@ pub async fn send(
         },
         None => None,
     };
-    let response = push_page(csrf, number.as_deref(), NOT_SENT, Some(message), status)?;
+    let remember = match number {
+        Some(_) => remembered::offer(&state, &ticket).await?,
+        None => None,
+    };
+    let response = push_page(
+        csrf,
+        number.as_deref(),
+        NOT_SENT,
+        Some(message),
+        remember,
+        status,
+    )?;
     Ok(with_retry_after(response, &e))
 }
 
@@ -253,7 +274,15 @@ async fn show(
     let message = match status_once(state, &w, ticket, meta).await {
         Ok(PushStatus::Pending) => {
             let note = pending_note.map(str::to_owned);
-            return push_page(csrf, Some(&w.number), NOT_SENT, note, StatusCode::OK);
+            let remember = remembered::offer(state, ticket).await?;
+            return push_page(
+                csrf,
+                Some(&w.number),
+                NOT_SENT,
+                note,
+                remember,
+                StatusCode::OK,
+            );
         }
         Ok(PushStatus::Approved { token, .. }) => {
             state.metrics.record_login("success");
@@ -268,7 +297,7 @@ async fn show(
         Err(Error::InvalidTicket) => return Ok(sign_in_expired(&state.config)),
         Err(e) => return Err(e.into()),
     };
-    push_page(csrf, None, message, None, StatusCode::OK)
+    push_page(csrf, None, message, None, None, StatusCode::OK)
 }
 
 /// `POST /login/push/leave` ("Use a code instead"): this login's pending request ends, so the
@@ -292,6 +321,9 @@ pub async fn leave(
 pub struct StatusQuery {
     #[serde(default)]
     wait: Option<u64>,
+    /// The public key the page made when "Don't ask for a code on this browser" was ticked.
+    #[serde(default)]
+    remember_key: Option<String>,
 }
 
 /// The answer `push.js` reads.
@@ -322,10 +354,12 @@ pub async fn status(
     headers: HeaderMap,
     query: Result<Query<StatusQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
+    let query = query.map(|q| q.0).ok();
     let wait = query
-        .ok()
-        .and_then(|q| q.0.wait)
+        .as_ref()
+        .and_then(|q| q.wait)
         .map_or(MAX_WAIT, |s| Duration::from_secs(s).min(MAX_WAIT));
+    let remember_key = query.and_then(|q| q.remember_key).unwrap_or_default();
     let ticket = cookies::get(&headers, cookies::TICKET).map(Token::from_client);
     let (Some(ticket), Some(w)) = (ticket, waiting(&headers)) else {
         let body = answer("ended", None, Some("/login"));
@@ -336,11 +370,22 @@ pub async fn status(
             .await;
     let (cookies, body) = match result {
         Ok(PushStatus::Pending) => (Vec::new(), answer("pending", None, None)),
-        Ok(PushStatus::Approved { token, .. }) => {
+        Ok(PushStatus::Approved {
+            token,
+            session,
+            user,
+        }) => {
             if token.is_some() {
                 state.metrics.record_login("success");
             }
-            let cookies = signed_in_headers(&state.config, token.as_ref());
+            let mut cookies = signed_in_headers(&state.config, token.as_ref());
+            // Only the poll that opened the session may remember this browser.
+            if let Some(session) = &session {
+                let hint =
+                    remembered::remember_session(&state, &user, session, &remember_key, &meta)
+                        .await;
+                cookies.extend(hint.map(|h| (header::SET_COOKIE, h)));
+            }
             let body = answer(
                 "approved",
                 Some("Approved. Signing you in…"),

@@ -7,11 +7,15 @@
 //! `portcullis_methods` says which of these ways the login has, only so the page offers no
 //! others. Whether a code is right, how often one may guess and when the ticket dies are
 //! `Services::login_with_totp`'s and `login_with_recovery_code`'s to decide.
+//!
+//! Both code forms carry "Don't ask for a code on this browser for N days" when the contract
+//! allows it (`kit::remembered`); a browser whose hint cookie says it may hold such a key is sent
+//! to `/login/browser` first (`remembered_browser`), which comes back here with `?browser=no`.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::model::{SessionKind, TicketPurpose};
@@ -25,6 +29,7 @@ use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
+use crate::web::kit::remembered::{self, Remember};
 use crate::web::kit::return_to::ReturnTo;
 use crate::web::kit::sign_in::{self, Settled, Ticket};
 
@@ -39,6 +44,8 @@ struct CodePage {
     /// The recovery-code form instead of the authenticator-code form.
     recovery: bool,
     offer: Offer,
+    /// "Don't ask for a code on this browser for N days", when the contract allows it.
+    remember: Option<Remember>,
     error: Option<String>,
 }
 
@@ -52,7 +59,7 @@ impl CodePage {
         }
     }
 
-    fn new(csrf: &CsrfToken, recovery: bool, offer: Offer) -> Self {
+    fn new(csrf: &CsrfToken, recovery: bool, offer: Offer, remember: Option<Remember>) -> Self {
         let title = if recovery {
             "Use a recovery code"
         } else {
@@ -63,6 +70,7 @@ impl CodePage {
             csrf: csrf.value().to_owned(),
             recovery,
             offer,
+            remember,
             error: None,
         }
     }
@@ -72,27 +80,39 @@ impl CodePage {
 pub struct CodeQuery {
     #[serde(default)]
     recovery: String,
+    /// `no`: the remembered-browser step was tried (or cannot be), so no detour through it.
+    #[serde(default)]
+    browser: String,
 }
 
-/// `GET /login/code`, and `?recovery=1` for the recovery-code form.
+/// `GET /login/code`, and `?recovery=1` for the recovery-code form. A browser that says it may
+/// hold a remembered key tries it first (`remembered_browser`), unless it just did
+/// (`?browser=no`).
 pub async fn form(
+    State(state): State<AppState>,
     settled: Settled,
     csrf: CsrfToken,
+    headers: HeaderMap,
     query: Result<Query<CodeQuery>, QueryRejection>,
-    _ticket: Ticket,
+    Ticket(ticket): Ticket,
     offer: Offer,
 ) -> Result<Response, WebError> {
     if settled.0 {
         return Ok(Redirect::to("/account").into_response());
     }
-    let asked_recovery = query.map(|q| q.0).unwrap_or_default().recovery == "1";
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let asked_recovery = query.recovery == "1";
+    if remembered::hinted(&headers) && query.browser != "no" && !asked_recovery {
+        return Ok(Redirect::to(remembered::PAGE).into_response());
+    }
     // A key as the only way besides recovery codes: its page comes first, and links back here.
     if offer.key_first() && !asked_recovery {
         return Ok(Redirect::to(KEY_PAGE).into_response());
     }
     // Without an authenticator app, the code to type is a recovery code.
     let recovery = asked_recovery || !offer.totp;
-    let page = CodePage::new(&csrf, recovery, offer);
+    let remember = remembered::offer(&state, &ticket).await?;
+    let page = CodePage::new(&csrf, recovery, offer, remember);
     Ok((csrf, render(StatusCode::OK, &page)?).into_response())
 }
 
@@ -100,6 +120,9 @@ pub async fn form(
 pub struct CodeForm {
     #[serde(default)]
     code: String,
+    /// The public key the page made when "Don't ask for a code on this browser" was ticked.
+    #[serde(default)]
+    remember_key: String,
 }
 
 /// `POST /login/code`
@@ -115,10 +138,12 @@ pub async fn submit_code(
     if form.code.trim().is_empty() {
         // Nothing typed is not a guess; it costs the ticket nothing.
         let message = "Enter the code your authenticator app shows.";
+        let remember = remembered::offer(&state, &ticket).await?;
         return retry(
             csrf,
             false,
             offer,
+            remember,
             StatusCode::UNPROCESSABLE_ENTITY,
             message.into(),
         );
@@ -133,7 +158,9 @@ pub async fn submit_code(
         offer,
         recovery: false,
     };
-    finish(&state, csrf, step, result).await
+    let hint = remembered::remember_after(&state, &result, &form.remember_key, &meta).await;
+    let response = finish(&state, csrf, step, result).await?;
+    Ok(remembered::with_hint(response, hint))
 }
 
 /// `POST /login/recovery`
@@ -148,10 +175,12 @@ pub async fn submit_recovery(
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
         let message = "Enter one of your recovery codes.";
+        let remember = remembered::offer(&state, &ticket).await?;
         return retry(
             csrf,
             true,
             offer,
+            remember,
             StatusCode::UNPROCESSABLE_ENTITY,
             message.into(),
         );
@@ -166,7 +195,9 @@ pub async fn submit_recovery(
         offer,
         recovery: true,
     };
-    finish(&state, csrf, step, result).await
+    let hint = remembered::remember_after(&state, &result, &form.remember_key, &meta).await;
+    let response = finish(&state, csrf, step, result).await?;
+    Ok(remembered::with_hint(response, hint))
 }
 
 /// The second step a code was typed for.
@@ -231,7 +262,8 @@ async fn finish(
     if recovery && matches!(e, Error::SecondFactorFailed) {
         WRONG_RECOVERY_CODE.clone_into(&mut message);
     }
-    let response = retry(csrf, recovery, offer, status, message)?;
+    let remember = remembered::offer(state, ticket).await?;
+    let response = retry(csrf, recovery, offer, remember, status, message)?;
     Ok(with_retry_after(response, &e))
 }
 
@@ -240,12 +272,13 @@ fn retry(
     csrf: CsrfToken,
     recovery: bool,
     offer: Offer,
+    remember: Option<Remember>,
     status: StatusCode,
     message: String,
 ) -> Result<Response, WebError> {
     let page = CodePage {
         error: Some(message),
-        ..CodePage::new(&csrf, recovery, offer)
+        ..CodePage::new(&csrf, recovery, offer, remember)
     };
     Ok((csrf, render(status, &page)?).into_response())
 }

@@ -4,7 +4,8 @@
 //! answer to `POST /login/key`. A refused key says so, with a fresh ceremony to try again and
 //! the other ways this login has (code, companion app, recovery code). The ticket travels in
 //! its cookie as for the code page; whether the answer is right, how it counts against the
-//! ticket and the account, and when the ticket dies are `Services::login_with_webauthn`'s.
+//! ticket and the account, and when the ticket dies are `Services::login_with_webauthn`'s. The
+//! form carries "Don't ask for a code on this browser" like the code page's (`kit::remembered`).
 
 use askama::Template;
 use axum::extract::State;
@@ -23,6 +24,7 @@ use crate::web::kit::ceremony::{self, Ceremony};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};
+use crate::web::kit::remembered::{self, Remember};
 use crate::web::kit::return_to::ReturnTo;
 use crate::web::kit::sign_in::{self, Settled, Ticket};
 
@@ -39,6 +41,8 @@ struct KeyPage {
     /// `None` when no ceremony could be started (too many attempts): the button is not offered.
     ceremony: Option<Ceremony>,
     offer: Offer,
+    /// "Don't ask for a code on this browser for N days", when the contract allows it.
+    remember: Option<Remember>,
     error: Option<String>,
 }
 
@@ -67,12 +71,13 @@ async fn key_page(
                 return Err(e.into());
             };
             let message = refusal.map_or(message, |(_, m)| m);
-            let page = page(&csrf, None, offer, Some(message));
+            let page = page(&csrf, None, offer, None, Some(message));
             let response = (csrf, render(status, &page)?).into_response();
             return Ok(with_retry_after(response, &e));
         }
     };
-    let page = page(&csrf, ceremony, offer, error);
+    let remember = remembered::offer(state, ticket).await?;
+    let page = page(&csrf, ceremony, offer, remember, error);
     Ok((csrf, render(status, &page)?).into_response())
 }
 
@@ -80,6 +85,7 @@ fn page(
     csrf: &CsrfToken,
     ceremony: Option<Ceremony>,
     offer: Offer,
+    remember: Option<Remember>,
     error: Option<String>,
 ) -> KeyPage {
     KeyPage {
@@ -87,6 +93,7 @@ fn page(
         csrf: csrf.value().to_owned(),
         ceremony,
         offer,
+        remember,
         error,
     }
 }
@@ -110,6 +117,9 @@ pub async fn form(
 pub struct KeyForm {
     #[serde(default)]
     credential: String,
+    /// The public key the page made when "Don't ask for a code on this browser" was ticked.
+    #[serde(default)]
+    remember_key: String,
 }
 
 /// `POST /login/key`
@@ -137,13 +147,11 @@ pub async fn submit(
     state
         .metrics
         .record_login(crate::metrics::login_outcome(&result));
+    let hint = remembered::remember_after(&state, &result, &form.remember_key, &meta).await;
     let e = match result {
         Ok(LoginResult::Complete { token, .. }) => {
-            return Ok(sign_in::second_step_passed(
-                &state.config,
-                &token,
-                return_to.path(),
-            ));
+            let passed = sign_in::second_step_passed(&state.config, &token, return_to.path());
+            return Ok(remembered::with_hint(passed, hint));
         }
         Ok(_) => {
             return Err(WebError::Internal(Error::internal_msg(
