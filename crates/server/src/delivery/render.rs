@@ -651,7 +651,7 @@ mod tests {
         );
         let lock = "https://id.example.com/lock?token=LOCKTOKEN";
         for needle in [
-            "Someone just signed in to your account from a browser or a network it has not used lately.",
+            "Someone just signed in to your account from a browser or a network your account has not used in the last 90 days.",
             "When: 2025-03-14 09:26 UTC",
             "From: 192.0.2.7",
             "Using: Firefox on Linux",

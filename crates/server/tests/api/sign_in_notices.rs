@@ -212,7 +212,7 @@ on_both_backends! {
         assert_eq!(queued(&app, "bob@example.com", "new_sign_in").await, 1);
         let text = delivered(&app, "bob@example.com", "new_sign_in", 1).await;
         for needle in [
-            "Someone just signed in to your account from a browser or a network it has not used lately.",
+            "Someone just signed in to your account from a browser or a network your account has not used in the last 90 days.",
             &when(&clock),
             &format!("From: {HOME}\n"),
             "Using: Chrome on Windows\n",
