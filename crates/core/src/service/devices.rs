@@ -72,14 +72,9 @@ impl<S: Store> Services<S> {
 
     /// The live sessions of a user the administrator may manage, newest first.
     pub async fn user_sessions(&self, admin: &AdminSession, id: &UserId) -> Result<Vec<Session>> {
-        let now = self.now();
         let mut tx = self.store.begin_read().await?;
         self.managed_target(&mut tx, admin, id).await?;
-        let all = tx.sessions_of_user(id, now).await?;
-        Ok(all
-            .into_iter()
-            .filter(|s| self.settings.sessions.is_alive(s, now))
-            .collect())
+        self.live_sessions_of(&mut tx, id).await
     }
 
     /// An administrator ends one session of a user they may manage; a session that is not that

@@ -3,7 +3,7 @@
 
 use crate::audit::{AuditEvent, Logout, Outcome, SessionRevoked};
 use crate::error::{Error, Result};
-use crate::model::{RequestMeta, Session, SessionId, User};
+use crate::model::{RequestMeta, Session, SessionId, User, UserId};
 use crate::secret::Token;
 use crate::store::{AuditLog, Sessions, Store, Transaction, Users};
 
@@ -51,9 +51,19 @@ impl<S: Store> Services<S> {
     }
 
     pub async fn list_sessions(&self, auth: &Authenticated) -> Result<Vec<Session>> {
-        let now = self.now();
         let mut tx = self.store.begin_read().await?;
-        let all = tx.sessions_of_user(&auth.user.id, now).await?;
+        self.live_sessions_of(&mut tx, &auth.user.id).await
+    }
+
+    /// A user's sessions that are still alive (neither revoked, past their end, nor idle too
+    /// long), newest first: the person's own list and an administrator's.
+    pub(crate) async fn live_sessions_of(
+        &self,
+        tx: &mut S::Tx,
+        user: &UserId,
+    ) -> Result<Vec<Session>> {
+        let now = self.now();
+        let all = tx.sessions_of_user(user, now).await?;
         Ok(all
             .into_iter()
             .filter(|s| self.settings.sessions.is_alive(s, now))

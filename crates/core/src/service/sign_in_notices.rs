@@ -19,7 +19,7 @@ use crate::sign_in_notice::{
     NEW_SIGN_IN_NOTICES, SignInFacts, WRONG_CODE_NOTICES, WRONG_CODES, client_name, network_of,
     new_sign_in_notice_due, seen_since,
 };
-use crate::store::{Contracts, RateEvents, SignInHistory, Store};
+use crate::store::{Contracts, RateEvents, RateLimit, SignInHistory, Store};
 use crate::user_agent;
 
 use super::Services;
@@ -69,20 +69,11 @@ impl<S: Store> Services<S> {
                 notified_lately: false,
             };
             if new_sign_in_notice_due(&facts) {
-                // Only now read the hourly limit, holding its key so two sign-ins at once on
-                // two nodes send one notice between them.
-                let subject = user.id.as_str();
-                tx.hold_rate_key(NEW_SIGN_IN_SCOPE, subject).await?;
-                let window_start = NEW_SIGN_IN_NOTICES.since(now);
-                let sent = tx
-                    .rate_window(NEW_SIGN_IN_SCOPE, subject, window_start)
-                    .await?;
-                facts.notified_lately = NEW_SIGN_IN_NOTICES.retry_after(&sent, now).is_some();
+                // Only now read the hourly limit (two sign-ins at once on two nodes send one
+                // notice between them).
+                let turn = notice_turn(tx, NEW_SIGN_IN_SCOPE, user, NEW_SIGN_IN_NOTICES, now);
+                facts.notified_lately = !turn.await?;
                 if new_sign_in_notice_due(&facts) {
-                    tx.prune_rate_events(NEW_SIGN_IN_SCOPE, subject, window_start)
-                        .await?;
-                    tx.record_rate_event(NEW_SIGN_IN_SCOPE, subject, now)
-                        .await?;
                     let notice = Notice::NewSignIn {
                         email: user.email.to_string(),
                         at: now.0,
@@ -119,18 +110,9 @@ impl<S: Store> Services<S> {
         if WRONG_CODES.retry_after(&wrong, now).is_none() {
             return Ok(());
         }
-        let notices_since = WRONG_CODE_NOTICES.since(now);
-        tx.hold_rate_key(WRONG_CODE_NOTICE_SCOPE, subject).await?;
-        let sent = tx
-            .rate_window(WRONG_CODE_NOTICE_SCOPE, subject, notices_since)
-            .await?;
-        if WRONG_CODE_NOTICES.retry_after(&sent, now).is_some() {
+        if !notice_turn(tx, WRONG_CODE_NOTICE_SCOPE, user, WRONG_CODE_NOTICES, now).await? {
             return Ok(());
         }
-        tx.prune_rate_events(WRONG_CODE_NOTICE_SCOPE, subject, notices_since)
-            .await?;
-        tx.record_rate_event(WRONG_CODE_NOTICE_SCOPE, subject, now)
-            .await?;
         let notice = Notice::SecondFactorFailures {
             email: user.email.to_string(),
             at: now.0,
@@ -142,4 +124,26 @@ impl<S: Store> Services<S> {
         self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
             .await
     }
+}
+
+/// Takes the account's turn to be sent a notice of this kind: holds the scope's key (so two
+/// sign-ins at once on two nodes take turns), reads the window and, when the limit allows one
+/// more, records it. False when a notice of this kind went out within the window.
+async fn notice_turn<T: RateEvents>(
+    tx: &mut T,
+    scope: &str,
+    user: &User,
+    limit: RateLimit,
+    now: UnixTime,
+) -> Result<bool> {
+    let subject = user.id.as_str();
+    let since = limit.since(now);
+    tx.hold_rate_key(scope, subject).await?;
+    let sent = tx.rate_window(scope, subject, since).await?;
+    if limit.retry_after(&sent, now).is_some() {
+        return Ok(false);
+    }
+    tx.prune_rate_events(scope, subject, since).await?;
+    tx.record_rate_event(scope, subject, now).await?;
+    Ok(true)
 }
