@@ -32,12 +32,10 @@ use crate::model::{
 };
 use crate::remembered_browser::{self as rules, BrowserKey};
 use crate::secret::Token;
-use crate::store::{
-    AuditLog, Contracts, LoginTickets, RememberedBrowsers, Store, Throttle, Transaction,
-};
+use crate::store::{AuditLog, Contracts, LoginTickets, RememberedBrowsers, Store, Transaction};
 
 use super::Services;
-use super::login::{LoginResult, throttle_key};
+use super::login::LoginResult;
 
 const DAY_SECS: i64 = 24 * 3600;
 
@@ -215,33 +213,14 @@ impl<S: Store> Services<S> {
             tx.count_ticket_failure(&t.id).await?;
             return self.refuse_browser(tx, &user, "bad_signature", meta).await;
         }
-        if !tx.consume_ticket(&t.id, now).await? {
-            return Err(Error::InvalidTicket);
-        }
-        // The browser finished the login: a push request sent meanwhile is no longer the question.
-        self.end_push_of_ticket_in(&mut tx, &t.id).await?;
-        tx.clear_account(&throttle_key(user.email.as_str())).await?;
         tx.touch_remembered_browser(&browser.id, now, meta.ip.as_deref())
             .await?;
         let used = RememberedBrowserUsed {
             browser_id: browser.id.clone(),
         };
-        let event =
-            AuditEvent::new(used, Outcome::Success, now, meta).by_self(&user.id, &user.contract_id);
-        tx.append_audit(&event).await?;
-        let assurance = self
-            .assurance_of_ticket(&mut tx, &t, &[Factor::RememberedBrowser])
-            .await?;
-        let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, assurance, "remembered_browser")
-            .await?;
-        self.retire_stepped_up(&mut tx, &t, &user).await?;
-        tx.commit().await?;
-        Ok(LoginResult::Complete {
-            token,
-            session,
-            user,
-        })
+        let factor = Factor::RememberedBrowser;
+        self.finish_ticket(tx, &t, user, factor, used, kind, meta)
+            .await
     }
 
     /// How many days a browser may stand in for the second step of `t`: the contract's current

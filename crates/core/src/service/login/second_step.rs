@@ -10,7 +10,7 @@
 //! is used up the same way, and the session is opened; a concurrent duplicate loses at the first
 //! conditional write and changes nothing.
 
-use crate::audit::{AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
+use crate::audit::{AuditDetail, AuditEvent, Outcome, SecondFactorFailure, SecondFactorSuccess};
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::login::{Factor, Method, SecondStepState};
@@ -150,28 +150,48 @@ impl<S: Store> Services<S> {
 
     pub(crate) async fn finish_second_step(
         &self,
-        mut tx: S::Tx,
+        tx: S::Tx,
         ticket: &LoginTicket,
         user: User,
         factor: Factor,
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginResult> {
-        let now = self.now();
         let method = factor.method().ok_or(Error::InvalidTicket)?;
+        let success = SecondFactorSuccess { method };
+        self.finish_ticket(tx, ticket, user, factor, success, kind, meta)
+            .await
+    }
+
+    /// Finishes a login ticket that `factor` passed, audited as `success`: the ticket is used
+    /// up (conditionally: of two requests, one finishes), its push requests end, the account's
+    /// counter clears, and the session opens with the ticket's methods and this factor. The
+    /// one ending of every second step (a code, a push, a key, a remembered browser).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn finish_ticket(
+        &self,
+        mut tx: S::Tx,
+        ticket: &LoginTicket,
+        user: User,
+        factor: Factor,
+        success: impl Into<AuditDetail> + Send,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginResult> {
+        let now = self.now();
         if !tx.consume_ticket(&ticket.id, now).await? {
             // Another request finished this login first; this one changes nothing.
             return Err(Error::InvalidTicket);
         }
-        // A code finished the login: its push requests must not stay on the phone.
+        // The login is finished: its push requests must not stay on the phone.
         self.end_push_of_ticket_in(&mut tx, &ticket.id).await?;
         tx.clear_account(&throttle_key(user.email.as_str())).await?;
-        let event = AuditEvent::new(SecondFactorSuccess { method }, Outcome::Success, now, meta)
+        let event = AuditEvent::new(success, Outcome::Success, now, meta)
             .by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await?;
         let assurance = self.assurance_of_ticket(&mut tx, ticket, &[factor]).await?;
         let (token, session) = self
-            .open_session(&mut tx, &user, kind, meta, assurance, method.as_str())
+            .open_session(&mut tx, &user, kind, meta, assurance, factor.method_name())
             .await?;
         self.retire_stepped_up(&mut tx, ticket, &user).await?;
         tx.commit().await?;
