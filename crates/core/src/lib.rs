@@ -34,6 +34,7 @@ pub mod clock;
 pub mod crypto;
 pub mod email;
 pub mod error;
+pub mod locale;
 pub mod login;
 pub mod model;
 pub mod notice;

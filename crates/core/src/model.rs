@@ -86,6 +86,21 @@ pub struct User {
     /// Set by "this wasn't me" from a security notice: every login is refused until an
     /// administrator or the operator unlocks the account.
     pub locked_at: Option<UnixTime>,
+    /// The language the person chose for pages, emails and SMS; `None`: their browser's, else
+    /// the deployment's.
+    pub language: Option<crate::locale::Language>,
+    /// The time zone the person chose for dates; `None`: the one their browser reports, else UTC.
+    pub time_zone: Option<crate::locale::TimeZoneName>,
+}
+
+impl User {
+    /// What messages to this person are written in.
+    pub fn locale(&self, default: crate::locale::Language) -> crate::locale::Locale {
+        crate::locale::Locale {
+            language: self.language.unwrap_or(default),
+            time_zone: self.time_zone.clone(),
+        }
+    }
 }
 
 /// An organisation: one owner, administrators and users.

@@ -101,6 +101,34 @@ impl ChangedBy {
     }
 }
 
+/// What is sealed into the outbox: the notice and the language and time zone of the person it
+/// is for, taken when it is queued.
+#[derive(Serialize)]
+pub struct AddressedNotice<'a> {
+    pub notice: &'a Notice,
+    pub locale: crate::locale::Locale,
+}
+
+/// What delivery opens: a notice and, for one queued since messages were translated, the
+/// recipient's language and time zone.
+#[derive(Deserialize)]
+pub struct OpenedNotice {
+    pub notice: Notice,
+    pub locale: Option<crate::locale::Locale>,
+}
+
+impl OpenedNotice {
+    /// Reads a sealed notice's plaintext: addressed, or a bare notice queued before.
+    pub fn from_json(plain: &[u8]) -> Result<OpenedNotice, serde_json::Error> {
+        serde_json::from_slice::<OpenedNotice>(plain).or_else(|_| {
+            serde_json::from_slice::<Notice>(plain).map(|notice| OpenedNotice {
+                notice,
+                locale: None,
+            })
+        })
+    }
+}
+
 /// One message. Fields are what the templates need; links are tokens the renderer turns into
 /// URLs under the configured public URL. Zeroized on drop: it carries those tokens and codes.
 #[derive(

@@ -418,6 +418,8 @@ mod tests {
                 last_login_at: last_login.map(UnixTime),
                 force_2fa: false,
                 locked_at: None,
+                language: None,
+                time_zone: None,
             },
             two_factor: TwoFactorSummary {
                 enabled,

@@ -2,6 +2,7 @@
 //! file given by `--config`, which wins over the defaults. Every setting has all three spellings
 //! (`--public-url`, `PORTCULLIS_PUBLIC_URL`, `public_url = "..."`).
 
+use portcullis_core::locale::Language;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,10 @@ pub struct ServeArgs {
     /// The URL people reach the server at, used in links and to mark cookies Secure [default: http://BIND]
     #[arg(long, env = "PORTCULLIS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The language of pages, emails and SMS for a person who chose none and whose browser
+    /// asks for neither: `en` or `de` [default: en]
+    #[arg(long, env = "PORTCULLIS_DEFAULT_LANGUAGE", value_parser = parse_language)]
+    pub default_language: Option<Language>,
     /// Log format [default: text]
     #[arg(long, env = "PORTCULLIS_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
@@ -119,6 +124,7 @@ struct FileConfig {
     data: Option<PathBuf>,
     open_registration: Option<bool>,
     public_url: Option<String>,
+    default_language: Option<Language>,
     log_format: Option<LogFormat>,
     database_url: Option<String>,
     master_key: Option<String>,
@@ -168,6 +174,8 @@ pub struct Config {
     pub data: PathBuf,
     pub open_registration: bool,
     pub public_url: String,
+    /// The language for a person who chose none and whose browser asks for neither.
+    pub default_language: Language,
     /// The OpenID Connect issuer: the public URL exactly as it was given (a trailing slash
     /// kept), since relying parties compare it byte for byte with the `iss` of every token.
     pub issuer: String,
@@ -255,6 +263,10 @@ impl Config {
                 .or(f.open_registration)
                 .unwrap_or(false),
             public_url,
+            default_language: args
+                .default_language
+                .or(f.default_language)
+                .unwrap_or_default(),
             issuer,
             public_url_configured,
             log_format: args.log_format.or(f.log_format).unwrap_or(LogFormat::Text),
@@ -658,5 +670,13 @@ mod tests {
         std::fs::write(&path, "bnid = \"0.0.0.0:9000\"\n").unwrap();
         assert!(Config::resolve(ServeArgs::default(), Some(&path)).is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+fn parse_language(text: &str) -> Result<Language, String> {
+    match text {
+        "en" => Ok(Language::En),
+        "de" => Ok(Language::De),
+        _ => Err("the languages are en and de".to_owned()),
     }
 }

@@ -38,6 +38,7 @@ pub mod delivery;
 pub mod drain;
 pub mod hashing;
 pub mod http;
+pub mod i18n;
 pub mod keys;
 pub mod kit;
 pub mod metrics;
@@ -275,6 +276,7 @@ pub async fn open_services(
         oidc_issuer: config.issuer.clone(),
         require_phone_for_2fa: config.require_phone_for_2fa,
         push_challenge_secs: config.push_challenge_secs,
+        default_language: config.default_language,
         ..Settings::default()
     };
     let hasher = hashing::password_hasher(config.hash_threads, config.hash_queue)?;
@@ -318,6 +320,10 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router())
         .merge(oauth2::router())
         .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            i18n::layer,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             metrics,

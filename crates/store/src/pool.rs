@@ -164,6 +164,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_devices.sql"),
         postgres: include_str!("../migrations/postgres/0014_devices.sql"),
     },
+    Migration {
+        version: 15,
+        name: "locale",
+        sqlite: include_str!("../migrations/sqlite/0015_locale.sql"),
+        postgres: include_str!("../migrations/postgres/0015_locale.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

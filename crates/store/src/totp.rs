@@ -38,7 +38,7 @@ fn totp_from_row(row: &AnyRow, with_step: bool) -> Result<StoredTotp> {
 /// One row whatever exists: the typed name joined to its user, the user's active factor and
 /// the account counter (absent parts are NULL; a missing counter reads as zero failures).
 const GATEWAY_LOOKUP: &str = "SELECT u.id, u.contract_id, u.email, u.password_hash, u.role, u.created_at, \
-     u.last_login_at, u.force_2fa, u.locked_at, \
+     u.last_login_at, u.force_2fa, u.locked_at, u.language, u.time_zone, \
      t.key_id, t.secret, t.algorithm, t.digits, t.period, t.activated_at AS totp_created_at, t.last_step, \
      COALESCE(a.failures, 0) AS failures, COALESCE(a.lockouts, 0) AS lockouts, a.locked_until \
      FROM (SELECT CAST($1 AS TEXT) AS k) q \

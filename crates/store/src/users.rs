@@ -1,6 +1,7 @@
 //! Users, found by id or by the lower-cased email key.
 
 use portcullis_core::email::Email;
+use portcullis_core::locale::{Language, TimeZoneName};
 use portcullis_core::model::{ContractId, Role, User, UserId};
 use portcullis_core::store::Users;
 use portcullis_core::{Error, Result, UnixTime};
@@ -10,10 +11,19 @@ use sqlx::any::AnyRow;
 use crate::tx::SqlTx;
 use crate::{db_err, is_unique_violation};
 
-const BY_ID: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
-                     FROM users WHERE id = $1";
-const BY_EMAIL_KEY: &str = "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
-                            FROM users WHERE email_key = $1";
+/// The columns `user_from_row` reads.
+macro_rules! user_columns {
+    () => {
+        "id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at, language, time_zone"
+    };
+}
+
+const BY_ID: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+const BY_EMAIL_KEY: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users WHERE email_key = $1"
+);
 
 pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     let email: String = row.try_get("email").map_err(db_err)?;
@@ -35,14 +45,25 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
             .try_get::<Option<i64>, _>("locked_at")
             .map_err(db_err)?
             .map(UnixTime),
+        // A value the server no longer knows (a zone renamed away) reads as not chosen.
+        language: row
+            .try_get::<Option<String>, _>("language")
+            .map_err(db_err)?
+            .as_deref()
+            .and_then(Language::parse),
+        time_zone: row
+            .try_get::<Option<String>, _>("time_zone")
+            .map_err(db_err)?
+            .as_deref()
+            .and_then(TimeZoneName::parse),
     })
 }
 
 impl Users for SqlTx {
     async fn insert_user(&mut self, u: &User) -> Result<()> {
         sqlx::query(
-            "INSERT INTO users (id, contract_id, email, email_key, password_hash, role, created_at, last_login_at, force_2fa) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO users (id, contract_id, email, email_key, password_hash, role, created_at, last_login_at, force_2fa, language, time_zone) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(u.id.as_str())
         .bind(u.contract_id.as_str())
@@ -53,6 +74,8 @@ impl Users for SqlTx {
         .bind(u.created_at.0)
         .bind(u.last_login_at.map(|t| t.0))
         .bind(i64::from(u.force_2fa))
+        .bind(u.language.map(Language::as_str))
+        .bind(u.time_zone.as_ref().map(TimeZoneName::as_str))
         .execute(&mut *self.tx)
         .await
         .map_err(|e| if is_unique_violation(&e) { Error::EmailTaken } else { db_err(e) })?;
@@ -105,10 +128,11 @@ impl Users for SqlTx {
     }
 
     async fn all_users(&mut self) -> Result<Vec<User>> {
-        let rows = sqlx::query(
-            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
-             FROM users ORDER BY contract_id, created_at, email_key",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY contract_id, created_at, email_key"
+        ))
         .fetch_all(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -116,15 +140,32 @@ impl Users for SqlTx {
     }
 
     async fn users_of_contract(&mut self, contract: &ContractId) -> Result<Vec<User>> {
-        let rows = sqlx::query(
-            "SELECT id, contract_id, email, password_hash, role, created_at, last_login_at, force_2fa, locked_at \
-             FROM users WHERE contract_id = $1 ORDER BY created_at, email_key",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE contract_id = $1 ORDER BY created_at, email_key"
+        ))
         .bind(contract.as_str())
         .fetch_all(&mut *self.tx)
         .await
         .map_err(db_err)?;
         rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_locale(
+        &mut self,
+        id: &UserId,
+        language: Option<Language>,
+        time_zone: Option<&TimeZoneName>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET language = $1, time_zone = $2 WHERE id = $3")
+            .bind(language.map(Language::as_str))
+            .bind(time_zone.map(TimeZoneName::as_str))
+            .bind(id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 
     async fn set_force_2fa(&mut self, id: &UserId, on: bool) -> Result<()> {

@@ -220,6 +220,8 @@ impl<S: Store> Services<S> {
             last_login_at: None,
             force_2fa,
             locked_at: None,
+            language: None,
+            time_zone: None,
         };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&user).await?;

@@ -85,7 +85,7 @@ impl<S: Store> Services<S> {
                 token: link.expose().to_owned(),
                 valid_days: self.settings.invitation_secs / (24 * 3600),
             };
-            self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
+            self.enqueue_notice(tx, Channel::Email, user.email.as_str(), user, &notice, now)
                 .await?;
         }
         Ok(link)

@@ -79,8 +79,15 @@ impl<S: Store> Services<S> {
             .into_iter()
             .filter(|u| u.role == Role::Owner)
         {
-            self.enqueue_notice(tx, Channel::Email, owner.email.as_str(), &alert, now)
-                .await?;
+            self.enqueue_notice(
+                tx,
+                Channel::Email,
+                owner.email.as_str(),
+                &owner,
+                &alert,
+                now,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -39,6 +39,7 @@ mod held;
 mod invitation;
 mod invitation_renewal;
 pub mod key_rotation;
+mod locale;
 mod lock;
 mod login;
 mod notify;
@@ -130,6 +131,9 @@ pub struct Settings {
     pub reset_secs: i64,
     /// How long the "this wasn't me" link in a security notice works.
     pub lock_link_secs: i64,
+    /// The language of pages and messages for a person who chose none (and whose browser
+    /// names none of ours).
+    pub default_language: crate::locale::Language,
     /// How long an SMS code that verifies a phone stays valid, and how many wrong tries kill it.
     pub phone_code_secs: i64,
     pub phone_code_attempts: i64,
@@ -157,6 +161,7 @@ impl Default for Settings {
             invitation_secs: 7 * 24 * 3600,
             reset_secs: 30 * 60,
             lock_link_secs: 30 * 24 * 3600,
+            default_language: crate::locale::Language::En,
             phone_code_secs: 10 * 60,
             phone_code_attempts: 5,
             require_phone_for_2fa: false,

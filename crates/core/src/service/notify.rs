@@ -5,24 +5,31 @@
 use crate::clock::UnixTime;
 use crate::error::{Error, Result};
 use crate::model::{LinkPurpose, RequestMeta, User};
-use crate::notice::{ChangedBy, Channel, Notice, SecurityEvent};
+use crate::notice::{AddressedNotice, ChangedBy, Channel, Notice, SecurityEvent};
 use crate::secret::Token;
 use crate::store::{Outbox, OutboxMessage, OutboxMessageId, PasswordLinks, Store};
 
 use super::Services;
 
 impl<S: Store> Services<S> {
-    /// Seals `notice` and queues it for `recipient` in `tx`.
+    /// Seals `notice` and queues it for `recipient` (an address of `person`, whose language and
+    /// time zone it is written in) in `tx`.
     pub(crate) async fn enqueue_notice<T: Outbox + Send>(
         &self,
         tx: &mut T,
         channel: Channel,
         recipient: &str,
+        person: &User,
         notice: &Notice,
         now: UnixTime,
     ) -> Result<()> {
         let id = OutboxMessageId::generate();
-        let plain = zeroize::Zeroizing::new(serde_json::to_vec(notice).map_err(Error::internal)?);
+        let addressed = AddressedNotice {
+            notice,
+            locale: person.locale(self.settings.default_language),
+        };
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(&addressed).map_err(Error::internal)?);
         let sealed = self.keys.sealing.seal(&plain, id.as_str().as_bytes())?;
         tx.enqueue(&OutboxMessage {
             id,
@@ -94,7 +101,7 @@ impl<S: Store> Services<S> {
             by,
             lock_token,
         };
-        self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
+        self.enqueue_notice(tx, Channel::Email, user.email.as_str(), user, &notice, now)
             .await
     }
 }

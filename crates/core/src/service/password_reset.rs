@@ -116,8 +116,15 @@ impl<S: Store> Services<S> {
                     code: code.expose().to_owned(),
                     valid_minutes,
                 };
-                self.enqueue_notice(&mut tx, Channel::Sms, phone.number.as_str(), &notice, now)
-                    .await?;
+                self.enqueue_notice(
+                    &mut tx,
+                    Channel::Sms,
+                    phone.number.as_str(),
+                    &user,
+                    &notice,
+                    now,
+                )
+                .await?;
                 true
             }
             None => {
@@ -131,8 +138,15 @@ impl<S: Store> Services<S> {
             valid_minutes,
             sms_code_sent,
         };
-        self.enqueue_notice(&mut tx, Channel::Email, user.email.as_str(), &notice, now)
-            .await?;
+        self.enqueue_notice(
+            &mut tx,
+            Channel::Email,
+            user.email.as_str(),
+            &user,
+            &notice,
+            now,
+        )
+        .await?;
         let event = self.reset_event(
             PasswordResetRequested::Sent { sms_code_sent },
             Outcome::Success,

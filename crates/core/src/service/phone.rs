@@ -235,7 +235,7 @@ impl<S: Store> Services<S> {
             code: code.expose().to_owned(),
             valid_minutes: self.settings.phone_code_secs / 60,
         };
-        self.enqueue_notice(&mut tx, Channel::Sms, number.as_str(), &notice, now)
+        self.enqueue_notice(&mut tx, Channel::Sms, number.as_str(), user, &notice, now)
             .await?;
         let sent = PhoneCodeSent::Sent {
             number: number.masked(),

@@ -81,8 +81,15 @@ impl<S: Store> Services<S> {
                         client: client_name(&family),
                         lock_token: self.issue_lock_token(tx, user, now).await?,
                     };
-                    self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
-                        .await?;
+                    self.enqueue_notice(
+                        tx,
+                        Channel::Email,
+                        user.email.as_str(),
+                        user,
+                        &notice,
+                        now,
+                    )
+                    .await?;
                 }
             }
         }
@@ -121,7 +128,7 @@ impl<S: Store> Services<S> {
             wrong_codes: wrong.count,
             lock_token: self.issue_lock_token(tx, user, now).await?,
         };
-        self.enqueue_notice(tx, Channel::Email, user.email.as_str(), &notice, now)
+        self.enqueue_notice(tx, Channel::Email, user.email.as_str(), user, &notice, now)
             .await
     }
 }

@@ -174,6 +174,8 @@ impl<S: Store> Services<S> {
             last_login_at: None,
             force_2fa: false,
             locked_at: None,
+            language: None,
+            time_zone: None,
         };
 
         let mut tx = self.store.begin().await?;

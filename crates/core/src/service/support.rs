@@ -58,6 +58,8 @@ impl<S: Store> Services<S> {
             last_login_at: None,
             force_2fa: false,
             locked_at: None,
+            language: None,
+            time_zone: None,
         };
         tx.insert_user(&user).await?;
         tx.insert_support_agent(&user.id, now).await?;

@@ -31,6 +31,13 @@ pub trait Users {
         &mut self,
         contract: &ContractId,
     ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// Stores the language and time zone the person chose (`None`: not chosen).
+    fn set_locale(
+        &mut self,
+        id: &UserId,
+        language: Option<crate::locale::Language>,
+        time_zone: Option<&crate::locale::TimeZoneName>,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn set_force_2fa(&mut self, id: &UserId, on: bool) -> impl Future<Output = Result<()>> + Send;
     fn set_role(&mut self, id: &UserId, role: Role) -> impl Future<Output = Result<()>> + Send;
     /// Locks (`Some`) or unlocks (`None`) the account; returns false for an unknown user.

@@ -23,7 +23,8 @@ mod smtp;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portcullis_core::notice::{Channel, Notice};
+use portcullis_core::locale::Locale;
+use portcullis_core::notice::{Channel, OpenedNotice};
 use portcullis_core::service::Services;
 use portcullis_core::store::{
     NodeId, OutboxDelivery, OutboxMessageId, QueuedMessage, QueuedPayload, Store, Transaction,
@@ -312,11 +313,18 @@ impl Delivery {
                             "the notice cannot be unsealed (unknown key or damaged)".into(),
                         )
                     })?;
-                let notice: Notice = serde_json::from_slice(&plain)
+                let opened = OpenedNotice::from_json(&plain)
                     .map_err(|_| SendError::GiveUp("the notice cannot be read".into()))?;
-                self.renderer
-                    .render(&notice)
-                    .map_err(|e| SendError::GiveUp(format!("cannot render the notice: {e}")))
+                // In the recipient's language and time zone, as queued (one queued before
+                // messages were translated: the deployment's language).
+                let locale = opened.locale.unwrap_or_else(|| Locale {
+                    language: self.services.default_language(),
+                    time_zone: None,
+                });
+                crate::i18n::with_locale(locale.language, locale.time_zone, || {
+                    self.renderer.render(&opened.notice)
+                })
+                .map_err(|e| SendError::GiveUp(format!("cannot render the notice: {e}")))
             }
         }
     }

@@ -3,6 +3,7 @@
 //! never a redirect; a sign-in goes through `/login?next=…&acr=…`, which comes back here with a
 //! GET; the consent form's answer continues to the client through a page of ours.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -46,10 +47,10 @@ async fn answer(
     csrf: CsrfToken,
 ) -> Result<Response, WebError> {
     match outcome {
-        AuthorizeOutcome::Refused(message) => Err(WebError::page(
+        AuthorizeOutcome::Refused(message) => Err(WebError::page_text(
             StatusCode::BAD_REQUEST,
-            "Sign-in request refused",
-            message,
+            "error-title-request-refused",
+            message.into(),
         )),
         AuthorizeOutcome::ToClient(url) => Ok(Redirect::to(&url).into_response()),
         AuthorizeOutcome::SignIn {
@@ -96,8 +97,8 @@ pub async fn start(
     let Ok(Query(params)) = query else {
         return Err(WebError::page(
             StatusCode::BAD_REQUEST,
-            "Sign-in request refused",
-            "The application's request could not be read. Tell its administrator.",
+            "error-title-request-refused",
+            "error-request-unreadable",
         ));
     };
     let auth = signed_in.as_ref().map(|s| &s.0);

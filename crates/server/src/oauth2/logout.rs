@@ -4,6 +4,7 @@
 //! anyone out. `post_logout_redirect_uri` must be registered by the client (exact match), or
 //! a page says so and nothing redirects.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -39,7 +40,11 @@ struct LogoutPage {
 }
 
 fn refused(message: &'static str) -> WebError {
-    WebError::page(StatusCode::BAD_REQUEST, "Sign-out refused", message)
+    WebError::page_text(
+        StatusCode::BAD_REQUEST,
+        "error-title-sign-out-refused",
+        message.into(),
+    )
 }
 
 fn signed_out(state: &AppState, redirect: Option<String>) -> Response {

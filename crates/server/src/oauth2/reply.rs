@@ -3,6 +3,7 @@
 //! a form post (a redirect there would be blocked by our CSP's `form-action 'self'`, which
 //! Chromium applies to the redirects that follow a form).
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -263,6 +263,9 @@ pub fn router() -> Router<AppState> {
         .route("/static/push.js", get(assets::push_script))
         .route("/static/webauthn.js", get(assets::webauthn_script))
         .route("/static/remember.js", get(assets::remember_script))
+        .route("/static/locale.js", get(assets::locale_script))
+        .route("/language", post(crate::i18n::switch_language))
+        .route("/account/locale", post(crate::i18n::set_account_locale))
         .method_not_allowed_fallback(method_not_allowed)
 }
 
@@ -274,7 +277,7 @@ pub async fn not_found() -> impl IntoResponse {
 async fn method_not_allowed() -> WebError {
     WebError::page(
         StatusCode::METHOD_NOT_ALLOWED,
-        "Not possible here",
-        "This page cannot be used that way. Go back and use the page's own buttons.",
+        "error-title-method",
+        "error-method",
     )
 }

@@ -11,6 +11,7 @@ const COPY_SCRIPT: &str = include_str!("../../../static/copy.js");
 const PUSH_SCRIPT: &str = include_str!("../../../static/push.js");
 const WEBAUTHN_SCRIPT: &str = include_str!("../../../static/webauthn.js");
 const REMEMBER_SCRIPT: &str = include_str!("../../../static/remember.js");
+const LOCALE_SCRIPT: &str = include_str!("../../../static/locale.js");
 
 /// An hour: long enough to spare repeat downloads, short enough that an upgrade shows soon.
 const CACHE: &str = "public, max-age=3600";
@@ -80,5 +81,16 @@ pub async fn remember_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         REMEMBER_SCRIPT,
+    )
+}
+
+/// `GET /static/locale.js`: tells the server the browser's time zone (`crate::i18n`).
+pub async fn locale_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        LOCALE_SCRIPT,
     )
 }

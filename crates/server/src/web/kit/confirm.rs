@@ -5,6 +5,7 @@
 //! (`Confirm::password`), for acts that must not follow from a session left open; a refused
 //! password shows the page again with the message beside the field.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

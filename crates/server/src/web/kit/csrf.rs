@@ -195,8 +195,8 @@ async fn read_form(
         Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return Err(WebError::page(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Form too large",
-                "The form you sent is larger than this server accepts.",
+                "error-title-form-too-large",
+                "error-form-too-large",
             ));
         }
         // Not a form at all (another content type, a broken body): it carries no token.
@@ -215,8 +215,8 @@ fn parse_fields<T: DeserializeOwned>(fields: Vec<(String, String)>) -> Result<T,
     fields_into::<T>(fields).map_err(|_| {
         WebError::page(
             StatusCode::BAD_REQUEST,
-            "Incomplete form",
-            "The form arrived incomplete; reload the page and try again.",
+            "error-title-form-incomplete",
+            "error-form-incomplete",
         )
     })
 }
@@ -226,7 +226,7 @@ fn parse_fields<T: DeserializeOwned>(fields: Vec<(String, String)>) -> Result<T,
 /// so this refuses a forged cross-site post even before the token is looked at: a second
 /// barrier should the token ever leak. Browsers set `Sec-Fetch-Site` themselves; a script cannot.
 /// Clients that do not send it are judged by the token alone.
-fn sent_from_another_site(headers: &axum::http::HeaderMap) -> bool {
+pub fn sent_from_another_site(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes() == b"cross-site" || v.as_bytes() == b"same-site")

@@ -2,6 +2,7 @@
 //! and the status the page answers with. Internal errors are logged with their cause and shown
 //! as a generic apology, never with database text.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -10,6 +11,7 @@ use portcullis_core::Error;
 use super::page::Layout;
 use super::return_to::sign_in_then;
 use crate::http::failure::{Failure, Wait};
+use crate::i18n::{tr, tr_with};
 
 /// Why a web request could not be served as asked.
 #[derive(Debug)]
@@ -24,8 +26,9 @@ pub enum WebError {
     /// A page that explains what went wrong, answered with `status`.
     Page {
         status: StatusCode,
+        /// A message id.
         title: &'static str,
-        message: String,
+        message: PageMessage,
         /// When to come back, for a server too busy to serve the page.
         busy: Option<Wait>,
     },
@@ -33,12 +36,39 @@ pub enum WebError {
     Internal(Error),
 }
 
+/// What an error page says: a message id, or words already in the page's language.
+#[derive(Debug)]
+pub enum PageMessage {
+    Id(&'static str),
+    Text(String),
+}
+
+impl PageMessage {
+    fn into_text(self) -> String {
+        match self {
+            PageMessage::Id(id) => tr(id),
+            PageMessage::Text(text) => text,
+        }
+    }
+}
+
 impl WebError {
-    pub fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+    /// A page titled and worded by two message ids.
+    pub fn page(status: StatusCode, title: &'static str, message: &'static str) -> Self {
         WebError::Page {
             status,
             title,
-            message: message.into(),
+            message: PageMessage::Id(message),
+            busy: None,
+        }
+    }
+
+    /// A page titled by a message id, saying `text` (already in the page's language).
+    pub fn page_text(status: StatusCode, title: &'static str, text: String) -> Self {
+        WebError::Page {
+            status,
+            title,
+            message: PageMessage::Text(text),
             busy: None,
         }
     }
@@ -46,8 +76,8 @@ impl WebError {
     pub fn not_found() -> Self {
         WebError::page(
             StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is nothing at this address. Check the link, or start again from the sign-in page.",
+            "error-title-not-found",
+            "error-not-found",
         )
     }
 }
@@ -56,128 +86,144 @@ impl WebError {
 /// message of [`explain`] says them all in one); empty for any other failure.
 pub fn password_rules(e: &Error) -> Vec<String> {
     match e {
-        Error::WeakPassword(broken) => broken.iter().map(|v| v.to_string()).collect(),
+        Error::WeakPassword(broken) => broken
+            .iter()
+            .map(|v| tr(&format!("password-rule-{}", v.code().replace('_', "-"))))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-/// The sentence a person reads about a domain failure and the status it answers with (the
-/// server's one table, [`Failure`]); `None` for failures that are not theirs to fix (a lost
-/// session, an internal error).
+/// The sentence a person reads about a domain failure, in the page's language, and the status
+/// it answers with (the server's one table, [`Failure`]); `None` for failures that are not
+/// theirs to fix (a lost session, an internal error).
 pub fn explain(e: &Error) -> Option<(StatusCode, String)> {
-    let message: String = match e {
-        Error::InvalidCredentials => "Wrong email or password.".into(),
-        Error::InvalidPassword => "Your current password is not correct.".into(),
-        Error::TooManyAttempts { retry_after_secs } => format!(
-            "Too many failed attempts. Wait {}, then try again.",
-            wait_phrase(*retry_after_secs)
-        ),
-        Error::WeakPassword(violation) => violation.to_string(),
-        Error::InvalidEmail(why) => sentence(why),
-        Error::EmailTaken => "An account with this email already exists.".into(),
-        Error::RegistrationClosed => "Registration is closed on this server.".into(),
-        Error::InvalidSetupToken => {
-            "This setup link is invalid or has expired. While the server has no account yet, \
-             restarting it prints a new link; the operator can also create the owner with the \
-             command portcullis user create-owner."
-                .into()
+    let id = match e {
+        Error::InvalidCredentials => "error-invalid-credentials",
+        Error::InvalidPassword => "error-invalid-password",
+        Error::TooManyAttempts { retry_after_secs } => {
+            return Some((
+                Failure::of(e).status,
+                tr_with(
+                    "error-too-many-attempts",
+                    &[("wait", wait_phrase(*retry_after_secs).into())],
+                ),
+            ));
         }
-        Error::NotFound(what) => sentence(&format!("{what} not found")),
-        Error::Validation(why) => sentence(why),
-        Error::Conflict(why) => sentence(why),
-        Error::InvalidClient => {
-            "This application is not registered here, or its registration has changed. Tell \
-             the application's administrator."
-                .into()
+        Error::WeakPassword(violation) => {
+            return Some((Failure::of(e).status, password_rule_text(violation)));
         }
-        Error::Forbidden(why) => sentence(why),
-        Error::InvalidCode => {
-            "That code is not right. Enter the 6-digit code your authenticator app shows now; \
-             check that the phone's time is set automatically."
-                .into()
+        Error::InvalidEmail(why) => return Some((Failure::of(e).status, fragment(why))),
+        Error::EmailTaken => "error-email-taken",
+        Error::RegistrationClosed => "error-registration-closed",
+        Error::InvalidSetupToken => "error-invalid-setup-token",
+        Error::NotFound(what) => {
+            return Some((
+                Failure::of(e).status,
+                fragment(&format!("{what} not found")),
+            ));
         }
-        Error::SecondFactorFailed => {
-            "That code is not right, or was already used. Try the next code.".into()
+        Error::Validation(why) => return Some((Failure::of(e).status, fragment(why))),
+        Error::Conflict(why) | Error::Forbidden(why) => {
+            return Some((Failure::of(e).status, fragment(why)));
         }
-        Error::InvalidTicket => {
-            "This sign-in has expired or had too many wrong codes. Sign in again.".into()
+        Error::InvalidPin(why) => return Some((Failure::of(e).status, fragment(why))),
+        Error::InvalidClient => "error-invalid-client",
+        Error::InvalidCode => "error-invalid-code",
+        Error::SecondFactorFailed => "error-second-factor-failed",
+        Error::InvalidTicket => "error-invalid-ticket",
+        Error::TwoFactorEnforced => "error-two-factor-enforced",
+        Error::TotpAlreadyActive => "error-totp-already-active",
+        Error::EnrollmentNotStarted => "error-enrollment-not-started",
+        Error::TwoFactorNotEnabled => "error-two-factor-not-enabled",
+        Error::KitUnavailable => "error-kit-unavailable",
+        Error::AccountLocked => "error-account-locked",
+        Error::InvalidPhone => "error-invalid-phone",
+        Error::PhoneNotVerified => "error-phone-not-verified",
+        Error::InvalidCeremony => "error-invalid-ceremony",
+        Error::InvalidWebauthn(_) => "error-invalid-webauthn",
+        Error::CredentialExists => "error-credential-exists",
+        Error::PasskeyFailed => "error-passkey-failed",
+        Error::PhishingResistantRequired => "error-phishing-resistant-required",
+        Error::InvalidLink => "error-invalid-link",
+        Error::InvalidSignature => "error-invalid-signature",
+        Error::ChallengeClosed => "error-challenge-closed",
+        Error::PushPaused { retry_after_secs } => {
+            return Some((
+                Failure::of(e).status,
+                tr_with(
+                    "error-push-paused",
+                    &[("wait", wait_phrase(*retry_after_secs).into())],
+                ),
+            ));
         }
-        Error::TwoFactorEnforced => {
-            "Your administrator requires two-factor authentication for your account, so you \
-             cannot turn it off."
-                .into()
+        Error::Overloaded { retry_after_secs } => {
+            return Some((
+                Failure::of(e).status,
+                tr_with(
+                    "error-overloaded",
+                    &[("wait", wait_phrase(*retry_after_secs).into())],
+                ),
+            ));
         }
-        Error::TotpAlreadyActive => {
-            "An authenticator app is already active. Deactivate it first to set up another.".into()
-        }
-        Error::EnrollmentNotStarted => {
-            "Start the authenticator setup first; it may have been restarted in another window."
-                .into()
-        }
-        Error::TwoFactorNotEnabled => "Two-factor authentication is not enabled.".into(),
-        Error::KitUnavailable => {
-            "The emergency kit can only be downloaded in the 15 minutes after activation, in the \
-             same session. Create new recovery codes to get a new kit."
-                .into()
-        }
-        Error::AccountLocked => {
-            "This account is locked because someone reported a change they did not make. Ask \
-             your administrator to unlock it."
-                .into()
-        }
-        Error::InvalidPhone => {
-            "Enter the mobile number in international format, starting with + and the country \
-             code, e.g. +4915112345678."
-                .into()
-        }
-        Error::PhoneNotVerified => {
-            "Verify a mobile number first, then activate two-factor authentication.".into()
-        }
-        Error::InvalidCeremony => {
-            "This request to your security key or passkey has expired (it is valid for 5 minutes) \
-             or was already answered. Try again."
-                .into()
-        }
-        Error::InvalidWebauthn(_) => {
-            "Your security key's answer could not be checked. Try again, or use another key.".into()
-        }
-        Error::CredentialExists => "This security key or passkey is already registered.".into(),
-        Error::PasskeyFailed => {
-            "That passkey could not sign you in. Sign in with your email and password instead."
-                .into()
-        }
-        Error::PhishingResistantRequired => {
-            "Your organisation requires a security key or passkey to sign in. Codes from an \
-             authenticator app and approvals in the companion app are not accepted."
-                .into()
-        }
-        Error::InvalidPin(why) => sentence(why),
-        Error::InvalidLink => "This link is invalid, has expired or has already been used.".into(),
-        Error::InvalidSignature => "The device's signature is invalid.".into(),
-        Error::ChallengeClosed => {
-            "This sign-in request was already answered or has expired.".into()
-        }
-        Error::PushPaused { retry_after_secs } => format!(
-            "Too many sign-in requests to your app were denied or not answered. Wait {}, or use a code instead.",
-            wait_phrase(*retry_after_secs)
-        ),
-        Error::Overloaded { retry_after_secs } => format!(
-            "The server is very busy right now. Wait {}, then try again.",
-            wait_phrase(*retry_after_secs)
-        ),
         Error::Unauthenticated | Error::Internal(_) => return None,
     };
-    Some((Failure::of(e).status, message))
+    Some((Failure::of(e).status, tr(id)))
+}
+
+/// A refused password's broken rules as one sentence each, joined.
+fn password_rule_text(violation: &portcullis_core::password::PolicyViolations) -> String {
+    violation
+        .iter()
+        .map(|v| tr(&format!("password-rule-{}", v.code().replace('_', "-"))))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// "47 seconds", or minutes once seconds stop being a useful unit.
 fn wait_phrase(secs: i64) -> String {
     let secs = secs.max(1);
-    match secs {
-        1 => "1 second".to_owned(),
-        2..120 => format!("{secs} seconds"),
-        _ => format!("{} minutes ({secs} seconds)", (secs + 59) / 60),
+    if secs < 120 {
+        tr_with("wait-seconds", &[("seconds", secs.into())])
+    } else {
+        tr_with(
+            "wait-minutes",
+            &[
+                ("minutes", ((secs + 59) / 60).into()),
+                ("seconds", secs.into()),
+            ],
+        )
     }
+}
+
+/// The message id a core fragment ("email is required") is translated under:
+/// `core-email-is-required`, letters and digits only, lower case, joined by `-`.
+pub fn fragment_id(fragment: &str) -> String {
+    let mut id = String::from("core");
+    let mut gap = true;
+    for c in fragment.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            if gap {
+                id.push('-');
+            }
+            id.push(c.to_ascii_lowercase());
+            gap = false;
+        } else {
+            gap = true;
+        }
+    }
+    id
+}
+
+/// A core message as a sentence in the page's language: its translation where one exists (every
+/// fixed fragment has one; the tests check), else the English fragment as a sentence (one
+/// carrying a value, such as a name an administrator typed).
+fn fragment(fragment: &str) -> String {
+    let id = fragment_id(fragment);
+    if crate::i18n::has(crate::i18n::language(), &id) {
+        return tr(&id);
+    }
+    sentence(fragment)
 }
 
 /// Core messages are lower-case fragments ("email is required"); pages show sentences.
@@ -204,12 +250,12 @@ pub fn with_retry_after(mut response: Response, e: &Error) -> Response {
 
 fn title_for(status: StatusCode) -> &'static str {
     match status {
-        StatusCode::NOT_FOUND => "Page not found",
-        StatusCode::FORBIDDEN => "Not allowed",
-        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
-        StatusCode::UNAUTHORIZED => "Not signed in",
-        StatusCode::SERVICE_UNAVAILABLE => "Server busy",
-        _ => "That did not work",
+        StatusCode::NOT_FOUND => "error-title-not-found",
+        StatusCode::FORBIDDEN => "error-title-forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "error-title-too-many",
+        StatusCode::UNAUTHORIZED => "error-title-unauthorized",
+        StatusCode::SERVICE_UNAVAILABLE => "error-title-busy",
+        _ => "error-title-failed",
     }
 }
 
@@ -221,7 +267,7 @@ impl From<Error> for WebError {
             Some((status, message)) => WebError::Page {
                 status,
                 title: title_for(status),
-                message,
+                message: PageMessage::Text(message),
                 busy: Failure::of(&e)
                     .wait
                     .filter(|wait| matches!(wait, Wait::Busy(_))),
@@ -248,8 +294,8 @@ impl IntoResponse for WebError {
             }
             WebError::FormExpired => (
                 StatusCode::FORBIDDEN,
-                "Form expired",
-                "Your form expired; reload the page and try again.".to_owned(),
+                "error-title-form-expired",
+                tr("error-form-expired"),
                 None,
             ),
             WebError::Page {
@@ -257,7 +303,7 @@ impl IntoResponse for WebError {
                 title,
                 message,
                 busy,
-            } => (status, title, message, busy),
+            } => (status, title, message.into_text(), busy),
             WebError::Internal(e) => {
                 match &e {
                     Error::Internal(cause) => tracing::error!(
@@ -269,8 +315,8 @@ impl IntoResponse for WebError {
                 }
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Something went wrong on our side. Try again in a moment.".to_owned(),
+                    "error-title-internal",
+                    tr("error-internal"),
                     None,
                 )
             }

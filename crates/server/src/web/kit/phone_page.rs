@@ -4,6 +4,7 @@
 //! the sentence beside the form it concerns; the forms' routes, and the rules behind them, are
 //! the pages' and the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::http::StatusCode;
 use portcullis_core::Error;

@@ -6,6 +6,7 @@
 //! (`kit::sign_in` writes that cookie), and takes the last hop ([`go_on`]). It never decides
 //! whether the person may see the page: the page or the application does, once they arrive.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -44,6 +45,15 @@ pub fn safe_path(next: &str) -> Option<&str> {
         && !next.starts_with("/login")
         && !next.starts_with("/logout");
     ok.then_some(next)
+}
+
+/// `path` when it is a path on this server, the sign-in pages included: one leading `/`, not
+/// `//` or `/\`, [`plain`]. Where the language switch comes back to.
+pub fn local_path(path: &str) -> Option<&str> {
+    let bytes = path.as_bytes();
+    let ok =
+        plain(path) && bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
+    ok.then_some(path)
 }
 
 /// `next` when it is a path on this server ([`safe_path`]) or an absolute `http`/`https` URL

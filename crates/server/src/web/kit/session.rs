@@ -50,7 +50,16 @@ impl FromRequestParts<AppState> for SignedIn {
             .authenticate(&Token::from_client(token))
             .await
         {
-            Ok(auth) => Ok(SignedIn(auth)),
+            Ok(auth) => {
+                // The person's own language and time zone; `?lang=` here is their new choice.
+                if let Some(language) = crate::i18n::adopt_account(&auth.user) {
+                    state
+                        .services
+                        .set_locale(&auth.user, Some(language), auth.user.time_zone.as_ref())
+                        .await?;
+                }
+                Ok(SignedIn(auth))
+            }
             Err(Error::Unauthenticated) => Err(sign_in(parts)),
             Err(e) => Err(e.into()),
         }

@@ -4,6 +4,7 @@
 //! again instead of posting the used link and calling it invalid. The link itself never locks on
 //! GET, because mail scanners and link previews fetch links without a person clicking them.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -32,9 +33,8 @@ struct LockPage {
 fn invalid_link() -> WebError {
     WebError::page(
         StatusCode::BAD_REQUEST,
-        "Link no longer valid",
-        "This link is invalid, has expired or has already been used. If you still think someone \
-         else is using your account, contact your administrator.",
+        "error-title-link-invalid",
+        "error-lock-link-invalid",
     )
 }
 

@@ -2,6 +2,7 @@
 //! activity), `POST /account/password` and `POST /account/sessions/{id}/revoke`. The rules
 //! (old password required, other sessions ended, only one's own sessions) are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -192,8 +193,8 @@ pub async fn revoke_session(
         Ok(()) => Ok(Redirect::to("/account?done=session_revoked").into_response()),
         Err(Error::NotFound(_)) => Err(WebError::page(
             StatusCode::NOT_FOUND,
-            "Session not found",
-            "That session has already ended or is not one of yours.",
+            "error-title-session-not-found",
+            "error-session-not-yours",
         )),
         Err(e) => Err(e.into()),
     }

@@ -3,6 +3,7 @@
 //! `POST /admin/access-rules/{id}/remove` removes one. The services check every field and that
 //! the rule belongs to the admin's contract; this page only shows their answer beside the form.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};

@@ -3,6 +3,7 @@
 //! person and `POST /admin/groups/{id}/members/{user}/remove` takes one out. Owners and
 //! administrators only; the services check that group and person belong to their contract.
 
+use crate::i18n::filters;
 use std::collections::HashMap;
 
 use askama::Template;

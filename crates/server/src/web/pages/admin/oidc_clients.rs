@@ -5,6 +5,7 @@
 //! transaction that makes it, and the form redirects to the list, which takes it once: a reload
 //! or the back button finds "already shown", never the secret.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};

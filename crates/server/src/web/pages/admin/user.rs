@@ -11,6 +11,7 @@
 //! refuse what the admin may not do to this person; the page hides those buttons and shows the
 //! refusal if one is pressed anyway.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};

@@ -36,8 +36,8 @@ pub async fn end_one(
         }
         Err(Error::NotFound("session")) => Err(WebError::page(
             StatusCode::NOT_FOUND,
-            "Session not found",
-            "That session has already ended.",
+            "error-title-session-not-found",
+            "error-session-ended",
         )),
         Err(e) => Err(e.into()),
     }

@@ -8,6 +8,7 @@
 //! One person's details and actions are in `user`. Who may do what to whom is
 //! `portcullis_core::policy`'s; this file asks it only to hide buttons the services would refuse.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

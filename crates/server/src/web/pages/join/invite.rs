@@ -3,6 +3,7 @@
 //! greeted on the security page (or led into the setup their administrator requires); whether
 //! the link still works is decided by the services.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -57,9 +58,8 @@ impl InvitePage {
 fn invalid_link() -> WebError {
     WebError::page(
         StatusCode::FORBIDDEN,
-        "Invitation no longer valid",
-        "This invitation link is invalid, has expired or has already been used. Ask your \
-         administrator to send you a new invitation.",
+        "error-title-invitation-invalid",
+        "error-invitation-invalid",
     )
 }
 

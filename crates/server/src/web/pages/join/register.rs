@@ -3,6 +3,7 @@
 //! security page with a welcome (or in the setup a second factor would require, as any sign-in);
 //! whether a link is valid and an account may be created is decided by the services.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

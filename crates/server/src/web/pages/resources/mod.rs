@@ -8,6 +8,7 @@
 pub mod list;
 pub mod resource;
 
+use crate::i18n::filters;
 use std::collections::HashMap;
 
 use askama::Template;

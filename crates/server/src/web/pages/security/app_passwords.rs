@@ -5,6 +5,7 @@
 //! another. `POST /account/app-passwords/{id}/revoke` deletes one after an "Are you sure?" page
 //! (`kit::confirm`). Names, limits, hashing and the email about a new one are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -264,7 +265,7 @@ pub async fn revoke(
 fn unknown_app_password() -> WebError {
     WebError::page(
         StatusCode::NOT_FOUND,
-        "App password not found",
-        "That app password was already revoked or is not one of yours.",
+        "error-title-app-password-not-found",
+        "error-app-password-not-yours",
     )
 }

@@ -3,6 +3,7 @@
 //! every token that application holds for them. First-party applications never ask for consent
 //! and so are not listed. The consents and the revocation are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -92,8 +93,8 @@ pub async fn revoke(
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=revoked")).into_response()),
         Err(Error::NotFound(_)) => Err(WebError::page(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "This application is not connected to your account (any more).",
+            "error-title-not-found",
+            "error-app-not-connected",
         )),
         Err(e) => Err(e.into()),
     }

@@ -6,6 +6,7 @@
 //! with a `done` notice. Ending this browser's own session signs it out, as "Sign out" does.
 //! Who may end what is the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -192,8 +193,8 @@ pub async fn end_session(
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=ended")).into_response()),
         Err(Error::NotFound(_)) => Err(WebError::page(
             StatusCode::NOT_FOUND,
-            "Session not found",
-            "That session has already ended or is not one of yours.",
+            "error-title-session-not-found",
+            "error-session-not-yours",
         )),
         Err(e) => Err(e.into()),
     }
@@ -226,8 +227,8 @@ pub async fn forget_browser(
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=forgotten")).into_response()),
         Err(Error::NotFound(_)) => Err(WebError::page(
             StatusCode::NOT_FOUND,
-            "Browser not found",
-            "That browser was already forgotten or is not one of yours.",
+            "error-title-browser-not-found",
+            "error-browser-not-yours",
         )),
         Err(e) => Err(e.into()),
     }

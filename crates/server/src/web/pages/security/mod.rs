@@ -20,6 +20,7 @@ pub mod support_pin;
 pub mod totp;
 pub mod webauthn;
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;

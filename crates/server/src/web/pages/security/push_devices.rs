@@ -9,6 +9,7 @@
 //! session left open. The devices are listed in the security page's tile (`overview`). Names,
 //! the code's life, audit rows and the email about a change are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -225,8 +226,8 @@ fn removal(auth: &Authenticated, id: &str, name: &str, error: Option<String>) ->
 fn unknown_device() -> WebError {
     WebError::page(
         StatusCode::NOT_FOUND,
-        "Device not found",
-        "That device was already removed or is not one of yours.",
+        "error-title-device-not-found",
+        "error-device-not-yours",
     )
 }
 

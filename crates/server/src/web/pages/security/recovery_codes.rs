@@ -7,6 +7,7 @@
 //! voiding the set just printed. The kit comes from what the services sealed for this session for
 //! a few minutes.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -140,9 +141,9 @@ pub async fn emergency_kit(
         // Not "page not found": the person followed our own link, just too late or elsewhere.
         Err(e @ Error::KitUnavailable) => {
             let message = explain(&e).map(|(_, m)| m).unwrap_or_default();
-            return Err(WebError::page(
+            return Err(WebError::page_text(
                 StatusCode::NOT_FOUND,
-                "Emergency kit no longer available",
+                "error-title-kit-unavailable",
                 message,
             ));
         }

@@ -2,6 +2,7 @@
 //! support asks for on the phone. The page shows whether one is set and since when, never the PIN;
 //! the rules of a good PIN, the hashing and the email about the change are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

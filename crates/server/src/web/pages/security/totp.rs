@@ -6,6 +6,7 @@
 //! `POST /account/security/totp/deactivate` removes it with the password. Secrets, codes and
 //! whether any of this is allowed are the services'; this file only shows them.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;

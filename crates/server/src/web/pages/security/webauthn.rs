@@ -7,6 +7,7 @@
 //! removes one with the current password. The keys are listed in the security page's tile.
 //! Ceremonies, names, who may remove what, audit rows and notices are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -219,8 +220,8 @@ pub async fn remove(
 fn unknown_key() -> WebError {
     WebError::page(
         StatusCode::NOT_FOUND,
-        "Key not found",
-        "That security key or passkey was already removed or is not one of yours.",
+        "error-title-key-not-found",
+        "error-key-not-yours",
     )
 }
 

@@ -24,6 +24,7 @@ pub mod setup_key;
 pub mod setup_wizard;
 pub mod step_up;
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -4,6 +4,7 @@
 //! password twice and end on "done, sign in". Whether a link or code works, the policy, and what a
 //! reset changes are the services'.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

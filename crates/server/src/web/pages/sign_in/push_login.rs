@@ -17,6 +17,7 @@
 //! contract allows it; `push.js` sends the key `remember.js` made with its polls
 //! (`remember_key`), and only the poll that opens the session registers it (`kit::remembered`).
 
+use crate::i18n::filters;
 use std::time::Duration;
 
 use askama::Template;

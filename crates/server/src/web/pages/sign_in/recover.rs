@@ -3,6 +3,7 @@
 //! account, signs out every other device and signs this browser in. The page says so before the
 //! person commits, and the security page afterwards asks them to set it up again.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

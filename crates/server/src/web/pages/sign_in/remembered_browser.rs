@@ -9,6 +9,7 @@
 //! JavaScript (a `<noscript>` refresh and a visible link), or a refused signature. Whether a
 //! signature counts, and what a refusal costs, are `Services::sign_in_with_remembered_browser`'s.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

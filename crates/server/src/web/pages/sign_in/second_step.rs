@@ -12,6 +12,7 @@
 //! allows it (`kit::remembered`); a browser whose hint cookie says it may hold such a key is sent
 //! to `/login/browser` first (`remembered_browser`), which comes back here with `?browser=no`.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

@@ -7,6 +7,7 @@
 //! ticket and the account, and when the ticket dies are `Services::login_with_webauthn`'s. The
 //! form carries "Don't ask for a code on this browser" like the code page's (`kit::remembered`).
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

@@ -7,6 +7,7 @@
 //! has a factor (sent here by that setting) proves it with a code from the app or a recovery
 //! code: the services say when (`enrolment_needs_code`) and check it.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

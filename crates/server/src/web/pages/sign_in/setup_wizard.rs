@@ -8,6 +8,7 @@
 //! "phishing-resistant only" it sends the person there, as the only way through.
 //! What the ticket allows, how often one may guess and when it dies are the services' to decide.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

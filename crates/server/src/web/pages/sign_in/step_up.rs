@@ -9,6 +9,7 @@
 //! navigation another site started (a relying party's link). The `POST` from this page is our
 //! own, so the pages after it see their ticket. It also keeps the `GET` free of writes.
 
+use crate::i18n::filters;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -122,7 +123,11 @@ pub async fn submit(
             &state, result, next, acr, false,
         )),
         Err(e) => match explain(&e) {
-            Some((status, message)) => Err(WebError::page(status, "Could not continue", message)),
+            Some((status, message)) => Err(WebError::page_text(
+                status,
+                "error-title-could-not-continue",
+                message,
+            )),
             None => Err(e.into()),
         },
     }

@@ -1,0 +1,1 @@
+# admin (de): filled in by its owner.

@@ -1,0 +1,1 @@
+# messages (de): filled in by its owner.

@@ -1,0 +1,1 @@
+# security (de): filled in by its owner.

@@ -1,0 +1,1 @@
+# sign-in (de): filled in by its owner.

@@ -1,0 +1,1 @@
+# admin (en): filled in by its owner.

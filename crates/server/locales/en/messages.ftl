@@ -1,0 +1,1 @@
+# messages (en): filled in by its owner.

@@ -1,0 +1,1 @@
+# security (en): filled in by its owner.

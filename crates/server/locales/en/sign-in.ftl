@@ -1,0 +1,1 @@
+# sign-in (en): filled in by its owner.
