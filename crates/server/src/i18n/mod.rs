@@ -56,6 +56,11 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/de/admin.ftl"),
     ),
     (
+        "core",
+        include_str!("../../locales/en/core.ftl"),
+        include_str!("../../locales/de/core.ftl"),
+    ),
+    (
         "messages",
         include_str!("../../locales/en/messages.ftl"),
         include_str!("../../locales/de/messages.ftl"),
@@ -370,5 +375,7 @@ pub fn here() -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod core_fragments;
 #[cfg(test)]
 mod tests;
