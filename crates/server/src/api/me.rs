@@ -2,6 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use portcullis_core::Error;
+use portcullis_core::locale::{Language, TimeZoneName};
 use portcullis_core::password::Password;
 use portcullis_core::service::Authenticated;
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,11 @@ pub struct MeResponse {
     pub support_pin: super::support_pin::SupportPinStatus,
     /// The mobile number, partly hidden: the verified one, else one waiting for its code.
     pub phone: Option<super::phone::PhoneView>,
+    /// The language chosen for pages, emails and SMS: `en` or `de`; `null` when none is chosen
+    /// (the browser's language is used, else the deployment's default).
+    pub language: Option<String>,
+    /// The IANA time zone chosen for dates, such as `Europe/Berlin`; `null`: the browser's, else UTC.
+    pub time_zone: Option<String>,
 }
 
 impl MeResponse {
@@ -64,6 +71,8 @@ impl MeResponse {
             },
             support_pin: Default::default(),
             phone: None,
+            language: u.language.map(|l| l.as_str().to_owned()),
+            time_zone: u.time_zone.as_ref().map(|z| z.as_str().to_owned()),
         }
     }
 }
@@ -74,6 +83,10 @@ impl MeResponse {
     (status = 401, description = "unauthenticated", body = ErrorBody),
 ))]
 pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> ApiResult<ApiJson<MeResponse>> {
+    me_body(&state, &auth).await.map(ApiJson)
+}
+
+async fn me_body(state: &AppState, auth: &Authenticated) -> ApiResult<MeResponse> {
     let two_factor = state.services.two_factor_summary(&auth.user).await?;
     let mut body = MeResponse::new(&auth, two_factor);
     body.support_pin = state
@@ -87,7 +100,70 @@ pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> ApiResult<Ap
         .await?
         .shown()
         .map(|(number, verified)| super::phone::PhoneView::new(number, verified));
-    Ok(ApiJson(body))
+    Ok(body)
+}
+
+/// A field of a partial update: absent (`None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateMeRequest {
+    /// `en` or `de`: pages, emails and SMS in that language. `null` clears the choice.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, example = "de")]
+    pub language: Option<Option<String>>,
+    /// An IANA time zone name (`Europe/Berlin`) for dates on pages and in messages. `null`
+    /// clears the choice.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, example = "Europe/Berlin")]
+    pub time_zone: Option<Option<String>>,
+}
+
+/// Choose my language and time zone; a field left out keeps its value, `null` clears it.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    request_body = UpdateMeRequest, responses(
+    (status = 200, body = MeResponse),
+    (status = 400, description = "malformed_json", body = ErrorBody),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 422, description = "validation_failed: an unknown language or time zone; invalid_body", body = ErrorBody),
+))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    Auth(mut auth): Auth,
+    ApiJson(req): ApiJson<UpdateMeRequest>,
+) -> ApiResult<ApiJson<MeResponse>> {
+    let language = match req.language {
+        None => auth.user.language,
+        Some(None) => None,
+        Some(Some(tag)) => Some(
+            Language::ALL
+                .into_iter()
+                .find(|l| l.as_str() == tag)
+                .ok_or_else(|| Error::Validation("language must be \"en\" or \"de\"".into()))?,
+        ),
+    };
+    let time_zone = match req.time_zone {
+        None => auth.user.time_zone.clone(),
+        Some(None) => None,
+        Some(Some(name)) => Some(TimeZoneName::parse(&name).ok_or_else(|| {
+            Error::Validation(
+                "time_zone must be an IANA time zone name such as \"Europe/Berlin\"".into(),
+            )
+        })?),
+    };
+    state
+        .services
+        .set_locale(&auth.user, language, time_zone.as_ref())
+        .await?;
+    auth.user.language = language;
+    auth.user.time_zone = time_zone;
+    me_body(&state, &auth).await.map(ApiJson)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -184,7 +184,7 @@ fn routes() -> OpenApiRouter<AppState> {
             resources::delete_resource
         ))
         .routes(routes!(resources::grant, resources::revoke_grant))
-        .routes(routes!(me::me))
+        .routes(routes!(me::me, me::update_me))
         .routes(routes!(me::change_password))
         .routes(routes!(phone::set_phone))
         .routes(routes!(phone::verify_phone))

@@ -232,6 +232,9 @@ pub struct PageLocale {
     pub time_zone: Option<TimeZoneName>,
     /// `?lang=` chose the language on this very request.
     explicit: bool,
+    /// The language came from the browser (`?lang=`, the cookie, `Accept-Language`), not the
+    /// deployment's default.
+    from_browser: bool,
     /// The path and query of the request, for the switch's way back.
     here: String,
 }
@@ -242,6 +245,7 @@ impl PageLocale {
             language,
             time_zone,
             explicit: false,
+            from_browser: false,
             here: String::new(),
         }
     }
@@ -287,15 +291,13 @@ pub fn with_locale<R>(
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let chosen = request.uri().query().and_then(query_language);
     let headers = request.headers();
-    let language = chosen
-        .or_else(|| cookie_language(headers))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Language::negotiate)
-        })
-        .unwrap_or_else(|| state.services.default_language());
+    let browser = chosen.or_else(|| cookie_language(headers)).or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Language::negotiate)
+    });
+    let language = browser.unwrap_or_else(|| state.services.default_language());
     let time_zone = crate::web::kit::cookies::get(headers, TZ_COOKIE)
         .map(|v| v.replace("%2F", "/").replace("%2f", "/"))
         .and_then(|v| TimeZoneName::parse(&v));
@@ -304,6 +306,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         language,
         time_zone,
         explicit: chosen.is_some(),
+        from_browser: browser.is_some(),
         here,
     };
     let secure = state.config.secure_cookies();
@@ -347,22 +350,31 @@ fn cookie_language(headers: &HeaderMap) -> Option<Language> {
 }
 
 /// The signed-in person's own choices win over their browser's: called once their session is
-/// read. `?lang=` on this request is their choice now, and is stored on the account when it
-/// differs (returned as `Some`, for the caller to store).
-pub fn adopt_account(user: &User) -> Option<Language> {
+/// read. Returns what to store on the account, if anything changes: `?lang=` on this request is
+/// their choice now; an account without a language or zone yet takes the browser's (its
+/// cookie or `Accept-Language`, the zone it reports), so that emails and SMS follow it too.
+pub fn adopt_account(user: &User) -> Option<(Option<Language>, Option<TimeZoneName>)> {
     CURRENT
         .try_with(|c| {
             let mut c = c.borrow_mut();
-            if let Some(zone) = &user.time_zone {
-                c.time_zone = Some(zone.clone());
-            }
-            if c.explicit {
-                return (user.language != Some(c.language)).then_some(c.language);
-            }
-            if let Some(language) = user.language {
-                c.language = language;
-            }
-            None
+            let language = match user.language {
+                Some(_) if c.explicit => Some(c.language),
+                Some(stored) => {
+                    c.language = stored;
+                    Some(stored)
+                }
+                None if c.from_browser => Some(c.language),
+                None => None,
+            };
+            let time_zone = match &user.time_zone {
+                Some(stored) => {
+                    c.time_zone = Some(stored.clone());
+                    Some(stored.clone())
+                }
+                None => c.time_zone.clone(),
+            };
+            (language != user.language || time_zone != user.time_zone)
+                .then_some((language, time_zone))
         })
         .ok()
         .flatten()

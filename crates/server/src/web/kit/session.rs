@@ -52,10 +52,10 @@ impl FromRequestParts<AppState> for SignedIn {
         {
             Ok(auth) => {
                 // The person's own language and time zone; `?lang=` here is their new choice.
-                if let Some(language) = crate::i18n::adopt_account(&auth.user) {
+                if let Some((language, time_zone)) = crate::i18n::adopt_account(&auth.user) {
                     state
                         .services
-                        .set_locale(&auth.user, Some(language), auth.user.time_zone.as_ref())
+                        .set_locale(&auth.user, language, time_zone.as_ref())
                         .await?;
                 }
                 Ok(SignedIn(auth))
