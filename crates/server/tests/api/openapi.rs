@@ -42,6 +42,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("put", "/api/v1/resources/{id}/grants/{group_id}"),
     ("delete", "/api/v1/resources/{id}/grants/{group_id}"),
     ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
     ("post", "/api/v1/me/password"),
     ("put", "/api/v1/me/phone"),
     ("post", "/api/v1/me/phone/verify"),
