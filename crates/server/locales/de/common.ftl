@@ -137,3 +137,4 @@ password-rule-no-special = Das Passwort muss ein Sonderzeichen enthalten (weder 
 password-rule-common = Das Passwort darf keines der häufigsten geleakten Passwörter sein, auch nicht abgewandelt.
 password-rule-contains-email = Das Passwort darf weder den Namen noch die Domain Ihrer E-Mail-Adresse enthalten.
 password-rule-same-as-current = Das neue Passwort muss sich von Ihrem aktuellen Passwort unterscheiden.
+password-breaks-rules = Dieses Passwort verstößt gegen { $count } Regeln:

@@ -137,3 +137,4 @@ password-rule-no-special = The password must contain a special character (not a 
 password-rule-common = The password must not be one of the most common breached passwords, even disguised.
 password-rule-contains-email = The password must not contain the name or the domain of your email address.
 password-rule-same-as-current = The password must differ from your current password.
+password-breaks-rules = This password breaks { $count } rules:
