@@ -19,10 +19,12 @@
 (function () {
   var supported = !!(window.PublicKeyCredential && navigator.credentials &&
     navigator.credentials.create && navigator.credentials.get);
-  // The words come from the page, in its language: the form's `data-say-…` attributes
-  // (templates/_webauthn_words.html). A form without them says nothing rather than English.
+  // The words come from the page, in its language: the `data-say-…` attributes of the form's
+  // `[data-webauthn-words]` element (templates/_webauthn_words.html). A form without them says
+  // nothing rather than English.
   function words(form, name) {
-    return form.getAttribute("data-say-" + name) || "";
+    var source = form.querySelector("[data-webauthn-words]");
+    return (source && source.getAttribute("data-say-" + name)) || "";
   }
 
   // Base64url without padding, as the WebAuthn JSON encoding uses it, for browsers without
