@@ -123,7 +123,11 @@ pub async fn start(
             if auth.is_none() {
                 return Ok(match redirect {
                     Some(url) => Redirect::to(&url).into_response(),
-                    None => onward("sign-in-signed-out-title", "sign-in-not-signed-in", "/login"),
+                    None => onward(
+                        "sign-in-signed-out-title",
+                        "sign-in-not-signed-in",
+                        "/login",
+                    ),
                 });
             }
             let page = LogoutPage {

@@ -16,8 +16,8 @@ use portcullis_core::secret::Token;
 use serde::Deserialize;
 
 use crate::http::Meta;
-use crate::state::AppState;
 use crate::i18n::tr;
+use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, SignedOutForm, stale_form};
 use crate::web::kit::error::{WebError, explain, password_rules, with_retry_after};
 use crate::web::kit::page::{Layout, render};

@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use super::Offer;
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::ceremony::{self, Ceremony};
-use crate::i18n::tr;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Layout, render};

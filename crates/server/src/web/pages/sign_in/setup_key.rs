@@ -21,11 +21,11 @@ use serde::Deserialize;
 
 use super::{keep_alive, number_step, setup_expired, with_ticket_cookie};
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::ceremony::{self, Ceremony};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
-use crate::i18n::tr;
 use crate::web::kit::form::FormError;
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::paths;
