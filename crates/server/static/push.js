@@ -75,7 +75,7 @@
       return;
     }
     // Decided without a way forward here: the number is void, the choices below remain.
-    say(body.message || "This request is over. Send a new one or use a code.",
+    say(body.message || root.getAttribute("data-say-over") || "",
       "notice notice--warning");
     var number = document.getElementById("push-number");
     if (number) {

@@ -156,7 +156,7 @@
         form.elements.browser_id.value = base64url(results[0]);
         form.elements.signature.value = base64url(results[1]);
         if (status) {
-          status.textContent = "Signing you in…";
+          status.textContent = form.getAttribute("data-say-signing-in") || "";
         }
         HTMLFormElement.prototype.submit.call(form);
       })

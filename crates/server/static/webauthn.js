@@ -19,11 +19,13 @@
 (function () {
   var supported = !!(window.PublicKeyCredential && navigator.credentials &&
     navigator.credentials.create && navigator.credentials.get);
-  var UNSUPPORTED = "This browser cannot use security keys or passkeys. Try a current " +
-    "version of Chrome, Edge, Firefox or Safari.";
-  var CANCELLED = "The security key or passkey did not answer, or the request was cancelled. " +
-    "Try again when you are ready.";
-  var REFUSED = "This browser or key refused the request. Try again, or use another key.";
+  // The words come from the page, in its language: the `data-say-…` attributes of the form's
+  // `[data-webauthn-words]` element (templates/_webauthn_words.html). A form without them says
+  // nothing rather than English.
+  function words(form, name) {
+    var source = form.querySelector("[data-webauthn-words]");
+    return (source && source.getAttribute("data-say-" + name)) || "";
+  }
 
   // Base64url without padding, as the WebAuthn JSON encoding uses it, for browsers without
   // `parse…OptionsFromJSON` and `toJSON`.
@@ -124,14 +126,14 @@
     line.hidden = !text;
   }
 
-  function explain(error) {
+  function explain(form, error) {
     if (error && (error.name === "NotAllowedError" || error.name === "AbortError")) {
-      return CANCELLED;
+      return words(form, "cancelled");
     }
     if (error && error.name === "InvalidStateError") {
-      return "This security key or passkey is already registered. Use another one.";
+      return words(form, "registered");
     }
-    return REFUSED;
+    return words(form, "refused");
   }
 
   function busy(form, on) {
@@ -166,7 +168,7 @@
     }
     function run() {
       if (!supported) {
-        say(form, UNSUPPORTED);
+        say(form, words(form, "unsupported"));
         return;
       }
       if (form.getAttribute("data-sent")) {
@@ -174,19 +176,17 @@
       }
       var name = form.querySelector("input[name='name']");
       if (name && !name.value.trim()) {
-        say(form, "Give the key a name first, so you can tell your keys apart.");
+        say(form, words(form, "name-first"));
         name.focus();
         return;
       }
-      say(form, kind === "create"
-        ? "Follow your browser's prompt to create the passkey or touch your security key…"
-        : "Follow your browser's prompt, or touch your security key…");
+      say(form, words(form, kind === "create" ? "create-prompt" : "get-prompt"));
       busy(form, true);
       ask(form, kind, options).then(function (credential) {
         send(form, credential);
       }, function (error) {
         busy(form, false);
-        say(form, explain(error));
+        say(form, explain(form, error));
       });
     }
     form.addEventListener("submit", function (event) {
@@ -194,7 +194,7 @@
       run();
     });
     if (!supported) {
-      say(form, UNSUPPORTED);
+      say(form, words(form, "unsupported"));
     } else if (form.hasAttribute("data-autostart")) {
       run();
     }
@@ -231,14 +231,14 @@
 
     function button() {
       if (!supported) {
-        say(form, UNSUPPORTED);
+        say(form, words(form, "unsupported"));
         return;
       }
       if (autofill) {
         autofill.abort();
         autofill = null;
       }
-      say(form, "Follow your browser's prompt to choose your passkey…");
+      say(form, words(form, "passkey-prompt"));
       busy(form, true);
       start().then(function (s) {
         return get(s, {});
@@ -247,8 +247,8 @@
       }, function (error) {
         busy(form, false);
         // The browser's refusals are DOMExceptions; anything else is the request for options.
-        say(form, error instanceof DOMException ? explain(error)
-          : "The sign-in with a passkey could not be started. Try again in a moment.");
+        say(form, error instanceof DOMException ? explain(form, error)
+          : words(form, "passkey-failed"));
       });
     }
 

@@ -10,12 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::login::Acr;
-use portcullis_core::oidc::request::{AcrLevel, AuthorizeParams};
+use portcullis_core::oidc::request::{AcrLevel, AuthorizeParams, scope_words};
 use portcullis_core::service::{AuthorizeOutcome, ConsentPrompt};
 use serde::Deserialize;
 
 use super::reply::onward;
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::WebError;
@@ -29,6 +30,26 @@ struct ConsentPage {
     layout: Layout,
     csrf: String,
     prompt: ConsentPrompt,
+    /// What the application may learn, in the page's language.
+    claims: Vec<String>,
+}
+
+/// The scopes a consent page can name, each with its message (`sign-in-consent-claim-…`).
+const SCOPES: &[(&str, &str)] = &[
+    ("openid", "sign-in-consent-claim-openid"),
+    ("profile", "sign-in-consent-claim-profile"),
+    ("email", "sign-in-consent-claim-email"),
+    ("groups", "sign-in-consent-claim-groups"),
+    ("offline_access", "sign-in-consent-claim-offline-access"),
+];
+
+/// A claim of the prompt (the core's English words for a scope) in the page's language; words
+/// of a scope this table does not know stay as the core wrote them.
+fn claim_words(claim: &str) -> String {
+    SCOPES
+        .iter()
+        .find(|(scope, _)| scope_words(scope) == Some(claim))
+        .map_or_else(|| claim.to_owned(), |(_, id)| tr(id))
 }
 
 /// The sign-in page that comes back to the pending request, asking for `acr` if any.
@@ -50,7 +71,7 @@ async fn answer(
         AuthorizeOutcome::Refused(message) => Err(WebError::page_text(
             StatusCode::BAD_REQUEST,
             "error-title-request-refused",
-            message.into(),
+            super::logout::core_sentence(message),
         )),
         AuthorizeOutcome::ToClient(url) => Ok(Redirect::to(&url).into_response()),
         AuthorizeOutcome::SignIn {
@@ -71,8 +92,14 @@ async fn answer(
                 return Err(WebError::SignIn);
             };
             let page = ConsentPage {
-                layout: Layout::signed_in("Allow access", "account", csrf.value(), auth.user.role),
+                layout: Layout::signed_in(
+                    "sign-in-consent-window-title",
+                    "account",
+                    csrf.value(),
+                    auth.user.role,
+                ),
                 csrf: csrf.value().to_owned(),
+                claims: prompt.claims.iter().map(|c| claim_words(c)).collect(),
                 prompt,
             };
             let mut response = render(StatusCode::OK, &page)?;
@@ -124,8 +151,8 @@ pub async fn continue_after_sign_in(
         // `form-action 'self'` to that whole redirect chain, so a redirect on to the client
         // would be blocked. A page of ours sends the browser on instead.
         AuthorizeOutcome::ToClient(url) => Ok(onward(
-            "Returning to the application",
-            "You are signed in. Returning to the application…",
+            "sign-in-returning-title",
+            "sign-in-returning-signed-in",
             &url,
         )),
         other => answer(&state, other, signed_in.as_ref(), csrf).await,
@@ -153,11 +180,11 @@ pub async fn decide(
         .await?;
     match outcome {
         AuthorizeOutcome::ToClient(url) => Ok(onward(
-            "Returning to the application",
+            "sign-in-returning-title",
             if allow {
-                "You allowed access. Returning to the application…"
+                "sign-in-returning-allowed"
             } else {
-                "You refused access. Returning to the application…"
+                "sign-in-returning-refused"
             },
             &url,
         )),

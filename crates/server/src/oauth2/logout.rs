@@ -39,22 +39,40 @@ struct LogoutPage {
     state: String,
 }
 
+/// A refused sign-out, saying message `id`.
+fn refused_id(id: &'static str) -> WebError {
+    WebError::page(StatusCode::BAD_REQUEST, "error-title-sign-out-refused", id)
+}
+
+/// A refused sign-out: `message` is a sentence of the core (English), shown in the page's
+/// language where it has a translation.
 fn refused(message: &'static str) -> WebError {
     WebError::page_text(
         StatusCode::BAD_REQUEST,
         "error-title-sign-out-refused",
-        message.into(),
+        core_sentence(message),
     )
+}
+
+/// A core sentence in the page's language (`core-…`, see `kit::error::fragment_id`), else as
+/// the core wrote it.
+pub(super) fn core_sentence(message: &str) -> String {
+    let id = crate::web::kit::error::fragment_id(message);
+    if crate::i18n::has(crate::i18n::language(), &id) {
+        crate::i18n::tr(&id)
+    } else {
+        message.to_owned()
+    }
 }
 
 fn signed_out(state: &AppState, redirect: Option<String>) -> Response {
     let mut response = match redirect {
         Some(url) => onward(
-            "Signed out",
-            "You are signed out. Returning to the application…",
+            "sign-in-signed-out-title",
+            "sign-in-signed-out-returning",
             &url,
         ),
-        None => onward("Signed out", "You are signed out.", "/login"),
+        None => onward("sign-in-signed-out-title", "sign-in-signed-out", "/login"),
     };
     let clear = session::clear_cookie(&state.config);
     response.headers_mut().append(header::SET_COOKIE, clear);
@@ -69,7 +87,7 @@ pub async fn start(
     csrf: CsrfToken,
     query: Result<Query<LogoutParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let Query(p) = query.map_err(|_| refused("The sign-out request could not be read."))?;
+    let Query(p) = query.map_err(|_| refused_id("sign-in-logout-unreadable"))?;
     let auth = signed_in.as_ref().map(|s| &s.0);
     let plan = state
         .services
@@ -95,7 +113,7 @@ pub async fn start(
             }
             let mut response = match redirect {
                 Some(url) => Redirect::to(&url).into_response(),
-                None => onward("Signed out", "You are signed out.", "/login"),
+                None => onward("sign-in-signed-out-title", "sign-in-signed-out", "/login"),
             };
             let clear = session::clear_cookie(&state.config);
             response.headers_mut().append(header::SET_COOKIE, clear);
@@ -105,11 +123,15 @@ pub async fn start(
             if auth.is_none() {
                 return Ok(match redirect {
                     Some(url) => Redirect::to(&url).into_response(),
-                    None => onward("Signed out", "You are not signed in.", "/login"),
+                    None => onward(
+                        "sign-in-signed-out-title",
+                        "sign-in-not-signed-in",
+                        "/login",
+                    ),
                 });
             }
             let page = LogoutPage {
-                layout: Layout::signed_out("Sign out?"),
+                layout: Layout::signed_out("sign-in-logout-title"),
                 csrf: csrf.value().to_owned(),
                 client_id: p.client_id.unwrap_or_default(),
                 post_logout_redirect_uri: p.post_logout_redirect_uri.unwrap_or_default(),

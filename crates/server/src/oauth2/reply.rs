@@ -87,14 +87,16 @@ pub fn invalid_request(description: &str) -> Response {
 #[template(path = "oauth2_onward.html")]
 struct OnwardPage<'a> {
     layout: Layout,
-    heading: &'a str,
-    message: &'a str,
+    /// A message id.
+    heading: &'static str,
+    /// A message id.
+    message: &'static str,
     url: &'a str,
 }
 
 /// A page that sends the browser on to `url` at once (meta refresh), with a link for browsers
-/// that do not follow it.
-pub fn onward(heading: &'static str, message: &str, url: &str) -> Response {
+/// that do not follow it. `heading` and `message` are message ids.
+pub fn onward(heading: &'static str, message: &'static str, url: &str) -> Response {
     let page = OnwardPage {
         layout: Layout::signed_out(heading),
         heading,

@@ -34,20 +34,20 @@ impl Ceremony {
     }
 }
 
+// The sentences below are message ids: a page shows them with `crate::i18n::tr`.
+
 /// The form arrived without an answer: the script did not run (no JavaScript, an old browser).
-pub const NO_ANSWER: &str = "Your browser sent no answer from a security key or passkey. This \
-     needs JavaScript and a browser that supports passkeys (a current Chrome, Edge, Firefox or \
-     Safari). Try again, or use another browser.";
+pub const NO_ANSWER: &str = "sign-in-ceremony-no-answer";
 
 /// The answer is not the JSON a browser makes: a broken script or a hand-made form.
-pub const GARBLED: &str = "Your browser's answer could not be read. Reload the page and try again.";
+pub const GARBLED: &str = "sign-in-ceremony-garbled";
 
 /// The ceremony had expired (or was answered already) when the answer came: the page offers a
 /// fresh one with this sentence.
-pub const TOO_LATE: &str = "That took too long: a request to a security key or passkey is valid \
-     for 5 minutes. Try again now.";
+pub const TOO_LATE: &str = "sign-in-ceremony-too-late";
 
-/// The answer the script put into the form's `credential` input, or the sentence to show.
+/// The answer the script put into the form's `credential` input, or the message id of the
+/// sentence to show.
 pub fn answer(text: &str) -> Result<Value, &'static str> {
     let text = text.trim();
     if text.is_empty() {

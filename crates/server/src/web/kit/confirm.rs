@@ -50,9 +50,10 @@ pub struct ConfirmPage {
     layout: Layout,
     csrf: String,
     question: String,
-    /// What happens, in sentences, before the person commits.
+    /// What happens, as message ids of sentences, before the person commits.
     consequences: Vec<&'static str>,
     action: String,
+    /// A message id.
     button: &'static str,
     cancel: String,
     password: Option<AskPassword>,
@@ -60,13 +61,17 @@ pub struct ConfirmPage {
 
 /// What a confirmation page says and where its buttons go.
 pub struct Confirm {
+    /// A message id.
     pub title: &'static str,
     /// The page's section in the navigation.
     pub section: &'static str,
+    /// The heading, already in the page's language (it names the thing: `tr_with`).
     pub question: String,
+    /// Message ids, one sentence each.
     pub consequences: Vec<&'static str>,
     /// Where the confirmed form posts (the act's own route).
     pub action: String,
+    /// A message id: the button that commits.
     pub button: &'static str,
     /// Where "Cancel" leads.
     pub cancel: String,
@@ -79,7 +84,7 @@ pub struct AskPassword {
     /// The signed-in person's email, for the hidden username field that tells password
     /// managers whose password is asked for.
     pub email: String,
-    /// Why the last password was refused, shown beside the field.
+    /// Why the last password was refused, shown beside the field (in the page's language).
     pub error: Option<String>,
 }
 

@@ -135,14 +135,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
     }
 }
 
-/// What a person sees above a signed-out form whose token had gone stale.
-pub const STALE_FORM: &str = "Your form expired: this page was open too long; please try again.";
+/// The message id of what a person sees above a signed-out form whose token had gone stale
+/// (words: [`stale_form`]).
+pub const STALE_FORM: &str = "sign-in-stale-form";
+
+/// What a person sees above a signed-out form whose token had gone stale, in the page's
+/// language.
+pub fn stale_form() -> String {
+    crate::i18n::tr(STALE_FORM)
+}
 
 /// A form of a signed-out page (sign in, sign up, the first owner's setup, an invitation, a
 /// password reset). As [`VerifiedForm`], except that a token that no longer matches its cookie is
 /// no dead end: such a form comes from a page left open until the browser dropped its cookie, far
 /// more often than from an attack, and these forms grant nothing without the password or link
-/// they carry. The handler shows the form again with a fresh token and [`STALE_FORM`], keeping
+/// they carry. The handler shows the form again with a fresh token and [`stale_form`], keeping
 /// what [`StaleForm`] keeps; nothing of the stale form is acted upon.
 pub enum SignedOutForm<T> {
     Verified(T),

@@ -146,7 +146,7 @@ pub fn go_on(to: &str) -> Response {
         return Redirect::to(to).into_response();
     }
     let page = ContinuePage {
-        layout: Layout::signed_out("Signed in"),
+        layout: Layout::signed_out("sign-in-continue-window-title"),
         to,
     };
     render(StatusCode::OK, &page).unwrap_or_else(WebError::into_response)

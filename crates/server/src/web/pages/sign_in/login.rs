@@ -21,7 +21,7 @@ use super::LoginPage;
 use crate::http::Meta;
 use crate::state::AppState;
 use crate::web::kit::cookies;
-use crate::web::kit::csrf::{CsrfToken, NoFields, STALE_FORM, SignedOutForm, VerifiedForm};
+use crate::web::kit::csrf::{CsrfToken, NoFields, SignedOutForm, VerifiedForm, stale_form};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::page::{Notice, render};
 use crate::web::kit::return_to::{self, safe_next};
@@ -67,22 +67,13 @@ pub struct LoginQuery {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "signed_out" => Some(Notice::success("You are signed out.")),
-        "account_created" => Some(Notice::success(
-            "Your account is ready. Sign in with your email and password.",
-        )),
-        "sign_in_expired" => Some(Notice::warning(
-            "That sign-in has expired or had too many wrong codes. Sign in again with your \
-             password.",
-        )),
+        "signed_out" => Some(Notice::success("sign-in-notice-signed-out")),
+        "account_created" => Some(Notice::success("sign-in-notice-account-created")),
+        "sign_in_expired" => Some(Notice::warning("sign-in-notice-expired")),
         // The setup's time ran out; its key (`totp_pending`) has no end of its own, so the
         // wizard after the next password shows the very key already in the app.
-        SETUP_EXPIRED => Some(Notice::warning(
-            "Your setup took too long; sign in again — the key you scanned stays valid.",
-        )),
-        CODE_EXPIRED => Some(Notice::warning(
-            "Your sign-in took too long; sign in again with your password.",
-        )),
+        SETUP_EXPIRED => Some(Notice::warning("sign-in-notice-setup-expired")),
+        CODE_EXPIRED => Some(Notice::warning("sign-in-notice-code-expired")),
         _ => None,
     }
 }
@@ -160,7 +151,7 @@ pub async fn submit(
                     .unwrap_or_default()
                     .to_owned(),
                 acr: acr_field(Acr::parse(&stale.field("acr")).unwrap_or(Acr::Pwd)),
-                error: Some(STALE_FORM.to_owned()),
+                error: Some(stale_form()),
                 ..LoginPage::new(&state, &csrf)
             };
             return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());

@@ -42,9 +42,9 @@ use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::phone_page::{self, View};
 use crate::web::kit::{cookies, paths, sign_in};
 
-/// "Try the next code" is advice for the app's codes; a recovery code has no next one.
-const WRONG_RECOVERY_CODE: &str =
-    "That recovery code is not right, or was already used. Each code works once.";
+/// "Try the next code" is advice for the app's codes; a recovery code has no next one (a
+/// message id).
+const WRONG_RECOVERY_CODE: &str = "sign-in-wrong-recovery-code";
 
 // ---------------------------------------------------------------------------------------------
 // The sign-in page, which the password and the passkey both answer with
@@ -68,7 +68,7 @@ struct LoginPage {
 impl LoginPage {
     fn new(state: &AppState, csrf: &CsrfToken) -> Self {
         LoginPage {
-            layout: Layout::signed_out("Sign in"),
+            layout: Layout::signed_out("sign-in-title"),
             csrf: csrf.value().to_owned(),
             username: String::new(),
             next: String::new(),
@@ -249,7 +249,7 @@ async fn number_step(
 
 /// The wizard's pages are signed out: the person has no session until the setup is done.
 fn wizard_layout() -> Layout {
-    Layout::signed_out("Set up two-factor authentication")
+    Layout::signed_out("sign-in-setup-title")
 }
 
 /// The number step as the wizard shows it: no email (nobody is signed in) and no way back to

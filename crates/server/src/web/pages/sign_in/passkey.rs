@@ -18,9 +18,10 @@ use serde::Deserialize;
 
 use super::sign_in_again;
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::ceremony;
-use crate::web::kit::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
+use crate::web::kit::csrf::{CsrfToken, SignedOutForm, stale_form};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
 use crate::web::kit::return_to::{self, safe_next};
 use crate::web::kit::{session, sign_in};
@@ -46,7 +47,7 @@ pub async fn submit(
         SignedOutForm::Verified(form) => form,
         SignedOutForm::Stale(stale) => {
             let next = stale.field("next");
-            return sign_in_again(&state, csrf, &next, STALE_FORM.to_owned(), forbidden());
+            return sign_in_again(&state, csrf, &next, stale_form(), forbidden());
         }
     };
     let next = safe_next(&state.config, &form.next).map(str::to_owned);
@@ -54,7 +55,7 @@ pub async fn submit(
         Ok(answer) => answer,
         Err(message) => {
             let status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            return sign_in_again(&state, csrf, &form.next, message.to_owned(), status);
+            return sign_in_again(&state, csrf, &form.next, tr(message), status);
         }
     };
     let result = state
@@ -96,7 +97,7 @@ pub async fn submit(
         return Err(e.into());
     };
     let message = match e {
-        Error::InvalidCeremony => ceremony::TOO_LATE.to_owned(),
+        Error::InvalidCeremony => tr(ceremony::TOO_LATE),
         _ => message,
     };
     let response = sign_in_again(&state, csrf, &form.next, message, status)?;

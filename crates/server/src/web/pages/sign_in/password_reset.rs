@@ -16,8 +16,9 @@ use portcullis_core::secret::Token;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
-use crate::web::kit::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
+use crate::web::kit::csrf::{CsrfToken, SignedOutForm, stale_form};
 use crate::web::kit::error::{WebError, explain, password_rules, with_retry_after};
 use crate::web::kit::page::{Layout, render};
 
@@ -34,14 +35,14 @@ struct ForgotPage {
     mail_configured: bool,
     sms_configured: bool,
     /// A stale form shown again: its message, and the email it carried.
-    error: Option<&'static str>,
+    error: Option<String>,
     username: String,
 }
 
 impl ForgotPage {
     fn new(state: &AppState, csrf: &CsrfToken, sent: bool) -> Self {
         ForgotPage {
-            layout: Layout::signed_out("Forgot your password?"),
+            layout: Layout::signed_out("sign-in-forgot-title"),
             csrf: csrf.value().to_owned(),
             sent,
             valid_minutes: state.services.settings.reset_secs / 60,
@@ -88,7 +89,7 @@ pub async fn forgot_submit(
         SignedOutForm::Verified(form) => form,
         SignedOutForm::Stale(stale) => {
             let page = ForgotPage {
-                error: Some(STALE_FORM),
+                error: Some(stale_form()),
                 username: stale.field("username"),
                 ..ForgotPage::new(&state, &csrf, false)
             };
@@ -119,9 +120,9 @@ struct ResetPage {
 impl ResetPage {
     fn new(state: &AppState, csrf: &CsrfToken, mode: &'static str) -> Self {
         let title = match mode {
-            "done" => "Password changed",
-            "invalid" => "Link no longer valid",
-            _ => "Choose a new password",
+            "done" => "sign-in-reset-done-window-title",
+            "invalid" => "sign-in-reset-invalid-window-title",
+            _ => "sign-in-reset-title",
         };
         ResetPage {
             layout: Layout::signed_out(title),
@@ -204,7 +205,7 @@ pub async fn reset_submit(
         SignedOutForm::Stale(stale) => {
             let page = ResetPage {
                 token: stale.field("token"),
-                error: Some(STALE_FORM.to_owned()),
+                error: Some(stale_form()),
                 ..ResetPage::new(&state, &csrf, "link")
             };
             return show(csrf, StatusCode::FORBIDDEN, &page);
@@ -256,7 +257,7 @@ pub async fn reset_code_submit(
         SignedOutForm::Stale(stale) => {
             let page = ResetPage {
                 username: stale.field("username"),
-                error: Some(STALE_FORM.to_owned()),
+                error: Some(stale_form()),
                 ..ResetPage::new(&state, &csrf, "code")
             };
             return show(csrf, StatusCode::FORBIDDEN, &page);
@@ -289,7 +290,8 @@ fn confirmed(password: String, confirm: &str) -> Result<Password, Error> {
     Ok(Password::new(password))
 }
 
-const MISMATCH: &str = "The two passwords do not match.";
+/// A message id, and the marker of the refusal [`confirmed`] makes.
+const MISMATCH: &str = "sign-in-reset-mismatch";
 
 /// After a reset: "Password changed", by a redirect, so a reload shows it again instead of
 /// posting the used link or code once more.
@@ -300,14 +302,9 @@ fn done() -> Response {
 /// The form again, with what went wrong beside the field it concerns.
 fn failed(csrf: CsrfToken, mut page: ResetPage, e: Error) -> Result<Response, WebError> {
     let (field, message) = match &e {
-        Error::Validation(m) if m == MISMATCH => ("password_confirm", MISMATCH.to_owned()),
+        Error::Validation(m) if m == MISMATCH => ("password_confirm", tr(MISMATCH)),
         Error::WeakPassword(_) => ("password", String::new()),
-        Error::InvalidCode => (
-            "code",
-            "That code is not right, has expired or was already used, or the email is not the \
-             one the code was sent for."
-                .to_owned(),
-        ),
+        Error::InvalidCode => ("code", tr("sign-in-reset-wrong-code")),
         _ => ("", String::new()),
     };
     let Some((status, explained)) = explain(&e) else {

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::http::Meta;
+use crate::i18n::{tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::cookies::{self, SameSite};
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
@@ -52,14 +53,11 @@ const CHALLENGE_COOKIE_SECS: i64 = 10 * 60;
 /// The longest a status request is held: under the server's 30 s request timeout.
 const MAX_WAIT: Duration = Duration::from_secs(25);
 
-pub const DENIED: &str = "The request was denied in the app. If that was not you, your \
-     password may be known to someone else: change it once you are signed in.";
-pub const EXPIRED: &str =
-    "The request expired before it was approved. Send a new one, or use a code instead.";
-pub const SUPERSEDED: &str = "This request was replaced: a newer sign-in request was sent to \
-     your app, or this sign-in went on with a code. It can no longer be approved. Send a new one \
-     here to sign in with the app.";
-const NOT_SENT: &str = "No request was sent to your app.";
+// Why a request is over, as message ids.
+const DENIED: &str = "sign-in-push-denied";
+const EXPIRED: &str = "sign-in-push-expired";
+const SUPERSEDED: &str = "sign-in-push-superseded";
+const NOT_SENT: &str = "sign-in-push-not-sent";
 
 /// The challenge in this browser's cookie.
 struct Waiting {
@@ -111,7 +109,7 @@ struct PushPage {
     /// Waiting for the app: the number and the live status are shown.
     pending: bool,
     number: String,
-    /// Why the request is over, when it is not pending.
+    /// Why the request is over, when it is not pending: a message id.
     message: &'static str,
     /// What went wrong with the last button pressed ("send again" too soon).
     error: Option<String>,
@@ -129,7 +127,7 @@ fn push_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let page = PushPage {
-        layout: Layout::signed_out("Approve in your app"),
+        layout: Layout::signed_out("sign-in-push-title"),
         csrf: csrf.value().to_owned(),
         pending: number.is_some(),
         number: number.unwrap_or_default().to_owned(),
@@ -195,9 +193,7 @@ pub async fn send(
     {
         // Within a pending request this is the resend limit, not a lockout.
         let secs = (*retry_after_secs).max(1);
-        let unit = if secs == 1 { "second" } else { "seconds" };
-        message =
-            format!("The request was sent moments ago. You can send it again in {secs} {unit}.");
+        message = tr_with("sign-in-push-resend-wait", &[("seconds", secs.into())]);
     }
     // The page the button was on, with the refusal: the request still pending, or none.
     let number = match waiting(&headers) {
@@ -254,13 +250,19 @@ pub async fn continue_after_approval(
     Ticket(ticket): Ticket,
     VerifiedForm(NoFields {}): VerifiedForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let not_yet = "The app has not approved this request yet. Type the number in the app and \
-                   approve, then continue.";
-    show(&state, &meta, csrf, &headers, &ticket, Some(not_yet)).await
+    show(
+        &state,
+        &meta,
+        csrf,
+        &headers,
+        &ticket,
+        Some("sign-in-push-not-yet"),
+    )
+    .await
 }
 
-/// The push page for the challenge in the cookie, as it stands now; `pending_note` is said when
-/// it is still waiting.
+/// The push page for the challenge in the cookie, as it stands now; `pending_note` (a message
+/// id) is said when it is still waiting.
 async fn show(
     state: &AppState,
     meta: &RequestMeta,
@@ -274,7 +276,7 @@ async fn show(
     };
     let message = match status_once(state, &w, ticket, meta).await {
         Ok(PushStatus::Pending) => {
-            let note = pending_note.map(str::to_owned);
+            let note = pending_note.map(tr);
             let remember = remembered::offer(state, ticket).await?;
             return push_page(
                 csrf,
@@ -389,14 +391,17 @@ pub async fn status(
             }
             let body = answer(
                 "approved",
-                Some("Approved. Signing you in…"),
+                Some(&tr("sign-in-push-approved")),
                 Some(return_path(&state.config, &headers)),
             );
             (cookies, body)
         }
-        Ok(PushStatus::Denied) => (Vec::new(), answer("denied", Some(DENIED), None)),
-        Ok(PushStatus::Expired) => (Vec::new(), answer("expired", Some(EXPIRED), None)),
-        Ok(PushStatus::Superseded) => (Vec::new(), answer("superseded", Some(SUPERSEDED), None)),
+        Ok(PushStatus::Denied) => (Vec::new(), answer("denied", Some(&tr(DENIED)), None)),
+        Ok(PushStatus::Expired) => (Vec::new(), answer("expired", Some(&tr(EXPIRED)), None)),
+        Ok(PushStatus::Superseded) => (
+            Vec::new(),
+            answer("superseded", Some(&tr(SUPERSEDED)), None),
+        ),
         Err(Error::InvalidTicket) => {
             let cookies = vec![
                 (header::SET_COOKIE, sign_in::clear_ticket(&state.config)),

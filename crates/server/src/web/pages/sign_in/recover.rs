@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::WRONG_RECOVERY_CODE;
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
@@ -35,7 +36,7 @@ struct RecoverPage {
 impl RecoverPage {
     fn new(csrf: &CsrfToken) -> Self {
         RecoverPage {
-            layout: Layout::signed_out("Lost your phone?"),
+            layout: Layout::signed_out("sign-in-recover-title"),
             csrf: csrf.value().to_owned(),
             username: String::new(),
             error: None,
@@ -104,7 +105,7 @@ pub async fn submit(
         return Err(e.into());
     };
     if matches!(e, Error::SecondFactorFailed) {
-        WRONG_RECOVERY_CODE.clone_into(&mut message);
+        message = tr(WRONG_RECOVERY_CODE);
     }
     let page = RecoverPage {
         username: form.username,

@@ -61,7 +61,7 @@ pub async fn form(
         Err(e) => return Err(e.into()),
     };
     let page = BrowserPage {
-        layout: Layout::signed_out("Checking this browser"),
+        layout: Layout::signed_out("sign-in-browser-title"),
         csrf: csrf.value().to_owned(),
         challenge: challenge.challenge,
         handle: challenge.handle,

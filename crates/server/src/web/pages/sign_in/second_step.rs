@@ -26,6 +26,7 @@ use serde::Deserialize;
 
 use super::{Offer, WRONG_RECOVERY_CODE};
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, with_retry_after};
@@ -62,9 +63,9 @@ impl CodePage {
 
     fn new(csrf: &CsrfToken, recovery: bool, offer: Offer, remember: Option<Remember>) -> Self {
         let title = if recovery {
-            "Use a recovery code"
+            "sign-in-recovery-title"
         } else {
-            "Enter your code"
+            "sign-in-code-title"
         };
         CodePage {
             layout: Layout::signed_out(title),
@@ -138,7 +139,7 @@ pub async fn submit_code(
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
         // Nothing typed is not a guess; it costs the ticket nothing.
-        let message = "Enter the code your authenticator app shows.";
+        let message = tr("sign-in-code-missing");
         let remember = remembered::offer(&state, &ticket).await?;
         return retry(
             csrf,
@@ -146,7 +147,7 @@ pub async fn submit_code(
             offer,
             remember,
             StatusCode::UNPROCESSABLE_ENTITY,
-            message.into(),
+            message,
         );
     }
     let result = state
@@ -175,7 +176,7 @@ pub async fn submit_recovery(
     VerifiedForm(form): VerifiedForm<CodeForm>,
 ) -> Result<Response, WebError> {
     if form.code.trim().is_empty() {
-        let message = "Enter one of your recovery codes.";
+        let message = tr("sign-in-recovery-code-missing");
         let remember = remembered::offer(&state, &ticket).await?;
         return retry(
             csrf,
@@ -183,7 +184,7 @@ pub async fn submit_recovery(
             offer,
             remember,
             StatusCode::UNPROCESSABLE_ENTITY,
-            message.into(),
+            message,
         );
     }
     let result = state
@@ -261,7 +262,7 @@ async fn finish(
         return Err(e.into());
     };
     if recovery && matches!(e, Error::SecondFactorFailed) {
-        WRONG_RECOVERY_CODE.clone_into(&mut message);
+        message = tr(WRONG_RECOVERY_CODE);
     }
     let remember = remembered::offer(state, ticket).await?;
     let response = retry(csrf, recovery, offer, remember, status, message)?;

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::Offer;
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::ceremony::{self, Ceremony};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
@@ -30,9 +31,8 @@ use crate::web::kit::return_to::ReturnTo;
 use crate::web::kit::sign_in::{self, Settled, Ticket};
 
 /// What a person reads when the key's answer did not complete the sign-in: the services say
-/// no more than "wrong", whatever was wrong, as for a code.
-const KEY_REFUSED: &str = "That security key or passkey was not accepted: it may not be one \
-     registered to this account. Try again with another key, or use another way to sign in.";
+/// no more than "wrong", whatever was wrong, as for a code (a message id).
+const KEY_REFUSED: &str = "sign-in-key-refused";
 
 #[derive(Template)]
 #[template(path = "login_key.html")]
@@ -90,7 +90,7 @@ fn page(
     error: Option<String>,
 ) -> KeyPage {
     KeyPage {
-        layout: Layout::signed_out("Use your security key"),
+        layout: Layout::signed_out("sign-in-key-title"),
         csrf: csrf.value().to_owned(),
         ceremony,
         offer,
@@ -137,7 +137,7 @@ pub async fn submit(
         Ok(answer) => answer,
         // Nothing from a key is not a guess; it costs the ticket nothing.
         Err(message) => {
-            let refusal = (StatusCode::UNPROCESSABLE_ENTITY, message.to_owned());
+            let refusal = (StatusCode::UNPROCESSABLE_ENTITY, tr(message));
             return key_page(&state, &meta, csrf, &ticket, offer, Some(refusal)).await;
         }
     };
@@ -166,7 +166,7 @@ pub async fn submit(
         return Err(e.into());
     };
     if matches!(e, Error::SecondFactorFailed) {
-        KEY_REFUSED.clone_into(&mut message);
+        message = tr(KEY_REFUSED);
     }
     let response = key_page(&state, &meta, csrf, &ticket, offer, Some((status, message))).await?;
     Ok(with_retry_after(response, &e))

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use super::{keep_alive, number_step, setup_expired, with_ticket_cookie};
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::ceremony::{self, Ceremony};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
@@ -31,8 +32,8 @@ use crate::web::kit::paths;
 use crate::web::kit::session;
 use crate::web::kit::sign_in::{self, AppAsks, EnrolTicket, Settled};
 
-const WRONG_CODE: &str = "That code is not right. Enter the code your authenticator app shows \
-     now, or one of your recovery codes.";
+/// A message id: a wrong code from an account that already has a factor.
+const WRONG_CODE: &str = "sign-in-setup-key-wrong-code";
 
 #[derive(Template)]
 #[template(path = "login_setup_key.html")]
@@ -87,7 +88,7 @@ async fn wizard_page(
     let needs_code = state.services.enrolment_needs_code(ticket).await?;
     let (status, error) = refusal.map_or((StatusCode::OK, None), |(s, e)| (s, Some(e)));
     let page = KeyWizardPage {
-        layout: Layout::signed_out("Add a security key or passkey"),
+        layout: Layout::signed_out("sign-in-setup-key-window-title"),
         csrf: csrf.value().to_owned(),
         ceremony: Ceremony::started(&start),
         only,
@@ -165,17 +166,14 @@ pub async fn submit(
         Ok(cookie) => cookie,
         Err(ended) => return Ok(ended),
     };
-    let refused = |field, message: &str, status| {
-        let error = FormError {
-            field,
-            message: message.to_owned(),
-        };
+    let refused = |field, message: String, status| {
+        let error = FormError { field, message };
         Some((status, error))
     };
     let answer = match ceremony::answer(&form.credential) {
         Ok(answer) => answer,
         Err(message) => {
-            let refusal = refused("", message, StatusCode::UNPROCESSABLE_ENTITY);
+            let refusal = refused("", tr(message), StatusCode::UNPROCESSABLE_ENTITY);
             let response = wizard_page(
                 &state,
                 &meta,
@@ -235,19 +233,20 @@ pub async fn submit(
         Err(e) => e,
     };
     let refusal = match &e {
-        Error::InvalidCeremony => refused("", ceremony::TOO_LATE, StatusCode::BAD_REQUEST),
-        Error::InvalidCode => refused("code", WRONG_CODE, StatusCode::UNPROCESSABLE_ENTITY),
+        Error::InvalidCeremony => refused("", tr(ceremony::TOO_LATE), StatusCode::BAD_REQUEST),
+        Error::InvalidCode => refused("code", tr(WRONG_CODE), StatusCode::UNPROCESSABLE_ENTITY),
         _ => {
             let Some((status, message)) = explain(&e) else {
                 return Err(e.into());
             };
-            let field = match e {
-                // The name, or the code an account with a factor must give.
-                Error::Validation(_) if code.is_none() && message.contains("code") => "code",
+            let field = match &e {
+                // The name, or the code an account with a factor must give (the core's words
+                // say which, in English, whatever the page's language).
+                Error::Validation(why) if code.is_none() && why.contains("code") => "code",
                 Error::Validation(_) => "name",
                 _ => "",
             };
-            refused(field, &message, status)
+            refused(field, message, status)
         }
     };
     let response = wizard_page(

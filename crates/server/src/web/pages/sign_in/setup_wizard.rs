@@ -56,10 +56,7 @@ fn minutes(state: &AppState) -> i64 {
 }
 
 /// What a person who has just created their account reads above the wizard.
-const WELCOME: Notice = Notice::success(
-    "Welcome to Portcullis — your account is ready. Next, as your administrator requires, set \
-     up two-factor authentication.",
-);
+const WELCOME: Notice = Notice::success("sign-in-setup-welcome");
 
 #[derive(Deserialize, Default)]
 pub struct WizardQuery {
@@ -119,7 +116,7 @@ pub async fn form(
     };
     let email = email.to_string();
     let page = WizardPage {
-        layout: Layout::signed_out("Set up two-factor authentication"),
+        layout: Layout::signed_out("sign-in-setup-title"),
         csrf: csrf.value().to_owned(),
         app: Some(AppKey::new(&state, &email, &enrolment)?),
         minutes: minutes(&state),
@@ -153,13 +150,13 @@ pub async fn submit(
     };
     if form.code.trim().is_empty() {
         // Nothing typed is not a guess; it costs the ticket nothing.
-        let message = "Enter the code your authenticator app shows.";
+        let message = crate::i18n::tr("sign-in-code-missing");
         let response = retry(
             &state,
             csrf,
             asks.is_some(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            message.into(),
+            message,
         )?;
         return Ok(with_ticket_cookie(response, alive));
     }
@@ -223,7 +220,7 @@ fn retry(
     message: String,
 ) -> Result<Response, WebError> {
     let page = WizardPage {
-        layout: Layout::signed_out("Set up two-factor authentication"),
+        layout: Layout::signed_out("sign-in-setup-title"),
         csrf: csrf.value().to_owned(),
         app: None,
         minutes: minutes(state),

@@ -84,8 +84,8 @@ pub async fn form(
     }
     let page = StepUpPage {
         layout: Layout::signed_out(match acr {
-            Acr::Phr => "Confirm with your security key",
-            _ => "Confirm with your second factor",
+            Acr::Phr => "sign-in-step-up-title-phr",
+            _ => "sign-in-step-up-title",
         }),
         csrf: csrf.value().to_owned(),
         acr: acr.as_str(),
