@@ -50,7 +50,12 @@ async fn sign_in(app: &TestApp, email: &str) -> Client {
 }
 
 /// Posts the language and time zone form with the account page's token.
-async fn choose(http: &Client, app: &TestApp, language: &str, time_zone: &str) -> reqwest::Response {
+async fn choose(
+    http: &Client,
+    app: &TestApp,
+    language: &str,
+    time_zone: &str,
+) -> reqwest::Response {
     let (_, html) = get(http, app, PAGE).await;
     let csrf = hidden_csrf(&html);
     http.post(app.url("/account/locale"))
@@ -67,7 +72,9 @@ async fn choose(http: &Client, app: &TestApp, language: &str, time_zone: &str) -
 /// The text of the element with this id.
 fn element(html: &str, id: &str) -> String {
     let marker = format!(r#"id="{id}">"#);
-    let at = html.find(&marker).unwrap_or_else(|| panic!("no #{id} in {html}"));
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no #{id} in {html}"));
     let rest = &html[at + marker.len()..];
     rest[..rest.find('<').unwrap()].to_owned()
 }
@@ -80,8 +87,18 @@ fn page_language(html: &str) -> String {
 }
 
 const GERMAN_MONTHS: [&str; 12] = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
 ];
 
 on_both_backends! {

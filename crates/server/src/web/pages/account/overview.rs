@@ -64,6 +64,13 @@ impl AccountPage {
             .filter(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
+
+    /// The password form was refused as a whole (not for one of its fields).
+    fn form_wide_error(&self) -> bool {
+        self.password_error
+            .as_ref()
+            .is_some_and(|e| e.field.is_empty())
+    }
 }
 
 /// An option of a select: its value, its words and whether it is the current choice.

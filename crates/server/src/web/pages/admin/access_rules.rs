@@ -128,7 +128,12 @@ async fn page(
         None => (StatusCode::OK, None),
     };
     let page = RulesPage {
-        layout: Layout::signed_in("admin-rules-title", "access-rules", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "admin-rules-title",
+            "access-rules",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice,
         problem,
@@ -194,7 +199,10 @@ pub async fn add(
     VerifiedForm(form): VerifiedForm<AddForm>,
 ) -> Result<Response, WebError> {
     let Some(policy) = AccessPolicy::parse(&form.policy) else {
-        let message = (StatusCode::UNPROCESSABLE_ENTITY, tr("admin-rules-choose-policy"));
+        let message = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr("admin-rules-choose-policy"),
+        );
         return refused_with(&state, (&admin, &auth), csrf, "add", form, message).await;
     };
     let groups: Vec<String> = form

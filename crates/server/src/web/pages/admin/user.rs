@@ -176,10 +176,9 @@ async fn held_link(
                 None,
                 Some(Notice::warning("admin-user-notice-link-already-shown")),
             ),
-            Shown::Now(_) | Shown::Nothing => (
-                None,
-                Some(Notice::warning("admin-user-notice-link-gone")),
-            ),
+            Shown::Now(_) | Shown::Nothing => {
+                (None, Some(Notice::warning("admin-user-notice-link-gone")))
+            }
         },
     )
 }
@@ -289,10 +288,7 @@ pub async fn reset_two_factor(
                 "admin-confirm-reset-question",
                 &[("email", target.user.email.to_string().into())],
             ),
-            consequences: vec![
-                "admin-confirm-reset-removed",
-                "admin-confirm-reset-forced",
-            ],
+            consequences: vec!["admin-confirm-reset-removed", "admin-confirm-reset-forced"],
             action: format!("{}/reset-2fa", user_path(&id.0)),
             button: "admin-user-reset-2fa",
             cancel: user_path(&id.0),

@@ -59,12 +59,7 @@ impl RegisterPage {
                 "admin-setup-intro",
                 Some(token),
             ),
-            Flow::Signup => (
-                "/signup",
-                "admin-signup-title",
-                "admin-signup-intro",
-                None,
-            ),
+            Flow::Signup => ("/signup", "admin-signup-title", "admin-signup-intro", None),
         };
         RegisterPage {
             layout: Layout::signed_out(heading),

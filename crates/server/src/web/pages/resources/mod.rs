@@ -179,7 +179,12 @@ async fn page(
         })
         .collect();
     let page = ResourcesPage {
-        layout: Layout::signed_in("admin-resources-title", "resources", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "admin-resources-title",
+            "resources",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice,
         problem,
