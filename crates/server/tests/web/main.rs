@@ -10,6 +10,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod account_locale;
 mod admin_oidc_clients;
 mod browser;
 mod browser_access_rules;

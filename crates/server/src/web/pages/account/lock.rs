@@ -58,7 +58,7 @@ pub async fn form(
     };
     if done == "locked" {
         let page = LockPage {
-            layout: Layout::signed_out("Account locked"),
+            layout: Layout::signed_out("admin-lock-locked-window"),
             csrf: csrf.value().to_owned(),
             token: String::new(),
             locked: true,
@@ -73,7 +73,7 @@ pub async fn form(
         return Err(invalid_link());
     }
     let page = LockPage {
-        layout: Layout::signed_out("Lock your account"),
+        layout: Layout::signed_out("admin-lock-window"),
         csrf: csrf.value().to_owned(),
         token,
         locked: false,

@@ -1,6 +1,8 @@
-//! The signed-in person's account: `GET /account` (profile, password change, sessions, recent
-//! activity), `POST /account/password` and `POST /account/sessions/{id}/revoke`. The rules
-//! (old password required, other sessions ended, only one's own sessions) are the services'.
+//! The signed-in person's account: `GET /account` (profile, language and time zone, password
+//! change, sessions, recent activity), `POST /account/password` and
+//! `POST /account/sessions/{id}/revoke`. The language and time zone form posts to
+//! `/account/locale` (`i18n::set_account_locale`). The rules (old password required, other
+//! sessions ended, only one's own sessions) are the services'.
 
 use crate::i18n::filters;
 use askama::Template;
@@ -9,19 +11,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::model::{Role, SessionId};
+use portcullis_core::locale::{Language, TimeZoneName};
+use portcullis_core::model::{Role, SessionId, User};
 use portcullis_core::password::Password;
 use portcullis_core::service::Authenticated;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::{dates, tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::{WebError, explain, password_rules};
 use crate::web::kit::form::FormError;
 use crate::web::kit::page::{Layout, render};
 use crate::web::kit::session::SignedIn;
-use crate::web::kit::view::{EventRow, SessionRow, role_label, when};
+use crate::web::kit::view::{EventRow, SessionRow, role_label};
 
 /// How many recent events the account page shows.
 const RECENT_EVENTS: i64 = 20;
@@ -32,7 +36,7 @@ struct AccountPage {
     layout: Layout,
     csrf: String,
     email: String,
-    role: &'static str,
+    role: String,
     /// The organisation in words: whose it is. The contract id means nothing to a person.
     organisation: String,
     /// The contract id, for owners and administrators, who quote it to the operator and in
@@ -40,7 +44,12 @@ struct AccountPage {
     contract_id: Option<String>,
     member_since: String,
     last_login: String,
+    /// A message id.
     notice: Option<&'static str>,
+    /// The language form's choices: the browser's, then each language in its own name.
+    languages: Vec<Choice>,
+    /// The time zone form's choices: the browser's, then every IANA name.
+    time_zones: Vec<Choice>,
     password_error: Option<FormError>,
     /// Each rule a refused new password broke, listed under the field.
     password_rules: Vec<String>,
@@ -55,6 +64,56 @@ impl AccountPage {
             .filter(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
+
+    /// The password form was refused as a whole (not for one of its fields).
+    fn form_wide_error(&self) -> bool {
+        self.password_error
+            .as_ref()
+            .is_some_and(|e| e.field.is_empty())
+    }
+}
+
+/// An option of a select: its value, its words and whether it is the current choice.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// The language choices, the account's own selected ("" when it follows the browser).
+fn language_choices(user: &User) -> Vec<Choice> {
+    let browser = Choice {
+        value: String::new(),
+        label: tr("account-locale-language-browser"),
+        selected: user.language.is_none(),
+    };
+    let languages = [
+        (Language::En, "language-name-en"),
+        (Language::De, "language-name-de"),
+    ]
+    .into_iter()
+    .map(|(language, name)| Choice {
+        value: language.as_str().to_owned(),
+        label: tr(name),
+        selected: user.language == Some(language),
+    });
+    std::iter::once(browser).chain(languages).collect()
+}
+
+/// The time zone choices, the account's own selected ("" when it follows the browser).
+fn time_zone_choices(user: &User) -> Vec<Choice> {
+    let chosen = user.time_zone.as_ref().map(TimeZoneName::as_str);
+    let browser = Choice {
+        value: String::new(),
+        label: tr("account-locale-time-zone-browser"),
+        selected: chosen.is_none(),
+    };
+    let zones = TimeZoneName::all().into_iter().map(|name| Choice {
+        selected: chosen == Some(name.as_str()),
+        label: name.clone(),
+        value: name,
+    });
+    std::iter::once(browser).chain(zones).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -63,14 +122,12 @@ pub struct AccountQuery {
     done: String,
 }
 
-/// The fixed messages a redirect back to the account page may ask for.
+/// The fixed messages (ids) a redirect back to the account page may ask for.
 fn notice(done: &str) -> Option<&'static str> {
     match done {
-        "password_changed" => Some(
-            "Your password has been changed. Every other session was signed out; \
-             sign in there again with the new password.",
-        ),
-        "session_revoked" => Some("That session has been signed out."),
+        "password_changed" => Some("account-notice-password-changed"),
+        "session_revoked" => Some("account-notice-session-revoked"),
+        "locale" => Some("account-notice-locale"),
         _ => None,
     }
 }
@@ -86,22 +143,27 @@ async fn account_page(
     let events = state.services.my_audit(auth, None, RECENT_EVENTS).await?;
     let user = &auth.user;
     Ok(AccountPage {
-        layout: Layout::signed_in("Your account", "account", csrf.value(), user.role),
+        layout: Layout::signed_in("account-title", "account", csrf.value(), user.role),
         csrf: csrf.value().to_owned(),
         email: user.email.to_string(),
-        role: role_label(user.role),
+        role: role_label(user.role).to_string(),
         organisation: match state.services.contract_owner(user).await? {
-            _ if user.role == Role::Owner => "Your organisation (you are its owner)".to_owned(),
-            Some(owner) => format!("Your organisation (owner: {owner})"),
-            None => "Your organisation".to_owned(),
+            _ if user.role == Role::Owner => tr("account-organisation-owner"),
+            Some(owner) => tr_with(
+                "account-organisation-of",
+                &[("owner", owner.to_string().into())],
+            ),
+            None => tr("account-organisation-plain"),
         },
         contract_id: (user.role != Role::User).then(|| user.contract_id.0.clone()),
-        member_since: when(user.created_at),
+        member_since: dates::datetime(user.created_at),
         last_login: user
             .last_login_at
-            .map(when)
-            .unwrap_or_else(|| "never".to_owned()),
+            .map(dates::datetime)
+            .unwrap_or_else(|| tr("account-never")),
         notice,
+        languages: language_choices(user),
+        time_zones: time_zone_choices(user),
         password_error,
         password_rules: Vec::new(),
         sessions: sessions
@@ -149,7 +211,7 @@ pub async fn change_password(
     let (status, error) = if new.expose() != confirm.expose() {
         let error = FormError {
             field: "new_password_confirm",
-            message: "The two new passwords do not match.".to_owned(),
+            message: tr("account-password-mismatch"),
         };
         (StatusCode::UNPROCESSABLE_ENTITY, error)
     } else {

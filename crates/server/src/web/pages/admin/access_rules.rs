@@ -16,6 +16,7 @@ use portcullis_core::service::{AdminSession, Authenticated, NewAccessRule};
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::{WebError, explain};
@@ -52,15 +53,17 @@ struct RuleRow {
     id: String,
     host: String,
     path_prefix: String,
+    /// A message id.
     policy: &'static str,
     groups: String,
 }
 
+/// The message id of who a rule lets in.
 fn policy_label(p: AccessPolicy) -> &'static str {
     match p {
-        AccessPolicy::Public => "Anyone",
-        AccessPolicy::SignedIn => "Signed in",
-        AccessPolicy::TwoFactor => "Signed in with two-factor authentication",
+        AccessPolicy::Public => "admin-rules-policy-public",
+        AccessPolicy::SignedIn => "admin-rules-policy-signed-in",
+        AccessPolicy::TwoFactor => "admin-rules-policy-two-factor",
     }
 }
 
@@ -85,10 +88,8 @@ pub struct AddForm {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "added" => Some(Notice::success(
-            "The access rule was added; it applies from the next request on.",
-        )),
-        "removed" => Some(Notice::success("The access rule was removed.")),
+        "added" => Some(Notice::success("admin-rules-notice-added")),
+        "removed" => Some(Notice::success("admin-rules-notice-removed")),
         _ => None,
     }
 }
@@ -111,7 +112,7 @@ async fn page(
             path_prefix: r.rule.path_prefix,
             policy: policy_label(r.rule.policy),
             groups: if r.group_names.is_empty() {
-                "Everyone in your organisation".to_owned()
+                tr("admin-rules-everyone")
             } else {
                 r.group_names.join(", ")
             },
@@ -127,7 +128,12 @@ async fn page(
         None => (StatusCode::OK, None),
     };
     let page = RulesPage {
-        layout: Layout::signed_in("Access rules", "access-rules", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "admin-rules-title",
+            "access-rules",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice,
         problem,
@@ -167,6 +173,18 @@ async fn refused(
     let Some((status, message)) = explain(&e) else {
         return Err(e.into());
     };
+    refused_with(state, who, csrf, form_name, form, (status, message)).await
+}
+
+/// The page again with `message` beside the form it concerns.
+async fn refused_with(
+    state: &AppState,
+    who: (&AdminSession, &Authenticated),
+    csrf: CsrfToken,
+    form_name: &str,
+    form: AddForm,
+    (status, message): (StatusCode, String),
+) -> Result<Response, WebError> {
     let problem = FormProblem::new(form_name.to_owned(), "", message);
     let response = page(state, who, &csrf, None, Some((status, problem)), form).await?;
     Ok((csrf, response).into_response())
@@ -181,8 +199,11 @@ pub async fn add(
     VerifiedForm(form): VerifiedForm<AddForm>,
 ) -> Result<Response, WebError> {
     let Some(policy) = AccessPolicy::parse(&form.policy) else {
-        let e = Error::Validation("choose who may enter".into());
-        return refused(&state, (&admin, &auth), csrf, "add", form, e).await;
+        let message = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr("admin-rules-choose-policy"),
+        );
+        return refused_with(&state, (&admin, &auth), csrf, "add", form, message).await;
     };
     let groups: Vec<String> = form
         .groups

@@ -72,9 +72,9 @@ pub struct GroupsQuery {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "group_created" => Some(Notice::success("The group was created.")),
-        "member_added" => Some(Notice::success("The person was added to the group.")),
-        "member_removed" => Some(Notice::success("The person was removed from the group.")),
+        "group_created" => Some(Notice::success("admin-groups-notice-created")),
+        "member_added" => Some(Notice::success("admin-groups-notice-member-added")),
+        "member_removed" => Some(Notice::success("admin-groups-notice-member-removed")),
         _ => None,
     }
 }
@@ -116,7 +116,7 @@ async fn page(
         None => (StatusCode::OK, None),
     };
     let page = GroupsPage {
-        layout: Layout::signed_in("Groups", "groups", csrf.value(), auth.user.role),
+        layout: Layout::signed_in("admin-groups-title", "groups", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         notice,
         problem,

@@ -23,7 +23,7 @@ const USERS: &str = "/admin/users";
 /// A role in a form's select.
 struct RoleOption {
     value: &'static str,
-    label: &'static str,
+    label: String,
     selected: bool,
 }
 
@@ -34,7 +34,7 @@ fn role_options(admin: &AdminSession, current: Role) -> Vec<RoleOption> {
         .filter(|r| policy::may_assign(admin.role(), *r))
         .map(|r| RoleOption {
             value: r.as_str(),
-            label: role_label(r),
+            label: role_label(r).to_string(),
             selected: r == current,
         })
         .collect()

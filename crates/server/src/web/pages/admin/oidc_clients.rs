@@ -117,19 +117,14 @@ pub struct ListQuery {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "updated" => Some(Notice::success("The client was saved.")),
-        "deleted" => Some(Notice::success(
-            "The client was deleted. It can no longer sign anyone in.",
-        )),
+        "updated" => Some(Notice::success("admin-oidc-notice-saved")),
+        "deleted" => Some(Notice::success("admin-oidc-notice-deleted")),
         _ => None,
     }
 }
 
 /// What a reload of the page that showed a new secret says.
-const ALREADY_SHOWN: Notice = Notice::warning(
-    "Already shown: a client secret is shown only once. If it was not kept, give the client a \
-     new secret.",
-);
+const ALREADY_SHOWN: Notice = Notice::warning("admin-oidc-notice-already-shown");
 
 async fn page(
     state: &AppState,
@@ -141,7 +136,7 @@ async fn page(
 ) -> Result<Response, WebError> {
     let clients = state.services.list_oidc_clients(admin).await?;
     let page = ClientsPage {
-        layout: Layout::signed_in("OIDC clients", "oidc", csrf.value(), auth.user.role),
+        layout: Layout::signed_in("admin-oidc-title", "oidc", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         notice: parts.notice,
         problem: parts.problem,

@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use super::{RoleOption, USERS, role_options};
 use crate::http::Meta;
+use crate::i18n::{dates, tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::confirm::{self, Confirm, ConfirmForm};
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
@@ -34,7 +35,7 @@ use crate::web::kit::error::{WebError, explain};
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedInAdmin;
 use crate::web::kit::session_line::SessionLine;
-use crate::web::kit::view::{role_label, when};
+use crate::web::kit::view::role_label;
 
 #[derive(Template)]
 #[template(path = "admin_user.html")]
@@ -45,7 +46,7 @@ struct UserPage {
     error: Option<String>,
     id: String,
     email: String,
-    role: &'static str,
+    role: String,
     invited: bool,
     member_since: String,
     last_login: String,
@@ -80,35 +81,18 @@ pub struct UserQuery {
 
 fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
     match done {
-        "invitation_sent" if mail_configured => Some(Notice::success(
-            "A new invitation was emailed. Invitation links sent before no longer work.",
-        )),
-        "invitation_sent" => Some(Notice::warning(
-            "No mail server is configured, so the new invitation was saved in the server's \
-             outbox (portcullis outbox list) instead of being emailed. Invitation links sent \
-             before no longer work: copy the invitation link and give it to them yourself.",
-        )),
-        "saved" => Some(Notice::success(
-            "Saved. The change takes effect at the person's next sign-in.",
-        )),
-        "session_ended" => Some(Notice::success("That session has been signed out.")),
-        "sessions_ended" => Some(Notice::success(
-            "The person was signed out everywhere, and their remembered browsers were forgotten: \
-             their next sign-in asks for their second step again.",
-        )),
-        "unlocked" => Some(Notice::success(
-            "Unlocked. The person can sign in again; suggest they change their password.",
-        )),
-        "two_factor_reset" if !mail_configured => Some(Notice::success(
-            "Two-factor authentication was reset: the authenticator app and recovery codes were \
-             removed and the person was signed out everywhere. No mail server is configured, so \
-             the message telling them was saved in the server's outbox (portcullis outbox list) \
-             instead of being emailed.",
-        )),
-        "two_factor_reset" => Some(Notice::success(
-            "Two-factor authentication was reset: the authenticator app and recovery codes were \
-             removed, the person was signed out everywhere and told by email.",
-        )),
+        "invitation_sent" if mail_configured => {
+            Some(Notice::success("admin-user-notice-invitation-emailed"))
+        }
+        "invitation_sent" => Some(Notice::warning("admin-user-notice-invitation-outbox")),
+        "saved" => Some(Notice::success("admin-user-notice-saved")),
+        "session_ended" => Some(Notice::success("admin-user-notice-session-ended")),
+        "sessions_ended" => Some(Notice::success("admin-user-notice-sessions-ended")),
+        "unlocked" => Some(Notice::success("admin-user-notice-unlocked")),
+        "two_factor_reset" if !mail_configured => {
+            Some(Notice::success("admin-user-notice-reset-outbox"))
+        }
+        "two_factor_reset" => Some(Notice::success("admin-user-notice-reset")),
         _ => None,
     }
 }
@@ -144,24 +128,24 @@ async fn page(
         Vec::new()
     };
     Ok(UserPage {
-        layout: Layout::signed_in("User details", "users", csrf.value(), auth.user.role),
+        layout: Layout::signed_in("admin-user-title", "users", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         notice,
         error,
         id: user.id.to_string(),
         email: user.email.to_string(),
-        role: role_label(user.role),
+        role: role_label(user.role).to_string(),
         invited: user.password_hash.is_none(),
-        member_since: when(user.created_at),
+        member_since: dates::datetime(user.created_at),
         last_login: user
             .last_login_at
-            .map(when)
-            .unwrap_or_else(|| "Never".to_owned()),
+            .map(dates::datetime)
+            .unwrap_or_else(|| tr("admin-never")),
         two_factor_active: two_factor.enabled,
         recovery_codes_left: two_factor.recovery_codes_left,
         recovery_codes_total: CODES_PER_SET,
         force_2fa: user.force_2fa,
-        locked: user.locked_at.map(when),
+        locked: user.locked_at.map(dates::datetime),
         required_for_everyone: two_factor.forced && !user.force_2fa,
         manageable,
         roles,
@@ -190,18 +174,11 @@ async fn held_link(
             }
             Shown::Already => (
                 None,
-                Some(Notice::warning(
-                    "This invitation link was already shown. If you did not keep it, copy a new one: \
-                 the link shown before then stops working.",
-                )),
+                Some(Notice::warning("admin-user-notice-link-already-shown")),
             ),
-            Shown::Now(_) | Shown::Nothing => (
-                None,
-                Some(Notice::warning(
-                    "The invitation link is shown only once, within a few minutes of asking for it. \
-                 Copy a new one if you need it.",
-                )),
-            ),
+            Shown::Now(_) | Shown::Nothing => {
+                (None, Some(Notice::warning("admin-user-notice-link-gone")))
+            }
         },
     )
 }
@@ -275,8 +252,9 @@ pub async fn update(
         r => match Role::parse(r) {
             Some(role) => Some(role),
             None => {
-                let e = portcullis_core::Error::Validation("choose a role".into());
-                return refused(&state, &admin, &auth, csrf, &id, e).await;
+                let message = tr("admin-choose-role");
+                let page = page(&state, &admin, &auth, &csrf, &id, None, Some(message)).await?;
+                return Ok((csrf, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response());
             }
         },
     };
@@ -304,17 +282,15 @@ pub async fn reset_two_factor(
     if !form.confirmed() {
         let target = state.services.get_user(&admin, &id).await?;
         let confirm = Confirm {
-            title: "Reset two-factor authentication",
+            title: "admin-confirm-reset-title",
             section: "users",
-            question: format!("Reset two-factor authentication for {}?", target.user.email),
-            consequences: vec![
-                "Their authenticator app and all their recovery codes are removed, and they are \
-                 signed out everywhere. They are told by email.",
-                "If two-factor authentication is forced on them, they set it up again at their \
-                 next sign-in; otherwise their password alone signs them in.",
-            ],
+            question: tr_with(
+                "admin-confirm-reset-question",
+                &[("email", target.user.email.to_string().into())],
+            ),
+            consequences: vec!["admin-confirm-reset-removed", "admin-confirm-reset-forced"],
             action: format!("{}/reset-2fa", user_path(&id.0)),
-            button: "Reset 2FA",
+            button: "admin-user-reset-2fa",
             cancel: user_path(&id.0),
             password: None,
         };
@@ -408,15 +384,15 @@ pub async fn delete(
     if !form.confirmed() {
         let target = state.services.get_user(&admin, &id).await?;
         let confirm = Confirm {
-            title: "Delete user",
+            title: "admin-confirm-delete-title",
             section: "users",
-            question: format!("Delete {}?", target.user.email),
-            consequences: vec![
-                "The account, its sessions, factors and group memberships are removed. This \
-                 cannot be undone.",
-            ],
+            question: tr_with(
+                "admin-confirm-delete-question",
+                &[("email", target.user.email.to_string().into())],
+            ),
+            consequences: vec!["admin-confirm-delete-removed"],
             action: format!("{}/delete", user_path(&id.0)),
-            button: "Delete user",
+            button: "admin-user-delete",
             cancel: user_path(&id.0),
             password: None,
         };

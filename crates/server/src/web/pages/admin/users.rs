@@ -23,13 +23,14 @@ use serde::Deserialize;
 
 use super::{RoleOption, USERS, role_options};
 use crate::http::Meta;
+use crate::i18n::{dates, tr};
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain};
 use crate::web::kit::form::{FormProblem, problem_for};
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedInAdmin;
-use crate::web::kit::view::{role_label, when};
+use crate::web::kit::view::role_label;
 
 /// The user manager's address.
 pub const LIST: &str = USERS;
@@ -61,19 +62,24 @@ impl UsersPage {
             .filter(|p| p.field == field)
             .map(|p| p.message.as_str())
     }
+
+    /// A problem with `form` as a whole (not one of its fields).
+    fn form_wide_problem(&self, form: &str) -> bool {
+        self.problem(form).is_some_and(|p| p.field.is_empty())
+    }
 }
 
 /// A person as a row of the user manager.
 struct UserRow {
     id: String,
     email: String,
-    role: &'static str,
+    role: String,
     /// The signed-in admin themself.
     you: bool,
     /// Created without a password: waiting for the invitation to be used.
     invited: bool,
     two_factor_active: bool,
-    /// `Forced`, `Required for everyone`, or empty.
+    /// The message id of `Forced` or `Required for everyone`, or empty.
     required: &'static str,
     last_login: String,
 }
@@ -81,16 +87,16 @@ struct UserRow {
 impl UserRow {
     fn new(m: &ManagedUser, auth: &Authenticated) -> Self {
         let required = if m.user.force_2fa {
-            "Forced"
+            "admin-two-factor-forced"
         } else if m.two_factor.forced {
-            "Required for everyone"
+            "admin-two-factor-required-for-everyone"
         } else {
             ""
         };
         UserRow {
             id: m.user.id.to_string(),
             email: m.user.email.to_string(),
-            role: role_label(m.user.role),
+            role: role_label(m.user.role).to_string(),
             you: m.user.id == auth.user.id,
             invited: m.user.password_hash.is_none(),
             two_factor_active: m.two_factor.enabled,
@@ -98,8 +104,8 @@ impl UserRow {
             last_login: m
                 .user
                 .last_login_at
-                .map(when)
-                .unwrap_or_else(|| "Never".to_owned()),
+                .map(dates::datetime)
+                .unwrap_or_else(|| tr("admin-never")),
         }
     }
 }
@@ -152,39 +158,17 @@ pub struct UsersQuery {
 /// the message says so.
 fn notice(done: &str, mail_configured: bool) -> Option<Notice> {
     match done {
-        "user_invited" if !mail_configured => Some(Notice::warning(
-            "The user was created. No mail server is configured, so the invitation was saved in \
-             the server's outbox (portcullis outbox list) instead of being emailed: open the \
-             user and use \"Copy invitation link\" to give them a link yourself.",
-        )),
-        "user_created" => Some(Notice::success(
-            "The user was created and can sign in with the password you gave them.",
-        )),
-        "user_invited" => Some(Notice::success(
-            "The user was created. They get an email with a link to choose their password.",
-        )),
-        "user_deleted" => Some(Notice::success("The user was deleted.")),
-        "policy_on" => Some(Notice::success(
-            "Two-factor authentication is now required for everyone. Whoever has not set it up \
-             is guided through the setup at their next sign-in.",
-        )),
-        "keys_on" => Some(Notice::success(
-            "A security key or passkey is now required for everyone. Codes from an authenticator \
-             app and approvals in the companion app no longer complete a sign-in; whoever has no \
-             key is guided to add one at their next sign-in.",
-        )),
-        "keys_off" => Some(Notice::success(
-            "A security key or passkey is no longer required. Codes from an authenticator app \
-             and the companion app complete a sign-in again.",
-        )),
-        "sign_in_saved" => Some(Notice::success(
-            "The sign-in settings were saved. Browsers remembered before keep the date they \
-             were given; a shorter time applies to those remembered from now on.",
-        )),
-        "policy_off" => Some(Notice::success(
-            "Two-factor authentication is no longer required for everyone. People you forced it \
-             on one by one still need it.",
-        )),
+        "user_invited" if !mail_configured => {
+            Some(Notice::warning("admin-users-notice-invited-outbox"))
+        }
+        "user_created" => Some(Notice::success("admin-users-notice-created")),
+        "user_invited" => Some(Notice::success("admin-users-notice-invited")),
+        "user_deleted" => Some(Notice::success("admin-users-notice-deleted")),
+        "policy_on" => Some(Notice::success("admin-users-notice-policy-on")),
+        "keys_on" => Some(Notice::success("admin-users-notice-keys-on")),
+        "keys_off" => Some(Notice::success("admin-users-notice-keys-off")),
+        "sign_in_saved" => Some(Notice::success("admin-users-notice-sign-in-saved")),
+        "policy_off" => Some(Notice::success("admin-users-notice-policy-off")),
         _ => None,
     }
 }
@@ -228,7 +212,7 @@ async fn page(
     let users = state.services.list_users(admin).await?;
     let contract = state.services.contract_policy(admin).await?;
     let page = UsersPage {
-        layout: Layout::signed_in("Users", "users", csrf.value(), auth.user.role),
+        layout: Layout::signed_in("admin-users-title", "users", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         notice,
         problem,
@@ -301,7 +285,7 @@ pub async fn invite(
     let (status, problem) = match Role::parse(&form.role) {
         None => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            FormProblem::new("invite", "invite_role", "Choose a role.".to_owned()),
+            FormProblem::new("invite", "invite_role", tr("admin-choose-role")),
         ),
         Some(role) => {
             let password = Some(form.password)
@@ -411,9 +395,8 @@ pub struct SignInSettingsForm {
     new_sign_in_notice: String,
 }
 
-/// What the days field says when it holds no number from 0 to 90.
-const DAYS_MESSAGE: &str =
-    "Enter a whole number of days from 0 to 90; 0 means no browser is remembered.";
+/// What the days field says when it holds no number from 0 to 90 (a message id).
+const DAYS_MESSAGE: &str = "admin-sign-in-remember-days-invalid";
 
 /// `POST /admin/sign-in-settings`: how long browsers may be remembered and whether new sign-ins
 /// are told. A number out of range comes back beside its field, nothing saved.
@@ -430,7 +413,7 @@ pub async fn set_sign_in_settings(
         .ok()
         .filter(|d| *d <= portcullis_core::model::Contract::MAX_REMEMBER_BROWSER_DAYS);
     let problem = match days {
-        None => FormProblem::new("sign-in", "remember_browser_days", DAYS_MESSAGE.to_owned()),
+        None => FormProblem::new("sign-in", "remember_browser_days", tr(DAYS_MESSAGE)),
         Some(days) => {
             let change = portcullis_core::service::ContractPolicyChange {
                 remember_browser_days: Some(days),

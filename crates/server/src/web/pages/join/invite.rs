@@ -16,6 +16,7 @@ use portcullis_core::secret::Token;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, STALE_FORM, SignedOutForm};
 use crate::web::kit::error::{WebError, explain, password_rules};
@@ -39,7 +40,7 @@ struct InvitePage {
 impl InvitePage {
     fn new(token: String, csrf: &CsrfToken) -> Self {
         InvitePage {
-            layout: Layout::signed_out("Choose your password"),
+            layout: Layout::signed_out("admin-join-invite-title"),
             csrf: csrf.value().to_owned(),
             token,
             error: None,
@@ -108,7 +109,7 @@ pub async fn submit(
         // The page was open too long: again, with the link's token, never the passwords.
         SignedOutForm::Stale(stale) => {
             let page = InvitePage {
-                error: Some(STALE_FORM.to_owned()),
+                error: Some(tr(STALE_FORM)),
                 ..InvitePage::new(stale.field("token"), &csrf)
             };
             return Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response());
@@ -121,7 +122,7 @@ pub async fn submit(
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             "password_confirm",
-            "The two passwords do not match.".to_owned(),
+            tr("admin-register-password-mismatch"),
         )
     } else {
         let token = Token::from_client(&form.token);

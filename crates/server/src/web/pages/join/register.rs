@@ -17,6 +17,7 @@ use portcullis_core::service::LoginResult;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, STALE_FORM, SignedOutForm, StaleForm};
 use crate::web::kit::error::{WebError, explain, password_rules};
@@ -35,7 +36,9 @@ struct RegisterPage {
     layout: Layout,
     csrf: String,
     action: &'static str,
+    /// A message id, also the window's title.
     heading: &'static str,
+    /// A message id.
     intro: &'static str,
     /// The setup link's token, carried in a hidden field; `None` for open registration.
     setup_token: Option<String>,
@@ -52,17 +55,11 @@ impl RegisterPage {
         let (action, heading, intro, setup_token) = match flow {
             Flow::Setup { token } => (
                 "/setup",
-                "Set up Portcullis",
-                "Create the owner account. The owner manages this Portcullis server and \
-                 everyone on it. This link works once.",
+                "admin-setup-title",
+                "admin-setup-intro",
                 Some(token),
             ),
-            Flow::Signup => (
-                "/signup",
-                "Create an account",
-                "Your account comes with its own organisation, which you own.",
-                None,
-            ),
+            Flow::Signup => ("/signup", "admin-signup-title", "admin-signup-intro", None),
         };
         RegisterPage {
             layout: Layout::signed_out(heading),
@@ -110,7 +107,7 @@ async fn unusable_link(state: &AppState) -> Result<Response, WebError> {
         return Err(invalid_link());
     }
     let page = SetupUsedPage {
-        layout: Layout::signed_out("Setup link already used"),
+        layout: Layout::signed_out("admin-setup-used-title"),
     };
     render(StatusCode::GONE, &page)
 }
@@ -145,7 +142,7 @@ pub async fn setup_form(
 fn stale(flow: Flow, stale: &StaleForm, csrf: CsrfToken) -> Result<Response, WebError> {
     let page = RegisterPage {
         email: stale.field("email"),
-        error: Some(STALE_FORM.to_owned()),
+        error: Some(tr(STALE_FORM)),
         ..RegisterPage::new(flow, &csrf)
     };
     Ok((csrf, render(StatusCode::FORBIDDEN, &page)?).into_response())
@@ -246,7 +243,7 @@ fn finish(
         None => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "password_confirm",
-            "The two passwords do not match.".to_owned(),
+            tr("admin-register-password-mismatch"),
         ),
         // A used or expired link is not something the form can fix.
         Some(Err(e @ (Error::InvalidSetupToken | Error::RegistrationClosed))) => {

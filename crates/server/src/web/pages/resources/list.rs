@@ -9,15 +9,16 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::Error;
 use portcullis_core::model::ResourceKind;
 use serde::Deserialize;
 
 use super::{CreateValues, LIST, Showing, page};
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::WebError;
+use crate::web::kit::form::FormProblem;
 use crate::web::kit::page::Notice;
 use crate::web::kit::session::{SignedIn, SignedInAdmin};
 
@@ -29,13 +30,11 @@ pub struct ResourcesQuery {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "created" => Some(Notice::success("The resource was created.")),
-        "saved" => Some(Notice::success("The resource was saved.")),
-        "granted" => Some(Notice::success("The resource was granted to the group.")),
-        "revoked" => Some(Notice::success(
-            "The resource was withdrawn from the group.",
-        )),
-        "deleted" => Some(Notice::success("The resource was deleted.")),
+        "created" => Some(Notice::success("admin-resources-notice-created")),
+        "saved" => Some(Notice::success("admin-resources-notice-saved")),
+        "granted" => Some(Notice::success("admin-resources-notice-granted")),
+        "revoked" => Some(Notice::success("admin-resources-notice-revoked")),
+        "deleted" => Some(Notice::success("admin-resources-notice-deleted")),
         _ => None,
     }
 }
@@ -84,7 +83,17 @@ pub async fn create(
         requires_2fa,
     };
     let e = match ResourceKind::parse(&form.kind) {
-        None => Error::Validation("choose a data centre or a snapshot".into()),
+        None => {
+            let problem = FormProblem::new("create", "", tr("admin-resources-choose-kind"));
+            let showing = Showing {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                notice: None,
+                problem: Some(problem),
+                create: values,
+            };
+            let response = page(&state, &auth, &csrf, showing).await?;
+            return Ok((csrf, response).into_response());
+        }
         Some(kind) => match state
             .services
             .create_resource(&admin, kind, &form.name, requires_2fa, &meta)

@@ -18,6 +18,7 @@ use portcullis_core::Error;
 use portcullis_core::model::{GroupId, ResourceKind};
 use portcullis_core::service::Authenticated;
 
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::CsrfToken;
 use crate::web::kit::error::{WebError, explain};
@@ -55,7 +56,7 @@ impl ResourcesPage {
 struct ResourceRow {
     id: String,
     name: String,
-    kind: &'static str,
+    kind: String,
     protected: bool,
     /// The groups it is granted to (admins only; a user is told nothing about groups).
     granted: Vec<GroupRef>,
@@ -93,7 +94,7 @@ impl Default for CreateValues {
 
 struct KindOption {
     value: &'static str,
-    label: &'static str,
+    label: String,
     selected: bool,
 }
 
@@ -135,7 +136,10 @@ async fn page(
     let names: HashMap<&GroupId, &str> = groups.iter().map(|g| (&g.id, g.name.as_str())).collect();
     let group_ref = |id: &GroupId| GroupRef {
         id: id.to_string(),
-        name: names.get(id).copied().unwrap_or("Unknown group").to_owned(),
+        name: names
+            .get(id)
+            .map(|name| (*name).to_owned())
+            .unwrap_or_else(|| tr("admin-resources-unknown-group")),
     };
     let second_factor = auth.session.second_factor;
     let has_two_factor =
@@ -145,7 +149,7 @@ async fn page(
         .map(|r| ResourceRow {
             id: r.id.to_string(),
             name: r.name.clone(),
-            kind: kind_label(r.kind),
+            kind: kind_label(r.kind).to_string(),
             protected: r.requires_2fa,
             granted: r
                 .groups
@@ -170,12 +174,17 @@ async fn page(
         .into_iter()
         .map(|k| KindOption {
             value: k.as_str(),
-            label: kind_label(k),
+            label: kind_label(k).to_string(),
             selected: k == create.kind,
         })
         .collect();
     let page = ResourcesPage {
-        layout: Layout::signed_in("Resources", "resources", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "admin-resources-title",
+            "resources",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice,
         problem,

@@ -7,18 +7,18 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
-use portcullis_core::model::{GroupId, ResourceId};
+use portcullis_core::model::{GroupId, ResourceId, ResourceKind};
 use portcullis_core::service::Authenticated;
 use serde::Deserialize;
 
 use super::{CreateValues, LIST, Showing, page};
 use crate::http::Meta;
+use crate::i18n::tr_with;
 use crate::state::AppState;
 use crate::web::kit::confirm::{self, Confirm, ConfirmForm};
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::WebError;
 use crate::web::kit::session::SignedInAdmin;
-use crate::web::kit::view::kind_label;
 
 /// Where a resource's forms report back: to the list, with a notice or beside its own forms.
 async fn answer(
@@ -124,20 +124,18 @@ pub async fn delete(
     let id = ResourceId(id);
     if !form.confirmed() {
         let resource = state.services.get_resource(&auth, &id).await?;
+        // Each kind has its own sentence: German declines the noun with its article.
+        let question = match resource.kind {
+            ResourceKind::Datacenter => "admin-resources-confirm-question-datacenter",
+            ResourceKind::Snapshot => "admin-resources-confirm-question-snapshot",
+        };
         let confirm = Confirm {
-            title: "Delete resource",
+            title: "admin-resources-confirm-title",
             section: "resources",
-            question: format!(
-                "Delete the {} “{}”?",
-                kind_label(resource.kind).to_lowercase(),
-                resource.name
-            ),
-            consequences: vec![
-                "It is withdrawn from every group and nobody sees it any more. This cannot be \
-                 undone.",
-            ],
+            question: tr_with(question, &[("name", resource.name.clone().into())]),
+            consequences: vec!["admin-resources-confirm-consequence"],
             action: format!("{LIST}/{id}/delete"),
-            button: "Delete resource",
+            button: "admin-resources-confirm-button",
             cancel: LIST.to_owned(),
             password: None,
         };
