@@ -1,13 +1,16 @@
 //! What each notice says: the texts live in `templates/messages/` (plain text, and HTML for
 //! email; the subjects in `subject.txt`), filled in here with the product name and links built
 //! on the public URL. Rendering happens only at delivery, from the unsealed notice; nothing here
-//! decides who is told what.
+//! decides who is told what. Every word comes from `locales/*/messages.ftl`: delivery renders
+//! inside [`crate::i18n::with_locale`] with the recipient's language and time zone, so the
+//! templates' `|t` filters and the dates here are the recipient's.
 
 use askama::Template;
 use portcullis_core::UnixTime;
 use portcullis_core::notice::{ChangedBy, Notice, SecurityEvent};
 
-use crate::http::time::human_time;
+use crate::i18n::dates::datetime;
+use crate::i18n::{filters, tr};
 
 /// A message ready for a transport. It holds links and codes: `Debug` shows none of it.
 pub struct Rendered {
@@ -212,8 +215,7 @@ struct ResetCodeText<'a> {
 const FEW_RECOVERY_CODES: i64 = 3;
 
 fn from(ip: &Option<String>) -> String {
-    ip.clone()
-        .unwrap_or_else(|| "an unknown address".to_owned())
+    ip.clone().unwrap_or_else(|| tr("mail-unknown-address"))
 }
 
 impl Renderer {
@@ -243,7 +245,7 @@ impl Renderer {
             product: &self.product,
             public_url: &self.public_url,
             email,
-            when: human_time(UnixTime(at)),
+            when: datetime(UnixTime(at)),
             from: from(ip),
             client,
             lock_link: self.link("/lock", lock_token),
@@ -322,7 +324,7 @@ impl Renderer {
                     public_url,
                     email: to,
                     event,
-                    when: human_time(UnixTime(*at)),
+                    when: datetime(UnixTime(*at)),
                     from: from(ip),
                     lock_link: lock_token.as_deref().map(|t| self.link("/lock", t)),
                     lock_days: self.lock_days,
@@ -379,7 +381,7 @@ impl Renderer {
                     product,
                     public_url,
                     user_email,
-                    when: human_time(UnixTime(*at)),
+                    when: datetime(UnixTime(*at)),
                     from: from(ip),
                     users_link: format!("{public_url}/admin/users"),
                 };
@@ -468,7 +470,7 @@ mod tests {
         );
         for needle in [
             "The password of your account was changed.",
-            "When: 2025-03-14 09:26 UTC",
+            "When: 14 March 2025, 09:26 UTC",
             "From: 192.0.2.7",
             "If this wasn't you, lock your account: https://id.example.com/lock?token=LOCKTOKEN",
             "for 30 days",
@@ -652,7 +654,7 @@ mod tests {
         let lock = "https://id.example.com/lock?token=LOCKTOKEN";
         for needle in [
             "Someone just signed in to your account from a browser or a network your account has not used in the last 90 days.",
-            "When: 2025-03-14 09:26 UTC",
+            "When: 14 March 2025, 09:26 UTC",
             "From: 192.0.2.7",
             "Using: Firefox on Linux",
             "Account: ann@example.com",
