@@ -15,6 +15,7 @@ mod delivery_smtp;
 mod devices;
 mod forward_auth;
 mod invitation;
+mod messages_language;
 mod notifications;
 mod oidc_alg;
 mod oidc_clients;
