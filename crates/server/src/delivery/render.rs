@@ -1,13 +1,16 @@
 //! What each notice says: the texts live in `templates/messages/` (plain text, and HTML for
 //! email; the subjects in `subject.txt`), filled in here with the product name and links built
 //! on the public URL. Rendering happens only at delivery, from the unsealed notice; nothing here
-//! decides who is told what.
+//! decides who is told what. Every word comes from `locales/*/messages.ftl`: delivery renders
+//! inside [`crate::i18n::with_locale`] with the recipient's language and time zone, so the
+//! templates' `|t` filters and the dates here are the recipient's.
 
 use askama::Template;
 use portcullis_core::UnixTime;
 use portcullis_core::notice::{ChangedBy, Notice, SecurityEvent};
 
-use crate::http::time::human_time;
+use crate::i18n::dates::datetime;
+use crate::i18n::{filters, tr};
 
 /// A message ready for a transport. It holds links and codes: `Debug` shows none of it.
 pub struct Rendered {
@@ -212,8 +215,7 @@ struct ResetCodeText<'a> {
 const FEW_RECOVERY_CODES: i64 = 3;
 
 fn from(ip: &Option<String>) -> String {
-    ip.clone()
-        .unwrap_or_else(|| "an unknown address".to_owned())
+    ip.clone().unwrap_or_else(|| tr("mail-unknown-address"))
 }
 
 impl Renderer {
@@ -243,7 +245,7 @@ impl Renderer {
             product: &self.product,
             public_url: &self.public_url,
             email,
-            when: human_time(UnixTime(at)),
+            when: datetime(UnixTime(at)),
             from: from(ip),
             client,
             lock_link: self.link("/lock", lock_token),
@@ -322,7 +324,7 @@ impl Renderer {
                     public_url,
                     email: to,
                     event,
-                    when: human_time(UnixTime(*at)),
+                    when: datetime(UnixTime(*at)),
                     from: from(ip),
                     lock_link: lock_token.as_deref().map(|t| self.link("/lock", t)),
                     lock_days: self.lock_days,
@@ -379,7 +381,7 @@ impl Renderer {
                     product,
                     public_url,
                     user_email,
-                    when: human_time(UnixTime(*at)),
+                    when: datetime(UnixTime(*at)),
                     from: from(ip),
                     users_link: format!("{public_url}/admin/users"),
                 };
@@ -468,7 +470,7 @@ mod tests {
         );
         for needle in [
             "The password of your account was changed.",
-            "When: 2025-03-14 09:26 UTC",
+            "When: 14 March 2025, 09:26 UTC",
             "From: 192.0.2.7",
             "If this wasn't you, lock your account: https://id.example.com/lock?token=LOCKTOKEN",
             "for 30 days",
@@ -652,7 +654,7 @@ mod tests {
         let lock = "https://id.example.com/lock?token=LOCKTOKEN";
         for needle in [
             "Someone just signed in to your account from a browser or a network your account has not used in the last 90 days.",
-            "When: 2025-03-14 09:26 UTC",
+            "When: 14 March 2025, 09:26 UTC",
             "From: 192.0.2.7",
             "Using: Firefox on Linux",
             "Account: ann@example.com",
@@ -715,5 +717,133 @@ mod tests {
         );
         assert!(m.text.contains("From: an unknown address"), "{}", m.text);
         assert!(m.text.contains("https://id.example.com/admin/users"));
+    }
+
+    /// `f` as a German recipient in Berlin would get it.
+    fn in_german<R>(f: impl FnOnce() -> R) -> R {
+        let berlin = portcullis_core::locale::TimeZoneName::parse("Europe/Berlin");
+        crate::i18n::with_locale(portcullis_core::locale::Language::De, berlin, f)
+    }
+
+    #[test]
+    fn a_german_recipient_gets_german_words_and_dates_in_their_zone() {
+        let m = in_german(|| security(SecurityEvent::RecoveryCodeUsed { left: 1 }));
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Anmeldung bei Ihrem Acme ID-Konto mit einem Wiederherstellungscode")
+        );
+        for needle in [
+            "Guten Tag,",
+            "1 Code ist übrig.",
+            "Erstellen Sie bald neue Wiederherstellungscodes: https://id.example.com/account/security",
+            "Wann: 14. März 2025, 10:26 CET",
+            "Von: 192.0.2.7",
+            "Wenn Sie das nicht waren, sperren Sie Ihr Konto: https://id.example.com/lock?token=LOCKTOKEN",
+            "30 Tage lang",
+        ] {
+            assert!(m.text.contains(needle), "{needle:?} in {}", m.text);
+        }
+        let html = m.html.unwrap();
+        assert!(html.contains("<html lang=\"de\">"), "{html}");
+        assert!(html.contains("Das war ich nicht: Konto sperren"), "{html}");
+        assert!(!html.contains("Hello"), "{html}");
+        let english = security(SecurityEvent::PasswordChanged).html.unwrap();
+        assert!(english.contains("<html lang=\"en\">"), "{english}");
+    }
+
+    #[test]
+    fn a_german_email_quotes_names_the_german_way_and_escapes_them_in_html() {
+        let m = in_german(|| {
+            security(SecurityEvent::WebauthnAdded {
+                name: "<YubiKey>".into(),
+            })
+        });
+        assert!(
+            m.text
+                .contains("Der Sicherheitsschlüssel oder Passkey „<YubiKey>“ wurde"),
+            "{}",
+            m.text
+        );
+        assert!(m.html.unwrap().contains("„&#60;YubiKey&#62;“"));
+    }
+
+    #[test]
+    fn a_german_reset_email_and_its_unknown_sender_address() {
+        let m = in_german(|| {
+            renderer()
+                .render(&Notice::PasswordReset {
+                    email: "ann@example.com".into(),
+                    token: "TOKEN".into(),
+                    valid_minutes: 30,
+                    sms_code_sent: true,
+                })
+                .unwrap()
+        });
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Setzen Sie Ihr Acme ID-Passwort zurück")
+        );
+        for needle in [
+            "das Zurücksetzen des Passworts für das Acme ID-Konto ann@example.com angefordert",
+            "\nhttps://id.example.com/reset?token=TOKEN\n",
+            "läuft in 30 Minuten ab. Wir haben Ihnen außerdem einen Code per SMS",
+            "Zwei-Faktor-Authentifizierung nicht aus",
+        ] {
+            assert!(m.text.contains(needle), "{needle:?} in {}", m.text);
+        }
+        let locked = in_german(|| {
+            renderer()
+                .render(&Notice::AccountLocked {
+                    user_email: "bob@example.com".into(),
+                    at: 0,
+                    ip: None,
+                })
+                .unwrap()
+        });
+        assert!(
+            locked.text.contains("Von: einer unbekannten Adresse"),
+            "{}",
+            locked.text
+        );
+    }
+
+    #[test]
+    fn every_sms_fits_one_segment_in_both_languages() {
+        let portcullis = Renderer::new("Portcullis", "https://id.example.com", 86_400);
+        for language in [
+            portcullis_core::locale::Language::En,
+            portcullis_core::locale::Language::De,
+        ] {
+            for notice in [
+                Notice::PhoneCode {
+                    code: "123456".into(),
+                    valid_minutes: 10,
+                },
+                Notice::ResetCode {
+                    code: "654321".into(),
+                    valid_minutes: 30,
+                },
+            ] {
+                let m = crate::i18n::with_locale(language, None, || {
+                    portcullis.render(&notice).unwrap()
+                });
+                assert!(m.text.chars().count() <= 160, "{}", m.text);
+            }
+        }
+        let german = in_german(|| {
+            portcullis
+                .render(&Notice::PhoneCode {
+                    code: "123456".into(),
+                    valid_minutes: 10,
+                })
+                .unwrap()
+        });
+        assert!(
+            german.text.starts_with(
+                "Ihr Portcullis-Sicherheitscode zum Bestätigen Ihrer Mobilnummer: 123456."
+            ),
+            "{}",
+            german.text
+        );
     }
 }

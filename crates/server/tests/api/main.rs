@@ -16,6 +16,7 @@ mod devices;
 mod forward_auth;
 mod invitation;
 mod languages;
+mod messages_language;
 mod notifications;
 mod oidc_alg;
 mod oidc_clients;
