@@ -447,3 +447,23 @@ security-event-oidc-consent-denied = Anwendung abgelehnt
 security-event-oidc-consent-revoked = Verbundene Anwendung widerrufen
 security-event-oidc-client-auth-failed = Falsches Secret einer Anwendung
 security-event-oidc-logout = Von einer Anwendung abgemeldet
+
+## The emergency kit (a printed PDF page: WinAnsi letters only, no markup)
+
+security-kit-title = { $product }-Notfall-Kit
+security-kit-print = Drucken Sie diese Seite aus und bewahren Sie sie an einem sicheren, privaten Ort auf.
+security-kit-account = KONTO
+security-kit-server = SERVER
+security-kit-created = ERSTELLT
+security-kit-tick = Kreuzen Sie ein Kästchen an, sobald Sie seinen Code verwendet haben.
+security-kit-codes = Wiederherstellungscodes
+security-kit-key = Authenticator-Schlüssel
+security-kit-footer = Wenn Sie neue Wiederherstellungscodes erstellen, sind die Codes auf dieser Seite ungültig: Drucken Sie das neue Kit aus und vernichten Sie dieses.
+security-kit-point-once = Jeder Wiederherstellungscode funktioniert einmal. Wenn Sie Ihr Smartphone oder Ihre Authenticator-App verlieren, melden Sie sich mit Ihrem Passwort und einem dieser Codes statt des Codes aus der App an.
+security-kit-point-remove = Mit einem Wiederherstellungscode können Sie auch die Zwei-Faktor-Authentifizierung von Ihrem Konto entfernen, um sie neu einzurichten.
+security-kit-point-key = Mit dem Authenticator-Schlüssel richten Sie Ihre Authenticator-App auf einem neuen Smartphone erneut ein: Scannen Sie den QR-Code oder geben Sie den Schlüssel in der App ein.
+security-kit-point-keep = Bewahren Sie diese Seite ausgedruckt auf, oder die Datei an einem sicheren Ort getrennt von Ihrem Computer und Ihrem Smartphone (zum Beispiel auf einem USB-Stick in einer Schublade); löschen Sie danach die heruntergeladene Kopie. Wer sie und Ihr Passwort hat, kann sich als Sie anmelden.
+security-kit-how-scan-or-type = Scannen Sie den QR-Code mit Ihrer Authenticator-App, oder wählen Sie die Eingabe eines Einrichtungsschlüssels und tippen Sie den Schlüssel unten ein.
+security-kit-how-scan = Scannen Sie den QR-Code mit Ihrer Authenticator-App.
+security-kit-how-type = Wählen Sie in Ihrer Authenticator-App die Eingabe eines Einrichtungsschlüssels und tippen Sie den Schlüssel unten ein.
+security-kit-key-secret = Der Schlüssel erzeugt Ihre Anmeldecodes: Behandeln Sie ihn wie ein Passwort.

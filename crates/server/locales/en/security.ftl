@@ -447,3 +447,23 @@ security-event-oidc-consent-denied = Application refused
 security-event-oidc-consent-revoked = Connected application revoked
 security-event-oidc-client-auth-failed = Wrong application secret
 security-event-oidc-logout = Signed out by an application
+
+## The emergency kit (a printed PDF page: WinAnsi letters only, no markup)
+
+security-kit-title = { $product } emergency kit
+security-kit-print = Print this page and keep it somewhere safe and private.
+security-kit-account = ACCOUNT
+security-kit-server = SERVER
+security-kit-created = CREATED
+security-kit-tick = Tick a box once you have used its code.
+security-kit-codes = Recovery codes
+security-kit-key = Authenticator key
+security-kit-footer = If you generate new recovery codes, the codes on this page stop working: print the new kit and destroy this one.
+security-kit-point-once = Each recovery code works once. If you lose your phone or authenticator app, sign in with your password and one of these codes instead of the code from the app.
+security-kit-point-remove = A recovery code can also remove two-factor authentication from your account, so that you can set it up again.
+security-kit-point-key = The authenticator key sets up your authenticator app again on a new phone: scan the QR code or type the key into the app.
+security-kit-point-keep = Keep this page printed, or the file somewhere safe away from your computer and from your phone (for example on a USB stick in a drawer), then delete the downloaded copy. Anyone who has it and your password can sign in as you.
+security-kit-how-scan-or-type = Scan the QR code with your authenticator app, or choose to enter a setup key and type the key below.
+security-kit-how-scan = Scan the QR code with your authenticator app.
+security-kit-how-type = In your authenticator app, choose to enter a setup key and type the key below.
+security-kit-key-secret = The key makes your sign-in codes: treat it like a password.

@@ -71,7 +71,10 @@ pub struct View {
 fn wait_words(secs: i64) -> String {
     match secs.max(1) {
         s @ 1..120 => tr_with("security-wait-seconds", &[("seconds", s.into())]),
-        s => tr_with("security-wait-minutes", &[("minutes", ((s + 59) / 60).into())]),
+        s => tr_with(
+            "security-wait-minutes",
+            &[("minutes", ((s + 59) / 60).into())],
+        ),
     }
 }
 

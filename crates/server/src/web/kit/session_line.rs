@@ -59,7 +59,8 @@ pub fn describe(kind: SessionKind, ua: Option<&str>) -> String {
     let sent = ua.map(str::trim).filter(|ua| !ua.is_empty());
     let family = user_agent::family(sent);
     let known = family.is_browser || family.browser != "Unknown browser";
-    let api_client = |name: String| tr_with("security-device-api-client-named", &[("name", name.into())]);
+    let api_client =
+        |name: String| tr_with("security-device-api-client-named", &[("name", name.into())]);
     match (kind, sent) {
         (SessionKind::Web, None) => tr("security-device-unknown-browser"),
         (SessionKind::Web, Some(_)) => device_words(&family),

@@ -160,7 +160,15 @@ mod tests {
                 never(),
             )
         });
-        assert_eq!(german, ("Inhaber", "Rechenzentrum", "Angemeldet".to_owned(), "nie".to_owned()));
+        assert_eq!(
+            german,
+            (
+                "Inhaber",
+                "Rechenzentrum",
+                "Angemeldet".to_owned(),
+                "nie".to_owned()
+            )
+        );
         assert_eq!(role_label(Role::Owner), "Owner");
     }
 
@@ -168,7 +176,11 @@ mod tests {
     fn every_audit_kind_has_words_in_both_languages() {
         // A kind that stops having words shows its dotted name: the labels the code knew keep
         // theirs. Each `security-event-…` message exists in both files (the i18n tests check).
-        for kind in ["totp.activated", "oidc.client_secret_rotated", "two_factor.removed_by_recovery"] {
+        for kind in [
+            "totp.activated",
+            "oidc.client_secret_rotated",
+            "two_factor.removed_by_recovery",
+        ] {
             assert_ne!(event_label(kind, &serde_json::Value::Null), kind);
         }
     }

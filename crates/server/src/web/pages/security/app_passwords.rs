@@ -97,7 +97,12 @@ async fn page(
 ) -> Result<Response, WebError> {
     let list = state.services.list_app_passwords(auth).await?;
     let page = AppPasswordsPage {
-        layout: Layout::signed_in("security-app-passwords-title", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-app-passwords-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice: parts.notice,
         created: parts.created,

@@ -66,7 +66,12 @@ pub async fn list(
         })
         .collect();
     let page = ConnectedAppsPage {
-        layout: Layout::signed_in("security-apps-title", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-apps-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice: (done == "revoked").then_some(Notice::success("security-apps-revoked")),
         rows,

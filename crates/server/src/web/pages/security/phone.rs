@@ -62,7 +62,12 @@ async fn account_page(
     status_code: StatusCode,
 ) -> Result<Response, WebError> {
     let status = state.services.phone_status(&auth.user).await?;
-    let layout = Layout::signed_in("security-phone-title", "security", csrf.value(), auth.user.role);
+    let layout = Layout::signed_in(
+        "security-phone-title",
+        "security",
+        csrf.value(),
+        auth.user.role,
+    );
     render(
         status_code,
         &phone_page::page(state, csrf, layout, &status, view),

@@ -55,7 +55,12 @@ async fn page(
 ) -> Result<Response, WebError> {
     let changed = state.services.support_pin_changed_at(&auth.user).await?;
     let page = SupportPinPage {
-        layout: Layout::signed_in("security-pin-title", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-pin-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         changed: changed.map(when),
         notice,
