@@ -4,15 +4,20 @@
 //! document."). It owns the layout and the wording of the page.
 //!
 //! It must not do I/O, read the clock or log: the codes and the key are secrets, so the caller
-//! gets bytes and decides where they go. Text uses the PDF base fonts (Helvetica, Courier Bold) with
-//! WinAnsiEncoding and nothing embedded, so every string on the page is kept to printable ASCII;
-//! anything else becomes `?`.
+//! gets bytes and decides where they go. Its words are the person's language's
+//! (`locales/*/security.ftl`, `security-kit-…`). Text uses the PDF base fonts (Helvetica,
+//! Courier Bold) with WinAnsiEncoding and nothing embedded, so every string on the page is kept
+//! to what that encoding holds (ASCII, Latin-1 with ä ö ü ß, and „ “ – €); anything else becomes
+//! `?`.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use portcullis_core::locale::Language;
 
+use crate::i18n::{Arg, text};
 use crate::qr::{Modules, QUIET_ZONE};
 
-/// What goes on the page. Strings are shown as given, after non-ASCII characters become `?`.
+/// What goes on the page. Strings are shown as given, after characters WinAnsiEncoding lacks
+/// become `?`.
 pub struct KitContent<'a> {
     /// The product name, e.g. "Portcullis".
     pub product: &'a str,
@@ -20,7 +25,7 @@ pub struct KitContent<'a> {
     pub account: &'a str,
     /// The server's public URL.
     pub server_url: &'a str,
-    /// When the kit was made, already formatted, e.g. "2026-11-22 20:15 UTC".
+    /// When the kit was made, already formatted, e.g. "22 November 2026, 20:15 UTC".
     pub created: &'a str,
     /// The recovery codes as displayed, e.g. "1234-5678-9012-3456". The page is laid out for ten
     /// (`portcullis_core::recovery::CODES_PER_SET`); up to fourteen fit.
@@ -94,28 +99,117 @@ impl Font {
 
     /// The width of already sanitised text in points.
     fn width(self, text: &str, size: f32) -> f32 {
-        let units: u32 = text
-            .bytes()
-            .map(|b| {
-                let table = match self {
-                    Font::Mono => return 600,
-                    Font::Regular => &HELVETICA,
-                    Font::Bold => &HELVETICA_BOLD,
-                };
-                // Outside printable ASCII (never, after `ascii`), guess an average width.
-                let width = table.get(usize::from(b.wrapping_sub(b' '))).copied();
-                u32::from(width.unwrap_or(556))
-            })
-            .sum();
+        let units: u32 = text.chars().map(|c| self.units(c)).sum();
         units as f32 * size / 1000.0
+    }
+
+    /// One character's advance width in 1/1000 em. An accented letter is as wide as its base
+    /// letter in these fonts; the few punctuation marks beyond ASCII come from the AFM files.
+    fn units(self, c: char) -> u32 {
+        let table = match self {
+            Font::Mono => return 600,
+            Font::Regular => &HELVETICA,
+            Font::Bold => &HELVETICA_BOLD,
+        };
+        let ascii = |c: char| {
+            let index = (c as usize).wrapping_sub(usize::from(b' '));
+            table.get(index).copied().map(u32::from)
+        };
+        let bold = matches!(self, Font::Bold);
+        let width = match c {
+            ' '..='~' => ascii(c),
+            '\u{df}' => Some(611),
+            '\u{201e}' | '\u{201c}' | '\u{201d}' => Some(if bold { 500 } else { 333 }),
+            '\u{201a}' | '\u{2018}' | '\u{2019}' => Some(if bold { 278 } else { 222 }),
+            '\u{2013}' | '\u{20ac}' => Some(556),
+            '\u{2014}' | '\u{2026}' => Some(1000),
+            _ => base_letter(c).and_then(ascii),
+        };
+        // Anything else: wide enough that a line never runs past the margin.
+        width.unwrap_or(1000)
     }
 }
 
-/// Printable ASCII only: the base fonts cannot show anything else without embedding a font.
-fn ascii(text: &str) -> String {
+/// The letter an accented Latin-1 letter is built on ('ä' → 'a'), for its width.
+fn base_letter(c: char) -> Option<char> {
+    const BASES: [(&str, char); 12] = [
+        ("ÀÁÂÃÄÅ", 'A'),
+        ("àáâãäå", 'a'),
+        ("ÈÉÊË", 'E'),
+        ("èéêë", 'e'),
+        ("ÌÍÎÏ", 'I'),
+        ("ÒÓÔÕÖØ", 'O'),
+        ("òóôõöø", 'o'),
+        ("ÙÚÛÜ", 'U'),
+        ("ùúûü", 'u'),
+        ("Çç", 'C'),
+        ("Ññ", 'N'),
+        ("Ýýÿ", 'Y'),
+    ];
+    BASES
+        .iter()
+        .find(|(letters, _)| letters.contains(c))
+        .map(|(_, base)| match c {
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ý' | 'ÿ' => 'y',
+            _ => *base,
+        })
+}
+
+/// The WinAnsiEncoding byte of `c`, if the encoding has it: printable ASCII, Latin-1's
+/// printable half, and the few signs Windows-1252 puts in 0x80..0x9F.
+fn win_ansi(c: char) -> Option<u8> {
+    const EXTRA: [(char, u8); 27] = [
+        ('\u{20ac}', 0x80),
+        ('\u{201a}', 0x82),
+        ('\u{0192}', 0x83),
+        ('\u{201e}', 0x84),
+        ('\u{2026}', 0x85),
+        ('\u{2020}', 0x86),
+        ('\u{2021}', 0x87),
+        ('\u{02c6}', 0x88),
+        ('\u{2030}', 0x89),
+        ('\u{0160}', 0x8a),
+        ('\u{2039}', 0x8b),
+        ('\u{0152}', 0x8c),
+        ('\u{017d}', 0x8e),
+        ('\u{2018}', 0x91),
+        ('\u{2019}', 0x92),
+        ('\u{201c}', 0x93),
+        ('\u{201d}', 0x94),
+        ('\u{2022}', 0x95),
+        ('\u{2013}', 0x96),
+        ('\u{2014}', 0x97),
+        ('\u{02dc}', 0x98),
+        ('\u{2122}', 0x99),
+        ('\u{0161}', 0x9a),
+        ('\u{203a}', 0x9b),
+        ('\u{0153}', 0x9c),
+        ('\u{017e}', 0x9e),
+        ('\u{0178}', 0x9f),
+    ];
+    match c {
+        ' '..='~' | '\u{a0}'..='\u{ff}' => u8::try_from(u32::from(c)).ok(),
+        _ => EXTRA.iter().find(|(x, _)| *x == c).map(|(_, b)| *b),
+    }
+}
+
+/// Only what WinAnsiEncoding holds: the base fonts cannot show anything else without embedding
+/// a font. Line breaks and tabs become spaces, anything else `?`.
+fn printable(text: &str) -> String {
     text.chars()
-        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .map(|c| match c {
+            '\n' | '\t' => ' ',
+            c if win_ansi(c).is_some() => c,
+            _ => '?',
+        })
         .collect()
+}
+
+/// Sanitised text as the bytes a WinAnsiEncoding font shows.
+fn encode(text: &str) -> Vec<u8> {
+    text.chars().map(|c| win_ansi(c).unwrap_or(b'?')).collect()
 }
 
 /// Breaks sanitised text into lines no wider than `width`, at spaces where it can and inside a
@@ -172,7 +266,7 @@ impl Page {
             .begin_text()
             .set_font(font.resource(), size)
             .next_line(x, y)
-            .show(Str(text.as_bytes()))
+            .show(Str(&encode(text)))
             .end_text();
     }
 
@@ -219,10 +313,21 @@ impl Page {
     }
 }
 
-/// Renders the emergency kit as a one-page A4 PDF 1.7 document.
+/// Renders the emergency kit as a one-page A4 PDF 1.7 document, in the language of the page
+/// being answered.
 pub fn render(content: &KitContent) -> Vec<u8> {
-    let product = ascii(content.product);
-    let title = format!("{product} emergency kit");
+    render_in(crate::i18n::language(), content)
+}
+
+/// Renders the emergency kit in `language`.
+pub fn render_in(language: Language, content: &KitContent) -> Vec<u8> {
+    let words = |id: &str| printable(&text(language, id, &[]));
+    let product = printable(content.product);
+    let title = printable(&text(
+        language,
+        "security-kit-title",
+        &[("product", Arg::from(content.product))],
+    ));
     let mut page = Page {
         content: Content::new(),
         y: PAGE_HEIGHT - MARGIN - 20.0,
@@ -238,7 +343,7 @@ pub fn render(content: &KitContent) -> Vec<u8> {
         MUTED,
         MARGIN,
         page.y + 4.0,
-        "Print this page and keep it somewhere safe and private.",
+        &words("security-kit-print"),
     );
     page.y -= 12.0;
     page.rule(page.y);
@@ -246,23 +351,23 @@ pub fn render(content: &KitContent) -> Vec<u8> {
 
     let value_x = MARGIN + 72.0;
     for (label, value) in [
-        ("ACCOUNT", content.account),
-        ("SERVER", content.server_url),
-        ("CREATED", content.created),
+        ("security-kit-account", content.account),
+        ("security-kit-server", content.server_url),
+        ("security-kit-created", content.created),
     ] {
-        page.text(Font::Bold, 8.5, MUTED, MARGIN, page.y + 0.5, label);
+        page.text(Font::Bold, 8.5, MUTED, MARGIN, page.y + 0.5, &words(label));
         let width = CONTENT_WIDTH - 72.0;
-        page.paragraph(Font::Regular, 11.0, value_x, width, 15.0, &ascii(value));
+        page.paragraph(Font::Regular, 11.0, value_x, width, 15.0, &printable(value));
         page.y -= 3.0;
     }
     page.y -= 14.0;
 
-    instructions(&mut page);
+    instructions(&mut page, &words);
 
-    let tick = "Tick a box once you have used its code.";
-    let tick_x = PAGE_WIDTH - MARGIN - Font::Regular.width(tick, 9.0);
-    page.text(Font::Regular, 9.0, MUTED, tick_x, page.y, tick);
-    page.heading("Recovery codes");
+    let tick = words("security-kit-tick");
+    let tick_x = PAGE_WIDTH - MARGIN - Font::Regular.width(&tick, 9.0);
+    page.text(Font::Regular, 9.0, MUTED, tick_x, page.y, &tick);
+    page.heading(&words("security-kit-codes"));
     recovery_codes(&mut page, content.recovery_codes);
 
     // Only data far longer than any otpauth URI fails to encode; the key alone still works then.
@@ -270,8 +375,8 @@ pub fn render(content: &KitContent) -> Vec<u8> {
         .otpauth_uri
         .and_then(|uri| Modules::encode(uri).ok());
     if content.totp_secret_base32.is_some() || qr.is_some() {
-        page.heading("Authenticator key");
-        authenticator(&mut page, content.totp_secret_base32, qr.as_ref());
+        page.heading(&words("security-kit-key"));
+        authenticator(&mut page, content.totp_secret_base32, qr.as_ref(), &words);
     }
 
     page.rule(FOOTER_TOP);
@@ -281,33 +386,28 @@ pub fn render(content: &KitContent) -> Vec<u8> {
         MUTED,
         MARGIN,
         MARGIN,
-        "If you generate new recovery codes, the codes on this page stop working: \
-         print the new kit and destroy this one.",
+        &words("security-kit-footer"),
     );
 
-    finish(&title, &product, page.content)
+    finish(&title, &product, language, page.content)
 }
 
 /// What each part of the page is for, as a shaded block of bullet points.
-fn instructions(page: &mut Page) {
-    const POINTS: [&str; 4] = [
-        "Each recovery code works once. If you lose your phone or authenticator app, sign in \
-         with your password and one of these codes instead of the code from the app.",
-        "A recovery code can also remove two-factor authentication from your account, so that \
-         you can set it up again.",
-        "The authenticator key sets up your authenticator app again on a new phone: scan the QR \
-         code or type the key into the app.",
-        "Keep this page printed, or the file somewhere safe away from your computer and from \
-         your phone (for example on a USB stick in a drawer), then delete the downloaded copy. \
-         Anyone who has it and your password can sign in as you.",
-    ];
+fn instructions(page: &mut Page, words: &dyn Fn(&str) -> String) {
+    let points = [
+        "security-kit-point-once",
+        "security-kit-point-remove",
+        "security-kit-point-key",
+        "security-kit-point-keep",
+    ]
+    .map(words);
     let (size, leading, indent, padding) = (10.0, 13.5, 14.0, 12.0);
     let text_width = CONTENT_WIDTH - 2.0 * padding - indent;
-    let lines: usize = POINTS
+    let lines: usize = points
         .iter()
         .map(|p| wrap(p, Font::Regular, size, text_width).len())
         .sum();
-    let gaps = (POINTS.len() - 1) as f32 * 5.0;
+    let gaps = (points.len() - 1) as f32 * 5.0;
     let height = lines as f32 * leading + gaps + 2.0 * padding - (leading - size);
     let top = page.y + size;
     page.content
@@ -316,7 +416,7 @@ fn instructions(page: &mut Page) {
         .fill_nonzero();
 
     page.y = top - padding - size + 1.5;
-    for point in POINTS {
+    for point in &points {
         page.content
             .set_fill_gray(MUTED)
             .rect(MARGIN + padding, page.y + 2.5, 3.5, 3.5)
@@ -349,14 +449,19 @@ fn recovery_codes(page: &mut Page, codes: &[String]) {
             .set_line_width(0.75)
             .rect(column_x, baseline - 1.0, 9.0, 9.0)
             .stroke();
-        let line = format!("{:>number_width$}.  {}", i + 1, ascii(code));
+        let line = format!("{:>number_width$}.  {}", i + 1, printable(code));
         page.text(Font::Mono, size, INK, column_x + 20.0, baseline, &line);
     }
     page.y = top - height - 32.0;
 }
 
 /// The key in groups of four beside its QR code; either may be missing.
-fn authenticator(page: &mut Page, secret: Option<&str>, qr: Option<&Modules>) {
+fn authenticator(
+    page: &mut Page,
+    secret: Option<&str>,
+    qr: Option<&Modules>,
+    words: &dyn Fn(&str) -> String,
+) {
     // The top of the first line's capitals (Helvetica's cap height is 0.718 em).
     let top = page.y + 7.2;
     // The QR code shrinks rather than let its quiet zone run into the footer, which only a long
@@ -374,22 +479,17 @@ fn authenticator(page: &mut Page, secret: Option<&str>, qr: Option<&Modules>) {
         }
         None => CONTENT_WIDTH,
     };
-    let how = match (qr, secret) {
-        (Some(_), Some(_)) => {
-            "Scan the QR code with your authenticator app, or choose to enter a setup key and \
-             type the key below."
-        }
-        (Some(_), None) => "Scan the QR code with your authenticator app.",
-        (None, _) => {
-            "In your authenticator app, choose to enter a setup key and type the key below."
-        }
-    };
-    let text = format!("{how} The key makes your sign-in codes: treat it like a password.");
+    let how = words(match (qr, secret) {
+        (Some(_), Some(_)) => "security-kit-how-scan-or-type",
+        (Some(_), None) => "security-kit-how-scan",
+        (None, _) => "security-kit-how-type",
+    });
+    let text = format!("{how} {}", words("security-kit-key-secret"));
     page.paragraph(Font::Regular, 10.0, MARGIN, text_width, 13.5, &text);
     if let Some(secret) = secret {
         page.y -= 12.0;
         let size = 13.0;
-        let groups = group_in_fours(&ascii(secret));
+        let groups = group_in_fours(&printable(secret));
         // Courier is 0.6 em wide and each group takes four characters and a space. Lines are
         // balanced, so a long key reads as 7 + 6 groups rather than 8 + 5.
         let fit = (((text_width / (0.6 * size)) + 1.0) / 5.0).max(1.0) as usize;
@@ -408,7 +508,7 @@ fn authenticator(page: &mut Page, secret: Option<&str>, qr: Option<&Modules>) {
 }
 
 /// Wraps the content stream into a document with its fonts and document information.
-fn finish(title: &str, product: &str, content: Content) -> Vec<u8> {
+fn finish(title: &str, product: &str, language: Language, content: Content) -> Vec<u8> {
     let catalog_id = Ref::new(1);
     let page_tree_id = Ref::new(2);
     let page_id = Ref::new(3);
@@ -419,7 +519,7 @@ fn finish(title: &str, product: &str, content: Content) -> Vec<u8> {
     let mut pdf = Pdf::new();
     pdf.catalog(catalog_id)
         .pages(page_tree_id)
-        .lang(TextStr("en"));
+        .lang(TextStr(language.as_str()));
     pdf.pages(page_tree_id).kids([page_id]).count(1);
     let mut pdf_page = pdf.page(page_id);
     pdf_page
@@ -465,7 +565,7 @@ mod tests {
             product: "Portcullis",
             account,
             server_url: "https://auth.example.com",
-            created: "2026-11-22 20:15 UTC",
+            created: "22 November 2026, 20:15 UTC",
             recovery_codes: codes,
             totp_secret_base32: Some(SECRET),
             otpauth_uri: Some(URI),
@@ -491,7 +591,7 @@ mod tests {
         assert!(text.contains("Portcullis emergency kit"), "{text}");
         assert!(text.contains("alice@example.com"), "{text}");
         assert!(text.contains("https://auth.example.com"), "{text}");
-        assert!(text.contains("2026-11-22 20:15 UTC"), "{text}");
+        assert!(text.contains("22 November 2026, 20:15 UTC"), "{text}");
         for code in &codes {
             assert!(text.contains(code.as_str()), "{code} missing from {text}");
         }
@@ -529,14 +629,47 @@ mod tests {
     }
 
     #[test]
-    fn non_ascii_in_the_email_is_printed_as_question_marks() {
+    fn german_letters_are_printed_and_what_the_fonts_lack_is_a_question_mark() {
         if !tools_present(&["pdftotext"]) {
             return;
         }
         let codes = codes();
         let pdf = render(&kit("j\u{f6}rg@m\u{fc}ller.example", &codes));
         let text = extract_text(&pdf, &Scratch::new());
-        assert!(text.contains("j?rg@m?ller.example"), "{text}");
+        assert!(text.contains("jörg@müller.example"), "{text}");
+        let pdf = render(&kit("\u{4e2d}\u{6587}@example.com", &codes));
+        let text = extract_text(&pdf, &Scratch::new());
+        assert!(text.contains("??@example.com"), "{text}");
+    }
+
+    #[test]
+    fn the_german_kit_reads_back_with_its_umlauts_sharp_s_and_quotes() {
+        if !tools_present(&["pdftotext"]) {
+            return;
+        }
+        let codes = codes();
+        let mut content = kit("grüße@straße.example", &codes);
+        content.created = "22. November 2026, 20:15 MEZ";
+        let pdf = render_in(Language::De, &content);
+        let text = extract_text(&pdf, &Scratch::new());
+        for words in [
+            "Portcullis-Notfall-Kit",
+            "grüße@straße.example",
+            "Wiederherstellungscodes",
+            "Kreuzen Sie ein Kästchen an",
+            "Zwei-Faktor-Authentifizierung",
+            "löschen Sie danach die heruntergeladene Kopie.",
+            "Behandeln Sie ihn wie ein Passwort.",
+            "JBSW Y3DP EHPK 3PXP",
+        ] {
+            assert!(text.contains(words), "{words} missing from {text}");
+        }
+        // German quotes, through a message of this page's own words.
+        let quoted = printable("„Das war ich nicht“ – 5 €");
+        assert_eq!(quoted, "„Das war ich nicht“ – 5 €");
+        assert_eq!(encode(&quoted)[0], 0x84);
+        let pdf = String::from_utf8_lossy(&pdf).into_owned();
+        assert!(pdf.contains("/Lang (de)"), "the document says its language");
     }
 
     #[test]
@@ -573,7 +706,7 @@ mod tests {
         }
         assert!(!text.contains("Do not keep a photo or copy"), "{text}");
         assert!(!text.contains("two-step"), "{text}");
-        let page = include_str!("../templates/recovery_codes.html");
+        let page = include_str!("../locales/en/security.ftl");
         assert!(page.contains("then delete the downloaded copy."));
         assert!(!page.contains("Copy codes"));
     }
@@ -604,10 +737,19 @@ mod tests {
     }
 
     #[test]
-    fn the_key_is_grouped_in_fours_and_non_ascii_becomes_question_marks() {
+    fn the_key_is_grouped_in_fours_and_what_win_ansi_lacks_becomes_a_question_mark() {
         assert_eq!(group_in_fours("JBSWY3DPEH"), ["JBSW", "Y3DP", "EH"]);
         assert_eq!(group_in_fours("JBSW Y3DP"), ["JBSW", "Y3DP"]);
-        assert_eq!(ascii("\u{e9}t\u{e9}\n(x)"), "?t??(x)");
+        assert_eq!(printable("\u{e9}t\u{e9}\n(x)\u{3b1}"), "\u{e9}t\u{e9} (x)?");
+        assert_eq!(
+            encode("\u{e4}\u{df}\u{201e}\u{201c}"),
+            [0xe4, 0xdf, 0x84, 0x93]
+        );
+        // An umlaut is as wide as its letter: "ä" as "a".
+        assert_eq!(
+            Font::Regular.width("\u{e4}", 10.0),
+            Font::Regular.width("a", 10.0)
+        );
         // Helvetica's widths: "Hi" is 722 + 222 units.
         assert!((Font::Regular.width("Hi", 10.0) - 9.44).abs() < 1e-4);
     }

@@ -2,7 +2,8 @@
 // `data-copy-compact` on that element, without its spaces (the grouped authenticator key). The
 // buttons stay hidden where this script does not run or the clipboard is unavailable: the text
 // itself is always on the page to select by hand. A status element next to the button says when
-// the copy is done, for screen readers too.
+// the copy is done, for screen readers too. Its words come from the button, in the page's
+// language: `data-copied-message` once copied, `data-copy-failed-message` when copying is refused.
 "use strict";
 
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -19,11 +20,11 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
       : source.innerText.trim();
     navigator.clipboard.writeText(text).then(
       function () {
-        say(button.getAttribute("data-copied-message") || "Copied");
+        say(button.getAttribute("data-copied-message") || "");
       },
       function () {
         selectText(source);
-        say("Copying is not allowed here; the text is selected, press Ctrl+C or ⌘C.");
+        say(button.getAttribute("data-copy-failed-message") || "");
       }
     );
   });

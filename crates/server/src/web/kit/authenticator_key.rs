@@ -18,6 +18,9 @@ pub struct AppKey {
     pub qr_svg: String,
     /// The key in groups of four, as it is easiest to read off and type in.
     pub key: String,
+    /// The key as a screen reader should say it: character by character, group by group
+    /// ("J B S W, Y 3 D P").
+    pub key_spoken: String,
     pub digits: u32,
     pub period: i64,
     pub algorithm: &'static str,
@@ -39,6 +42,7 @@ impl AppKey {
             issuer: state.services.settings.totp_issuer.clone(),
             qr_svg,
             key: grouped(&enrolment.secret.base32()),
+            key_spoken: spoken(&enrolment.secret.base32()),
             digits: enrolment.params.digits,
             period: enrolment.params.period,
             algorithm: enrolment.params.algorithm.as_str(),
@@ -55,6 +59,21 @@ pub fn grouped(key: &str) -> String {
         .join(" ")
 }
 
+/// "J B S W, Y 3 D P": each character apart, so a screen reader spells it rather than reading
+/// a group as a word, and a comma after each group of four, so it pauses there.
+pub fn spoken(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| {
+            c.iter()
+                .map(|b| char::from(*b).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +83,11 @@ mod tests {
         assert_eq!(grouped("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
         assert_eq!(grouped("ABCDEF"), "ABCD EF");
         assert_eq!(grouped(""), "");
+    }
+
+    #[test]
+    fn the_key_is_spoken_character_by_character_group_by_group() {
+        assert_eq!(spoken("JBSWY3DPEH"), "J B S W, Y 3 D P, E H");
+        assert_eq!(spoken(""), "");
     }
 }

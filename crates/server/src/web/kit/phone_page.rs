@@ -16,6 +16,7 @@ use super::error::explain;
 use super::form::{FormProblem, problem_for};
 use super::page::{Layout, Notice};
 use super::paths;
+use crate::i18n::{tr, tr_with};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -66,12 +67,14 @@ pub struct View {
     pub number: String,
 }
 
-/// "45 seconds", or minutes for longer waits.
+/// "45 seconds", or minutes for longer waits, in the page's language.
 fn wait_words(secs: i64) -> String {
     match secs.max(1) {
-        1 => "1 second".to_owned(),
-        s @ 2..120 => format!("{s} seconds"),
-        s => format!("{} minutes", (s + 59) / 60),
+        s @ 1..120 => tr_with("security-wait-seconds", &[("seconds", s.into())]),
+        s => tr_with(
+            "security-wait-minutes",
+            &[("minutes", ((s + 59) / 60).into())],
+        ),
     }
 }
 
@@ -114,21 +117,20 @@ pub fn problem(form: &'static str, e: &Error) -> Option<(StatusCode, FormProblem
     let field = match (form, e) {
         ("number", Error::InvalidPhone | Error::Conflict(_)) => "number",
         ("number", Error::InvalidPassword | Error::Validation(_)) => "password",
-        ("code", Error::InvalidCode) => "code",
+        // Every refusal of the code form is about the code: shown beside it, tied to the input.
+        ("code", _) => "code",
         _ => "",
     };
     if let Error::TooManyAttempts { retry_after_secs } = e {
         // The core's sentence speaks of failed attempts; here it is texts sent too often.
-        message = format!(
-            "A code was sent a moment ago. You can ask for another one in {}.",
-            wait_words(*retry_after_secs)
+        message = tr_with(
+            "security-phone-sent-recently",
+            &[("wait", wait_words(*retry_after_secs).into())],
         );
     }
     if matches!(e, Error::InvalidCode) {
         // The core's sentence speaks of the authenticator app.
-        message = "That code is not right, has expired or was already used. Enter the 6 digits \
-                   from the newest text, or ask for a new code."
-            .to_owned();
+        message = tr("security-phone-wrong-code");
     }
     Some((status, FormProblem::new(form, field, message)))
 }
@@ -142,5 +144,9 @@ mod tests {
         assert_eq!(wait_words(0), "1 second");
         assert_eq!(wait_words(45), "45 seconds");
         assert_eq!(wait_words(3000), "50 minutes");
+        let german = crate::i18n::with_locale(portcullis_core::locale::Language::De, None, || {
+            (wait_words(1), wait_words(3000))
+        });
+        assert_eq!(german, ("1 Sekunde".to_owned(), "50 Minuten".to_owned()));
     }
 }

@@ -1,11 +1,12 @@
 //! A live session as the "Devices and sessions" page and the admin's user page list it: which
 //! browser or API client (from its user agent, versions ignored), from where, since when, last
-//! used, and how its sign-in was proven, in words. Pure presentation.
+//! used, and how its sign-in was proven, in words of the page's language. Pure presentation.
 
 use portcullis_core::model::{Session, SessionKind};
 use portcullis_core::user_agent;
 
 use super::view::when;
+use crate::i18n::{tr, tr_with};
 
 pub struct SessionLine {
     pub id: String,
@@ -24,13 +25,30 @@ impl SessionLine {
     pub fn new(s: Session, current: bool) -> SessionLine {
         SessionLine {
             device: describe(s.kind, s.user_agent.as_deref()),
-            address: s.ip.unwrap_or_else(|| "an unknown address".to_owned()),
+            address: s.ip.unwrap_or_else(|| tr("security-unknown-address")),
             started: when(s.created_at),
             last_used: when(s.last_seen_at),
             how: how_signed_in(&s.assurance.methods),
             current,
             id: s.id.0,
         }
+    }
+}
+
+/// A browser family in the page's words: "Firefox on Linux", "Unknown browser". The names of
+/// browsers and systems are names; only the words around them are translated.
+pub fn device_words(family: &user_agent::UserAgentFamily) -> String {
+    let browser = match family.browser {
+        "Unknown browser" => tr("security-device-unknown-browser"),
+        "Unknown client" => tr("security-device-unknown-client"),
+        name => name.to_owned(),
+    };
+    match family.os {
+        Some(system) => tr_with(
+            "security-device-on",
+            &[("browser", browser.into()), ("system", system.into())],
+        ),
+        None => browser,
     }
 }
 
@@ -41,15 +59,15 @@ pub fn describe(kind: SessionKind, ua: Option<&str>) -> String {
     let sent = ua.map(str::trim).filter(|ua| !ua.is_empty());
     let family = user_agent::family(sent);
     let known = family.is_browser || family.browser != "Unknown browser";
+    let api_client =
+        |name: String| tr_with("security-device-api-client-named", &[("name", name.into())]);
     match (kind, sent) {
-        (SessionKind::Web, None) => "Unknown browser".to_owned(),
-        (SessionKind::Web, Some(_)) => family.describe(),
-        (SessionKind::Api, None) => "API client".to_owned(),
-        (SessionKind::Api, Some(_)) if known => format!("API client: {}", family.describe()),
+        (SessionKind::Web, None) => tr("security-device-unknown-browser"),
+        (SessionKind::Web, Some(_)) => device_words(&family),
+        (SessionKind::Api, None) => tr("security-device-api-client"),
+        (SessionKind::Api, Some(_)) if known => api_client(device_words(&family)),
         // A program no list knows is best recognised by the name it gave itself.
-        (SessionKind::Api, Some(ua)) => {
-            format!("API client: {}", ua.chars().take(60).collect::<String>())
-        }
+        (SessionKind::Api, Some(ua)) => api_client(ua.chars().take(60).collect()),
     }
 }
 
@@ -57,24 +75,38 @@ pub fn describe(kind: SessionKind, ua: Option<&str>) -> String {
 /// without the password is a passkey; with it, a security key.
 pub fn how_signed_in(methods: &[String]) -> String {
     let password = methods.iter().any(|m| m == "password");
-    let words: Vec<&str> = methods
+    let words: Vec<String> = methods
         .iter()
-        .map(|m| match m.as_str() {
-            "password" => "password",
-            "totp" => "authenticator app",
-            "push" => "companion app",
-            "recovery_code" => "recovery code",
-            "webauthn" if password => "security key",
-            "webauthn" => "passkey",
-            "remembered_browser" => "remembered browser",
-            "sms" => "text message code",
-            _ => "another method",
+        .map(|m| {
+            tr(match m.as_str() {
+                "password" => "security-how-password",
+                "totp" => "security-how-totp",
+                "push" => "security-how-push",
+                "recovery_code" => "security-how-recovery-code",
+                "webauthn" if password => "security-how-security-key",
+                "webauthn" => "security-how-passkey",
+                "remembered_browser" => "security-how-remembered-browser",
+                "sms" => "security-how-sms",
+                _ => "security-how-other",
+            })
         })
         .collect();
     match words.as_slice() {
-        [] => "a method that was not recorded".to_owned(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => tr("security-how-not-recorded"),
+        [one] => one.clone(),
+        [rest @ .., last] => {
+            // "a, b and c": the list joined by the language's comma, its last pair by "and".
+            let first = rest[1..].iter().fold(rest[0].clone(), |list, next| {
+                tr_with(
+                    "security-how-list-more",
+                    &[("rest", list.into()), ("next", next.into())],
+                )
+            });
+            tr_with(
+                "security-how-list",
+                &[("first", first.into()), ("last", last.into())],
+            )
+        }
     }
 }
 

@@ -1,32 +1,69 @@
-//! How account data reads on a page: dates, devices, audit events and notices in words. Pure
-//! presentation; nothing here decides what a person may see or do.
+//! How account data reads on a page: dates, devices, audit events and notices in words, in the
+//! page's language (`locales/*/security.ftl`). Pure presentation; nothing here decides what a
+//! person may see or do.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use portcullis_core::UnixTime;
+use portcullis_core::locale::Language;
 use portcullis_core::model::{ResourceKind, Role, Session};
 
 use super::session_line::describe;
-use crate::http::time::to_the_minute;
+use crate::i18n::{dates, has, language, text, tr};
 
-/// "2025-03-14 09:26 UTC": unambiguous in every locale, and the server knows no time zone.
+/// "7 December 2026, 14:05 CET": in the page's language and the person's time zone.
 pub fn when(t: UnixTime) -> String {
-    to_the_minute(t).unwrap_or_else(|| "unknown".to_owned())
+    dates::datetime(t)
+}
+
+/// "never": what a last use shows before the first.
+pub fn never() -> String {
+    tr("security-never")
+}
+
+/// The labels the account and admin pages keep as `&'static str`, by message id.
+const FIXED: &[&str] = &[
+    "security-role-owner",
+    "security-role-administrator",
+    "security-role-user",
+    "security-kind-datacenter",
+    "security-kind-snapshot",
+    "security-outcome-success",
+    "security-outcome-failure",
+    "security-outcome-denied",
+    "security-outcome-other",
+];
+
+/// Each fixed label's words in each language, made once: two languages and a handful of words.
+static FIXED_WORDS: LazyLock<[HashMap<&'static str, String>; 2]> = LazyLock::new(|| {
+    [Language::En, Language::De].map(|l| FIXED.iter().map(|id| (*id, text(l, id, &[]))).collect())
+});
+
+/// The words of fixed label `id` in the page's language.
+fn fixed(id: &'static str) -> &'static str {
+    let words = match language() {
+        Language::En => &FIXED_WORDS[0],
+        Language::De => &FIXED_WORDS[1],
+    };
+    words.get(id).map_or(id, String::as_str)
 }
 
 /// "Owner", "Administrator", "User".
 pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Owner => "Owner",
-        Role::Administrator => "Administrator",
-        Role::User => "User",
-    }
+    fixed(match role {
+        Role::Owner => "security-role-owner",
+        Role::Administrator => "security-role-administrator",
+        Role::User => "security-role-user",
+    })
 }
 
 /// What a resource is, in the words of hosting control panels.
 pub fn kind_label(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Datacenter => "Data centre",
-        ResourceKind::Snapshot => "Snapshot",
-    }
+    fixed(match kind {
+        ResourceKind::Datacenter => "security-kind-datacenter",
+        ResourceKind::Snapshot => "security-kind-snapshot",
+    })
 }
 
 /// A session as a row in the sessions list.
@@ -43,7 +80,7 @@ impl SessionRow {
     pub fn new(s: Session, current: bool) -> Self {
         SessionRow {
             device: describe(s.kind, s.user_agent.as_deref()),
-            ip: s.ip.unwrap_or_else(|| "unknown address".to_owned()),
+            ip: s.ip.unwrap_or_else(|| tr("security-unknown-address-bare")),
             started: when(s.created_at),
             last_active: when(s.last_seen_at),
             current,
@@ -54,7 +91,7 @@ impl SessionRow {
 
 /// An audit event as a row in the activity table.
 pub struct EventRow {
-    /// "2025-03-14", and "09:26 UTC" apart, so a narrow table breaks between them.
+    /// "7 December 2026", and "09:26 CET" apart, so a narrow table breaks between them.
     pub day: String,
     pub time: String,
     pub what: String,
@@ -67,135 +104,40 @@ pub struct EventRow {
 impl EventRow {
     pub fn new(e: portcullis_core::audit::StoredAuditEvent) -> Self {
         let (outcome, tone) = match e.outcome.as_str() {
-            "success" => ("Succeeded", "ok"),
-            "failure" => ("Failed", "bad"),
-            "denied" => ("Refused", "bad"),
-            _ => ("Recorded", "neutral"),
+            "success" => ("security-outcome-success", "ok"),
+            "failure" => ("security-outcome-failure", "bad"),
+            "denied" => ("security-outcome-denied", "bad"),
+            _ => ("security-outcome-other", "neutral"),
         };
-        let at = when(e.at);
-        let (day, time) = at.split_once(' ').unwrap_or((&at, ""));
         EventRow {
-            day: day.to_owned(),
-            time: time.to_owned(),
+            day: dates::date(e.at),
+            time: dates::time(e.at),
             what: event_label(&e.kind, &e.detail),
-            outcome,
+            outcome: fixed(outcome),
             tone,
             from: e.ip.unwrap_or_else(|| "—".to_owned()),
         }
     }
 }
 
-/// The dotted audit names of `portcullis_core::audit::AuditKind` in words; a kind added later
-/// shows by its name until it gets words here. The second step of a sign-in records its
-/// `method` in the detail, so the row says how it was done: a push approval is no code.
+/// The dotted audit names of `portcullis_core::audit::AuditKind` in words: the message
+/// `security-event-<name>`, its dots and underscores as dashes. A kind added later shows by its
+/// name until it gets words there. The second step of a sign-in records its `method` in the
+/// detail, so the row says how it was done (`…-by-<method>`): a push approval is no code.
 pub fn event_label(kind: &str, detail: &serde_json::Value) -> String {
+    let id = format!("security-event-{}", kind.replace(['.', '_'], "-"));
     let method = detail.get("method").and_then(serde_json::Value::as_str);
-    let label = match (kind, method) {
-        ("login.second_factor.success", Some("push")) => "Sign-in approved in the companion app",
-        ("login.second_factor.success", Some("recovery_code")) => "Signed in with a recovery code",
-        ("login.second_factor.success", Some("totp")) => "Authenticator code accepted at sign-in",
-        ("login.second_factor.failure", Some("recovery_code")) => "Wrong recovery code at sign-in",
-        ("login.second_factor.failure", Some("totp")) => "Wrong authenticator code at sign-in",
-        ("login.second_factor.success", Some("webauthn")) => "Security key accepted at sign-in",
-        ("login.second_factor.failure", Some("webauthn")) => "Security key refused at sign-in",
-        ("login.success", Some("passkey")) => "Signed in with a passkey",
-        _ => "",
-    };
-    if !label.is_empty() {
-        return label.to_owned();
-    }
-    let label = match kind {
-        "account.created" => "Account created",
-        "login.success" => "Signed in",
-        "login.failure" => "Sign-in with a wrong password",
-        "login.throttled" => "Sign-in refused after too many attempts",
-        "login.step_up" => "Asked for a second factor by an application",
-        "logout" => "Signed out",
-        "password.changed" => "Password changed",
-        "password.change_failed" => "Password change with a wrong current password",
-        "session.revoked" => "Another session signed out",
-        "session.others_revoked" => "Signed out everywhere else",
-        "browser.remembered" => "Browser remembered: no code asked there",
-        "browser.forgotten" => "Remembered browser forgotten",
-        "login.remembered_browser.success" => "Signed in on a remembered browser",
-        "login.remembered_browser.failure" => "Remembered browser refused at sign-in",
-        "contract.sign_in_settings_changed" => "Sign-in settings for everyone changed",
-        "totp.enrolled" => "Authenticator app setup started",
-        // These also record a wrong current password, as a failure: the labels name the act, and
-        // the result column says how it went.
-        "totp.activated" => "Switching on the authenticator app",
-        "totp.deactivated" => "Removing the authenticator app",
-        "login.second_factor.success" => "Second step completed at sign-in",
-        "login.second_factor.failure" => "Wrong code at sign-in",
-        "recovery.used" => "Recovery code used",
-        "recovery.regenerated" => "Making new recovery codes",
-        "two_factor.removed_by_recovery" => {
-            "Two-factor authentication removed with a recovery code"
+    let language = language();
+    if let Some(method) = method {
+        let by = format!("{id}-by-{}", method.replace('_', "-"));
+        if has(language, &by) {
+            return text(language, &by, &[]);
         }
-        "user.created" => "User created",
-        "invitation.accepted" => "Invitation accepted; password set",
-        "invitation.renewed" => "New invitation link issued",
-        "user.role_changed" => "User's role changed",
-        "user.deleted" => "User deleted",
-        "two_factor.forced" => "Two-factor authentication made mandatory for a user",
-        "two_factor.unforced" => "Two-factor authentication no longer mandatory for a user",
-        "two_factor.reset_by_admin" => "Two-factor authentication reset by an administrator",
-        "contract.policy_changed" => "Two-factor policy for everyone changed",
-        "group.created" => "Group created",
-        "group.member_added" => "Member added to a group",
-        "group.member_removed" => "Member removed from a group",
-        "resource.created" => "Resource created",
-        "resource.updated" => "Resource changed",
-        "resource.deleted" => "Resource deleted",
-        "resource.granted" => "Resource granted to a group",
-        "resource.grant_revoked" => "Resource withdrawn from a group",
-        "support_pin.changed" => "Support PIN set",
-        "support_pin.checked" => "Support PIN checked by support",
-        "support_agent.created" => "Support agent created",
-        "app_password.created" => "App password created",
-        "app_password.revoked" => "App password revoked",
-        "app_auth.success" => "Mail app signed in",
-        "app_auth.failure" => "Mail app sign-in refused",
-        "service_token.created" => "Service token created",
-        "service_token.revoked" => "Service token revoked",
-        "phone.code_sent" => "Code sent to a mobile number",
-        "phone.verified" => "Mobile number verified",
-        "phone.verify_failed" => "Wrong code for a mobile number",
-        "password.reset_requested" => "Password reset requested",
-        "password.reset" => "Password reset",
-        "password.reset_failed" => "Password reset refused",
-        "account.locked" => "Account locked (\"this wasn't me\")",
-        "account.unlocked" => "Account unlocked",
-        "validate.success" => "Code accepted by a gateway",
-        "validate.failure" => "Wrong code at a gateway",
-        "push.device_paired" => "Companion app paired",
-        "push.device_removed" => "Companion app removed",
-        "push.sent" => "Sign-in request sent to the app",
-        "push.approved" => "Sign-in approved in the app",
-        "push.denied" => "Sign-in denied in the app",
-        "push.expired" => "Sign-in request unanswered",
-        "push.reported_fraud" => "Sign-in reported in the app (\"this wasn't me\")",
-        "webauthn.added" => "Security key or passkey added",
-        "webauthn.removed" => "Security key or passkey removed",
-        "webauthn.clone_suspected" => "Security key refused: it may have been copied",
-        "login.passkey.failure" => "Failed sign-in with a passkey",
-        "contract.phishing_resistant_changed" => "Security-key-only setting changed",
-        "oidc.client_created" => "OIDC client registered",
-        "oidc.client_updated" => "OIDC client changed",
-        "oidc.client_secret_rotated" => "OIDC client given a new secret",
-        "oidc.client_deleted" => "OIDC client deleted",
-        "oidc.code_issued" => "Signed in to an application",
-        "oidc.token_issued" => "Application tokens issued",
-        "oidc.code_reuse_detected" => "Application sign-in code replayed: its tokens were revoked",
-        "oidc.refresh_reuse_detected" => "Application token replayed: its tokens were revoked",
-        "oidc.consent_granted" => "Application allowed",
-        "oidc.consent_denied" => "Application refused",
-        "oidc.consent_revoked" => "Connected application revoked",
-        "oidc.client_auth_failed" => "Wrong application secret",
-        "oidc.logout" => "Signed out by an application",
-        other => return other.to_owned(),
-    };
-    label.to_owned()
+    }
+    if has(language, &id) {
+        return text(language, &id, &[]);
+    }
+    kind.to_owned()
 }
 
 #[cfg(test)]
@@ -203,9 +145,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_written_in_utc_to_the_minute() {
-        assert_eq!(when(UnixTime(0)), "1970-01-01 00:00 UTC");
-        assert_eq!(when(UnixTime(1_710_408_360)), "2024-03-14 09:26 UTC");
+    fn times_are_written_in_words_in_utc_outside_a_request() {
+        assert_eq!(when(UnixTime(0)), "1 January 1970, 00:00 UTC");
+        assert_eq!(when(UnixTime(1_710_408_360)), "14 March 2024, 09:26 UTC");
+    }
+
+    #[test]
+    fn labels_follow_the_page_language() {
+        let german = crate::i18n::with_locale(Language::De, None, || {
+            (
+                role_label(Role::Owner),
+                kind_label(ResourceKind::Datacenter),
+                event_label("login.success", &serde_json::Value::Null),
+                never(),
+            )
+        });
+        assert_eq!(
+            german,
+            (
+                "Inhaber",
+                "Rechenzentrum",
+                "Angemeldet".to_owned(),
+                "nie".to_owned()
+            )
+        );
+        assert_eq!(role_label(Role::Owner), "Owner");
+    }
+
+    #[test]
+    fn every_audit_kind_has_words_in_both_languages() {
+        // A kind that stops having words shows its dotted name: the labels the code knew keep
+        // theirs. Each `security-event-…` message exists in both files (the i18n tests check).
+        for kind in [
+            "totp.activated",
+            "oidc.client_secret_rotated",
+            "two_factor.removed_by_recovery",
+        ] {
+            assert_ne!(event_label(kind, &serde_json::Value::Null), kind);
+        }
     }
 
     #[test]

@@ -19,13 +19,14 @@ use portcullis_core::service::{Authenticated, HeldAppPassword, Shown};
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::{tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::confirm::{self, Confirm, ConfirmForm};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain};
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedIn;
-use crate::web::kit::view::when;
+use crate::web::kit::view::{never, when};
 
 pub const PATH: &str = "/account/app-passwords";
 
@@ -55,16 +56,19 @@ struct Row {
     id: String,
     name: String,
     created: String,
-    /// "never", or "2025-03-14 09:26 UTC from 203.0.113.7".
+    /// "never", or "7 December 2026, 14:05 CET from 203.0.113.7".
     last_used: String,
 }
 
 impl Row {
     fn new(p: AppPasswordInfo) -> Row {
         let last_used = match (p.last_used_at, p.last_used_ip) {
-            (Some(at), Some(ip)) => format!("{} from {ip}", when(at)),
+            (Some(at), Some(ip)) => tr_with(
+                "security-app-passwords-used-from",
+                &[("date", when(at).into()), ("address", ip.into())],
+            ),
             (Some(at), None) => when(at),
-            (None, _) => "never".to_owned(),
+            (None, _) => never(),
         };
         Row {
             id: p.id.0,
@@ -93,7 +97,12 @@ async fn page(
 ) -> Result<Response, WebError> {
     let list = state.services.list_app_passwords(auth).await?;
     let page = AppPasswordsPage {
-        layout: Layout::signed_in("App passwords", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-app-passwords-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         notice: parts.notice,
         created: parts.created,
@@ -123,9 +132,7 @@ pub async fn list(
     let mut parts = Parts::default();
     match done.as_str() {
         "revoked" => {
-            parts.notice = Some(Notice::success(
-                "The app password was revoked. Apps that used it can no longer sign in with it.",
-            ));
+            parts.notice = Some(Notice::success("security-app-passwords-revoked"));
         }
         "created" => match state.services.take_held::<HeldAppPassword>(&auth).await? {
             Shown::Now(held) => {
@@ -144,10 +151,7 @@ pub async fn list(
 }
 
 /// What a reload of the page that showed a new app password says.
-const ALREADY_SHOWN: Notice = Notice::warning(
-    "Already shown: an app password is shown only once. If you did not keep it, revoke it and \
-     make a new one.",
-);
+const ALREADY_SHOWN: Notice = Notice::warning("security-app-passwords-already-shown");
 
 #[derive(Deserialize)]
 pub struct CreateForm {
@@ -172,7 +176,7 @@ pub async fn create(
             ..Parts::default()
         }),
         Ok(_) if form.password.is_empty() => Some(Parts {
-            password_error: Some("Enter your current password.".to_owned()),
+            password_error: Some(tr("security-enter-password")),
             ..Parts::default()
         }),
         Ok(_) => None,
@@ -241,15 +245,19 @@ pub async fn revoke(
             return Err(unknown_app_password());
         };
         let confirm = Confirm {
-            title: "Revoke app password",
+            title: "security-app-passwords-revoke-title",
             section: "security",
-            question: format!("Revoke the app password “{}”?", found.name),
+            question: tr_with(
+                "security-app-passwords-revoke-question",
+                &[("name", found.name.into())],
+            ),
+            // Message ids, as the title is: the confirmation page translates them.
             consequences: vec![
-                "Mail apps that use it can no longer sign in with it.",
-                "It cannot be brought back: for the app to sign in again, make a new one.",
+                "security-app-passwords-revoke-no-sign-in",
+                "security-app-passwords-revoke-final",
             ],
             action: format!("{PATH}/{id}/revoke"),
-            button: "Revoke app password",
+            button: "security-app-passwords-revoke-title",
             cancel: PATH.to_owned(),
             password: None,
         };

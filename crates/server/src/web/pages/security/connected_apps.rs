@@ -66,11 +66,14 @@ pub async fn list(
         })
         .collect();
     let page = ConnectedAppsPage {
-        layout: Layout::signed_in("Connected apps", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-apps-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
-        notice: (done == "revoked").then_some(Notice::success(
-            "Access revoked. The application must ask you again before it can sign you in.",
-        )),
+        notice: (done == "revoked").then_some(Notice::success("security-apps-revoked")),
         rows,
     };
     let response = render(StatusCode::OK, &page)?;

@@ -19,13 +19,14 @@ use portcullis_core::user_agent;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::{tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, NoFields, VerifiedForm};
 use crate::web::kit::error::WebError;
 use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::{self, SignedIn};
-use crate::web::kit::session_line::SessionLine;
-use crate::web::kit::view::when;
+use crate::web::kit::session_line::{SessionLine, device_words};
+use crate::web::kit::view::{never, when};
 
 pub const PATH: &str = "/account/security/devices";
 
@@ -62,10 +63,10 @@ struct BrowserRow {
 impl BrowserRow {
     fn new(b: RememberedBrowser) -> BrowserRow {
         BrowserRow {
-            device: user_agent::family(b.user_agent.as_deref()).describe(),
-            address: b.ip.unwrap_or_else(|| "an unknown address".to_owned()),
+            device: device_words(&user_agent::family(b.user_agent.as_deref())),
+            address: b.ip.unwrap_or_else(|| tr("security-unknown-address")),
             remembered: when(b.created_at),
-            last_used: b.last_used_at.map_or_else(|| "never".to_owned(), when),
+            last_used: b.last_used_at.map_or_else(never, when),
             until: when(b.expires_at),
             id: b.id.0,
         }
@@ -87,13 +88,9 @@ pub struct DevicesQuery {
 /// The fixed messages a redirect back to the page may ask for.
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "ended" => Some(Notice::success("That session has been signed out.")),
-        "others_ended" => Some(Notice::success(
-            "Every other session has been signed out. This browser stays signed in.",
-        )),
-        "forgotten" => Some(Notice::success(
-            "That browser has been forgotten. Its next sign-in asks for your second step again.",
-        )),
+        "ended" => Some(Notice::success("security-devices-ended")),
+        "others_ended" => Some(Notice::success("security-devices-others-ended")),
+        "forgotten" => Some(Notice::success("security-devices-forgotten")),
         _ => None,
     }
 }
@@ -121,10 +118,9 @@ async fn devices_page(
     let push_devices = state.services.push_devices(auth).await?;
     let keys = state.services.webauthn_credentials(auth).await?;
     let app_passwords = state.services.list_app_passwords(auth).await?;
-    let never = || "never".to_owned();
     Ok(DevicesPage {
         layout: Layout::signed_in(
-            "Devices and sessions",
+            "security-devices-title",
             "security",
             csrf.value(),
             auth.user.role,
@@ -150,7 +146,7 @@ async fn devices_page(
             .into_iter()
             .map(|k| OtherRow {
                 name: if k.passkey {
-                    format!("{} (passkey)", k.name)
+                    tr_with("security-devices-passkey-name", &[("name", k.name.into())])
                 } else {
                     k.name
                 },

@@ -32,7 +32,7 @@ use crate::state::AppState;
 use crate::web::kit::csrf::CsrfToken;
 use crate::web::kit::error::WebError;
 use crate::web::kit::page::{Layout, Notice, render};
-use crate::web::kit::view::when;
+use crate::web::kit::view::{never, when};
 
 #[derive(Template)]
 #[template(path = "security.html")]
@@ -183,7 +183,7 @@ async fn security_page_with(
     };
     let phone = state.services.phone_status(&auth.user).await?;
     let page = SecurityPage {
-        layout: Layout::signed_in("Security", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in("security-title", "security", csrf.value(), auth.user.role),
         csrf: csrf.value().to_owned(),
         email: auth.user.email.to_string(),
         notice,
@@ -223,7 +223,7 @@ async fn device_rows(state: &AppState, auth: &Authenticated) -> Result<Vec<Devic
             id: d.id.0,
             name: d.name,
             paired: when(d.created_at),
-            last_seen: d.last_seen_at.map_or_else(|| "never".to_owned(), when),
+            last_seen: d.last_seen_at.map_or_else(never, when),
         })
         .collect())
 }
@@ -237,7 +237,7 @@ async fn key_rows(state: &AppState, auth: &Authenticated) -> Result<Vec<KeyRow>,
             id: k.id.0,
             name: k.name,
             added: when(k.created_at),
-            last_used: k.last_used_at.map_or_else(|| "never".to_owned(), when),
+            last_used: k.last_used_at.map_or_else(never, when),
             passkey: k.passkey,
         })
         .collect())

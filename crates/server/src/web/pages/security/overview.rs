@@ -26,37 +26,19 @@ pub struct SecurityQuery {
     done: String,
 }
 
-/// The fixed messages a redirect back to the security page may ask for.
+/// The fixed messages (their ids) a redirect back to the security page may ask for.
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "totp_deactivated" => Some(Notice::success(
-            "The authenticator app was removed. Signing in now needs only your password, and \
-             your recovery codes no longer work.",
-        )),
-        "two_factor_removed" => Some(Notice::warning(
-            "Your recovery code removed two-factor authentication from your account, and every \
-             other device was signed out. Set up your authenticator app again on your new phone.",
-        )),
+        "totp_deactivated" => Some(Notice::success("security-notice-totp-deactivated")),
+        "two_factor_removed" => Some(Notice::warning("security-notice-two-factor-removed")),
         // Where a person lands right after creating their account (`kit::sign_in::WELCOME`).
-        "welcome" => Some(Notice::success(
-            "Welcome to Portcullis — your account is ready. Next: turn on two-factor \
-             authentication, so that your password alone is not enough to sign in.",
-        )),
-        "push_renamed" => Some(Notice::success("The device was renamed.")),
-        "key_added" => Some(Notice::success(
-            "The security key or passkey was added. You can use it the next time you sign in.",
-        )),
-        "key_renamed" => Some(Notice::success("The key was renamed.")),
-        "key_removed" => Some(Notice::success(
-            "The key was removed. It can no longer sign you in.",
-        )),
-        "pairing_shown" => Some(Notice::warning(
-            "Already shown: a pairing code is shown only once. If your app has not paired yet, \
-             pair again for a new code.",
-        )),
-        "push_removed" => Some(Notice::success(
-            "The device was removed. It can no longer approve your sign-ins.",
-        )),
+        "welcome" => Some(Notice::success("security-notice-welcome")),
+        "push_renamed" => Some(Notice::success("security-notice-push-renamed")),
+        "key_added" => Some(Notice::success("security-notice-key-added")),
+        "key_renamed" => Some(Notice::success("security-notice-key-renamed")),
+        "key_removed" => Some(Notice::success("security-notice-key-removed")),
+        "pairing_shown" => Some(Notice::warning("security-notice-pairing-shown")),
+        "push_removed" => Some(Notice::success("security-notice-push-removed")),
         _ => None,
     }
 }

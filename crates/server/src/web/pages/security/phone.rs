@@ -48,10 +48,8 @@ pub struct PhoneQuery {
 
 fn notice(done: &str) -> Option<Notice> {
     match done {
-        "code_sent" => Some(Notice::success(
-            "A new code was issued. Enter it below to verify the number.",
-        )),
-        "verified" => Some(Notice::success("Your mobile number is verified.")),
+        "code_sent" => Some(Notice::success("security-phone-code-issued")),
+        "verified" => Some(Notice::success("security-phone-is-verified")),
         _ => None,
     }
 }
@@ -64,7 +62,12 @@ async fn account_page(
     status_code: StatusCode,
 ) -> Result<Response, WebError> {
     let status = state.services.phone_status(&auth.user).await?;
-    let layout = Layout::signed_in("Mobile number", "security", csrf.value(), auth.user.role);
+    let layout = Layout::signed_in(
+        "security-phone-title",
+        "security",
+        csrf.value(),
+        auth.user.role,
+    );
     render(
         status_code,
         &phone_page::page(state, csrf, layout, &status, view),

@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use super::{PushKept, TileError, security_page_with};
 use crate::http::Meta;
+use crate::i18n::{tr, tr_with};
 use crate::state::AppState;
 use crate::web::kit::confirm::{self, AskPassword, Confirm, ConfirmForm};
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
@@ -81,8 +82,13 @@ pub async fn pair(
     };
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     if form.password.is_empty() {
-        let e = Error::Validation("Enter your current password.".into());
-        return tile_error(&state, &auth, csrf, "push-pair-password", kept, e).await;
+        let error = Some(TileError {
+            form: "push-pair-password",
+            message: tr("security-enter-password"),
+        });
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let response = security_page_with(&state, &auth, &csrf, None, error, kept, status).await?;
+        return Ok((csrf, response).into_response());
     }
     let password = Password::new(form.password);
     // The services hold the link for this session in the transaction that makes it.
@@ -115,7 +121,7 @@ pub async fn paired(
     let qr_svg = crate::qr::svg(&held.uri).map_err(|e| WebError::Internal(Error::internal(e)))?;
     let page = PairPage {
         layout: Layout::signed_in(
-            "Pair your companion app",
+            "security-pair-title",
             "security",
             csrf.value(),
             auth.user.role,
@@ -177,18 +183,24 @@ pub async fn remove(
             csrf,
         );
     }
-    let e = if form.password_missing() {
-        Error::Validation("Enter your current password.".into())
-    } else {
-        match state
-            .services
-            .remove_push_device(&auth, &id, &form.password(), &meta)
-            .await
-        {
-            Ok(()) => return Ok(back("push_removed").into_response()),
-            Err(Error::NotFound(_)) => return Err(unknown_device()),
-            Err(e) => e,
-        }
+    if form.password_missing() {
+        let message = tr("security-enter-password");
+        let confirm = removal(&auth, &id, &device.name, Some(message));
+        return confirm::page_again(
+            confirm,
+            auth.user.role,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let e = match state
+        .services
+        .remove_push_device(&auth, &id, &form.password(), &meta)
+        .await
+    {
+        Ok(()) => return Ok(back("push_removed").into_response()),
+        Err(Error::NotFound(_)) => return Err(unknown_device()),
+        Err(e) => e,
     };
     match e {
         Error::InvalidPassword | Error::TooManyAttempts { .. } | Error::Validation(_) => {
@@ -205,16 +217,16 @@ pub async fn remove(
 /// The confirmation of removing device `id`, with `error` beside the password field.
 fn removal(auth: &Authenticated, id: &str, name: &str, error: Option<String>) -> Confirm {
     Confirm {
-        title: "Remove device",
+        title: "security-push-remove-title",
         section: "security",
-        question: format!("Remove “{name}”?"),
+        question: tr_with("security-push-remove-question", &[("name", name.into())]),
+        // Message ids, as the title is: the confirmation page translates them.
         consequences: vec![
-            "Sign-in requests will no longer reach this device, and it can no longer approve \
-             a sign-in.",
-            "To use it again, pair it again from this page.",
+            "security-push-remove-no-requests",
+            "security-push-remove-pair-again",
         ],
         action: format!("{PATH}/{id}/remove"),
-        button: "Remove device",
+        button: "security-push-remove-button",
         cancel: "/account/security#push".to_owned(),
         password: Some(AskPassword {
             email: auth.user.email.to_string(),

@@ -81,9 +81,9 @@ pub async fn show(
             Shown::Nothing => return Ok(Redirect::to("/account/security").into_response()),
         };
     let title = match occasion {
-        _ if already_shown => "Recovery codes already shown",
-        Occasion::Activated | Occasion::Enrolled => "Two-factor authentication is on",
-        Occasion::Regenerated => "New recovery codes",
+        _ if already_shown => "security-codes-title-already-shown",
+        Occasion::Activated | Occasion::Enrolled => "security-codes-title-on",
+        Occasion::Regenerated => "security-codes-title-new",
     };
     let by_key = query.map(|q| q.0).unwrap_or_default().by == "key";
     let page = CodesPage {

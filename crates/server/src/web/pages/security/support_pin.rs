@@ -14,6 +14,7 @@ use portcullis_core::service::Authenticated;
 use serde::Deserialize;
 
 use crate::http::Meta;
+use crate::i18n::tr;
 use crate::state::AppState;
 use crate::web::kit::csrf::{CsrfToken, VerifiedForm};
 use crate::web::kit::error::{WebError, explain};
@@ -54,7 +55,12 @@ async fn page(
 ) -> Result<Response, WebError> {
     let changed = state.services.support_pin_changed_at(&auth.user).await?;
     let page = SupportPinPage {
-        layout: Layout::signed_in("Support PIN", "security", csrf.value(), auth.user.role),
+        layout: Layout::signed_in(
+            "security-pin-title",
+            "security",
+            csrf.value(),
+            auth.user.role,
+        ),
         csrf: csrf.value().to_owned(),
         changed: changed.map(when),
         notice,
@@ -77,10 +83,7 @@ pub async fn form(
     query: Result<Query<PinQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let done = query.map(|q| q.0).unwrap_or_default().done;
-    let notice = (done == "pin_set").then_some(Notice::success(
-        "Your support PIN is set. Support will ask for it when you call; we have emailed you \
-         about the change.",
-    ));
+    let notice = (done == "pin_set").then_some(Notice::success("security-pin-done"));
     let response = page(&state, &auth, &csrf, notice, None, StatusCode::OK).await?;
     Ok((csrf, response).into_response())
 }
@@ -104,7 +107,7 @@ pub async fn submit(
     let (status, error) = if form.pin.trim() != form.pin_confirm.trim() {
         let error = FormError {
             field: "pin_confirm",
-            message: "The two PINs do not match.".to_owned(),
+            message: tr("security-pin-mismatch"),
         };
         (StatusCode::UNPROCESSABLE_ENTITY, error)
     } else {

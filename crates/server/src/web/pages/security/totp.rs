@@ -60,7 +60,7 @@ fn setup_page(
 ) -> Result<SetupPage, WebError> {
     Ok(SetupPage {
         layout: Layout::signed_in(
-            "Set up your authenticator app",
+            "security-totp-setup-title",
             "security",
             csrf.value(),
             auth.user.role,

@@ -74,7 +74,7 @@ async fn add_page(
         .await?;
     let page = AddPage {
         layout: Layout::signed_in(
-            "Add a security key or passkey",
+            "security-keys-add",
             "security",
             csrf.value(),
             auth.user.role,
@@ -127,7 +127,7 @@ pub async fn add(
     let refused = |field: &'static str, message: &str, status| {
         let error = FormError {
             field,
-            message: message.to_owned(),
+            message: words(message),
         };
         (error, status)
     };
@@ -214,6 +214,16 @@ pub async fn remove(
         Ok(()) => Ok(back("key_removed").into_response()),
         Err(Error::NotFound(_)) => Err(unknown_key()),
         Err(e) => tile_error(&state, &auth, csrf, "key-remove", id, e).await,
+    }
+}
+
+/// The words of a sentence the ceremony kit gives: a message id once it has one, else its words
+/// already (an explained failure is in the page's language either way).
+fn words(message: &str) -> String {
+    if crate::i18n::has(crate::i18n::language(), message) {
+        crate::i18n::tr(message)
+    } else {
+        message.to_owned()
     }
 }
 
