@@ -202,17 +202,27 @@ impl<'a> Audit<'a> {
                     "the dark theme is emulated"
                 );
             }
+            let width = c.execute("return window.innerWidth", vec![]).await.unwrap();
+            assert_eq!(width, json!(view.width), "{name}: the viewport is {} wide", view.name);
+            // A change of scheme starts the buttons' colour transitions; axe must see where they
+            // end, not a colour half-way. The endless ones (the push spinner) are left alone.
             let result = c
                 .execute_async(
                     r#"const done = arguments[arguments.length - 1];
-                    axe.run(document, {
+                    const settled = document.getAnimations()
+                        .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+                        .map(a => a.finished.catch(() => null));
+                    Promise.all(settled).then(() => axe.run(document, {
                         runOnly: { type: 'tag', values: arguments[0] },
                         resultTypes: ['violations'],
-                    }).then(r => done(r.violations.map(v => ({
+                    })).then(r => done(r.violations.map(v => ({
                         id: v.id,
                         impact: v.impact || 'unknown',
                         help: v.help,
-                        targets: v.nodes.map(n => n.target.join(' ')),
+                        targets: v.nodes.map(n => {
+                            const why = [...n.any, ...n.all, ...n.none].map(c => c.message)[0];
+                            return n.target.join(' ') + (why ? ` (${why})` : '');
+                        }),
                     })))).catch(e => done({ error: String(e) }));"#,
                     vec![json!(TAGS)],
                 )
@@ -248,6 +258,32 @@ impl<'a> Audit<'a> {
         self.pages.push(format!("{name} ({})", self.language));
     }
 
+    /// Plants an image without a text alternative on the page, and demands that axe names it:
+    /// a checker that finds nothing must be seen to be able to find something.
+    async fn assert_axe_sees_a_planted_fault(&mut self) {
+        self.c
+            .execute(
+                r#"const img = document.createElement('img');
+                img.src = '/static/icon.svg';
+                img.id = 'planted-fault';
+                document.querySelector('main').appendChild(img);"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        let before = self.findings.len();
+        self.check("planted fault").await;
+        let planted: Vec<Finding> = self.findings.drain(before..).collect();
+        self.pages.pop();
+        assert!(
+            planted
+                .iter()
+                .any(|f| f.rule == "image-alt" && f.targets.iter().any(|t| t.contains("#planted-fault"))),
+            "axe did not report the planted image without alt"
+        );
+        self.c.refresh().await.unwrap();
+    }
+
     /// Opens `path` and checks it.
     async fn visit(&mut self, name: &str, path: &str, app: &TestApp) {
         self.c.goto(&app.url(path)).await.unwrap();
@@ -279,7 +315,12 @@ async fn submit(c: &Client, action: &str, fields: &[(&str, &str)]) {
         )
         .await
         .unwrap();
-    assert_eq!(done, json!(true), "a form posting to {action}");
+    assert_eq!(
+        done,
+        json!(true),
+        "a form posting to {action} on {}",
+        c.current_url().await.unwrap()
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     while old_root.tag_name().await.is_ok() {
         assert!(Instant::now() < deadline, "{action} loaded no new page");
@@ -299,7 +340,15 @@ fn token_in(message: &Value, path: &str) -> Option<String> {
     )
 }
 
-async fn sign_out(c: &Client) {
+/// The password form, for anyone; where it leads depends on their factors.
+async fn sign_in(c: &Client, app: &TestApp, email: &str, password: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    submit(c, "/login", &[("username", email), ("password", password)]).await;
+}
+
+/// Signs out from the account page, which every signed-in person has.
+async fn sign_out(c: &Client, app: &TestApp) {
+    c.goto(&app.url("/account")).await.unwrap();
     submit(c, "/logout", &[]).await;
 }
 
@@ -345,9 +394,9 @@ async fn tour(audit: &mut Audit<'_>) {
 
     // Signed out. `?lang=` sets the language cookie for the rest of the tour.
     c.delete_all_cookies().await.unwrap();
-    audit
-        .visit("sign-in", &format!("/login?lang={lang}"), &app)
-        .await;
+    c.goto(&app.url(&format!("/login?lang={lang}"))).await.unwrap();
+    audit.assert_axe_sees_a_planted_fault().await;
+    audit.check("sign-in").await;
     submit(
         c,
         "/login",
@@ -383,12 +432,7 @@ async fn tour(audit: &mut Audit<'_>) {
     audit.visit("error 404", "/no-such-page", &app).await;
 
     // The owner: account pages and the authenticator wizard from the security page.
-    submit(
-        c,
-        "/login",
-        &[("username", EMAIL), ("password", PASSWORD)],
-    )
-    .await;
+    sign_in(c, &app, EMAIL, PASSWORD).await;
     audit.check("account").await;
     audit.visit("security", "/account/security", &app).await;
     submit(c, "/account/security/totp/start", &[]).await;
@@ -433,7 +477,7 @@ async fn tour(audit: &mut Audit<'_>) {
     ] {
         audit.visit(name, path, &app).await;
     }
-    audit.visit("users", "/admin/users", &app).await;
+    c.goto(&app.url("/admin/users")).await.unwrap();
     c.find(Locator::Css("a[href^='/admin/users/']"))
         .await
         .expect("a user's details link")
@@ -448,21 +492,16 @@ async fn tour(audit: &mut Audit<'_>) {
         .iter()
         .find_map(|m| token_in(m, "/lock"))
     {
-        sign_out(c).await;
+        sign_out(c, &app).await;
         audit
             .visit("lock link", &format!("/lock?token={lock}"), &app)
             .await;
     } else {
-        sign_out(c).await;
+        sign_out(c, &app).await;
     }
 
     // The second step with the authenticator app.
-    submit(
-        c,
-        "/login",
-        &[("username", EMAIL), ("password", PASSWORD)],
-    )
-    .await;
+    sign_in(c, &app, EMAIL, PASSWORD).await;
     audit.check("sign-in code").await;
     submit(c, "/login/code", &[("code", "000000")]).await;
     audit.check("sign-in code, wrong").await;
@@ -470,15 +509,10 @@ async fn tour(audit: &mut Audit<'_>) {
     audit
         .visit("step-up", "/login/step-up", &app)
         .await;
-    sign_out(c).await;
+    sign_out(c, &app).await;
 
     // Bob must set up two-factor authentication at his first sign-in.
-    submit(
-        c,
-        "/login",
-        &[("username", BOB), ("password", BOB_PASSWORD)],
-    )
-    .await;
+    sign_in(c, &app, BOB, BOB_PASSWORD).await;
     audit.check("forced setup wizard").await;
     let bob_key = shown_key(c).await;
     submit(c, "/login/setup", &[("code", "000000")]).await;
@@ -490,18 +524,13 @@ async fn tour(audit: &mut Audit<'_>) {
     submit(c, "/login/setup", &[("code", &totp_code(&bob_key, 0))]).await;
     audit.check("recovery codes after the forced setup").await;
     audit.visit("error 403", "/admin/users", &app).await;
-    sign_out(c).await;
+    sign_out(c, &app).await;
 
     // A support agent.
-    submit(
-        c,
-        "/login",
-        &[("username", AGENT), ("password", AGENT_PASSWORD)],
-    )
-    .await;
+    sign_in(c, &app, AGENT, AGENT_PASSWORD).await;
     audit.check("support agent, first page").await;
     audit.visit("support agent, users", "/admin/users", &app).await;
-    sign_out(c).await;
+    sign_out(c, &app).await;
     app.stop().await;
 
     // A server without an account offers its setup link.
