@@ -25,6 +25,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::browser::*;
+use crate::harness::companion::Device;
 
 const AGENT: &str = "sam@example.com";
 const AGENT_PASSWORD: &str = "Support-Desk-7!";
@@ -462,6 +463,13 @@ async fn tour(audit: &mut Audit<'_>) {
     )
     .await;
     audit.check("push pairing").await;
+    // The companion app takes the link; from now on the sign-in offers a push request.
+    let uri = text_of(c, "#pairing-uri").await;
+    let paired = Device::new().pair_raw(app.server(), &uri).await;
+    assert_eq!(paired.status(), StatusCode::CREATED, "the device is paired");
+    audit
+        .visit("security with a device", "/account/security", &app)
+        .await;
     for (name, path) in [
         ("support PIN", "/account/support-pin"),
         ("app passwords", "/account/app-passwords"),
@@ -503,8 +511,11 @@ async fn tour(audit: &mut Audit<'_>) {
     // The second step with the authenticator app.
     sign_in(c, &app, EMAIL, PASSWORD).await;
     audit.check("sign-in code").await;
-    submit(c, "/login/code", &[("code", "000000")]).await;
+    submit(c, "/login/code", &[("code", &wrong_code(&key))]).await;
     audit.check("sign-in code, wrong").await;
+    submit(c, "/login/push", &[]).await;
+    audit.check("sign-in push, waiting").await;
+    c.goto(&app.url("/login/code")).await.unwrap();
     submit(c, "/login/code", &[("code", &totp_code(&key, 30))]).await;
     audit
         .visit("step-up", "/login/step-up", &app)
@@ -515,7 +526,7 @@ async fn tour(audit: &mut Audit<'_>) {
     sign_in(c, &app, BOB, BOB_PASSWORD).await;
     audit.check("forced setup wizard").await;
     let bob_key = shown_key(c).await;
-    submit(c, "/login/setup", &[("code", "000000")]).await;
+    submit(c, "/login/setup", &[("code", &wrong_code(&bob_key))]).await;
     audit.check("forced setup wizard, wrong code").await;
     audit
         .visit("forced setup, security key", "/login/setup/key", &app)
