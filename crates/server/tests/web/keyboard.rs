@@ -142,6 +142,12 @@ async fn a_keyboard_alone_sets_up_the_authenticator_app_and_signs_in_with_it() {
     tab_to(c, "nav a[href='/account/security']").await;
     enter_and_wait(c).await;
     assert_eq!(path_of(c).await, "/account/security");
+    // The first Tab of a page offers the skip link, which jumps past the navigation.
+    press(c, &[Key::Tab.into()]).await;
+    assert!(focus_is(c, ".skip-link").await, "{}", focused(c).await);
+    assert_eq!(focused(c).await["visible"], json!(true), "the skip link shows");
+    press(c, &[Key::Enter.into()]).await;
+    assert!(focus_is(c, "main").await, "{}", focused(c).await);
     tab_to(c, "form[action='/account/security/totp/start'] button").await;
     enter_and_wait(c).await;
     assert_eq!(path_of(c).await, "/account/security/totp");
