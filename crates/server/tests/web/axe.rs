@@ -204,7 +204,12 @@ impl<'a> Audit<'a> {
                 );
             }
             let width = c.execute("return window.innerWidth", vec![]).await.unwrap();
-            assert_eq!(width, json!(view.width), "{name}: the viewport is {} wide", view.name);
+            assert_eq!(
+                width,
+                json!(view.width),
+                "{name}: the viewport is {} wide",
+                view.name
+            );
             // A change of scheme starts the buttons' colour transitions; axe must see where they
             // end, not a colour half-way. The endless ones (the push spinner) are left alone.
             let result = c
@@ -279,7 +284,8 @@ impl<'a> Audit<'a> {
         assert!(
             planted
                 .iter()
-                .any(|f| f.rule == "image-alt" && f.targets.iter().any(|t| t.contains("#planted-fault"))),
+                .any(|f| f.rule == "image-alt"
+                    && f.targets.iter().any(|t| t.contains("#planted-fault"))),
             "axe did not report the planted image without alt"
         );
         self.c.refresh().await.unwrap();
@@ -374,7 +380,11 @@ async fn add_user(app: &TestApp, email: &str, password: &str, forced: bool) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the user {email} is added");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the user {email} is added"
+    );
 }
 
 /// The manual-entry key shown by a setup wizard, without its spaces.
@@ -395,7 +405,9 @@ async fn tour(audit: &mut Audit<'_>) {
 
     // Signed out. `?lang=` sets the language cookie for the rest of the tour.
     c.delete_all_cookies().await.unwrap();
-    c.goto(&app.url(&format!("/login?lang={lang}"))).await.unwrap();
+    c.goto(&app.url(&format!("/login?lang={lang}")))
+        .await
+        .unwrap();
     audit.assert_axe_sees_a_planted_fault().await;
     audit.check("sign-in").await;
     submit(
@@ -517,9 +529,7 @@ async fn tour(audit: &mut Audit<'_>) {
     audit.check("sign-in push, waiting").await;
     c.goto(&app.url("/login/code")).await.unwrap();
     submit(c, "/login/code", &[("code", &totp_code(&key, 30))]).await;
-    audit
-        .visit("step-up", "/login/step-up", &app)
-        .await;
+    audit.visit("step-up", "/login/step-up", &app).await;
     sign_out(c, &app).await;
 
     // Bob must set up two-factor authentication at his first sign-in.
@@ -540,7 +550,9 @@ async fn tour(audit: &mut Audit<'_>) {
     // A support agent.
     sign_in(c, &app, AGENT, AGENT_PASSWORD).await;
     audit.check("support agent, first page").await;
-    audit.visit("support agent, users", "/admin/users", &app).await;
+    audit
+        .visit("support agent, users", "/admin/users", &app)
+        .await;
     sign_out(c, &app).await;
     app.stop().await;
 
@@ -548,7 +560,11 @@ async fn tour(audit: &mut Audit<'_>) {
     let fresh = TestApp::fresh_closed().await;
     let token = fresh.setup_token.clone().expect("a setup link");
     audit
-        .visit("first owner setup", &format!("/setup?token={token}"), &fresh)
+        .visit(
+            "first owner setup",
+            &format!("/setup?token={token}"),
+            &fresh,
+        )
         .await;
     fresh.stop().await;
 }
@@ -600,10 +616,19 @@ async fn the_stylesheet_follows_the_dark_scheme_and_reduced_motion() {
     emulate_media(c, &[("prefers-color-scheme", "light")]).await;
     assert_eq!(background().await, json!("rgb(244, 246, 250)"));
     assert_eq!(
-        computed(c, "push-status push-status--pending", Some("::before"), "animation-name").await,
+        computed(
+            c,
+            "push-status push-status--pending",
+            Some("::before"),
+            "animation-name"
+        )
+        .await,
         "push-spin"
     );
-    assert_ne!(computed(c, "button", None, "transition-duration").await, "0s");
+    assert_ne!(
+        computed(c, "button", None, "transition-duration").await,
+        "0s"
+    );
 
     emulate_media(
         c,
@@ -614,13 +639,26 @@ async fn the_stylesheet_follows_the_dark_scheme_and_reduced_motion() {
     )
     .await;
     assert!(media_matches(c, "(prefers-reduced-motion: reduce)").await);
-    assert_eq!(background().await, json!("rgb(16, 20, 28)"), "the dark page");
     assert_eq!(
-        computed(c, "push-status push-status--pending", Some("::before"), "animation-name").await,
+        background().await,
+        json!("rgb(16, 20, 28)"),
+        "the dark page"
+    );
+    assert_eq!(
+        computed(
+            c,
+            "push-status push-status--pending",
+            Some("::before"),
+            "animation-name"
+        )
+        .await,
         "none",
         "the waiting ring stands still"
     );
-    assert_eq!(computed(c, "button", None, "transition-duration").await, "0s");
+    assert_eq!(
+        computed(c, "button", None, "transition-duration").await,
+        "0s"
+    );
 
     browser.close().await;
     app.stop().await;

@@ -23,7 +23,9 @@ use crate::harness::browser::*;
 /// Every message and attribute of one language whose words are plain text (no `{ $variable }`
 /// and no selector), by id.
 fn plain_messages(language: &str) -> BTreeMap<String, String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("locales").join(language);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("locales")
+        .join(language);
     let mut found = BTreeMap::new();
     for file in std::fs::read_dir(&dir).expect("a locales folder") {
         let path = file.unwrap().path();
@@ -151,7 +153,9 @@ fn message_ids_in(text: &str) -> Vec<&str> {
             let parts: Vec<&str> = word.split('-').collect();
             parts.len() >= 3
                 && parts.iter().all(|p| {
-                    !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                 })
                 && parts[0].bytes().all(|b| b.is_ascii_lowercase())
         })
@@ -211,11 +215,21 @@ async fn a_german_browser_signs_in_sets_up_the_authenticator_app_and_sees_its_re
     let key = key_from_grouped(&text_of(c, "#totp-key").await);
     fill(c, "password", PASSWORD).await;
     fill(c, "code", &wrong_code(&key)).await;
-    click(c, "form[action='/account/security/totp/activate'] button[type='submit']").await;
-    words.assert_german(c, "authenticator wizard, wrong code").await;
+    click(
+        c,
+        "form[action='/account/security/totp/activate'] button[type='submit']",
+    )
+    .await;
+    words
+        .assert_german(c, "authenticator wizard, wrong code")
+        .await;
     fill(c, "password", PASSWORD).await;
     fill(c, "code", &totp_code(&key, 0)).await;
-    click(c, "form[action='/account/security/totp/activate'] button[type='submit']").await;
+    click(
+        c,
+        "form[action='/account/security/totp/activate'] button[type='submit']",
+    )
+    .await;
     assert_eq!(path_of(c).await, "/account/security/recovery-codes");
     words.assert_german(c, "recovery codes").await;
     let codes = c.find_all(Locator::Css(".codes li code")).await.unwrap();
@@ -249,7 +263,9 @@ async fn a_german_browser_signs_in_sets_up_the_authenticator_app_and_sees_its_re
 #[test]
 fn message_ids_are_told_from_german_words() {
     assert_eq!(
-        message_ids_in("Bitte sign-in-title eingeben: Zwei-Faktor-Authentifizierung 1234-5678-9012"),
+        message_ids_in(
+            "Bitte sign-in-title eingeben: Zwei-Faktor-Authentifizierung 1234-5678-9012"
+        ),
         vec!["sign-in-title"]
     );
 }

@@ -27,7 +27,9 @@ async fn press(c: &Client, keys: &[char]) {
             .then(KeyAction::Down { value: key })
             .then(KeyAction::Up { value: key });
     }
-    c.perform_actions(actions).await.expect("the keys are pressed");
+    c.perform_actions(actions)
+        .await
+        .expect("the keys are pressed");
 }
 
 async fn type_text(c: &Client, text: &str) {
@@ -98,10 +100,7 @@ async fn tab_to(c: &Client, css: &str) {
 
 /// Presses Enter and waits until it has loaded the next page.
 async fn enter_and_wait(c: &Client) {
-    let old_root = c
-        .find(fantoccini::Locator::Css("html"))
-        .await
-        .unwrap();
+    let old_root = c.find(fantoccini::Locator::Css("html")).await.unwrap();
     press(c, &[Key::Enter.into()]).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     while old_root.tag_name().await.is_ok() {
@@ -145,7 +144,11 @@ async fn a_keyboard_alone_sets_up_the_authenticator_app_and_signs_in_with_it() {
     // The first Tab of a page offers the skip link, which jumps past the navigation.
     press(c, &[Key::Tab.into()]).await;
     assert!(focus_is(c, ".skip-link").await, "{}", focused(c).await);
-    assert_eq!(focused(c).await["visible"], json!(true), "the skip link shows");
+    assert_eq!(
+        focused(c).await["visible"],
+        json!(true),
+        "the skip link shows"
+    );
     press(c, &[Key::Enter.into()]).await;
     assert!(focus_is(c, "main").await, "{}", focused(c).await);
     tab_to(c, "form[action='/account/security/totp/start'] button").await;
