@@ -32,6 +32,7 @@ const AGENT_PASSWORD: &str = "Support-Desk-7!";
 const BOB: &str = "bob@example.com";
 const BOB_PASSWORD: &str = "Blue-Secret-42!";
 const CAROL: &str = "carol@example.com";
+const REDIRECT_URI: &str = "https://mail.example.com/callback";
 
 /// The rules axe runs: WCAG 2.0 and 2.1, A and AA (not best practice, not AAA).
 const TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -261,7 +262,19 @@ impl<'a> Audit<'a> {
         c.set_window_size(DESKTOP.width, DESKTOP.height)
             .await
             .unwrap();
-        self.pages.push(format!("{name} ({})", self.language));
+        let h1 = c
+            .execute(
+                "const h = document.querySelector('h1'); return h ? h.innerText : ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.pages.push(format!(
+            "{name} ({}) {}: {}",
+            self.language,
+            path_of(c).await,
+            h1.as_str().unwrap_or("")
+        ));
     }
 
     /// Plants an image without a text alternative on the page, and demands that axe names it:
@@ -304,28 +317,35 @@ impl<'a> Audit<'a> {
 /// Sets `fields` (by name) in the form posting to `action` and submits it as its first submit
 /// button would, then waits for the next page. Works on forms folded into a `<details>`.
 async fn submit(c: &Client, action: &str, fields: &[(&str, &str)]) {
+    submit_form(c, &format!("form[action='{action}']"), fields).await;
+}
+
+/// [`submit`] for the first form that matches `css`.
+async fn submit_form(c: &Client, css: &str, fields: &[(&str, &str)]) {
+    let action = css;
     let old_root = c.find(Locator::Css("html")).await.unwrap();
     let fields: Vec<Value> = fields.iter().map(|(n, v)| json!([n, v])).collect();
     let done = c
         .execute(
-            r#"const form = document.querySelector(`form[action='${arguments[0]}']`);
-            if (!form) return false;
+            r#"const form = document.querySelector(arguments[0]);
+            if (!form) return 'no such form';
             for (const [name, value] of arguments[1]) {
                 const input = form.querySelector(`[name='${name}']:not([type='hidden'])`)
                     || form.querySelector(`[name='${name}']`);
+                if (!input) return `no field ${name}`;
                 input.value = value;
             }
             const button = form.querySelector("button[type='submit'], button:not([type])");
             form.requestSubmit(button || undefined);
-            return true;"#,
+            return 'sent';"#,
             vec![json!(action), json!(fields)],
         )
         .await
         .unwrap();
     assert_eq!(
         done,
-        json!(true),
-        "a form posting to {action} on {}",
+        json!("sent"),
+        "the form {action} on {}",
         c.current_url().await.unwrap()
     );
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -482,18 +502,85 @@ async fn tour(audit: &mut Audit<'_>) {
     audit
         .visit("security with a device", "/account/security", &app)
         .await;
+    submit_form(
+        c,
+        "form[action^='/account/security/push-devices/'][action$='/remove']",
+        &[],
+    )
+    .await;
+    audit.check("confirm removing a device").await;
+    audit.visit("app passwords", "/account/app-passwords", &app).await;
+    submit(
+        c,
+        "/account/app-passwords",
+        &[("name", "Mail"), ("password", PASSWORD)],
+    )
+    .await;
+    audit.check("app password created").await;
+    audit.visit("support PIN", "/account/support-pin", &app).await;
+    submit(
+        c,
+        "/account/support-pin",
+        &[("pin", "4829"), ("pin_confirm", "4830"), ("password", PASSWORD)],
+    )
+    .await;
+    audit.check("support PIN with errors").await;
+    audit.visit("phone", "/account/phone", &app).await;
+    submit(c, "/account/phone", &[("number", "+49 151 23456789")]).await;
+    audit.check("phone, code sent").await;
+    submit(c, "/account/phone/verify", &[("code", "000000")]).await;
+    audit.check("phone, wrong code").await;
+    audit.visit("resources", "/resources", &app).await;
+    submit(c, "/resources", &[("name", "Webmail")]).await;
+    audit.check("resources with one").await;
+    audit.visit("groups", "/admin/groups", &app).await;
+    submit(c, "/admin/groups", &[("name", "Staff")]).await;
+    audit.check("groups with one").await;
+    audit.visit("access rules", "/admin/access-rules", &app).await;
+    submit(
+        c,
+        "/admin/access-rules",
+        &[("host", "app.example.com"), ("groups", "Staff")],
+    )
+    .await;
+    audit.check("access rules with one").await;
+    audit.visit("OIDC clients", "/admin/oidc-clients", &app).await;
+    submit(
+        c,
+        "/admin/oidc-clients",
+        &[("name", "Webmail"), ("redirect_uris", REDIRECT_URI)],
+    )
+    .await;
+    audit.check("OIDC client created").await;
+    let client_id = c
+        .execute(
+            r#"const form = [...document.querySelectorAll("form[action^='/admin/oidc-clients/']")]
+                .find(f => f.getAttribute('action').split('/').length === 4);
+            return form ? form.getAttribute('action').split('/')[3] : null;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let client_id = client_id.as_str().expect("the new client's id");
+    audit
+        .visit(
+            "OIDC consent",
+            &format!(
+                "/oauth2/authorize?response_type=code&client_id={client_id}\
+                 &redirect_uri={}&scope=openid%20email&state=axe-state&nonce=axe-nonce\
+                 &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+                 &code_challenge_method=S256",
+                REDIRECT_URI.replace(':', "%3A").replace('/', "%2F")
+            ),
+            &app,
+        )
+        .await;
     for (name, path) in [
-        ("support PIN", "/account/support-pin"),
         ("app passwords", "/account/app-passwords"),
         ("connected apps", "/account/security/connected-apps"),
         ("devices", "/account/security/devices"),
-        ("phone", "/account/phone"),
         ("add a security key", "/account/security/webauthn/add"),
-        ("resources", "/resources"),
         ("users", "/admin/users"),
-        ("groups", "/admin/groups"),
-        ("access rules", "/admin/access-rules"),
-        ("OIDC clients", "/admin/oidc-clients"),
     ] {
         audit.visit(name, path, &app).await;
     }
