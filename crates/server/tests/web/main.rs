@@ -12,6 +12,7 @@ mod harness;
 
 mod account_locale;
 mod admin_oidc_clients;
+mod axe;
 mod browser;
 mod browser_access_rules;
 mod browser_admin;
@@ -25,6 +26,8 @@ mod browser_remember;
 mod browser_sign_in;
 mod browser_step_up;
 mod browser_webauthn;
+mod german;
+mod keyboard;
 mod oidc_rp;
 mod oidc_rp_refusals;
 mod oidc_sign_in;
