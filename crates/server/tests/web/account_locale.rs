@@ -261,3 +261,23 @@ on_both_backends! {
         assert!(resources.contains("Die Ressource wurde angelegt."), "{resources}");
     }
 }
+
+on_both_backends! {
+    async fn a_signed_out_page_of_the_area_follows_accept_language(env: TestEnv) {
+        let app = env.spawn().await;
+        app.signed_in("owner@a.example").await;
+        // A used setup link, once an owner exists: its own page, in the browser's language.
+        let r = browser()
+            .get(app.url("/setup?token=used"))
+            .header(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::GONE);
+        let html = r.text().await.unwrap();
+        assert_eq!(page_language(&html), "de");
+        assert!(html.contains("<title>Einrichtungslink bereits verwendet · Portcullis</title>"), "{html}");
+        assert!(html.contains("es gibt schon einen Inhaber"), "{html}");
+        assert!(leaked_ids(&html).is_empty(), "{html}");
+    }
+}
