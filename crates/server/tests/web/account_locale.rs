@@ -174,3 +174,110 @@ on_both_backends! {
         assert!(page.contains(r#"<option value="" selected>The language of this browser</option>"#), "{page}");
     }
 }
+
+/// Posts a form of `page` (with its token) to `to`; the redirect it answers with.
+async fn post_form(
+    http: &Client,
+    app: &TestApp,
+    page: &str,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, html) = get(http, app, page).await;
+    let csrf = hidden_csrf(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    http.post(app.url(to)).form(&form).send().await.unwrap()
+}
+
+/// A message id shown instead of its words: `admin-…` or `account-…` in the page's text.
+fn leaked_ids(html: &str) -> Vec<String> {
+    let mut leaked = Vec::new();
+    for prefix in ["admin-", "account-"] {
+        let mut rest = html;
+        while let Some(at) = rest.find(prefix) {
+            let before = &rest[..at];
+            // An id, class or address that merely contains the word is no message.
+            if !before.ends_with(['"', '#', '/', '-']) {
+                let end = rest[at..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .map_or(rest.len(), |e| at + e);
+                leaked.push(rest[at..end].to_owned());
+            }
+            rest = &rest[at + prefix.len()..];
+        }
+    }
+    leaked
+}
+
+on_both_backends! {
+    async fn every_administration_page_reads_in_german_without_a_message_id_showing(env: TestEnv) {
+        // The check finds an id shown as text, and not an address or an element's id.
+        assert_eq!(leaked_ids(r#"<p id="admin-x">admin-users-title</p>"#), ["admin-users-title"]);
+        assert!(leaked_ids(r#"<a href="/admin/access-rules">"#).is_empty());
+
+        let app = env.spawn().await;
+        app.signed_in("owner@a.example").await;
+        let http = sign_in(&app, "owner@a.example").await;
+        assert_eq!(choose(&http, &app, "de", "Europe/Berlin").await.status(), StatusCode::SEE_OTHER);
+        // Something on every page, so its rows and forms are shown too.
+        let made = [
+            ("/admin/users", "/admin/users", vec![("email", "bo@a.example"), ("password", ""), ("role", "user")]),
+            ("/admin/groups", "/admin/groups", vec![("name", "Betrieb")]),
+            ("/admin/access-rules", "/admin/access-rules", vec![("host", "app.example.com"), ("path_prefix", "/"), ("policy", "signed-in"), ("groups", "")]),
+            ("/resources", "/resources", vec![("kind", "datacenter"), ("name", "Frankfurt")]),
+        ];
+        for (page, to, fields) in &made {
+            let r = post_form(&http, &app, page, to, fields).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "POST {to}");
+        }
+        let (_, users) = get(&http, &app, "/admin/users").await;
+        // The link in the invited person's row: the last one before their address.
+        let marker = r#"href="/admin/users/"#;
+        let row = users.find(">bo@a.example<").unwrap_or_else(|| panic!("bo is listed: {users}"));
+        let link = users[..row].rfind(marker).expect("the invited person's page is linked");
+        let id = &users[link + marker.len()..];
+        let person = id[..id.find('"').unwrap()].to_owned();
+
+        for page in [
+            "/account".to_owned(),
+            "/admin/users".to_owned(),
+            format!("/admin/users/{person}"),
+            "/admin/groups".to_owned(),
+            "/admin/access-rules".to_owned(),
+            "/admin/oidc-clients".to_owned(),
+            "/resources".to_owned(),
+            "/resources?done=created".to_owned(),
+        ] {
+            let (status, html) = get(&http, &app, &page).await;
+            assert_eq!(status, StatusCode::OK, "GET {page}");
+            assert_eq!(page_language(&html), "de", "{page}");
+            let leaked = leaked_ids(&html);
+            assert!(leaked.is_empty(), "{page} shows message ids {leaked:?}:\n{html}");
+        }
+        let (_, person_page) = get(&http, &app, &format!("/admin/users/{person}")).await;
+        assert!(person_page.contains("Einladung"), "{person_page}");
+        let (_, resources) = get(&http, &app, "/resources?done=created").await;
+        assert!(resources.contains("Die Ressource wurde angelegt."), "{resources}");
+    }
+}
+
+on_both_backends! {
+    async fn a_signed_out_page_of_the_area_follows_accept_language(env: TestEnv) {
+        let app = env.spawn().await;
+        app.signed_in("owner@a.example").await;
+        // A used setup link, once an owner exists: its own page, in the browser's language.
+        let r = browser()
+            .get(app.url("/setup?token=used"))
+            .header(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::GONE);
+        let html = r.text().await.unwrap();
+        assert_eq!(page_language(&html), "de");
+        assert!(html.contains("<title>Einrichtungslink bereits verwendet · Portcullis</title>"), "{html}");
+        assert!(html.contains("es gibt schon einen Inhaber"), "{html}");
+        assert!(leaked_ids(&html).is_empty(), "{html}");
+    }
+}
