@@ -36,7 +36,7 @@ security-totp-confirm-text = Geben Sie Ihr aktuelles Passwort und den Code ein, 
 security-totp-code-label = Code aus der App
 security-totp-code-hint = { $digits } Ziffern, zum Beispiel 123456.
 security-totp-activate = Aktivieren
-security-totp-cancel = Abbrechen und zurück zur Sicherheit
+security-totp-cancel = Abbrechen und zurück zu „Sicherheit“
 
 ## Recovery codes, shown once
 
@@ -69,7 +69,7 @@ security-codes-done = Fertig
 ## The Security tab
 
 security-title = Sicherheit
-security-lead = Wege, sich über Ihr Passwort hinaus als Sie auszuweisen.
+security-lead = Wie Sie über Ihr Passwort hinaus nachweisen, dass Sie es sind.
 security-back-account = Zurück zu Ihrem Konto
 security-badge-active = Aktiv
 security-badge-not-set-up = Nicht eingerichtet
@@ -93,8 +93,8 @@ security-codes-of-total = { $count ->
     [one] 1 von { $total } übrig
    *[other] { $count } von { $total } übrig
 }
-security-codes-low = Erstellen Sie bald neue
-security-codes-none = Erstellen Sie jetzt welche: Ohne sie sperrt Sie ein verlorenes Smartphone aus
+security-codes-low = Bald neue erstellen
+security-codes-none = Jetzt erstellen: Ohne sie sperrt Sie ein verlorenes Smartphone aus
 security-codes-make = Wiederherstellungscodes erstellen
 security-codes-make-button = Codes erstellen
 security-codes-regenerate-hint-app = Sie erhalten zehn neue Codes und ein neues Notfall-Kit. Ihre bisherigen Codes sind dann ungültig.
@@ -228,7 +228,7 @@ security-devices-forgotten = Dieser Browser wurde vergessen. Bei seiner nächste
 ## Mobile number (also the number step of the setup wizard at sign-in)
 
 security-phone-title = Mobilnummer
-security-back-to-security = Zurück zur Sicherheit
+security-back-to-security = Zurück zu „Sicherheit“
 security-phone-wizard-title = Zwei-Faktor-Authentifizierung einrichten
 security-phone-wizard-required = Ihr Administrator verlangt für Ihr Konto die Zwei-Faktor-Authentifizierung.
 security-phone-wizard-required-more = Schließen Sie diese Einrichtung ab, um sich anzumelden: Ohne sie ist keine Anmeldung möglich.
@@ -290,13 +290,13 @@ security-pair-link-text = Die App hat keine Kamera: Geben Sie ihr den Link unten
 security-copy-link = Link kopieren
 security-copy-link-done = Link kopiert
 security-pair-run = Führen Sie auf dem Gerät mit der App aus:
-security-pair-command = portcullis-app pair '{ $uri }'
+security-pair-command = portcullis-app pair
 security-copy-command = Befehl kopieren
 security-copy-command-done = Befehl kopiert
 security-pair-check-title = Liste prüfen
 security-pair-check-named = Die App zeigt an, mit welchem Konto sie gekoppelt ist und dass dieses Gerät „{ $name }“ heißt; portcullis-app accounts und portcullis-app watch zeigen diesen Namen ebenfalls. Ihr Gerät erscheint dann auf der Sicherheitsseite unter Begleit-App, und Ihre nächste Anmeldung können Sie in der App bestätigen.
 security-pair-check = Die App zeigt an, mit welchem Konto sie gekoppelt ist. Ihr Gerät erscheint dann auf der Sicherheitsseite unter Begleit-App, und Ihre nächste Anmeldung können Sie in der App bestätigen.
-security-pair-done = Fertig, zurück zur Sicherheit
+security-pair-done = Fertig, zurück zu „Sicherheit“
 
 ## Security keys and passkeys
 

@@ -150,3 +150,62 @@ mod tests {
         assert_eq!(german, ("1 Sekunde".to_owned(), "50 Minuten".to_owned()));
     }
 }
+
+#[cfg(test)]
+mod page_tests {
+    use portcullis_core::locale::Language;
+    use portcullis_core::model::Role;
+
+    use super::*;
+
+    fn page(problem: Option<FormProblem>) -> PhonePage {
+        PhonePage {
+            layout: Layout::signed_in("security-phone-title", "security", "csrf", Role::User),
+            csrf: "csrf".to_owned(),
+            action: paths::PHONE,
+            wizard: false,
+            next: "",
+            email: "alice@example.com".to_owned(),
+            verified: None,
+            pending: Some("+49 151 ••••5678".to_owned()),
+            resend_wait: None,
+            valid_minutes: 10,
+            sms_configured: true,
+            required_for_2fa: false,
+            notice: None,
+            problem,
+            number: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_refusal_is_tied_to_its_input() {
+        let wrong = FormProblem::new("code", "code", "Wrong.".to_owned());
+        let html = page(Some(wrong)).render().unwrap();
+        assert!(
+            html.contains(r#"aria-describedby="code-hint code-error""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"id="code-error""#), "{html}");
+        let late = FormProblem::new("resend", "", "Wait.".to_owned());
+        let html = page(Some(late)).render().unwrap();
+        assert!(
+            html.contains(r#"aria-describedby="resend-hint resend-error""#),
+            "{html}"
+        );
+        let bad = FormProblem::new("number", "number", "Bad.".to_owned());
+        let html = page(Some(bad)).render().unwrap();
+        assert!(
+            html.contains(r#"aria-describedby="number-hint number-error""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"aria-invalid="true""#), "{html}");
+    }
+
+    #[test]
+    fn the_page_speaks_german() {
+        let html = crate::i18n::with_locale(Language::De, None, || page(None).render().unwrap());
+        assert!(html.contains("Code aus der SMS"), "{html}");
+        assert!(html.contains("Er ist 10 Minuten gültig."), "{html}");
+    }
+}

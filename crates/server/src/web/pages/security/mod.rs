@@ -242,3 +242,73 @@ async fn key_rows(state: &AppState, auth: &Authenticated) -> Result<Vec<KeyRow>,
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use portcullis_core::locale::Language;
+    use portcullis_core::model::Role;
+
+    use super::*;
+
+    /// The overview with every tile in its fullest state, and a refusal beside a form.
+    fn page(codes_left: i64) -> SecurityPage {
+        SecurityPage {
+            layout: Layout::signed_in("security-title", "security", "csrf", Role::User),
+            csrf: "csrf".to_owned(),
+            email: "alice@example.com".to_owned(),
+            notice: Some(Notice::success("security-notice-key-added")),
+            totp: TotpTile {
+                active: true,
+                forced: true,
+                recovery_codes_left: codes_left,
+                recovery_codes_total: CODES_PER_SET,
+            },
+            error: Some(TileError {
+                form: "regenerate",
+                message: "Wrong.".to_owned(),
+            }),
+            support_pin: Some("7. Dezember 2026, 14:05 MEZ".to_owned()),
+            app_passwords: 2,
+            phone: PhoneTile {
+                number: Some("+49 151 ••••5678".to_owned()),
+                verified: true,
+            },
+            push_devices: vec![DeviceRow {
+                id: "d1".to_owned(),
+                name: "Tablet".to_owned(),
+                paired: "gestern".to_owned(),
+                last_seen: "heute".to_owned(),
+            }],
+            push_last_factor: false,
+            renaming: None,
+            keys: vec![KeyRow {
+                id: "k1".to_owned(),
+                name: "YubiKey".to_owned(),
+                added: "gestern".to_owned(),
+                last_used: "nie".to_owned(),
+                passkey: true,
+            }],
+            key_last_factor: false,
+            pair_name: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_word_of_the_overview_has_a_translation() {
+        for language in [Language::En, Language::De] {
+            let html = crate::i18n::with_locale(language, None, || page(1).render().unwrap());
+            // A message id that does not exist would show as itself.
+            assert!(!html.contains("security-"), "{html}");
+        }
+        let html = crate::i18n::with_locale(Language::De, None, || page(1).render().unwrap());
+        assert!(html.contains("1 von 10 übrig"), "{html}");
+        assert!(html.contains("Sicherheitsschlüssel und Passkeys"), "{html}");
+        assert!(html.contains("Tablet umbenennen"), "{html}");
+        let html = page(10).render().unwrap();
+        assert!(html.contains("10 of 10 left"), "{html}");
+        assert!(
+            html.contains("The security key or passkey was added."),
+            "{html}"
+        );
+    }
+}

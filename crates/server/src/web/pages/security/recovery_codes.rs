@@ -173,3 +173,52 @@ pub async fn emergency_kit(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use portcullis_core::locale::Language;
+    use portcullis_core::model::Role;
+
+    use super::*;
+
+    fn page(occasion: Occasion) -> CodesPage {
+        CodesPage {
+            layout: Layout::signed_in("security-codes-title-on", "security", "csrf", Role::User),
+            occasion,
+            codes: (1..=10).map(|i| format!("{i:04}-5678")).collect(),
+            already_shown: false,
+            csrf: "csrf".to_owned(),
+            email: "alice@example.com".to_owned(),
+            app: true,
+        }
+    }
+
+    #[test]
+    fn the_codes_page_speaks_german_and_lists_the_codes() {
+        let html = crate::i18n::with_locale(Language::De, None, || {
+            page(Occasion::Activated).render().unwrap()
+        });
+        assert!(html.contains(r#"<html lang="de">"#), "{html}");
+        assert!(html.contains("Ihre Wiederherstellungscodes"), "{html}");
+        assert!(html.contains("10 Wiederherstellungscodes übrig"), "{html}");
+        assert!(html.contains("Notfall-Kit herunterladen (PDF)"), "{html}");
+        assert!(!html.contains("Your recovery codes"), "{html}");
+        // A list a screen reader counts, one code an item.
+        assert_eq!(html.matches("<li><code>").count(), 10, "{html}");
+        assert!(
+            html.contains(r#"<ol class="codes" id="recovery-codes""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_count_of_codes_is_a_plural_in_both_languages() {
+        let left = |language, count: usize| {
+            crate::i18n::text(language, "security-codes-left", &[("count", count.into())])
+        };
+        assert_eq!(left(Language::En, 1), "1 recovery code left");
+        assert_eq!(left(Language::En, 3), "3 recovery codes left");
+        assert_eq!(left(Language::De, 1), "1 Wiederherstellungscode übrig");
+        assert_eq!(left(Language::De, 3), "3 Wiederherstellungscodes übrig");
+    }
+}

@@ -191,3 +191,69 @@ pub async fn deactivate(
     let response = security_page(&state, &auth, &csrf, None, Some(error), status).await?;
     Ok((csrf, response).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use portcullis_core::locale::Language;
+    use portcullis_core::model::Role;
+
+    use super::*;
+    use crate::web::kit::authenticator_key::{grouped, spoken};
+
+    fn page(error: Option<FormError>) -> SetupPage {
+        let key = "JBSWY3DPEHPK3PXP";
+        SetupPage {
+            layout: Layout::signed_in("security-totp-setup-title", "security", "csrf", Role::User),
+            csrf: "csrf".to_owned(),
+            app: AppKey {
+                email: "alice@example.com".to_owned(),
+                issuer: "Portcullis".to_owned(),
+                qr_svg: String::new(),
+                key: grouped(key),
+                key_spoken: spoken(key),
+                digits: 6,
+                period: 30,
+                algorithm: "SHA1",
+            },
+            error,
+        }
+    }
+
+    #[test]
+    fn the_wizard_speaks_german_and_spells_the_key_group_by_group() {
+        let html = crate::i18n::with_locale(Language::De, None, || page(None).render().unwrap());
+        assert!(html.contains(r#"<html lang="de">"#), "{html}");
+        assert!(html.contains("Authenticator-App einrichten"), "{html}");
+        assert!(html.contains("Aktuelles Passwort"), "{html}");
+        // The visible key is grouped and hidden from screen readers, which read the spelled copy.
+        assert!(
+            html.contains(
+                r#"aria-hidden="true" id="totp-key" data-copy-compact>JBSW Y3DP EHPK 3PXP<"#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("in Gruppen zu vier Zeichen: J B S W, Y 3 D P, E H P K, 3 P X P"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"data-copied-message="Schlüssel kopiert""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_code_is_tied_to_its_field() {
+        let error = FormError {
+            field: "code",
+            message: "That code is not right.".to_owned(),
+        };
+        let html = page(Some(error)).render().unwrap();
+        assert!(
+            html.contains(r#"aria-describedby="code-hint code-error""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"aria-invalid="true""#), "{html}");
+        assert!(html.contains(r#"id="code-error""#), "{html}");
+    }
+}
