@@ -40,7 +40,7 @@ core-public-key-must-be-a-32-byte-ed25519-key-base64url = public_key muss ein 32
 core-no-companion-app-is-paired-with-this-account = Mit diesem Konto ist keine Begleit-App gekoppelt.
 core-this-account-already-has-two-factor-authentication-enter-a-code-from-your-authenticator-app-or-a-recovery-code-to-add-a-security-key = Dieses Konto hat bereits eine Zwei-Faktor-Authentifizierung: Geben Sie einen Code aus Ihrer Authenticator-App oder einen Wiederherstellungscode ein, um einen Sicherheitsschlüssel hinzuzufügen.
 core-you-have-50-app-passwords-the-most-there-may-be-revoke-one-you-no-longer-use = Sie haben 50 App-Passwörter, mehr sind nicht möglich; widerrufen Sie eines, das Sie nicht mehr verwenden.
-core-only-a-completed-second-step-can-remember-a-browser = Nur ein abgeschlossener zweiter Schritt kann einen Browser merken.
+core-only-a-completed-second-step-can-remember-a-browser = Ein Browser kann erst nach einem abgeschlossenen zweiten Schritt gemerkt werden.
 core-the-browser-s-key-is-not-a-p-256-public-key = Der Schlüssel des Browsers ist kein öffentlicher P-256-Schlüssel.
 
 ## Mobilnummer

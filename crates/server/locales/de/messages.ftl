@@ -23,8 +23,8 @@ mail-subject-password-was-reset = Ihr { $product }-Passwort wurde zurückgesetzt
 mail-subject-two-factor-activated = Die Zwei-Faktor-Authentifizierung ist für Ihr { $product }-Konto eingeschaltet
 mail-subject-two-factor-deactivated = Die Zwei-Faktor-Authentifizierung wurde für Ihr { $product }-Konto ausgeschaltet
 mail-subject-two-factor-removed-by-recovery = Ein Wiederherstellungscode hat die Zwei-Faktor-Authentifizierung von Ihrem { $product }-Konto entfernt
-mail-subject-two-factor-reset-by-admin = Ein Administrator hat Ihre { $product }-Zwei-Faktor-Authentifizierung zurückgesetzt
-mail-subject-two-factor-reset-by-operator = Der Betreiber des Servers hat Ihre { $product }-Zwei-Faktor-Authentifizierung zurückgesetzt
+mail-subject-two-factor-reset-by-admin = Ein Administrator hat die Zwei-Faktor-Authentifizierung Ihres { $product }-Kontos zurückgesetzt
+mail-subject-two-factor-reset-by-operator = Der Betreiber des Servers hat die Zwei-Faktor-Authentifizierung Ihres { $product }-Kontos zurückgesetzt
 mail-subject-two-factor-forced = Die Zwei-Faktor-Authentifizierung ist jetzt für Ihr { $product }-Konto vorgeschrieben
 mail-subject-two-factor-unforced = Die Zwei-Faktor-Authentifizierung ist für Ihr { $product }-Konto nicht mehr vorgeschrieben
 mail-subject-recovery-codes-regenerated = Neue Wiederherstellungscodes für Ihr { $product }-Konto
@@ -96,12 +96,12 @@ mail-event-role-other = Ihre Rolle im Konto Ihrer Organisation ist jetzt „{ $r
 
 ## Sicherheitsmeldungen: wer es war, und was zu tun ist
 
-mail-security-lock-explain = Die Änderung wurde mit Ihrem Passwort oder einer anderen Ihrer Anmeldemethoden vorgenommen: Wenn Sie es nicht waren, hat jemand anderes diese. Das Sperren meldet Sie überall ab und verhindert jede Anmeldung, bis ein Administrator das Konto entsperrt. { $days ->
+mail-security-lock-explain = Die Änderung wurde mit Ihrem Passwort oder einer anderen Ihrer Anmeldemethoden vorgenommen: Wenn Sie es nicht waren, verfügt jemand anderes darüber. Das Sperren meldet Sie überall ab und verhindert jede Anmeldung, bis ein Administrator das Konto entsperrt. { $days ->
     [one] Der Link funktioniert einmal, 1 Tag lang.
    *[other] Der Link funktioniert einmal, { $days } Tage lang.
 }
-mail-by-administrator = Diese Änderung hat { $admin } vorgenommen, ein Administrator Ihrer Organisation, nicht mit Ihrem Passwort oder Ihren Anmeldemethoden; es gibt also nichts zu sperren. Wenn Sie damit nicht gerechnet haben, fragen Sie dort nach.
-mail-by-owner = Diese Änderung hat { $admin } vorgenommen, der Inhaber des Kontos Ihrer Organisation, nicht mit Ihrem Passwort oder Ihren Anmeldemethoden; es gibt also nichts zu sperren. Wenn Sie damit nicht gerechnet haben, fragen Sie dort nach.
+mail-by-administrator = Diese Änderung hat { $admin } vorgenommen, ein Administrator Ihrer Organisation, nicht mit Ihrem Passwort oder Ihren Anmeldemethoden; es gibt also nichts zu sperren. Wenn Sie damit nicht gerechnet haben, wenden Sie sich an diese Person.
+mail-by-owner = Diese Änderung hat { $admin } vorgenommen, der Inhaber des Kontos Ihrer Organisation, nicht mit Ihrem Passwort oder Ihren Anmeldemethoden; es gibt also nichts zu sperren. Wenn Sie damit nicht gerechnet haben, wenden Sie sich an diese Person.
 mail-by-operator = Diese Änderung hat der Betreiber des Servers auf dessen Kommandozeile vorgenommen, nicht mit Ihrem Passwort oder Ihren Anmeldemethoden; es gibt also nichts zu sperren. Wenn Sie damit nicht gerechnet haben, fragen Sie Ihren Administrator.
 
 ## Neue Anmeldung
@@ -123,7 +123,7 @@ mail-wrong-codes-latest = Der letzte Versuch:
 mail-wrong-codes-if-you = Wenn Sie das waren und sich bei den Codes vertippt haben, müssen Sie nichts tun.
 mail-wrong-codes-change-prompt = Wenn Sie es nicht waren, ändern Sie jetzt Ihr Passwort:
 mail-wrong-codes-button = Mein Passwort ändern
-mail-wrong-codes-lock-prompt = Wenn Sie vermuten, dass jemand weiter gekommen ist, sperren Sie Ihr Konto:
+mail-wrong-codes-lock-prompt = Wenn Sie vermuten, dass jemand weitergekommen ist, sperren Sie Ihr Konto:
 mail-wrong-codes-lock-explain = Das Sperren meldet Sie überall ab und verhindert jede Anmeldung, bis ein Administrator das Konto entsperrt. { $days ->
     [one] Der Link funktioniert einmal, 1 Tag lang.
    *[other] Der Link funktioniert einmal, { $days } Tage lang.
@@ -131,7 +131,7 @@ mail-wrong-codes-lock-explain = Das Sperren meldet Sie überall ab und verhinder
 
 ## Ein Kontoinhaber hat sein Konto gesperrt (an Inhaber und Administratoren)
 
-mail-locked-intro = { $email } ist in einer Sicherheitsmeldung über eine Änderung mit dem eigenen Passwort oder den eigenen Anmeldemethoden dem Link „Das war ich nicht“ gefolgt und hat das eigene Konto gesperrt.
+mail-locked-intro = { $email } hat das eigene Konto gesperrt, über den Link „Das war ich nicht“ in einer Sicherheitsmeldung zu einer Änderung, die mit dem eigenen Passwort oder den eigenen Anmeldemethoden vorgenommen wurde.
 mail-locked-next-text = Niemand kann sich bei diesem Konto anmelden, bis ein Administrator es entsperrt. Finden Sie heraus, was geschehen ist, und entsperren Sie es dann in der Benutzerverwaltung: { $link }
 mail-locked-next = Niemand kann sich bei diesem Konto anmelden, bis ein Administrator es entsperrt. Finden Sie heraus, was geschehen ist, und entsperren Sie es dann in der Benutzerverwaltung.
 mail-locked-button = Benutzerverwaltung öffnen

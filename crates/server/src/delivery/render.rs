@@ -484,9 +484,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_security_event_has_its_own_subject_and_sentence() {
-        let events = [
+    fn every_security_event() -> Vec<SecurityEvent> {
+        vec![
             SecurityEvent::PasswordChanged,
             SecurityEvent::PasswordReset,
             SecurityEvent::TwoFactorActivated,
@@ -520,8 +519,12 @@ mod tests {
             SecurityEvent::RoleChanged {
                 to: "administrator".into(),
             },
-        ];
-        let rendered: Vec<Rendered> = events.into_iter().map(security).collect();
+        ]
+    }
+
+    #[test]
+    fn every_security_event_has_its_own_subject_and_sentence() {
+        let rendered: Vec<Rendered> = every_security_event().into_iter().map(security).collect();
         let subjects: std::collections::BTreeSet<_> = rendered
             .iter()
             .map(|m| m.subject.clone().unwrap())
@@ -845,5 +848,34 @@ mod tests {
             "{}",
             german.text
         );
+    }
+
+    #[test]
+    fn every_security_event_has_its_own_german_subject_and_sentence_and_no_missing_words() {
+        let rendered: Vec<Rendered> = in_german(|| {
+            every_security_event()
+                .into_iter()
+                .map(|e| security_by(e, ChangedBy::Operator))
+                .collect()
+        });
+        let subjects: std::collections::BTreeSet<_> = rendered
+            .iter()
+            .map(|m| m.subject.clone().unwrap())
+            .collect();
+        assert_eq!(subjects.len(), rendered.len(), "{subjects:#?}");
+        let sentences: std::collections::BTreeSet<_> = rendered
+            .iter()
+            .map(|m| m.text.lines().nth(2).unwrap().to_owned())
+            .collect();
+        assert_eq!(sentences.len(), rendered.len(), "{sentences:#?}");
+        for m in &rendered {
+            let html = m.html.as_deref().unwrap();
+            for shown in [m.subject.as_deref().unwrap(), &m.text, html] {
+                // A message that does not exist shows as its id.
+                assert!(!shown.contains("mail-"), "{shown}");
+                assert!(!shown.contains("Your "), "English in {shown}");
+            }
+            assert!(m.text.contains("Betreiber des Servers"), "{}", m.text);
+        }
     }
 }
