@@ -474,6 +474,14 @@ fn shell_word(path: &Path) -> String {
     }
 }
 
+fn parse_language(text: &str) -> Result<Language, String> {
+    match text {
+        "en" => Ok(Language::En),
+        "de" => Ok(Language::De),
+        _ => Err("the languages are en and de".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,13 +678,5 @@ mod tests {
         std::fs::write(&path, "bnid = \"0.0.0.0:9000\"\n").unwrap();
         assert!(Config::resolve(ServeArgs::default(), Some(&path)).is_err());
         std::fs::remove_dir_all(dir).unwrap();
-    }
-}
-
-fn parse_language(text: &str) -> Result<Language, String> {
-    match text {
-        "en" => Ok(Language::En),
-        "de" => Ok(Language::De),
-        _ => Err("the languages are en and de".to_owned()),
     }
 }

@@ -88,7 +88,7 @@ pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> ApiResult<Ap
 
 async fn me_body(state: &AppState, auth: &Authenticated) -> ApiResult<MeResponse> {
     let two_factor = state.services.two_factor_summary(&auth.user).await?;
-    let mut body = MeResponse::new(&auth, two_factor);
+    let mut body = MeResponse::new(auth, two_factor);
     body.support_pin = state
         .services
         .support_pin_changed_at(&auth.user)
