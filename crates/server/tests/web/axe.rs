@@ -620,6 +620,7 @@ async fn tour(audit: &mut Audit<'_>) {
         ("devices", "/account/security/devices"),
         ("add a security key", "/account/security/webauthn/add"),
         ("users", "/admin/users"),
+        ("OIDC sign-out", "/oauth2/logout"),
     ] {
         audit.visit(name, path, &app).await;
     }
