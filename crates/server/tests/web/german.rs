@@ -130,6 +130,8 @@ impl Words {
         // English that is still literal in a template, which the English files do not hold.
         let english_words: Vec<&str> = text
             .split(|ch: char| !ch.is_alphabetic())
+            // All capitals is a key or a code ("THE5 AND7"), not a word.
+            .filter(|w| !w.chars().all(|ch| ch.is_uppercase()))
             .filter(|w| ENGLISH_ONLY.contains(&w.to_lowercase().as_str()))
             .collect();
         assert!(
