@@ -301,7 +301,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let time_zone = crate::web::kit::cookies::get(headers, TZ_COOKIE)
         .map(|v| v.replace("%2F", "/").replace("%2f", "/"))
         .and_then(|v| TimeZoneName::parse(&v));
-    let here = without_lang(request.uri().path(), request.uri().query());
+    let here = here_of(&state.config, request.uri().path(), request.uri().query());
     let locale = PageLocale {
         language,
         time_zone,
@@ -322,17 +322,44 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-/// The page's address without its `lang=` pair: coming back to it must not choose again.
-fn without_lang(path: &str, query: Option<&str>) -> String {
-    let rest: Vec<&str> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
-        .collect();
-    if rest.is_empty() {
-        path.to_owned()
+/// Query parameters that name where to go next: the switch keeps them only when they lead
+/// somewhere a sign-in may lead ([`safe_next`]), so a crafted link never has the page repeat
+/// another site's address.
+const ONWARD: [&str; 8] = [
+    "next",
+    "return",
+    "return_to",
+    "returnTo",
+    "redirect",
+    "redirect_uri",
+    "url",
+    "continue",
+];
+
+/// The page's address for the switch to come back to: without its `lang=` pair (coming back
+/// must not choose again) and without an onward address that is not ours.
+fn here_of(config: &crate::config::Config, path: &str, query: Option<&str>) -> String {
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        return path.to_owned();
+    };
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key == "lang" {
+            continue;
+        }
+        if ONWARD.contains(&key.as_ref())
+            && crate::web::kit::return_to::safe_next(config, &value).is_none()
+        {
+            continue;
+        }
+        kept.append_pair(&key, &value);
+        any = true;
+    }
+    if any {
+        format!("{path}?{}", kept.finish())
     } else {
-        format!("{path}?{}", rest.join("&"))
+        path.to_owned()
     }
 }
 

@@ -133,10 +133,12 @@ fn lock_token(text: &str) -> String {
         .collect()
 }
 
-/// "When: 2026-12-07 19:30 UTC" for the clock's minute.
+/// "When: 7 December 2026, 19:30 UTC" for the clock's minute (an account without a time zone).
 fn when(clock: &FixedClock) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(clock.now().0).unwrap();
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
     format!("When: {}", t.format(&format).unwrap())
 }
 

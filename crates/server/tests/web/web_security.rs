@@ -166,6 +166,8 @@ const POST_ROUTES: &[(&str, &str)] = &[
     ("\"/signup\"", "/signup"),
     ("\"/invite\"", "/invite"),
     ("\"/lock\"", "/lock"),
+    ("\"/language\"", "/language"),
+    ("\"/account/locale\"", "/account/locale"),
     (
         "\"/account/security/connected-apps/{client_id}/revoke\"",
         "/account/security/connected-apps/x/revoke",
@@ -238,6 +240,7 @@ const GET_ROUTES: &[(&str, &str)] = &[
     ("\"/static/push.js\"", "/static/push.js"),
     ("\"/static/webauthn.js\"", "/static/webauthn.js"),
     ("\"/static/remember.js\"", "/static/remember.js"),
+    ("\"/static/locale.js\"", "/static/locale.js"),
 ];
 
 // ---------------------------------------------------------------------------------------------
