@@ -95,6 +95,16 @@ impl Modules {
 /// string. It has a `viewBox` of one unit per module and no fixed size: size it with CSS.
 /// Fails only when `data` does not fit in a QR code, which cannot happen up to [`MAX_BYTES`].
 pub fn svg(data: &str) -> Result<String, TooLong> {
+    render_svg(data, "role=\"img\" aria-label=\"QR code\"")
+}
+
+/// As [`svg`], hidden from screen readers: for a page that wraps it in an element labelled in
+/// the page's language ("QR code for your authenticator app").
+pub fn svg_in_labelled(data: &str) -> Result<String, TooLong> {
+    render_svg(data, "aria-hidden=\"true\" focusable=\"false\"")
+}
+
+fn render_svg(data: &str, accessibility: &str) -> Result<String, TooLong> {
     let modules = Modules::encode(data)?;
     let size = modules.width_with_quiet_zone();
     let mut path = String::with_capacity(modules.width() * modules.width() * 4);
@@ -103,8 +113,8 @@ pub fn svg(data: &str) -> Result<String, TooLong> {
         let _ = write!(path, "M{x} {y}h{len}v1h-{len}z");
     }
     Ok(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" \
-         aria-label=\"QR code\" shape-rendering=\"crispEdges\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" {accessibility} \
+         shape-rendering=\"crispEdges\">\
          <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
          <path fill=\"#000\" d=\"{path}\"/></svg>"
     ))

@@ -151,6 +151,11 @@ impl From<String> for Arg {
         Arg(FluentValue::from(v))
     }
 }
+impl From<&&String> for Arg {
+    fn from(v: &&String) -> Arg {
+        Arg(FluentValue::from((*v).clone()))
+    }
+}
 impl From<&String> for Arg {
     fn from(v: &String) -> Arg {
         Arg(FluentValue::from(v.clone()))

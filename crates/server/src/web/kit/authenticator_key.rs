@@ -35,7 +35,7 @@ impl AppKey {
         // An otpauth URI (issuer, an email address, a 32-character key) is far below what a QR
         // code holds; should that ever change, the person sees an error page, not half an
         // assistant.
-        let qr_svg = crate::qr::svg(&enrolment.otpauth_uri)
+        let qr_svg = crate::qr::svg_in_labelled(&enrolment.otpauth_uri)
             .map_err(|e| WebError::Internal(Error::internal(e)))?;
         Ok(AppKey {
             email: email.to_owned(),
