@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use axum::http::Method;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
+use portcullis_core::password::Password;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -678,6 +679,33 @@ async fn tour(audit: &mut Audit<'_>) {
     audit.check("support agent, first page").await;
     sign_out(c, &app).await;
     app.stop().await;
+
+    // A deployment that wants a verified mobile number before two-factor authentication: the
+    // forced setup starts with the number (phone.html in its wizard form).
+    let phone_app = TestApp::spawn_with(
+        |args| {
+            args.open_registration = Some(true);
+            args.require_phone_for_2fa = Some(true);
+        },
+        |server| async move {
+            server
+                .state()
+                .services
+                .create_owner_from_shell(EMAIL, &Password::new(PASSWORD))
+                .await
+                .expect("the owner is created");
+            server
+        },
+    )
+    .await;
+    add_user(&phone_app, BOB, BOB_PASSWORD, true).await;
+    sign_in(c, &phone_app, BOB, BOB_PASSWORD).await;
+    audit.check("forced setup, number step").await;
+    submit(c, "/login/setup/phone", &[("number", "+49 151 23456789")]).await;
+    audit.check("forced setup, number code").await;
+    submit(c, "/login/setup/phone/verify", &[("code", "000000")]).await;
+    audit.check("forced setup, number code wrong").await;
+    phone_app.stop().await;
 
     // A server without an account offers its setup link.
     let fresh = TestApp::fresh_closed().await;
