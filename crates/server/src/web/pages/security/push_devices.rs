@@ -118,7 +118,8 @@ pub async fn paired(
         Shown::Already => return Ok(back("pairing_shown").into_response()),
         Shown::Nothing => return Ok(Redirect::to("/account/security#push").into_response()),
     };
-    let qr_svg = crate::qr::svg_in_labelled(&held.uri).map_err(|e| WebError::Internal(Error::internal(e)))?;
+    let qr_svg = crate::qr::svg_in_labelled(&held.uri)
+        .map_err(|e| WebError::Internal(Error::internal(e)))?;
     let page = PairPage {
         layout: Layout::signed_in(
             "security-pair-title",
