@@ -37,20 +37,23 @@ pub fn cookie(language: Language, secure: bool) -> HeaderValue {
 
 #[derive(Deserialize)]
 pub struct SwitchForm {
+    #[serde(default)]
     lang: String,
     #[serde(default)]
     return_to: String,
 }
 
-/// `POST /language`: remembers the language and shows the page again in it. A post from another
-/// site changes nothing; an unknown language is a 400 page.
+/// `POST /language`: remembers the language and shows the page again in it. The switch sits on
+/// every page, signed out too, so it carries no CSRF token; a post from another site (its
+/// `Sec-Fetch-Site`, or an `Origin` that is not the public URL's) changes nothing and gets the
+/// expired-form page. An unknown language is a 400 page.
 pub async fn switch_language(
     State(state): State<AppState>,
     signed_in: Option<SignedIn>,
     headers: HeaderMap,
     Form(form): Form<SwitchForm>,
 ) -> Result<Response, WebError> {
-    if sent_from_another_site(&headers) {
+    if sent_from_another_site(&headers) || !same_origin(&state, &headers) {
         return Err(WebError::FormExpired);
     }
     let Some(language) = Language::parse(&form.lang).filter(|_| form.lang.len() <= 8) else {
@@ -73,6 +76,17 @@ pub async fn switch_language(
         cookie(language, state.config.secure_cookies()),
     );
     Ok(response)
+}
+
+/// No `Origin` (a client that is not a browser), or the public URL's own.
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let ours = url::Url::parse(&state.config.public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    origin.as_bytes() == ours.as_bytes()
 }
 
 #[derive(Deserialize)]

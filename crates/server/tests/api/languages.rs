@@ -139,6 +139,13 @@ on_both_backends! {
             .form(&[("lang", "de")]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(r.headers().get(SET_COOKIE).is_none());
+        // A browser without Sec-Fetch-Site still names the other site in Origin.
+        let r = app.client.post(app.url("/language")).header("origin", "https://evil.example")
+            .form(&[("lang", "de")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = direct.post(app.url("/language")).header("origin", app.url("").trim_end_matches('/'))
+            .form(&[("lang", "de")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "our own origin");
         app.shutdown().await;
     }
 

@@ -274,9 +274,11 @@ async fn a_person_sets_up_an_authenticator_app_and_signs_in_with_its_codes() {
     for app_name in ["Aegis", "FreeOTP", "Google Authenticator", "1Password"] {
         assert!(steps.contains(app_name), "{steps}");
     }
-    c.find(Locator::Css(".qr svg[role='img'][aria-label='QR code']"))
-        .await
-        .expect("the QR code is drawn inline");
+    c.find(Locator::Css(
+        ".qr[role='img'][aria-label] svg[aria-hidden='true']",
+    ))
+    .await
+    .expect("the QR code is drawn inline");
     let key = key_from_grouped(&text_of(c, "#totp-key").await);
     let copy = c
         .find(Locator::Css("button[data-copy='totp-key']"))

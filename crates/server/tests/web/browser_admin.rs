@@ -145,7 +145,7 @@ async fn a_user_with_forced_two_factor_must_set_it_up_at_sign_in_and_again_after
         "{required}"
     );
     assert!(!has(c, ".site-nav").await, "nobody is signed in yet");
-    c.find(Locator::Css(".qr svg[role='img']"))
+    c.find(Locator::Css(".qr[role='img'] svg"))
         .await
         .expect("the QR code is drawn inline");
     assert!(text_of(c, ".steps").await.contains(BOB), "the account name");
