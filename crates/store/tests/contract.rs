@@ -530,7 +530,10 @@ async fn invitation_link(w: &World, email: &str) -> Token {
         .sealing
         .open(&sealed, id.as_bytes())
         .unwrap();
-    match &serde_json::from_slice(&plain).unwrap() {
+    match &portcullis_core::notice::OpenedNotice::from_json(&plain)
+        .unwrap()
+        .notice
+    {
         portcullis_core::notice::Notice::Invitation { token, .. } => Token::from_client(token),
         other => panic!("not an invitation: {other:?}"),
     }
