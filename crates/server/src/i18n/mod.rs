@@ -162,31 +162,35 @@ impl From<&String> for Arg {
     }
 }
 
-/// The words of message `id` (or `id.attribute`) in `language`, with `args`. A message that does
-/// not exist shows as its id, so a missing translation is visible (and the tests fail on it).
-pub fn text(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
-    let bundle = match language {
+fn bundle_of(language: Language) -> &'static FluentBundle<FluentResource> {
+    match language {
         Language::En => &BUNDLES.en,
         Language::De => &BUNDLES.de,
-    };
+    }
+}
+
+/// The pattern of message `id`, or of its attribute for `id.attribute`.
+fn pattern<'b>(
+    bundle: &'b FluentBundle<FluentResource>,
+    id: &str,
+) -> Option<&'b fluent_syntax::ast::Pattern<&'b str>> {
     let (message_id, attribute) = match id.split_once('.') {
         Some((m, a)) => (m, Some(a)),
         None => (id, None),
     };
-    let Some(message) = bundle.get_message(message_id) else {
-        tracing::error!(id, language = language.as_str(), "no such message");
-        return id.to_owned();
-    };
-    let pattern = match attribute {
+    let message = bundle.get_message(message_id)?;
+    match attribute {
         Some(a) => message.get_attribute(a).map(|a| a.value()),
         None => message.value(),
-    };
-    let Some(pattern) = pattern else {
-        tracing::error!(
-            id,
-            language = language.as_str(),
-            "the message has no such value"
-        );
+    }
+}
+
+/// The words of message `id` (or `id.attribute`) in `language`, with `args`. A message that does
+/// not exist shows as its id, so a missing translation is visible (and the tests fail on it).
+pub fn text(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
+    let bundle = bundle_of(language);
+    let Some(pattern) = pattern(bundle, id) else {
+        tracing::error!(id, language = language.as_str(), "no such message");
         return id.to_owned();
     };
     let mut fluent_args = FluentArgs::new();
@@ -212,20 +216,7 @@ pub fn text(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
 
 /// Whether message `id` (or `id.attribute`) exists in `language`.
 pub fn has(language: Language, id: &str) -> bool {
-    let bundle = match language {
-        Language::En => &BUNDLES.en,
-        Language::De => &BUNDLES.de,
-    };
-    let (message_id, attribute) = match id.split_once('.') {
-        Some((m, a)) => (m, Some(a)),
-        None => (id, None),
-    };
-    bundle
-        .get_message(message_id)
-        .is_some_and(|m| match attribute {
-            Some(a) => m.get_attribute(a).is_some(),
-            None => m.value().is_some(),
-        })
+    pattern(bundle_of(language), id).is_some()
 }
 
 /// The language and time zone a page or message is written in, and the address of the page
