@@ -26,6 +26,7 @@ pub mod oidc;
 pub mod oidc_flow;
 pub mod password;
 pub mod push;
+pub mod radius;
 pub mod support;
 pub mod webauthn;
 
@@ -64,6 +65,7 @@ pub use password::{
     PasswordResetRequested, ResetMethod,
 };
 pub use push::{PushDecision, PushDevicePaired, PushDeviceRemoved, PushExpired, PushSent};
+pub use radius::{NamedRadiusClient, RadiusAccept, RadiusChallenge, RadiusReject};
 pub use support::{SupportAgentCreated, SupportPinChanged, SupportPinChecked};
 pub use webauthn::{
     PasskeyFailure, PhishingResistantChanged, WebauthnAdded, WebauthnCloneSuspected,
@@ -160,6 +162,11 @@ pub enum AuditKind {
     RememberedBrowserRefused,
     SessionsRevoked,
     SignInSettingsChanged,
+    RadiusAccept,
+    RadiusReject,
+    RadiusChallenge,
+    RadiusClientAdded,
+    RadiusClientRemoved,
 }
 
 impl AuditKind {
@@ -252,6 +259,11 @@ impl AuditKind {
             AuditKind::RememberedBrowserRefused => "login.remembered_browser.failure",
             AuditKind::SessionsRevoked => "session.others_revoked",
             AuditKind::SignInSettingsChanged => "contract.sign_in_settings_changed",
+            AuditKind::RadiusAccept => "radius.accept",
+            AuditKind::RadiusReject => "radius.reject",
+            AuditKind::RadiusChallenge => "radius.challenge",
+            AuditKind::RadiusClientAdded => "radius_client.added",
+            AuditKind::RadiusClientRemoved => "radius_client.removed",
         }
     }
 }

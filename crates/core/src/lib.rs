@@ -14,6 +14,8 @@
 //! - [`access`]: access rules for applications behind forward authentication (host, path prefix,
 //!   policy, groups) and the decision forward authentication answers.
 //! - [`push`]: push approval's pure rules (number matching, signed device requests, challenge states).
+//! - [`radius`]: RADIUS clients (address block, mode, sealed shared secret) and where a
+//!   password ends and its code begins.
 //! - [`remembered_browser`]: a browser remembered by a key it cannot export: its public key, id,
 //!   IndexedDB handle and the signed message that stands in for the second step.
 //! - [`audit`]: one typed detail per recorded security act, turned into the stored JSON in one place.
@@ -44,6 +46,7 @@ pub mod phone;
 pub mod pin;
 pub mod policy;
 pub mod push;
+pub mod radius;
 pub mod recovery;
 pub mod remembered_browser;
 pub mod secret;

@@ -39,6 +39,7 @@ id_type!(ResourceId);
 id_type!(AppPasswordId);
 id_type!(PushDeviceId);
 id_type!(PushChallengeId);
+id_type!(RadiusClientId);
 id_type!(ServiceTokenId);
 id_type!(WebauthnCredentialId);
 id_type!(AccessRuleId);

@@ -26,6 +26,7 @@ mod phones;
 mod pool;
 mod push;
 mod push_listen;
+mod radius;
 mod rate_events;
 mod recovery;
 mod remembered_browsers;

@@ -170,6 +170,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_locale.sql"),
         postgres: include_str!("../migrations/postgres/0015_locale.sql"),
     },
+    Migration {
+        version: 16,
+        name: "radius",
+        sqlite: include_str!("../migrations/sqlite/0016_radius.sql"),
+        postgres: include_str!("../migrations/postgres/0016_radius.sql"),
+    },
 ];
 
 /// SQLite's `synchronous` setting for the writing connection.

@@ -19,7 +19,7 @@ pub const PUSH_CHANNEL: &str = "portcullis_push";
 
 const DEVICE_COLUMNS: &str = "id, user_id, name, public_key, webhook_url, created_at, last_seen_at";
 const CHALLENGE_COLUMNS: &str = "id, user_id, ticket_id, number, status, created_at, expires_at, \
-     last_sent_at, decided_at, decided_by, ip, user_agent, token_issued_at";
+     last_sent_at, decided_at, decided_by, ip, user_agent, token_issued_at, via";
 
 fn opt_time(row: &AnyRow, col: &str) -> Result<Option<UnixTime>> {
     Ok(row
@@ -62,6 +62,7 @@ fn challenge_from_row(row: &AnyRow) -> Result<PushChallenge> {
         ip: row.try_get("ip").map_err(db_err)?,
         user_agent: row.try_get("user_agent").map_err(db_err)?,
         token_issued_at: opt_time(row, "token_issued_at")?,
+        via: row.try_get("via").map_err(db_err)?,
     })
 }
 
@@ -250,8 +251,8 @@ impl PushStore for SqlTx {
     async fn insert_push_challenge(&mut self, c: &PushChallenge) -> Result<()> {
         sqlx::query(
             "INSERT INTO push_challenges (id, user_id, ticket_id, number, status, created_at, \
-             expires_at, last_sent_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             expires_at, last_sent_at, ip, user_agent, via) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(c.id.as_str())
         .bind(c.user_id.as_str())
@@ -263,6 +264,7 @@ impl PushStore for SqlTx {
         .bind(c.last_sent_at.0)
         .bind(c.ip.as_deref())
         .bind(c.user_agent.as_deref())
+        .bind(c.via.as_deref())
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -18,6 +18,7 @@ fn columns(table: SealedTable) -> (&'static str, &'static str) {
         SealedTable::Outbox => ("id", "sealed"),
         SealedTable::KeyMaterial => ("name", "sealed"),
         SealedTable::OidcSigningKeys => ("kid", "sealed"),
+        SealedTable::RadiusClients => ("id", "secret"),
     }
 }
 

@@ -25,6 +25,7 @@ fn statement(kind: Swept) -> (&'static str, &'static str, &'static str) {
         Swept::Held => ("held", "id", "expires_at <= $1"),
         Swept::PushPairings => ("push_pairings", "digest", "expires_at <= $1"),
         Swept::PushChallenges => ("push_challenges", "id", "expires_at <= $1"),
+        Swept::RadiusStates => ("radius_states", "digest", "expires_at <= $1"),
         Swept::DeviceNonces => ("device_nonces", "(device_id, nonce)", "expires_at <= $1"),
         Swept::PhoneCodes => ("phone_codes", "(user_id, purpose)", "expires_at <= $1"),
         Swept::SetupTokens => ("setup_tokens", "digest", "expires_at <= $1"),

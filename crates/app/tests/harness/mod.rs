@@ -185,6 +185,7 @@ impl TestServer {
             ip: Some("192.0.2.7".into()),
             user_agent: None,
             token_issued_at: None,
+            via: None,
         };
         tx.insert_push_challenge(&c).await.unwrap();
         tx.commit().await.unwrap();

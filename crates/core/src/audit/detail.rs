@@ -119,7 +119,10 @@ audit_details! {
         RememberedBrowserUsed,
         RememberedBrowserRefused,
         SessionsRevoked,
-        SignInSettingsChanged;
+        SignInSettingsChanged,
+        RadiusAccept,
+        RadiusReject,
+        RadiusChallenge;
     shared:
         ResourceGranted(Grant),
         ResourceGrantRevoked(Grant),
@@ -134,6 +137,8 @@ audit_details! {
         OidcClientUpdated(OidcClientSettings),
         OidcClientSecretRotated(NamedOidcClient),
         OidcClientDeleted(NamedOidcClient),
+        RadiusClientAdded(NamedRadiusClient),
+        RadiusClientRemoved(NamedRadiusClient),
 }
 
 /// The model's enums appear in details under the names the rest of the system gives them.

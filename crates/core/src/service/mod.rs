@@ -50,6 +50,7 @@ mod password_change;
 mod password_reset;
 mod phone;
 mod push;
+pub mod radius;
 mod recovery;
 mod remembered_browsers;
 mod resources;

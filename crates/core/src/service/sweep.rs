@@ -79,6 +79,7 @@ impl SweepRules {
             | Swept::Held
             | Swept::PushPairings
             | Swept::PushChallenges
+            | Swept::RadiusStates
             | Swept::DeviceNonces
             | Swept::PhoneCodes
             | Swept::SetupTokens

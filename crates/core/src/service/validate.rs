@@ -8,19 +8,14 @@
 //! it), a throttled account answers `TooManyAttempts`, and every check is audited with the
 //! service's name. A locked account, an unknown user or a user without a factor is a plain "no".
 
-use crate::audit::{
-    AuditDetail, AuditEvent, Outcome, RecoveryUsed, ValidateFailure, ValidateSuccess,
-};
+use crate::audit::{AuditDetail, AuditEvent, Outcome, ValidateFailure, ValidateSuccess};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::model::{RequestMeta, User};
-use crate::notice::SecurityEvent;
-use crate::recovery::RecoveryCode;
 use crate::store::{
-    AuditLog, GatewayLookup, RecoveryCodes, Store, StoredTotp, Throttle, TotpFactors, Transaction,
+    AuditLog, GatewayLookup, Store, StoredTotp, Throttle, TotpFactors, Transaction,
 };
 use crate::throttle::AccountCounter;
-use crate::totp;
 
 use super::login::{retry_after_with, throttle_key};
 use super::{AuthenticatedService, Services};
@@ -106,40 +101,7 @@ impl<S: Store> Services<S> {
         counted: bool,
     ) -> Result<bool> {
         let now = self.now();
-        let mut method = None;
-        if let Some(active) = totp {
-            let secret = self.unseal_totp(&user.id, &active)?;
-            if let Some(step) = totp::verify(&secret, &active.params, code, now, active.last_step)
-                && tx.advance_totp_step(&user.id, step).await?
-            {
-                method = Some("totp");
-            }
-        }
-        if method.is_none()
-            && let Some(rc) = RecoveryCode::parse(code)
-            && tx
-                .consume_recovery_code(&user.id, &rc.digest(&self.keys.recovery), now)
-                .await?
-        {
-            let left = tx.recovery_codes_left(&user.id).await?;
-            let used = AuditEvent::new(
-                RecoveryUsed::Validate { left },
-                Outcome::Success,
-                now,
-                client,
-            )
-            .by_self(&user.id, &user.contract_id);
-            tx.append_audit(&used).await?;
-            self.notify_security(
-                tx,
-                user,
-                SecurityEvent::RecoveryCodeUsed { left },
-                client,
-                now,
-            )
-            .await?;
-            method = Some("recovery_code");
-        }
+        let method = self.use_gateway_code(tx, user, totp, code, client).await?;
         let Some(method) = method else {
             return Ok(false);
         };

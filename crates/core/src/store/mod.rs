@@ -30,6 +30,7 @@ mod outbox;
 mod password_links;
 mod phones;
 mod push;
+mod radius;
 mod rate_events;
 mod recovery_codes;
 mod remembered_browsers;
@@ -66,6 +67,7 @@ pub use outbox::{
 pub use password_links::PasswordLinks;
 pub use phones::{PendingCode, Phones, VerifiedPhone};
 pub use push::{PushChallenge, PushDevice, PushStore, StoredDevice};
+pub use radius::{RadiusStore, StoredRadiusClient};
 pub use rate_events::{LONGEST_WINDOW_SECS, RateEvents, RateLimit, RateWindow};
 pub use recovery_codes::RecoveryCodes;
 pub use remembered_browsers::RememberedBrowsers;
@@ -118,6 +120,7 @@ pub trait Transaction:
     + AppPasswords
     + ServiceTokens
     + PushStore
+    + RadiusStore
     + SealedSecrets
     + WebauthnStore
     + AccessRules

@@ -46,6 +46,9 @@ pub struct PushChallenge {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub token_issued_at: Option<UnixTime>,
+    /// The RADIUS client whose sign-in caused it: approved without a number (no screen shows
+    /// one), and the app says where the sign-in comes from. `None` for a sign-in page's request.
+    pub via: Option<String>,
 }
 
 pub trait PushStore {

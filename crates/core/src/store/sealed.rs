@@ -26,10 +26,12 @@ pub enum SealedTable {
     KeyMaterial,
     /// The OpenID Connect provider's private signing keys (PKCS #8).
     OidcSigningKeys,
+    /// The shared secrets of RADIUS clients.
+    RadiusClients,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 7] = [
+    pub const ALL: [SealedTable; 8] = [
         SealedTable::TotpPending,
         SealedTable::TotpFactors,
         SealedTable::EmergencyKits,
@@ -37,6 +39,7 @@ impl SealedTable {
         SealedTable::Outbox,
         SealedTable::KeyMaterial,
         SealedTable::OidcSigningKeys,
+        SealedTable::RadiusClients,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +51,7 @@ impl SealedTable {
             SealedTable::Outbox => "outbox",
             SealedTable::KeyMaterial => "key_material",
             SealedTable::OidcSigningKeys => "oidc_signing_keys",
+            SealedTable::RadiusClients => "radius_clients",
         }
     }
 
@@ -60,6 +64,7 @@ impl SealedTable {
             SealedTable::Outbox => id.to_owned(),
             SealedTable::KeyMaterial => format!("key:{id}"),
             SealedTable::OidcSigningKeys => format!("oidc-key:{id}"),
+            SealedTable::RadiusClients => format!("radius-client:{id}"),
         }
         .into_bytes()
     }

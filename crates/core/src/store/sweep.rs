@@ -26,6 +26,8 @@ pub enum Swept {
     Held,
     PushPairings,
     PushChallenges,
+    /// States of RADIUS Access-Challenges.
+    RadiusStates,
     /// Nonces of signed device requests (the replay guard needs them only until they expire).
     DeviceNonces,
     PhoneCodes,
@@ -49,7 +51,7 @@ pub enum Swept {
 
 impl Swept {
     /// Every kind, in the order a sweep goes: rate events before the keys they free.
-    pub const ALL: [Swept; 21] = [
+    pub const ALL: [Swept; 22] = [
         Swept::EndedSessions,
         Swept::IdleSessions,
         Swept::LoginTickets,
@@ -59,6 +61,7 @@ impl Swept {
         Swept::Held,
         Swept::PushPairings,
         Swept::PushChallenges,
+        Swept::RadiusStates,
         Swept::DeviceNonces,
         Swept::PhoneCodes,
         Swept::SetupTokens,
@@ -84,6 +87,7 @@ impl Swept {
             Swept::Held => "held",
             Swept::PushPairings => "push_pairings",
             Swept::PushChallenges => "push_challenges",
+            Swept::RadiusStates => "radius_states",
             Swept::DeviceNonces => "device_nonces",
             Swept::PhoneCodes => "phone_codes",
             Swept::SetupTokens => "setup_tokens",

@@ -772,6 +772,7 @@ on_both_backends! {
                 ip: None,
                 user_agent: None,
                 token_issued_at: None,
+                via: None,
             };
             tx.insert_push_challenge(&c).await.unwrap();
             tx.commit().await.unwrap();

@@ -13,8 +13,10 @@
 //! - [`session`]: what a login ends with, and the session it opens.
 //! - [`step_up`]: a signed-in person asked for more (`acr`) takes only the missing step; every
 //!   ticket's session gets its methods there.
+//! - [`code`]: a code checked by a gateway (`/validate`, RADIUS) outside a ticket.
 //! - [`confirm`]: re-entering the current password before a sensitive change.
 
+mod code;
 mod confirm;
 mod guesses;
 mod password;

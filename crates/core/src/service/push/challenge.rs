@@ -152,6 +152,7 @@ impl<S: Store> Services<S> {
             ip: meta.ip.clone(),
             user_agent: meta.user_agent.clone(),
             token_issued_at: None,
+            via: None,
         };
         tx.insert_push_challenge(&c).await?;
         let superseded = self.supersede_others(&mut tx, &user, &c.id, now).await?;
@@ -176,7 +177,7 @@ impl<S: Store> Services<S> {
 
     /// Ends every other pending request of the account (a closed tab, an earlier login), so
     /// the app offers only this one; announced so their login screens learn it at once.
-    async fn supersede_others(
+    pub(crate) async fn supersede_others(
         &self,
         tx: &mut S::Tx,
         user: &User,
@@ -270,7 +271,7 @@ impl<S: Store> Services<S> {
         }
     }
 
-    async fn audit_sent(
+    pub(crate) async fn audit_sent(
         &self,
         tx: &mut S::Tx,
         user: &User,
@@ -286,6 +287,19 @@ impl<S: Store> Services<S> {
         let event =
             AuditEvent::new(sent, Outcome::Success, now, meta).by_self(&user.id, &user.contract_id);
         tx.append_audit(&event).await
+    }
+
+    /// How long push stays paused for `user` after too many refusals, if it is.
+    pub(crate) async fn push_paused_for(
+        &self,
+        tx: &mut S::Tx,
+        user: &User,
+        now: UnixTime,
+    ) -> Result<Option<i64>> {
+        let paused = tx
+            .rate_window(PAUSED_SCOPE, user.id.as_str(), PAUSE.since(now))
+            .await?;
+        Ok(PAUSE.retry_after(&paused, now))
     }
 
     /// Counts an expired challenge once (whoever sees it first): the audit row and a refusal.
