@@ -4,7 +4,8 @@ use portcullis_core::audit::{AuditEvent, StoredAuditEvent};
 use portcullis_core::model::{ContractId, UserId};
 use portcullis_core::store::AuditLog;
 use portcullis_core::{Result, UnixTime};
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::db_err;
 use crate::tx::SqlTx;
@@ -36,42 +37,63 @@ impl AuditLog for SqlTx {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<StoredAuditEvent>> {
-        let rows = sqlx::query(
-            "SELECT id, at, type, actor_id, subject_id, contract_id, outcome, ip, user_agent, detail \
-             FROM audit_events WHERE (subject_id = $1 OR actor_id = $1) AND id < $2 \
-             ORDER BY id DESC LIMIT $3",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_events \
+             WHERE (subject_id = $1 OR actor_id = $1) AND id < $2 ORDER BY id DESC LIMIT $3"
+        )))
         .bind(user.as_str())
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
         .fetch_all(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|row| {
-                let detail: String = row.try_get("detail").map_err(db_err)?;
-                Ok(StoredAuditEvent {
-                    id: row.try_get("id").map_err(db_err)?,
-                    kind: row.try_get("type").map_err(db_err)?,
-                    at: UnixTime(row.try_get("at").map_err(db_err)?),
-                    actor: row
-                        .try_get::<Option<String>, _>("actor_id")
-                        .map_err(db_err)?
-                        .map(UserId),
-                    subject: row
-                        .try_get::<Option<String>, _>("subject_id")
-                        .map_err(db_err)?
-                        .map(UserId),
-                    contract: row
-                        .try_get::<Option<String>, _>("contract_id")
-                        .map_err(db_err)?
-                        .map(ContractId),
-                    outcome: row.try_get("outcome").map_err(db_err)?,
-                    ip: row.try_get("ip").map_err(db_err)?,
-                    user_agent: row.try_get("user_agent").map_err(db_err)?,
-                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .collect()
+        rows.iter().map(event_from_row).collect()
     }
+
+    async fn audit_of_contract(
+        &mut self,
+        contract: &ContractId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoredAuditEvent>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_events \
+             WHERE contract_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        )))
+        .bind(contract.as_str())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+}
+
+const COLUMNS: &str =
+    "id, at, type, actor_id, subject_id, contract_id, outcome, ip, user_agent, detail";
+
+fn event_from_row(row: &AnyRow) -> Result<StoredAuditEvent> {
+    let detail: String = row.try_get("detail").map_err(db_err)?;
+    let user = |column: &str| -> Result<Option<UserId>> {
+        Ok(row
+            .try_get::<Option<String>, _>(column)
+            .map_err(db_err)?
+            .map(UserId))
+    };
+    Ok(StoredAuditEvent {
+        id: row.try_get("id").map_err(db_err)?,
+        kind: row.try_get("type").map_err(db_err)?,
+        at: UnixTime(row.try_get("at").map_err(db_err)?),
+        actor: user("actor_id")?,
+        subject: user("subject_id")?,
+        contract: row
+            .try_get::<Option<String>, _>("contract_id")
+            .map_err(db_err)?
+            .map(ContractId),
+        outcome: row.try_get("outcome").map_err(db_err)?,
+        ip: row.try_get("ip").map_err(db_err)?,
+        user_agent: row.try_get("user_agent").map_err(db_err)?,
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+    })
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use crate::audit::{AuditEvent, StoredAuditEvent};
 use crate::error::Result;
-use crate::model::UserId;
+use crate::model::{ContractId, UserId};
 
 pub trait AuditLog {
     fn append_audit(&mut self, event: &AuditEvent) -> impl Future<Output = Result<()>> + Send;
@@ -13,6 +13,14 @@ pub trait AuditLog {
     fn audit_of_user(
         &mut self,
         user: &UserId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<StoredAuditEvent>>> + Send;
+    /// Events of the contract (what its people did and what was done to them or at its
+    /// gateways), newest first, older than `before` if given.
+    fn audit_of_contract(
+        &mut self,
+        contract: &ContractId,
         before: Option<i64>,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<StoredAuditEvent>>> + Send;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, Auth};
+use super::extract::{Admin, ApiJson, ApiQuery, Auth};
 use crate::http::Meta;
 use crate::http::time::rfc3339;
 use crate::state::AppState;
@@ -242,25 +242,51 @@ pub async fn audit(
 ) -> ApiResult<ApiJson<AuditResponse>> {
     let limit = q.limit.unwrap_or(50);
     let events = state.services.my_audit(&auth, q.before, limit).await?;
-    let next_before = (events.len() as i64 == limit)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
-    let events = events
-        .into_iter()
-        .map(|e| AuditEventView {
-            id: e.id,
-            kind: e.kind,
-            at: rfc3339(e.at),
-            outcome: e.outcome,
-            ip: e.ip,
-            user_agent: e.user_agent,
-            actor_id: e.actor.map(|u| u.0),
-            subject_id: e.subject.map(|u| u.0),
-            detail: e.detail,
-        })
-        .collect();
-    Ok(ApiJson(AuditResponse {
-        events,
-        next_before,
-    }))
+    Ok(ApiJson(AuditResponse::page(events, limit)))
+}
+
+/// The contract's security events, newest first (owners and administrators): everything its
+/// people did or had done to them, and every decision its RADIUS clients got (`radius.accept`,
+/// `radius.reject`, `radius.challenge`, naming the client), unknown user names included.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("bearer" = [])), params(AuditQuery), responses(
+    (status = 200, body = AuditResponse),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden: not an owner or administrator", body = ErrorBody),
+    (status = 422, description = "invalid_query or validation_failed", body = ErrorBody),
+))]
+pub async fn contract_audit(
+    State(state): State<AppState>,
+    Admin(admin, _): Admin,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<ApiJson<AuditResponse>> {
+    let limit = q.limit.unwrap_or(50);
+    let events = state.services.contract_audit(&admin, q.before, limit).await?;
+    Ok(ApiJson(AuditResponse::page(events, limit)))
+}
+
+impl AuditResponse {
+    /// A page of `limit` events, with where the next one starts when it may not be the last.
+    fn page(events: Vec<portcullis_core::audit::StoredAuditEvent>, limit: i64) -> AuditResponse {
+        let next_before = (events.len() as i64 == limit)
+            .then(|| events.last().map(|e| e.id))
+            .flatten();
+        let events = events
+            .into_iter()
+            .map(|e| AuditEventView {
+                id: e.id,
+                kind: e.kind,
+                at: rfc3339(e.at),
+                outcome: e.outcome,
+                ip: e.ip,
+                user_agent: e.user_agent,
+                actor_id: e.actor.map(|u| u.0),
+                subject_id: e.subject.map(|u| u.0),
+                detail: e.detail,
+            })
+            .collect();
+        AuditResponse {
+            events,
+            next_before,
+        }
+    }
 }

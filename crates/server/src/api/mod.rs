@@ -195,6 +195,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(password_reset::request_reset))
         .routes(routes!(password_reset::complete_reset))
         .routes(routes!(me::audit))
+        .routes(routes!(me::contract_audit))
         .routes(routes!(
             sessions::list_sessions,
             sessions::end_other_sessions

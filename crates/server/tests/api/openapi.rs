@@ -61,6 +61,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("delete", "/api/v1/users/{id}/sessions"),
     ("delete", "/api/v1/users/{id}/sessions/{session_id}"),
     ("get", "/api/v1/me/audit"),
+    ("get", "/api/v1/audit"),
     ("put", "/api/v1/me/support-pin"),
     ("post", "/api/v1/support/verify-pin"),
     ("post", "/api/v1/me/app-passwords"),

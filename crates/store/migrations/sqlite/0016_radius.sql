@@ -35,6 +35,10 @@ CREATE TABLE radius_states (
 );
 CREATE INDEX radius_states_expiry ON radius_states (expires_at);
 
+-- The contract's audit trail (`GET /api/v1/audit`): a RADIUS client's decisions are its
+-- contract's, whoever the person was.
+CREATE INDEX audit_events_contract ON audit_events (contract_id, id);
+
 -- A push request a RADIUS client caused names it: the companion app shows where the sign-in
 -- comes from, and approves it without a number (no screen shows one).
 ALTER TABLE push_challenges ADD COLUMN via TEXT;
