@@ -260,7 +260,10 @@ pub async fn contract_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<ApiJson<AuditResponse>> {
     let limit = q.limit.unwrap_or(50);
-    let events = state.services.contract_audit(&admin, q.before, limit).await?;
+    let events = state
+        .services
+        .contract_audit(&admin, q.before, limit)
+        .await?;
     Ok(ApiJson(AuditResponse::page(events, limit)))
 }
 
