@@ -8,6 +8,7 @@ mod logins;
 mod oidc;
 mod passkey;
 mod privacyidea;
+mod radius;
 mod report;
 mod seed;
 mod server;
@@ -84,6 +85,8 @@ pub struct RunArgs {
 pub enum Part {
     /// 1, 2 and 2b: the hashing limit, password logins and passkey sign-ins, in one run
     Logins,
+    /// 9: RADIUS Access-Requests (code-only and password+code) beside /api/v1/validate
+    Radius,
 }
 
 #[tokio::main]

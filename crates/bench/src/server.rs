@@ -92,20 +92,58 @@ impl Setup {
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
     }
 
+    /// `portcullis radius-client add --mode MODE`, through the real binary; the shared secret.
+    pub async fn radius_client(
+        &self,
+        email: &str,
+        name: &str,
+        mode: &str,
+    ) -> anyhow::Result<String> {
+        let args = [
+            "radius-client",
+            "add",
+            "--contract-of",
+            email,
+            "--name",
+            name,
+            "--address",
+            "127.0.0.1",
+            "--mode",
+            mode,
+        ];
+        let out = self.command(&args).stderr(Stdio::null()).output().await?;
+        if !out.status.success() {
+            bail!("radius-client add failed: {}", out.status);
+        }
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
     /// Starts `portcullis serve` and waits for `/readyz`; the time from exec to the first 200.
     pub async fn start(&self, http: &Http) -> anyhow::Result<Running> {
+        self.start_with(http, &[]).await
+    }
+
+    /// As [`Setup::start`] with more `serve` flags; with `--radius-bind`, reads where RADIUS
+    /// listens from the line after the HTTP one.
+    pub async fn start_with(&self, http: &Http, extra: &[&str]) -> anyhow::Result<Running> {
         let log = std::fs::File::create(self.data.join("bench-server.log"))?;
         let t0 = Instant::now();
         let mut child = self
             // A host name for the public URL: the passkey phase's relying party (WebAuthn
             // refuses bare IP addresses); port 0 takes the bound port.
-            .command(&[
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--public-url",
-                "http://localhost:0",
-            ])
+            .command(
+                &[
+                    &[
+                        "serve",
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--public-url",
+                        "http://localhost:0",
+                    ][..],
+                    extra,
+                ]
+                .concat(),
+            )
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)
@@ -128,6 +166,19 @@ impl Setup {
                 break (base.to_owned(), public.to_owned());
             }
         };
+        let mut radius = None;
+        if extra.contains(&"--radius-bind") {
+            loop {
+                let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+                    .await
+                    .context("the server did not say where RADIUS listens")??
+                    .context("the server exited before listening for RADIUS")?;
+                if let Some(addr) = line.strip_prefix("Portcullis RADIUS is listening on udp://") {
+                    radius = Some(addr.trim().parse().context("the RADIUS address")?);
+                    break;
+                }
+            }
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let ready = Req::get(format!("{base}/readyz"), None);
@@ -148,6 +199,7 @@ impl Setup {
             base,
             public_url,
             startup,
+            radius,
         })
     }
 }
@@ -161,6 +213,8 @@ pub struct Running {
     /// The origin browsers (and the passkey phase's authenticator) see: `http://localhost:PORT`.
     pub public_url: String,
     pub startup: Duration,
+    /// Where RADIUS listens, when it was asked to.
+    pub radius: Option<std::net::SocketAddr>,
 }
 
 impl Running {

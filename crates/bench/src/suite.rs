@@ -122,6 +122,11 @@ impl Instance {
 
     /// Stops the server and starts it again on the same data.
     pub async fn restarted(self, http: &Http) -> anyhow::Result<Instance> {
+        self.restarted_with(http, &[]).await
+    }
+
+    /// As [`Instance::restarted`], with more `serve` flags.
+    pub async fn restarted_with(self, http: &Http, extra: &[&str]) -> anyhow::Result<Instance> {
         let Instance {
             setup,
             running,
@@ -130,7 +135,7 @@ impl Instance {
             drop_db,
         } = self;
         running.stop().await?;
-        let running = setup.start(http).await?;
+        let running = setup.start_with(http, extra).await?;
         Ok(Instance {
             setup,
             running,
@@ -370,8 +375,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let r = args.common.repeat.max(1);
     let postgres = (args.postgres != "none").then_some(args.postgres.as_str());
     let logins_only = args.only == Some(Part::Logins);
+    let radius_only = args.only == Some(Part::Radius);
     let command = if logins_only {
         "cargo build --release -p portcullis-server -p portcullis-bench && target/release/portcullis-bench run --only logins"
+    } else if radius_only {
+        "cargo build --release -p portcullis-server -p portcullis-bench && target/release/portcullis-bench run --only radius"
     } else {
         "cargo build --release --workspace && target/release/portcullis-bench run"
     };
@@ -409,6 +417,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         ms(hash.as_secs_f64() * 1000.0),
         machine.cores
     );
+    if radius_only {
+        let part = crate::radius::part(&http, &binary, args.totp_users, &phc, d, r).await?;
+        let body = format!(
+            "Part 9 measured in a run of its own. {}\n\nCommand: `{command}` ({} s per phase, {} runs each, \
+             the median run shown).\n\n{part}",
+            machine.line(),
+            args.common.seconds,
+            r
+        );
+        return report::publish(&args.common.write, "radius", body.trim_end());
+    }
 
     // The main SQLite server.
     eprintln!("seeding the SQLite server");
@@ -605,7 +624,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         goal(worst <= 1.5)
     );
 
-    report::publish(&args.common.write, "suite", md.trim_end())
+    report::publish(&args.common.write, "suite", md.trim_end())?;
+    // 9. RADIUS, between markers of its own (`--only radius` measures it again alone).
+    let part = crate::radius::part(&http, &binary, args.totp_users, &phc, d, r).await?;
+    report::publish(&args.common.write, "radius", part.trim_end())
 }
 
 /// The second-factor rows for one server: valid codes first (`valid`), or wrong codes.
