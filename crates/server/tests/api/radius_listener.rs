@@ -20,6 +20,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::net::UdpSocket;
 
+use crate::harness::companion::Device;
 use crate::harness::server::{PASSWORD, TestApp, TestEnv};
 use crate::harness::totp::code;
 
@@ -38,13 +39,24 @@ async fn spawn_with_radius(env: &TestEnv) -> TestApp {
 /// Registers a client for 127.0.0.1 in `owner`'s contract, as `radius-client add` does; returns
 /// its shared secret.
 async fn add_client(app: &TestApp, owner: &str, name: &str, mode: RadiusMode) -> String {
+    add_client_waiting(app, owner, name, mode, None).await
+}
+
+/// [`add_client`] with a push timeout.
+async fn add_client_waiting(
+    app: &TestApp,
+    owner: &str,
+    name: &str,
+    mode: RadiusMode,
+    push_timeout_secs: Option<u32>,
+) -> String {
     let services = &app.state.services;
     let (admin, _) = services.operator_session(owner).await.unwrap();
     let new = NewRadiusClient {
         name: name.into(),
         address: "127.0.0.1".into(),
         mode,
-        push_timeout_secs: None,
+        push_timeout_secs,
     };
     let (_, secret) = services
         .add_radius_client(&admin, &new, &RequestMeta::default())
@@ -61,6 +73,17 @@ fn hmac_md5(key: &[u8], message: &[u8]) -> [u8; 16] {
 
 /// An Access-Request; `signed`: with a Message-Authenticator (first, as RFC 3579 advises).
 fn access_request(secret: &str, user: &str, password: &str, signed: bool) -> Vec<u8> {
+    answering(secret, user, password, signed, None)
+}
+
+/// An Access-Request, signed, that answers an Access-Challenge's `state` when there is one.
+fn answering(
+    secret: &str,
+    user: &str,
+    password: &str,
+    signed: bool,
+    state: Option<&[u8]>,
+) -> Vec<u8> {
     let secret = secret.as_bytes();
     let mut p = Packet::new(Code::AccessRequest, secret);
     if signed {
@@ -69,6 +92,9 @@ fn access_request(secret: &str, user: &str, password: &str, signed: bool) -> Vec
     rfc2865::add_user_name(&mut p, user);
     rfc2865::add_user_password(&mut p, password.as_bytes()).unwrap();
     rfc2865::add_nas_identifier(&mut p, "test-nas");
+    if let Some(state) = state {
+        rfc2865::add_state(&mut p, state);
+    }
     let mut bytes = p.encode().unwrap();
     if signed {
         let mac = hmac_md5(secret, &bytes);
@@ -88,7 +114,16 @@ impl Nas {
 
     /// Sends `request` and waits up to `wait` for an answer.
     async fn ask(&self, request: &[u8], wait: Duration) -> Option<Vec<u8>> {
+        self.send(request).await;
+        self.answer(wait).await
+    }
+
+    async fn send(&self, request: &[u8]) {
         self.0.send_to(request, self.1).await.unwrap();
+    }
+
+    /// The next answer, within `wait`.
+    async fn answer(&self, wait: Duration) -> Option<Vec<u8>> {
         let mut buf = vec![0u8; 4096];
         match tokio::time::timeout(wait, self.0.recv_from(&mut buf)).await {
             Ok(Ok((n, _))) => Some(buf[..n].to_vec()),
@@ -119,6 +154,16 @@ impl Nas {
 
 /// Checks the answer as a client does and reads it: its code and its Reply-Message.
 fn read_answer(answer: &[u8], request: &[u8], secret: &str) -> (Code, Option<String>) {
+    let (code, reply, _) = read_challenge(answer, request, secret);
+    (code, reply)
+}
+
+/// [`read_answer`], and the State.
+fn read_challenge(
+    answer: &[u8],
+    request: &[u8],
+    secret: &str,
+) -> (Code, Option<String>, Option<Vec<u8>>) {
     let secret = secret.as_bytes();
     assert!(
         Packet::is_authentic_response(answer, request, secret),
@@ -138,7 +183,12 @@ fn read_answer(answer: &[u8], request: &[u8], secret: &str) -> (Code, Option<Str
     );
     let p = Packet::decode(answer, secret).unwrap();
     let reply = rfc2865::lookup_all_reply_message(&p).unwrap();
-    (p.get_code(), (!reply.is_empty()).then(|| reply.concat()))
+    let state = rfc2865::lookup_state(&p);
+    (
+        p.get_code(),
+        (!reply.is_empty()).then(|| reply.concat()),
+        state,
+    )
 }
 
 /// Signs `email` up with an active authenticator app (activated on the previous step, so the
@@ -271,5 +321,94 @@ on_both_backends! {
         let answer = nas.ask(&request, WAIT).await.expect("an answer");
         // No factor and none required: the password alone lets Ann in.
         assert_eq!(read_answer(&answer, &request, &secret).0, Code::AccessAccept);
+    }
+
+    async fn a_challenge_asks_for_the_code_and_its_state_works_once(env: TestEnv) {
+        let app = spawn_with_radius(&env).await;
+        let (session, totp) = with_totp(&app, "ann@example.com").await;
+        let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::Challenge).await;
+        let nas = Nas::to(&app).await;
+        nas.until_known(&app, &secret).await;
+        let first = access_request(&secret, "ann@example.com", PASSWORD, true);
+        let answer = nas.ask(&first, WAIT).await.expect("an answer");
+        let (code_, reply, state) = read_challenge(&answer, &first, &secret);
+        assert_eq!(code_, Code::AccessChallenge);
+        assert_eq!(reply.as_deref(), Some("Enter the code from your authenticator app."));
+        let state = state.expect("a State");
+
+        let second = answering(&secret, "ann@example.com", &code(&totp, 0), true, Some(&state));
+        let answer = nas.ask(&second, WAIT).await.expect("an answer");
+        assert_eq!(read_answer(&answer, &second, &secret).0, Code::AccessAccept);
+
+        // The State is spent: the next code with it is refused, and says why.
+        let again = answering(&secret, "ann@example.com", &code(&totp, 1), true, Some(&state));
+        let answer = nas.ask(&again, WAIT).await.expect("an answer");
+        assert_eq!(
+            read_answer(&answer, &again, &secret),
+            (
+                Code::AccessReject,
+                Some("This sign-in took too long or was already used. Please sign in again.".into())
+            )
+        );
+        let audit = app.audit_types(&session).await;
+        for kind in ["radius.challenge", "radius.accept", "radius.reject"] {
+            assert!(audit.iter().any(|t| t == kind), "{kind} in {audit:?}");
+        }
+    }
+
+    async fn a_push_denied_in_the_app_is_rejected_and_copies_meanwhile_are_dropped(env: TestEnv) {
+        let app = spawn_with_radius(&env).await;
+        let token = app.signed_in("ann@example.com").await;
+        let device = Device::paired(&app, &token).await;
+        let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::Push).await;
+        let nas = Nas::to(&app).await;
+        nas.until_known(&app, &secret).await;
+        let request = access_request(&secret, "ann@example.com", PASSWORD, true);
+        nas.send(&request).await;
+        let pending = device.challenges(&app, 10).await;
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        // A copy while the push waits: dropped, not a second push.
+        nas.send(&request).await;
+        let in_progress = "portcullis_radius_dropped_total{reason=\"in_progress\"}";
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while metric(&app, in_progress).await < 1 {
+            assert!(Instant::now() < deadline, "the copy was not dropped");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let id = pending[0]["id"].as_str().unwrap();
+        let r = device.answer(&app, id, json!({ "decision": "deny" })).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let answer = nas.answer(WAIT).await.expect("an answer");
+        assert_eq!(
+            read_answer(&answer, &request, &secret),
+            (
+                Code::AccessReject,
+                Some("The sign-in request was denied in the companion app.".into())
+            )
+        );
+        assert_eq!(nas.answer(Duration::from_millis(300)).await, None, "one answer");
+    }
+
+    async fn an_unanswered_push_is_rejected_at_the_clients_timeout(env: TestEnv) {
+        let app = spawn_with_radius(&env).await;
+        let token = app.signed_in("ann@example.com").await;
+        let device = Device::paired(&app, &token).await;
+        let secret =
+            add_client_waiting(&app, "ann@example.com", "wifi", RadiusMode::Push, Some(2)).await;
+        let nas = Nas::to(&app).await;
+        nas.until_known(&app, &secret).await;
+        let request = access_request(&secret, "ann@example.com", PASSWORD, true);
+        let sent = Instant::now();
+        let answer = nas.ask(&request, WAIT).await.expect("an answer");
+        assert!(sent.elapsed() >= Duration::from_secs(2), "{:?}", sent.elapsed());
+        assert_eq!(
+            read_answer(&answer, &request, &secret),
+            (
+                Code::AccessReject,
+                Some("The sign-in request was not approved in time. Please sign in again.".into())
+            )
+        );
+        // The request left the app's list.
+        assert!(device.challenges(&app, 0).await.is_empty());
     }
 }
