@@ -20,6 +20,7 @@ mod oidc_cli;
 mod outbox_cli;
 /// The proxies, upstream and visitor of `forward_auth_proxies`.
 mod proxy_kit;
+mod radius_client_cli;
 mod reverse_proxy;
 mod schemathesis;
 mod secrets_leak;
