@@ -28,6 +28,7 @@ mod openapi;
 mod password_reset;
 mod phone;
 mod push_api;
+mod push_via;
 mod remembered_browsers;
 mod remembered_browsers_refusals;
 mod session_amr;
