@@ -201,31 +201,55 @@ pub fn observe(status: ChallengeStatus, expires_at: UnixTime, now: UnixTime) -> 
 /// What the person chose in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Approve, with the number they typed from the login screen.
+    /// Approve, with the number they typed from the login screen; `None` when they typed none,
+    /// which is enough only for a request that shows no number (see [`number_required`]).
     Approve {
-        number: i64,
+        number: Option<i64>,
     },
     Deny,
     Fraud,
 }
 
+/// Must whoever approves this request type its number? Only a sign-in page shows the number.
+/// A request caused by a RADIUS client (`via`: a VPN, Wi-Fi or SSH prompt) has no screen to show
+/// it on, so asking for it would make the request impossible to approve; push fatigue is held
+/// off there by the pause after refusals and by a request ending the account's others.
+pub fn number_required(via: Option<&str>) -> bool {
+    via.is_none()
+}
+
+/// An approval that lacks the number its request needs: a malformed answer, not a denial (the
+/// app forgot to ask, nobody typed a wrong number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberMissing;
+
 /// The status a decision leads to. A wrong number is a denial: whoever approves without seeing
 /// the login screen (push fatigue, a stranger's login) must not get in. Compared in constant time.
-pub fn decide(challenge_number: i64, decision: Decision) -> ChallengeStatus {
+/// `required` is [`number_required`] of the request: when false, a number sent along is ignored
+/// (there is none the person could have read).
+pub fn decide(
+    challenge_number: i64,
+    required: bool,
+    decision: Decision,
+) -> Result<ChallengeStatus, NumberMissing> {
     match decision {
-        Decision::Approve { number } => {
+        Decision::Approve { .. } if !required => Ok(ChallengeStatus::Approved),
+        Decision::Approve { number: None } => Err(NumberMissing),
+        Decision::Approve {
+            number: Some(number),
+        } => {
             let same: bool = number
                 .to_be_bytes()
                 .ct_eq(&challenge_number.to_be_bytes())
                 .into();
-            if same {
+            Ok(if same {
                 ChallengeStatus::Approved
             } else {
                 ChallengeStatus::Denied
-            }
+            })
         }
-        Decision::Deny => ChallengeStatus::Denied,
-        Decision::Fraud => ChallengeStatus::Fraud,
+        Decision::Deny => Ok(ChallengeStatus::Denied),
+        Decision::Fraud => Ok(ChallengeStatus::Fraud),
     }
 }
 
@@ -233,15 +257,22 @@ pub fn decide(challenge_number: i64, decision: Decision) -> ChallengeStatus {
 /// it is, else the newest, which a wrong number then denies (the person at the login screen
 /// just caused the newest; an older one was abandoned or is someone else's). Every number is
 /// compared, in constant time, so the time taken tells nothing about the numbers.
-pub fn answered_by_number(numbers_newest_first: &[i64], typed: i64) -> Option<usize> {
+///
+/// A request that needs no number (`None`: from a RADIUS client, see [`number_required`]) is
+/// never answered by one: a number typed from a sign-in page must not approve a VPN sign-in
+/// nobody looked at, nor deny one that merely happens to be newer.
+pub fn answered_by_number(numbers_newest_first: &[Option<i64>], typed: i64) -> Option<usize> {
     let mut matching = None;
+    let mut newest = None;
     for (i, n) in numbers_newest_first.iter().enumerate() {
+        let Some(n) = n else { continue };
+        newest = newest.or(Some(i));
         let same: bool = n.to_be_bytes().ct_eq(&typed.to_be_bytes()).into();
         if same && matching.is_none() {
             matching = Some(i);
         }
     }
-    matching.or((!numbers_newest_first.is_empty()).then_some(0))
+    matching.or(newest)
 }
 
 /// A short name of the browser behind a user agent, for the app's confirmation dialog.
@@ -376,15 +407,13 @@ mod tests {
 
     #[test]
     fn a_wrong_number_is_a_denial_and_expiry_comes_from_the_clock() {
+        let approve = |n| Decision::Approve { number: Some(n) };
+        assert_eq!(decide(42, true, approve(42)), Ok(ChallengeStatus::Approved));
+        assert_eq!(decide(42, true, approve(24)), Ok(ChallengeStatus::Denied));
         assert_eq!(
-            decide(42, Decision::Approve { number: 42 }),
-            ChallengeStatus::Approved
+            decide(42, true, Decision::Fraud),
+            Ok(ChallengeStatus::Fraud)
         );
-        assert_eq!(
-            decide(42, Decision::Approve { number: 24 }),
-            ChallengeStatus::Denied
-        );
-        assert_eq!(decide(42, Decision::Fraud), ChallengeStatus::Fraud);
         let t = UnixTime(100);
         assert_eq!(
             observe(ChallengeStatus::Pending, t, UnixTime(99)),
@@ -399,10 +428,48 @@ mod tests {
     }
 
     #[test]
+    fn only_a_request_from_a_sign_in_page_needs_its_number() {
+        assert!(number_required(None));
+        assert!(!number_required(Some("vpn-gateway")));
+    }
+
+    #[test]
+    fn a_request_without_a_number_is_approved_without_one_and_a_number_sent_along_is_ignored() {
+        let required = number_required(Some("vpn-gateway"));
+        for number in [None, Some(42), Some(24)] {
+            assert_eq!(
+                decide(42, required, Decision::Approve { number }),
+                Ok(ChallengeStatus::Approved),
+                "{number:?}"
+            );
+        }
+        assert_eq!(
+            decide(42, required, Decision::Deny),
+            Ok(ChallengeStatus::Denied)
+        );
+        assert_eq!(
+            decide(42, required, Decision::Fraud),
+            Ok(ChallengeStatus::Fraud)
+        );
+    }
+
+    #[test]
+    fn approving_a_numbered_request_without_its_number_is_malformed_not_a_denial() {
+        assert_eq!(
+            decide(42, true, Decision::Approve { number: None }),
+            Err(NumberMissing)
+        );
+        assert_eq!(
+            decide(42, true, Decision::Deny),
+            Ok(ChallengeStatus::Denied)
+        );
+    }
+
+    #[test]
     fn a_number_answers_its_own_request_and_a_wrong_one_the_newest() {
-        assert_eq!(answered_by_number(&[42, 17], 17), Some(1));
-        assert_eq!(answered_by_number(&[42, 17], 42), Some(0));
-        assert_eq!(answered_by_number(&[42, 17], 55), Some(0));
+        assert_eq!(answered_by_number(&[Some(42), Some(17)], 17), Some(1));
+        assert_eq!(answered_by_number(&[Some(42), Some(17)], 42), Some(0));
+        assert_eq!(answered_by_number(&[Some(42), Some(17)], 55), Some(0));
         assert_eq!(answered_by_number(&[], 42), None);
         assert_eq!(
             observe(ChallengeStatus::Superseded, UnixTime(100), UnixTime(1)),
@@ -412,6 +479,16 @@ mod tests {
             ChallengeStatus::parse("superseded"),
             Some(ChallengeStatus::Superseded)
         );
+    }
+
+    #[test]
+    fn a_typed_number_never_answers_a_request_that_needs_none() {
+        // Its own number typed: still not this request.
+        assert_eq!(answered_by_number(&[None], 42), None);
+        // A wrong number denies the newest numbered request, not a newer RADIUS one.
+        assert_eq!(answered_by_number(&[None, Some(17)], 55), Some(1));
+        assert_eq!(answered_by_number(&[None, Some(17)], 17), Some(1));
+        assert_eq!(answered_by_number(&[Some(42), None, Some(17)], 17), Some(2));
     }
 
     #[test]

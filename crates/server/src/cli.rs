@@ -10,6 +10,7 @@ pub mod backup;
 pub mod checkpassword;
 pub mod oidc;
 pub mod outbox;
+pub mod radius_client;
 pub mod rotate_key;
 pub mod service_token;
 pub mod support;

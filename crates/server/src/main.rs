@@ -10,6 +10,7 @@ use portcullis_server::cli::backup::{BackupArgs, RestoreArgs};
 use portcullis_server::cli::checkpassword::CheckpasswordArgs;
 use portcullis_server::cli::oidc::{OidcClientCommand, OidcCommand};
 use portcullis_server::cli::outbox::OutboxCommand;
+use portcullis_server::cli::radius_client::RadiusClientCommand;
 use portcullis_server::cli::rotate_key::RotateKeyArgs;
 use portcullis_server::cli::service_token::ServiceTokenCommand;
 use portcullis_server::cli::support::SupportAgentCommand;
@@ -65,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: OidcCommand,
     },
+    /// Manage the RADIUS clients (VPN concentrators, Wi-Fi controllers, pam_radius) of a contract
+    RadiusClient {
+        #[command(subcommand)]
+        command: RadiusClientCommand,
+    },
     /// Read the messages written to DATA/outbox/ when no SMTP server or SMS gateway is configured
     Outbox {
         #[command(subcommand)]
@@ -116,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
         Command::AccessRule { command } => command.run(cli.config.as_deref()).await,
         Command::OidcClient { command } => command.run(cli.config.as_deref()).await,
         Command::Oidc { command } => command.run(cli.config.as_deref()).await,
+        Command::RadiusClient { command } => command.run(cli.config.as_deref()).await,
         Command::Outbox { command } => command.run(cli.config.as_deref()).await,
         Command::Backup(args) => args.run(cli.config.as_deref()).await,
         Command::Restore(args) => args.run(cli.config.as_deref()).await,

@@ -19,6 +19,7 @@ mod password_reset;
 mod phone;
 mod push;
 mod push_device;
+mod radius_clients;
 mod recovery;
 mod remembered_browsers;
 mod resources;
@@ -233,6 +234,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(authz::forward_auth))
         .routes(routes!(authz::auth_request))
         .merge(oidc_routes())
+        .routes(routes!(
+            radius_clients::add_client,
+            radius_clients::list_clients
+        ))
+        .routes(routes!(radius_clients::remove_client))
 }
 
 /// The OIDC provider's clients, discovery and JWKS (issue 17, oidc-data).

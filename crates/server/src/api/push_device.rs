@@ -161,6 +161,12 @@ pub struct ChallengeView {
     pub user_agent: Option<String>,
     /// A short name of the browser (`Firefox`, `Chrome`, …) when it can be told.
     pub browser: Option<String>,
+    /// The RADIUS client (VPN, Wi-Fi, SSH gateway) whose sign-in caused the request, by its
+    /// name; null for a sign-in page's request.
+    pub via: Option<String>,
+    /// Whether `approve` needs the number from the sign-in screen: false exactly when `via` is
+    /// set, since no screen shows one.
+    pub number_required: bool,
 }
 
 impl From<DeviceChallenge> for ChallengeView {
@@ -173,13 +179,16 @@ impl From<DeviceChallenge> for ChallengeView {
             ip: c.ip,
             user_agent: c.user_agent,
             browser: c.browser.map(str::to_owned),
+            via: c.via,
+            number_required: c.number_required,
         }
     }
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ChallengesResponse {
-    /// Pending and unexpired, newest first. The number is not here: the person types it.
+    /// Pending and unexpired, newest first. The number is not here: the person types it (when
+    /// `number_required`).
     pub challenges: Vec<ChallengeView>,
 }
 
@@ -220,7 +229,8 @@ pub enum DecisionKind {
 #[derive(Deserialize, ToSchema)]
 pub struct AnswerRequest {
     pub decision: DecisionKind,
-    /// The number from the login screen, as the person typed it (needed to approve).
+    /// The number from the login screen, as the person typed it: needed to approve a request
+    /// whose `number_required` is true, ignored for one from a RADIUS client.
     #[serde(default)]
     pub number: Option<i64>,
 }
@@ -244,7 +254,7 @@ pub struct AnswerResponse {
     (status = 401, description = "invalid_signature", body = ErrorBody),
     (status = 404, description = "not_found", body = ErrorBody),
     (status = 409, description = "challenge_closed (already answered or expired)", body = ErrorBody),
-    (status = 422, description = "validation_failed (approve needs number) or invalid_body", body = ErrorBody),
+    (status = 422, description = "validation_failed (approve without the number a request from a sign-in page needs) or invalid_body", body = ErrorBody),
 ))]
 pub async fn answer(
     State(state): State<AppState>,
@@ -253,16 +263,11 @@ pub async fn answer(
     signed: SignedDevice,
 ) -> ApiResult<ApiJson<AnswerResponse>> {
     let req: AnswerRequest = signed.json()?;
-    let decision = match (req.decision, req.number) {
-        (DecisionKind::Approve, Some(number)) => Decision::Approve { number },
-        (DecisionKind::Approve, None) => {
-            return Err(Error::Validation(
-                "approve needs the number shown on the login screen".into(),
-            )
-            .into());
-        }
-        (DecisionKind::Deny, _) => Decision::Deny,
-        (DecisionKind::Fraud, _) => Decision::Fraud,
+    // Whether the number is needed depends on the request (`via`), so the service decides.
+    let decision = match req.decision {
+        DecisionKind::Approve => Decision::Approve { number: req.number },
+        DecisionKind::Deny => Decision::Deny,
+        DecisionKind::Fraud => Decision::Fraud,
     };
     let status = push_wake::answer(
         &state,
@@ -295,7 +300,8 @@ pub struct ApproveByNumberResponse {
 }
 
 /// Approve the pending sign-in request whose number the person typed (signed). Without a
-/// request of that number, the newest pending one is denied.
+/// request of that number, the newest pending one is denied. Requests from RADIUS clients
+/// (`number_required` false) are never chosen: they are answered by id.
 #[utoipa::path(post, path = "/api/v1/push/device/approve", tag = "push-device",
     params(
         ("X-Portcullis-Device" = String, Header, description = "device id"),
@@ -306,7 +312,7 @@ pub struct ApproveByNumberResponse {
     (status = 200, body = ApproveByNumberResponse),
     (status = 400, description = "malformed_json", body = ErrorBody),
     (status = 401, description = "invalid_signature", body = ErrorBody),
-    (status = 409, description = "challenge_closed (no pending request)", body = ErrorBody),
+    (status = 409, description = "challenge_closed (no pending request that needs a number)", body = ErrorBody),
     (status = 422, description = "invalid_body", body = ErrorBody),
 ))]
 pub async fn approve_by_number(

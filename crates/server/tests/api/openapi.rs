@@ -105,6 +105,9 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("delete", "/api/v1/access-rules/{id}"),
     ("get", "/api/v1/authz/forward-auth"),
     ("get", "/api/v1/authz/auth-request"),
+    ("get", "/api/v1/radius-clients"),
+    ("post", "/api/v1/radius-clients"),
+    ("delete", "/api/v1/radius-clients/{name}"),
 ];
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 //! The companion app's side of push approval: the device's signed requests, verified
 //! (signature, timestamp window, nonce taken once) before anything in them is trusted; listing
 //! the pending challenges; answering one ("this wasn't me" locks the account as a security
-//! notice's link does); setting a webhook. Wake-ups are announced in the deciding transaction;
-//! waiting for them is the server's.
+//! notice's link does); setting a webhook. A request from a RADIUS client (`via`) is approved
+//! without a number and is never the one a typed number answers ([`push::number_required`]).
+//! Wake-ups are announced in the deciding transaction; waiting for them is the server's.
 
 use crate::audit::{AuditDetail, AuditEvent, Outcome, PushDecision};
 use crate::clock::UnixTime;
@@ -43,6 +44,12 @@ pub struct DeviceChallenge {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub browser: Option<&'static str>,
+    /// The RADIUS client whose sign-in caused it (a VPN, Wi-Fi controller, SSH server), which the
+    /// app names; `None` for a sign-in page's request.
+    pub via: Option<String>,
+    /// Whether approving needs the number from the sign-in screen: false exactly when `via` is
+    /// set (no screen shows one).
+    pub number_required: bool,
 }
 
 impl<S: Store> Services<S> {
@@ -128,7 +135,9 @@ impl<S: Store> Services<S> {
 
     /// The device answers a challenge of its account. One conditional write decides it; a
     /// challenge decided or expired before is `ChallengeClosed`. A wrong number is a denial;
-    /// "this wasn't me" also locks the account.
+    /// "this wasn't me" also locks the account. Approving a request that needs a number without
+    /// one is `Validation` (before anything is written); a request from a RADIUS client needs
+    /// none, and a number sent for it is ignored.
     pub async fn answer_push(
         &self,
         dev: &VerifiedDevice,
@@ -147,6 +156,7 @@ impl<S: Store> Services<S> {
             .user_by_id(&dev.user.id)
             .await?
             .ok_or(Error::NotFound("challenge"))?;
+        let status = status_of(&c, decision)?;
         if c.status == ChallengeStatus::Pending && c.expires_at <= now {
             self.observe_expiry_in(&mut tx, &c.id, &user, meta, now)
                 .await?;
@@ -156,14 +166,16 @@ impl<S: Store> Services<S> {
         if c.status != ChallengeStatus::Pending || user.locked_at.is_some() {
             return Err(Error::ChallengeClosed);
         }
-        self.decide_in(tx, dev, &user, &c, decision, meta).await
+        self.decide_in(tx, dev, &user, &c, (decision, status), meta)
+            .await
     }
 
     /// The device approves with the number the person typed, without naming a request: the
     /// pending request of its account whose number it is, or, when none has it, the newest,
     /// which the wrong number then denies. The number stays unknown to the app (number
-    /// matching): it learns only the verdict and which request it applied to. No pending
-    /// request (or a locked account) is `ChallengeClosed`.
+    /// matching): it learns only the verdict and which request it applied to. Requests from
+    /// RADIUS clients show no number and are left alone. No pending request with a number (or a
+    /// locked account) is `ChallengeClosed`.
     pub async fn approve_push_by_number(
         &self,
         dev: &VerifiedDevice,
@@ -178,28 +190,35 @@ impl<S: Store> Services<S> {
             .filter(|u| u.locked_at.is_none())
             .ok_or(Error::ChallengeClosed)?;
         let mut pending = tx.pending_push_challenges(&user.id, now).await?;
-        let numbers: Vec<i64> = pending.iter().map(|c| c.number).collect();
+        let numbers: Vec<Option<i64>> = pending
+            .iter()
+            .map(|c| push::number_required(c.via.as_deref()).then_some(c.number))
+            .collect();
         let i = push::answered_by_number(&numbers, number).ok_or(Error::ChallengeClosed)?;
         let c = pending.swap_remove(i);
+        let decision = Decision::Approve {
+            number: Some(number),
+        };
+        let status = status_of(&c, decision)?;
         let status = self
-            .decide_in(tx, dev, &user, &c, Decision::Approve { number }, meta)
+            .decide_in(tx, dev, &user, &c, (decision, status), meta)
             .await?;
         Ok((status, device_challenge(dev, c)))
     }
 
-    /// Decides a pending challenge (one conditional write), audits it, counts a refusal and
-    /// locks for "this wasn't me", and announces it; commits `tx`.
+    /// Decides a pending challenge (one conditional write) with the status its decision leads
+    /// to ([`push::decide`]), audits it, counts a refusal and locks for "this wasn't me", and
+    /// announces it; commits `tx`.
     async fn decide_in(
         &self,
         mut tx: S::Tx,
         dev: &VerifiedDevice,
         user: &User,
         c: &PushChallenge,
-        decision: Decision,
+        (decision, status): (Decision, ChallengeStatus),
         meta: &RequestMeta,
     ) -> Result<ChallengeStatus> {
         let now = self.now();
-        let status = push::decide(c.number, decision);
         if !tx
             .decide_push_challenge(&c.id, status, &dev.device.id, now)
             .await?
@@ -244,8 +263,20 @@ impl<S: Store> Services<S> {
     }
 }
 
+/// The status `decision` leads to for `c`; an approval without the number `c` needs is
+/// `Validation`.
+fn status_of(c: &PushChallenge, decision: Decision) -> Result<ChallengeStatus> {
+    push::decide(c.number, push::number_required(c.via.as_deref()), decision).map_err(
+        |push::NumberMissing| {
+            Error::Validation("approve needs the number shown on the sign-in screen".into())
+        },
+    )
+}
+
 fn device_challenge(dev: &VerifiedDevice, c: PushChallenge) -> DeviceChallenge {
     DeviceChallenge {
+        number_required: push::number_required(c.via.as_deref()),
+        via: c.via,
         browser: c.user_agent.as_deref().and_then(push::browser_name),
         id: c.id,
         account: dev.user.email.to_string(),
