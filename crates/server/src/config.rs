@@ -114,6 +114,9 @@ pub struct ServeArgs {
     /// Bearer token that /metrics then requires (Authorization: Bearer TOKEN) [default: none, /metrics is open]
     #[arg(long, env = "PORTCULLIS_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// UDP address of the RADIUS listener, such as 0.0.0.0:1812 [default: none, RADIUS is off]
+    #[arg(long, env = "PORTCULLIS_RADIUS_BIND")]
+    pub radius_bind: Option<SocketAddr>,
 }
 
 /// The same settings as they appear in the TOML file.
@@ -142,6 +145,7 @@ struct FileConfig {
     retention_days: Option<u32>,
     sweep_interval: Option<u64>,
     metrics_token: Option<String>,
+    radius_bind: Option<SocketAddr>,
 }
 
 /// The settings in force, after merging.
@@ -212,6 +216,8 @@ pub struct Config {
     pub sweep_interval_secs: u64,
     /// When set, `/metrics` answers only requests with `Authorization: Bearer` this token.
     pub metrics_token: Option<SecretText>,
+    /// Where the RADIUS listener receives; `None`: no RADIUS.
+    pub radius_bind: Option<SocketAddr>,
     /// The file given with `--config`, so that the commands the server suggests find the same
     /// settings.
     pub config_file: Option<PathBuf>,
@@ -332,6 +338,7 @@ impl Config {
                 .or(f.metrics_token)
                 .filter(|s| !s.is_empty())
                 .map(SecretText),
+            radius_bind: args.radius_bind.or(f.radius_bind),
             config_file: file.map(Path::to_path_buf),
         };
         if !(1..=MAX_HASH_THREADS).contains(&config.hash_threads) {
@@ -668,6 +675,25 @@ mod tests {
         ] {
             assert!(Config::resolve(bad.clone(), None).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn radius_is_off_unless_an_address_is_given_by_flag_or_file() {
+        let c = Config::resolve(ServeArgs::default(), None).unwrap();
+        assert_eq!(c.radius_bind, None);
+        let dir = std::env::temp_dir().join(format!("pc-config-radius-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("portcullis.toml");
+        std::fs::write(&path, "radius_bind = \"0.0.0.0:1812\"\n").unwrap();
+        let c = Config::resolve(ServeArgs::default(), Some(&path)).unwrap();
+        assert_eq!(c.radius_bind, Some("0.0.0.0:1812".parse().unwrap()));
+        let args = ServeArgs {
+            radius_bind: Some("127.0.0.1:11812".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = Config::resolve(args, Some(&path)).unwrap();
+        assert_eq!(c.radius_bind, Some("127.0.0.1:11812".parse().unwrap()));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -23,6 +23,9 @@
 //!   and `checkpassword`, Dovecot's helper for mail clients' app passwords.
 //! - [`push_wake`]: wakes push long-polls on this node and, on PostgreSQL, on every node
 //!   (LISTEN/NOTIFY); calls device webhooks.
+//! - [`radius`]: the RADIUS listener (`--radius-bind`, UDP): Access-Requests from VPNs, Wi-Fi
+//!   and `pam_radius`, checked (Message-Authenticator, duplicates) and decided by
+//!   `portcullis_core::service::radius`; started and stopped with the server.
 //! - [`drain`]: on shutdown, closes the listener and lets open connections finish with
 //!   `Connection: close`, so a load balancer loses no request to a restart.
 //! - [`hashing`]: the pool of low-priority threads that runs password hashes, with a bounded
@@ -46,6 +49,7 @@ pub mod oauth2;
 pub mod push_wake;
 pub mod push_webhook;
 pub mod qr;
+pub mod radius;
 pub mod state;
 pub mod sweep;
 pub mod web;
@@ -92,6 +96,7 @@ pub struct Server {
     setup_link: Option<String>,
     delivery: delivery::Delivery,
     sweep: sweep::SweepTask,
+    radius: Option<radius::RadiusListener>,
 }
 
 impl Server {
@@ -106,6 +111,10 @@ impl Server {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let radius = match config.radius_bind {
+            Some(addr) => Some(radius::RadiusListener::bind(addr, &services).await?),
+            None => None,
+        };
         if !config.public_url_configured {
             config.public_url = format!("http://{}", listener.local_addr()?);
             config.issuer = config.public_url.clone();
@@ -157,6 +166,7 @@ impl Server {
             setup_link,
             delivery,
             sweep,
+            radius,
         })
     }
 
@@ -164,6 +174,11 @@ impl Server {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The RADIUS listener's bound address, when `--radius-bind` asked for one.
+    pub fn radius_addr(&self) -> Option<SocketAddr> {
+        self.radius.as_ref().map(radius::RadiusListener::local_addr)
     }
 
     /// The one-time link for registering the first owner, when one was issued at start.
@@ -216,6 +231,13 @@ impl Server {
         ));
         let (worker, stop_worker) = self.delivery.start();
         let (sweeper, stop_sweeper) = self.sweep.start();
+        let (radius, stop_radius) = match self.radius {
+            Some(r) => {
+                let (handle, stop) = r.start(self.state.clone());
+                (Some(handle), Some(stop))
+            }
+            None => (None, None),
+        };
         let push = self.state.push.clone();
         let url = self.state.config.effective_database_url();
         let listener = matches!(Backend::from_url(&url), Some(Backend::Postgres))
@@ -228,6 +250,10 @@ impl Server {
             shutdown.await;
             stop_worker.stop();
             stop_sweeper.stop();
+            if let Some(stop) = &stop_radius {
+                stop.stop();
+            }
+            // Also ends the RADIUS push waits: those requests get no answer from this node.
             push.shut_down();
             drain.begin(grace).await;
         };
@@ -239,6 +265,9 @@ impl Server {
         .await;
         worker.finished().await;
         sweeper.finished().await;
+        if let Some(radius) = radius {
+            radius.finished().await;
+        }
         key_watch.abort();
         if let Some(listener) = listener {
             let _ = listener.await;

@@ -100,6 +100,9 @@ async fn main() -> anyhow::Result<()> {
             let addr = server.local_addr();
             let public_url = server.state().config.public_url.clone();
             println!("Portcullis is listening on http://{addr} (public URL {public_url})");
+            if let Some(radius) = server.radius_addr() {
+                println!("Portcullis RADIUS is listening on udp://{radius}");
+            }
             if config.database_url.is_none() {
                 println!("Data: {} (SQLite)", config.data.display());
             }

@@ -1,7 +1,8 @@
 //! Prometheus metrics in the text exposition format: request counts and latencies by route and
-//! status, logins by outcome, requests shed because the password-hashing queue was full, and
-//! what the sweep removed (rows by table, passes by outcome, the last pass). Routes are the matched patterns (`/api/v1/me/sessions/{id}`),
-//! never raw paths, so ids and tokens never become label values.
+//! status, logins by outcome, requests shed because the password-hashing queue was full, what
+//! the sweep removed (rows by table, passes by outcome, the last pass), and the RADIUS
+//! listener's answers, retransmissions and dropped datagrams. Routes are the matched patterns
+//! (`/api/v1/me/sessions/{id}`), never raw paths, so ids and tokens never become label values.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -34,6 +35,9 @@ struct Inner {
     swept: BTreeMap<&'static str, u64>,
     sweeps: BTreeMap<&'static str, u64>,
     last_sweep: Option<i64>,
+    radius_dropped: BTreeMap<&'static str, u64>,
+    radius_responses: BTreeMap<&'static str, u64>,
+    radius_retransmissions: u64,
 }
 
 #[derive(Default)]
@@ -98,6 +102,24 @@ impl Metrics {
         }
     }
 
+    /// A RADIUS datagram dropped unanswered, by `reason` (see `radius::packet::Dropped`).
+    pub fn record_radius_dropped(&self, reason: &'static str) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.radius_dropped.entry(reason).or_default() += 1;
+    }
+
+    /// A RADIUS answer to a decided request, by `code` (`accept`, `reject`, `challenge`).
+    pub fn record_radius_response(&self, code: &'static str) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *m.radius_responses.entry(code).or_default() += 1;
+    }
+
+    /// A retransmitted RADIUS request answered from the duplicate cache.
+    pub fn record_radius_retransmission(&self) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        m.radius_retransmissions += 1;
+    }
+
     pub fn render(&self) -> String {
         let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
@@ -160,6 +182,7 @@ impl Metrics {
             );
         }
         render_sweep(&m, &mut out);
+        render_radius(&m, &mut out);
         out
     }
 }
@@ -196,6 +219,53 @@ fn render_sweep(m: &Inner, out: &mut String) {
         out.push_str("# TYPE portcullis_sweep_last_success_timestamp_seconds gauge\n");
         let _ = writeln!(out, "portcullis_sweep_last_success_timestamp_seconds {at}");
     }
+}
+
+/// The RADIUS listener's series, every label shown from the start (at 0) like the sweep's.
+fn render_radius(m: &Inner, out: &mut String) {
+    use crate::radius::packet::{Answer, Dropped};
+    out.push_str(
+        "# HELP portcullis_radius_dropped_total RADIUS datagrams dropped unanswered, by reason.\n",
+    );
+    out.push_str("# TYPE portcullis_radius_dropped_total counter\n");
+    let mut dropped: BTreeMap<&'static str, u64> =
+        Dropped::ALL.iter().map(|d| (d.reason(), 0)).collect();
+    for (reason, n) in &m.radius_dropped {
+        *dropped.entry(reason).or_default() += n;
+    }
+    for (reason, n) in &dropped {
+        let _ = writeln!(
+            out,
+            "portcullis_radius_dropped_total{{reason=\"{reason}\"}} {n}"
+        );
+    }
+    out.push_str(
+        "# HELP portcullis_radius_responses_total RADIUS requests decided and answered, by code.\n",
+    );
+    out.push_str("# TYPE portcullis_radius_responses_total counter\n");
+    let mut responses: BTreeMap<&'static str, u64> =
+        [Answer::Accept, Answer::Reject, Answer::Challenge]
+            .iter()
+            .map(|a| (a.label(), 0))
+            .collect();
+    for (code, n) in &m.radius_responses {
+        *responses.entry(code).or_default() += n;
+    }
+    for (code, n) in &responses {
+        let _ = writeln!(
+            out,
+            "portcullis_radius_responses_total{{code=\"{code}\"}} {n}"
+        );
+    }
+    out.push_str(
+        "# HELP portcullis_radius_retransmissions_total Retransmitted RADIUS requests answered again from the duplicate cache.\n",
+    );
+    out.push_str("# TYPE portcullis_radius_retransmissions_total counter\n");
+    let _ = writeln!(
+        out,
+        "portcullis_radius_retransmissions_total {}",
+        m.radius_retransmissions
+    );
 }
 
 /// The label a login attempt is counted under, the same for the API and the web form.
@@ -262,6 +332,26 @@ mod tests {
         ));
         assert!(text.contains("portcullis_logins_total{outcome=\"failure\"} 1"));
         assert!(text.contains("\nportcullis_overloaded_total 1\n"));
+    }
+
+    #[test]
+    fn radius_series_show_every_label_from_the_start_and_count_up() {
+        let m = Metrics::default();
+        let text = m.render();
+        assert!(text.contains("portcullis_radius_dropped_total{reason=\"unknown_client\"} 0\n"));
+        assert!(text.contains(
+            "portcullis_radius_dropped_total{reason=\"missing_message_authenticator\"} 0\n"
+        ));
+        assert!(text.contains("portcullis_radius_responses_total{code=\"challenge\"} 0\n"));
+        assert!(text.contains("\nportcullis_radius_retransmissions_total 0\n"));
+        m.record_radius_dropped("in_progress");
+        m.record_radius_dropped("in_progress");
+        m.record_radius_response("accept");
+        m.record_radius_retransmission();
+        let text = m.render();
+        assert!(text.contains("portcullis_radius_dropped_total{reason=\"in_progress\"} 2\n"));
+        assert!(text.contains("portcullis_radius_responses_total{code=\"accept\"} 1\n"));
+        assert!(text.contains("\nportcullis_radius_retransmissions_total 1\n"));
     }
 
     #[test]

@@ -179,15 +179,22 @@ pub fn wait_secs(asked: Option<u64>) -> Duration {
 /// `Services::send_push`, then wakes the devices of this node and calls the webhooks.
 pub async fn send_push(state: &AppState, ticket: &Token, meta: &RequestMeta) -> Result<PushSent> {
     let sent = state.services.send_push(ticket, meta).await?;
+    announce_sent(&state.push, &sent);
+    Ok(sent)
+}
+
+/// After a use case sent a push (the sign-in page's, or a RADIUS client's): wakes the
+/// long-polls of the requests it ended and this node's devices of the account, and calls the
+/// account's webhooks.
+pub fn announce_sent(push: &PushWake, sent: &PushSent) {
     // The requests it ended: their login screens learn it now, not at their next poll.
     for id in &sent.superseded {
-        state.push.wake(id.as_str());
+        push.wake(id.as_str());
     }
     if sent.notify {
-        state.push.wake(&format!("user:{}", sent.user_id));
-        state.push.call_webhooks(&sent.webhooks, &sent.account);
+        push.wake(&format!("user:{}", sent.user_id));
+        push.call_webhooks(&sent.webhooks, &sent.account);
     }
-    Ok(sent)
 }
 
 /// `Services::leave_push` ("Use a code instead"), then wakes the long-polls of what it ended.

@@ -65,6 +65,11 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/en/messages.ftl"),
         include_str!("../../locales/de/messages.ftl"),
     ),
+    (
+        "radius",
+        include_str!("../../locales/en/radius.ftl"),
+        include_str!("../../locales/de/radius.ftl"),
+    ),
 ];
 
 struct Bundles {
