@@ -368,7 +368,7 @@ impl<'a> Pyrad<'a> {
 
     /// Sends and returns one entry per copy: `null` where no answer came, else `{"code",
     /// "reply_messages", "state", "raw", "verified"}`.
-    pub async fn send(&self, addr: SocketAddr) -> Vec<Value> {
+    pub async fn send(self, addr: SocketAddr) -> Vec<Value> {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/radius/pyrad_client.py");
         let (server, times, wait) = (
             addr.to_string(),
