@@ -336,4 +336,24 @@ async fn requests_it_cannot_trust_get_no_answer_and_are_counted_and_a_retransmis
         );
     }
     assert!(site.metric_reaches(&dropped("unknown_client"), 2.0).await >= 2.0);
+
+    // And one added while it runs is answered within seconds, with its own new secret.
+    let flags = [
+        "--name",
+        "mail-again",
+        "--address",
+        LOCAL,
+        "--mode",
+        "code-only",
+    ];
+    let renewed = add_client(&site.install, &flags).await;
+    assert_ne!(renewed, secret, "a new secret");
+    let started = Instant::now();
+    let answer = loop {
+        let answer = silent(&renewed).wait(0.5).send(addr).await.remove(0);
+        if !answer.is_null() || started.elapsed() > Duration::from_secs(10) {
+            break answer;
+        }
+    };
+    assert_eq!(answer["verified"], true, "answered and signed: {answer}");
 }
