@@ -242,3 +242,69 @@ fn a_request_without_a_password_or_with_a_ragged_one_is_malformed() {
     let d = Datagram::parse(&bytes).unwrap();
     assert_eq!(d.access_request(b"s").unwrap_err(), Dropped::Malformed);
 }
+
+/// FreeRADIUS's `radclient` as the client we did not write: its Message-Authenticator verifies
+/// with our check, and it accepts our answer (it checks the Response Authenticator and, since
+/// 3.0.x, the answer's Message-Authenticator). Skipped where `radclient` is not installed.
+#[test]
+fn radclient_signs_as_we_check_and_accepts_our_answer() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if Command::new("radclient").arg("-v").output().is_err() {
+        eprintln!("radclient not installed: skipped");
+        return;
+    }
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let secret = "radclient-s3cret";
+    let mut child = Command::new("radclient")
+        .args(["-x", "-r", "1", "-t", "5"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["auth", secret])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"User-Name = \"ann@example.com\", User-Password = \"Correct-Horse-7123456\", Message-Authenticator = 0x00\n",
+        )
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    let d = Datagram::parse(&buf[..n]).unwrap();
+    assert_eq!(d.code(), ACCESS_REQUEST);
+    assert!(d.has_message_authenticator());
+    assert!(d.signed_with(secret.as_bytes()));
+    let r = d.access_request(secret.as_bytes()).unwrap();
+    assert_eq!(r.user_name, "ann@example.com");
+    assert_eq!(r.password.expose(), "Correct-Horse-7123456");
+    let answer = response(
+        Answer::Challenge,
+        d.identifier(),
+        &d.authenticator(),
+        secret.as_bytes(),
+        Some("Enter the code from your authenticator app."),
+        Some(b"opaque-state"),
+    );
+    socket.send_to(&answer, from).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Received Access-Challenge"), "{text}");
+    assert!(!text.to_lowercase().contains("invalid"), "{text}");
+    assert!(
+        text.contains("Enter the code from your authenticator app."),
+        "{text}"
+    );
+}

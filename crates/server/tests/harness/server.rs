@@ -90,6 +90,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub setup_link: Option<String>,
+    /// The RADIUS listener's address, when `radius_bind` was set.
+    pub radius: Option<SocketAddr>,
     /// The data folder; without a transport configured, messages land in `outbox/<channel>/`.
     pub data: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -115,6 +117,7 @@ impl TestApp {
         let server = Server::build(config).await.expect("server starts");
         let addr = server.local_addr();
         let setup_link = server.setup_link().map(str::to_owned);
+        let radius = server.radius_addr();
         let server = prepare(server).await;
         let state = server.state().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -130,6 +133,7 @@ impl TestApp {
                 .unwrap(),
             state,
             setup_link,
+            radius,
             data,
             stop: Some(stop),
             handle: Some(handle),
