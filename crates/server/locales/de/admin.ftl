@@ -275,6 +275,44 @@ admin-oidc-notice-saved = Der Client wurde gespeichert.
 admin-oidc-notice-deleted = Der Client wurde gelöscht. Er kann niemanden mehr anmelden.
 admin-oidc-notice-already-shown = Bereits angezeigt: Ein Client-Geheimnis wird nur einmal angezeigt. Wurde es nicht aufbewahrt, geben Sie dem Client ein neues Geheimnis.
 
+## RADIUS-Clients
+
+admin-radius-title = RADIUS-Clients
+admin-radius-lead = VPN-Gateways, WLAN-Controller und SSH-Server (pam_radius), die Portcullis über RADIUS nach einer Anmeldung fragen. Jeder erhält ein gemeinsames Geheimnis; Personen Ihrer Organisation melden sich dort mit E-Mail-Adresse, Passwort und zweitem Faktor an. Änderungen gelten auf jedem Server innerhalb von Sekunden.
+admin-radius-secret-title = Das gemeinsame Geheimnis von „{ $name }“
+admin-radius-secret-where = Tragen Sie es auf dem Gerät als gemeinsames Geheimnis des RADIUS-Servers ein, mit der Adresse dieses Servers und seinem RADIUS-Port (meist UDP 1812). Das Gerät muss jeder Anfrage einen Message-Authenticator mitgeben.
+admin-radius-secret-copied = Geheimnis kopiert
+admin-radius-copy-secret = Geheimnis kopieren
+admin-radius-secret-once = Es wird nicht noch einmal angezeigt.
+admin-radius-secret-lost = Geht es verloren, entfernen Sie den Client und fügen Sie ihn neu hinzu.
+admin-radius-none = Noch keine RADIUS-Clients. Fügen Sie unten einen hinzu.
+admin-radius-list-title = Clients
+admin-radius-from = Anfragen von { $address }
+admin-radius-waits = wartet { $seconds ->
+    [one] { $seconds } Sekunde
+   *[other] { $seconds } Sekunden
+} auf Bestätigung
+admin-radius-mode-password-code = Passwort, direkt gefolgt vom Sicherheitscode
+admin-radius-mode-challenge = Passwort, dann fragt das Gerät nach dem Sicherheitscode
+admin-radius-mode-push = Passwort, dann Bestätigung in der Begleit-App
+admin-radius-mode-code-only = Nur der Sicherheitscode
+admin-radius-remove = Entfernen
+admin-radius-remove-label = { $name } entfernen
+admin-radius-add-title = Client hinzufügen
+admin-radius-name = Name
+admin-radius-name-hint = Eindeutig auf diesem Server, etwa office-vpn.
+admin-radius-address = Adresse
+admin-radius-address-hint = Die Adresse, von der die Anfragen des Geräts kommen, oder ein Netz in CIDR-Schreibweise, etwa 192.0.2.10 oder 10.0.0.0/8.
+admin-radius-mode = Wie Personen antworten
+admin-radius-timeout = Zeit für die Bestätigung (Sekunden)
+admin-radius-timeout-hint = Wie lange eine Anmeldung auf die Bestätigung in der Begleit-App wartet: 1 bis 600 Sekunden. Nur für die Bestätigung in der Begleit-App; stellen Sie die Zeitüberschreitung des Geräts etwas länger ein.
+admin-radius-add = Client hinzufügen
+admin-radius-notice-removed = Der RADIUS-Client wurde entfernt. Seine Anfragen werden nicht mehr beantwortet.
+admin-radius-notice-already-shown = Bereits angezeigt: Ein gemeinsames Geheimnis wird nur einmal angezeigt. Wurde es nicht aufbewahrt, entfernen Sie den Client und fügen Sie ihn neu hinzu.
+admin-radius-confirm-title = RADIUS-Client entfernen
+admin-radius-confirm-question = Den RADIUS-Client „{ $name }“ entfernen?
+admin-radius-confirm-consequence = Niemand kann sich mehr darüber anmelden; seine Anfragen werden innerhalb von Sekunden nicht mehr beantwortet.
+
 ## Ressourcen
 
 admin-resources-title = Ressourcen

@@ -17,6 +17,7 @@ layout-nav-users = Benutzer
 layout-nav-groups = Gruppen
 layout-nav-access-rules = Zugriffsregeln
 layout-nav-oidc = OIDC-Clients
+layout-nav-radius = RADIUS-Clients
 layout-sign-out = Abmelden
 layout-footer = Portcullis · Kontosicherheit auf dem eigenen Server
 layout-language = Sprache:

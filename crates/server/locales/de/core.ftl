@@ -74,6 +74,14 @@ core-id-token-signed-response-alg-is-one-of-rs256-es256-or-eddsa = id_token_sign
 core-a-public-client-has-no-secret = Ein öffentlicher Client hat kein Geheimnis.
 core-another-rotation-of-this-algorithm-s-key-happened-at-the-same-moment = Der Schlüssel dieses Algorithmus wurde im selben Moment bereits anderweitig rotiert.
 
+## RADIUS
+
+core-a-radius-client-name-has-1-to-64-characters-such-as-office-vpn = Der Name eines RADIUS-Clients hat 1 bis 64 Zeichen, etwa „office-vpn“.
+core-address-is-an-ipv4-or-ipv6-address-or-block-such-as-192-0-2-10-or-10-0-0-0-8 = Die Adresse ist eine IPv4- oder IPv6-Adresse oder ein Netz, etwa 192.0.2.10 oder 10.0.0.0/8.
+core-mode-is-one-of-password-code-challenge-push-or-code-only = Die Art ist eine von password+code, challenge, push oder code-only.
+core-push-timeout-is-1-to-600-seconds = Die Zeit für die Bestätigung beträgt 1 bis 600 Sekunden.
+core-a-radius-client-with-this-name-exists = Ein RADIUS-Client mit diesem Namen existiert bereits.
+
 ## Nicht gefunden
 
 core-access-rule-not-found = Zugriffsregel nicht gefunden.
@@ -87,6 +95,8 @@ core-device-not-found = Gerät nicht gefunden.
 core-grant-not-found = Freigabe nicht gefunden.
 core-group-not-found = Gruppe nicht gefunden.
 core-membership-not-found = Mitgliedschaft nicht gefunden.
+core-push-request-not-found = Anmeldeanfrage nicht gefunden.
+core-radius-client-not-found = RADIUS-Client nicht gefunden.
 core-remembered-browser-not-found = Gemerkter Browser nicht gefunden.
 core-resource-not-found = Ressource nicht gefunden.
 core-security-key-not-found = Sicherheitsschlüssel nicht gefunden.

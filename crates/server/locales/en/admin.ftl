@@ -275,6 +275,44 @@ admin-oidc-notice-saved = The client was saved.
 admin-oidc-notice-deleted = The client was deleted. It can no longer sign anyone in.
 admin-oidc-notice-already-shown = Already shown: a client secret is shown only once. If it was not kept, give the client a new secret.
 
+## RADIUS clients
+
+admin-radius-title = RADIUS clients
+admin-radius-lead = VPN gateways, Wi-Fi controllers and SSH servers (pam_radius) that ask Portcullis for a sign-in over RADIUS. Each one gets a shared secret; people of your organisation sign in there with their email address, password and second factor. Changes apply on every server within seconds.
+admin-radius-secret-title = The shared secret of “{ $name }”
+admin-radius-secret-where = Enter it on the device as the RADIUS server's shared secret, with this server's address and its RADIUS port (usually UDP 1812). The device must send Message-Authenticator with every request.
+admin-radius-secret-copied = Secret copied
+admin-radius-copy-secret = Copy secret
+admin-radius-secret-once = It will not be shown again.
+admin-radius-secret-lost = If it is lost, remove the client and add it again.
+admin-radius-none = No RADIUS clients yet. Add one below.
+admin-radius-list-title = Clients
+admin-radius-from = requests from { $address }
+admin-radius-waits = waits { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+} for approval
+admin-radius-mode-password-code = Password followed by the code
+admin-radius-mode-challenge = Password, then the device asks for the code
+admin-radius-mode-push = Password, then approval in the companion app
+admin-radius-mode-code-only = The code alone
+admin-radius-remove = Remove
+admin-radius-remove-label = Remove { $name }
+admin-radius-add-title = Add a client
+admin-radius-name = Name
+admin-radius-name-hint = Unique on this server, such as office-vpn.
+admin-radius-address = Address
+admin-radius-address-hint = The address the device's requests come from, or a network in CIDR notation, such as 192.0.2.10 or 10.0.0.0/8.
+admin-radius-mode = How people answer
+admin-radius-timeout = Approval timeout (seconds)
+admin-radius-timeout-hint = How long a sign-in waits for approval in the companion app: 1 to 600 seconds. Only for approval in the companion app; set the device's own timeout a little longer.
+admin-radius-add = Add client
+admin-radius-notice-removed = The RADIUS client was removed. Its requests are no longer answered.
+admin-radius-notice-already-shown = Already shown: a shared secret is shown only once. If it was not kept, remove the client and add it again.
+admin-radius-confirm-title = Remove RADIUS client
+admin-radius-confirm-question = Remove the RADIUS client “{ $name }”?
+admin-radius-confirm-consequence = Nobody can sign in through it any more; its requests are no longer answered, within seconds.
+
 ## Resources
 
 admin-resources-title = Resources

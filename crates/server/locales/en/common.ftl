@@ -17,6 +17,7 @@ layout-nav-users = Users
 layout-nav-groups = Groups
 layout-nav-access-rules = Access rules
 layout-nav-oidc = OIDC clients
+layout-nav-radius = RADIUS clients
 layout-sign-out = Sign out
 layout-footer = Portcullis · self-hosted account security
 layout-language = Language:

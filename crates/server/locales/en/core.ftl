@@ -77,6 +77,14 @@ core-id-token-signed-response-alg-is-one-of-rs256-es256-or-eddsa = Id_token_sign
 core-a-public-client-has-no-secret = A public client has no secret.
 core-another-rotation-of-this-algorithm-s-key-happened-at-the-same-moment = Another rotation of this algorithm's key happened at the same moment.
 
+## RADIUS
+
+core-a-radius-client-name-has-1-to-64-characters-such-as-office-vpn = A RADIUS client name has 1 to 64 characters, such as "office-vpn".
+core-address-is-an-ipv4-or-ipv6-address-or-block-such-as-192-0-2-10-or-10-0-0-0-8 = Address is an IPv4 or IPv6 address or block, such as 192.0.2.10 or 10.0.0.0/8.
+core-mode-is-one-of-password-code-challenge-push-or-code-only = Mode is one of password+code, challenge, push or code-only.
+core-push-timeout-is-1-to-600-seconds = Push timeout is 1 to 600 seconds.
+core-a-radius-client-with-this-name-exists = A RADIUS client with this name exists.
+
 ## Not found
 
 core-access-rule-not-found = Access rule not found.
@@ -90,6 +98,8 @@ core-device-not-found = Device not found.
 core-grant-not-found = Grant not found.
 core-group-not-found = Group not found.
 core-membership-not-found = Membership not found.
+core-push-request-not-found = Push request not found.
+core-radius-client-not-found = RADIUS client not found.
 core-remembered-browser-not-found = Remembered browser not found.
 core-resource-not-found = Resource not found.
 core-security-key-not-found = Security key not found.

@@ -32,6 +32,7 @@ use crate::state::AppState;
 use kit::assets;
 use pages::account::{lock, overview as account};
 use pages::admin::oidc_clients as admin_oidc;
+use pages::admin::radius_clients as admin_radius;
 use pages::admin::{
     access_rules as admin_access_rules, groups as admin_groups, user as admin_user,
     user_sessions as admin_user_sessions, users as admin_users,
@@ -247,6 +248,14 @@ pub fn router() -> Router<AppState> {
             post(admin_oidc::rotate_secret),
         )
         .route("/admin/oidc-clients/{id}/delete", post(admin_oidc::delete))
+        .route(
+            admin_radius::LIST,
+            get(admin_radius::list).post(admin_radius::add),
+        )
+        .route(
+            "/admin/radius-clients/{id}/remove",
+            post(admin_radius::remove),
+        )
         .route(
             "/setup",
             get(register::setup_form).post(register::setup_submit),

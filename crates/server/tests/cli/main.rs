@@ -22,6 +22,7 @@ mod outbox_cli;
 /// The proxies, upstream and visitor of `forward_auth_proxies`.
 mod proxy_kit;
 mod radius;
+mod radius_client_cli;
 /// The site and the outside RADIUS clients of `radius`.
 mod radius_kit;
 mod reverse_proxy;

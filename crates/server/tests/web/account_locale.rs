@@ -246,6 +246,7 @@ on_both_backends! {
             "/admin/groups".to_owned(),
             "/admin/access-rules".to_owned(),
             "/admin/oidc-clients".to_owned(),
+            "/admin/radius-clients".to_owned(),
             "/resources".to_owned(),
             "/resources?done=created".to_owned(),
         ] {

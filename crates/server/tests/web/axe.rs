@@ -604,6 +604,16 @@ async fn tour(audit: &mut Audit<'_>) {
         .unwrap();
     let client_id = client_id.as_str().expect("the new client's id");
     audit
+        .visit("RADIUS clients", "/admin/radius-clients", &app)
+        .await;
+    submit(
+        c,
+        "/admin/radius-clients",
+        &[("name", "office-vpn"), ("address", "192.0.2.0/24")],
+    )
+    .await;
+    audit.check("RADIUS client added, its secret shown").await;
+    audit
         .visit(
             "OIDC consent",
             &format!(

@@ -12,6 +12,7 @@ mod harness;
 
 mod account_locale;
 mod admin_oidc_clients;
+mod admin_radius_clients;
 mod axe;
 mod browser;
 mod browser_access_rules;

@@ -1,12 +1,13 @@
 //! Managing the people of a contract, for owners and administrators: the user manager and the
 //! contract's two-factor policy (`users`), one person's details and actions (`user`, and ending their sessions: `user_sessions`), and the
-//! groups (`groups`), the access rules of forward authentication (`access_rules`) and the OpenID Connect clients (`oidc_clients`). Every page takes `SignedInAdmin`, so no one else reaches a handler; who may
+//! groups (`groups`), the access rules of forward authentication (`access_rules`) the OpenID Connect clients (`oidc_clients`) and the RADIUS clients (`radius_clients`). Every page takes `SignedInAdmin`, so no one else reaches a handler; who may
 //! do what to whom is `portcullis_core::policy`'s, asked by the services. Shared here, by the
 //! user manager and one person's page: the manager's address and the roles an admin may give.
 
 pub mod access_rules;
 pub mod groups;
 pub mod oidc_clients;
+pub mod radius_clients;
 pub mod user;
 pub mod user_sessions;
 pub mod users;
