@@ -61,11 +61,13 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
-    /// Approve the pending sign-in request whose login screen shows NUMBER
+    /// Approve the pending sign-in request whose login screen shows NUMBER; without --number,
+    /// the newest request if it needs no number (a VPN, Wi-Fi or SSH sign-in)
     Approve {
-        /// The number shown on the login screen (10 to 99)
+        /// The number shown on the login screen (10 to 99); not needed for a request from a
+        /// VPN, Wi-Fi or SSH gateway, which shows none
         #[arg(long, value_parser = clap::value_parser!(u32).range(10..=99))]
-        number: u32,
+        number: Option<u32>,
         /// Answer a request of this paired account only
         #[arg(long)]
         account: Option<String>,
@@ -158,7 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let args = answer::AnswerArgs {
                 account,
                 decision: Decision::Approve,
-                number: Some(number),
+                number,
                 timeout_secs: timeout,
             };
             answer::run(&state, args).await

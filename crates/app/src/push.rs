@@ -19,7 +19,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub const MAX_WAIT_SECS: u64 = 60;
 
 /// A pending sign-in request as the device sees it: no number (the person types the one the
-/// login screen shows).
+/// login screen shows, when it needs one).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Challenge {
     pub id: String,
@@ -35,6 +35,18 @@ pub struct Challenge {
     pub user_agent: Option<String>,
     #[serde(default)]
     pub browser: Option<String>,
+    /// The RADIUS client (a VPN, Wi-Fi controller, SSH server) whose sign-in caused the request.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// Whether approving needs the number from the sign-in screen; false for a request `via` a
+    /// RADIUS client, which has no screen to show one. A server that does not say asks for the
+    /// number on every request.
+    #[serde(default = "needs_number")]
+    pub number_required: bool,
+}
+
+fn needs_number() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +273,19 @@ mod tests {
         ] {
             assert!(check_webhook_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_request_needs_its_number_unless_the_server_says_otherwise() {
+        let old: Challenge = serde_json::from_value(json!({ "id": "a" })).unwrap();
+        assert!(old.number_required);
+        assert_eq!(old.via, None);
+        let radius: Challenge = serde_json::from_value(
+            json!({ "id": "b", "via": "office-vpn", "number_required": false }),
+        )
+        .unwrap();
+        assert!(!radius.number_required);
+        assert_eq!(radius.via.as_deref(), Some("office-vpn"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! `approve --number N` and `deny`: wait for a pending sign-in request of a paired account and
+//! `approve [--number N]` and `deny`: wait for a pending sign-in request of a paired account and
 //! answer it without asking, for scripts and tests.
 //!
-//! The device never learns the number (number matching): `approve` sends the number it was
-//! given and the server approves the pending request whose number it is, even when an older one
-//! is pending too; when none has it, the newest is denied (exit code 3). `deny` answers the
-//! newest: it is the one the person at the login screen just caused.
+//! The device never learns the number (number matching): `approve --number` sends the number it
+//! was given and the server approves the pending request whose number it is, even when an older
+//! one is pending too; when none has it, the newest is denied (exit code 3). `approve` without a
+//! number answers the newest request when it needs none (a sign-in at a VPN, Wi-Fi or SSH
+//! gateway, which has no screen to show a number); when the newest needs one, it answers
+//! nothing: approving an older request instead would let in a sign-in the person is not looking
+//! at. `deny` answers the newest: it is the one the person at the login screen just caused.
 
 use std::time::{Duration, Instant};
 
@@ -41,6 +44,7 @@ pub async fn run(state: &State, args: AnswerArgs) -> anyhow::Result<()> {
         (Decision::Approve, Some(number)) => {
             push::approve_by_number(&client, &device, number).await
         }
+        (Decision::Approve, None) if challenge.number_required => bail!("{NEEDS_NUMBER}"),
         (decision, number) => push::answer(&client, &device, &challenge.id, decision, number)
             .await
             .map(|status| (status, challenge)),
@@ -67,9 +71,16 @@ pub async fn run(state: &State, args: AnswerArgs) -> anyhow::Result<()> {
 pub const CLOSED: &str =
     "the sign-in request was answered elsewhere, has expired, or was replaced by a newer one";
 
-/// "the sign-in of ACCOUNT from IP (BROWSER)".
+/// Why `approve` without `--number` answered nothing.
+pub const NEEDS_NUMBER: &str =
+    "this request needs the number shown on the sign-in screen: use --number";
+
+/// "the sign-in of ACCOUNT via CLIENT from IP (BROWSER)".
 pub fn describe(device: &PairedAccount, c: &Challenge) -> String {
     let mut text = format!("the sign-in of {}", device.account);
+    if let Some(via) = &c.via {
+        text.push_str(&format!(" via {via}"));
+    }
     if let Some(ip) = &c.ip {
         text.push_str(&format!(" from {ip}"));
     }

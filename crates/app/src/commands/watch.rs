@@ -1,6 +1,8 @@
 //! `watch`: waits for sign-in requests of every paired account and shows each as a confirmation
 //! dialog (account, time, source address, browser); the person types the number the login
-//! screen shows to approve, or denies, or reports "this wasn't me".
+//! screen shows to approve, or denies, or reports "this wasn't me". A request from a VPN, Wi-Fi
+//! or SSH gateway (a RADIUS client, `via`) has no screen to show a number: its dialog names the
+//! gateway and asks yes or no.
 //!
 //! One long-poll per account runs in the background and hands over what is pending whenever
 //! that changes; requests are asked about one at a time, the newest first (the one the person
@@ -74,7 +76,12 @@ pub async fn run(state: &State, args: WatchArgs) -> anyhow::Result<()> {
         asked.insert(challenge.id.clone());
         while lines.try_recv().is_ok() {}
         show(device, &challenge);
-        let Some(decision) = ask(&mut lines).await else {
+        let reply = if challenge.number_required {
+            ask(&mut lines).await
+        } else {
+            ask_yes_no(&mut lines).await
+        };
+        let Some(decision) = reply else {
             println!("Standard input closed; stopping.");
             return Ok(());
         };
@@ -123,6 +130,15 @@ fn newest_unasked(
 
 fn show(device: &PairedAccount, c: &Challenge) {
     println!();
+    if let Some(via) = &c.via {
+        let from = c.ip.as_deref().unwrap_or("an unknown address");
+        println!("Sign-in to {} via {via} from {from}", device.account);
+        println!("  issuer:   {}", device.issuer);
+        println!("  to:       this device, “{}”", device.name);
+        println!("  time:     {}", show_time(&c.created_at));
+        println!("  expires:  {}", show_time(&c.expires_at));
+        return;
+    }
     println!("Sign-in request for {} ({})", device.account, device.issuer);
     println!("  to:       this device, “{}”", device.name);
     println!("  time:     {}", show_time(&c.created_at));
@@ -146,13 +162,7 @@ async fn ask(lines: &mut mpsc::Receiver<String>) -> Option<Option<(Decision, Opt
             "" => return Some(None),
             "d" | "deny" | "n" | "no" => return Some(Some((Decision::Deny, None))),
             "x" | "fraud" | "not me" => {
-                print!(
-                    "Reporting this locks your account and ends every session. Type `yes` to \
-                     report it: "
-                );
-                let _ = std::io::stdout().flush();
-                let confirm = lines.recv().await?;
-                if confirm.trim().eq_ignore_ascii_case("yes") {
+                if confirm_fraud(lines).await? {
                     return Some(Some((Decision::Fraud, None)));
                 }
                 println!("Not reported.");
@@ -170,6 +180,39 @@ async fn ask(lines: &mut mpsc::Receiver<String>) -> Option<Option<(Decision, Opt
             _ => println!("Please type the two-digit number from the login screen, `d` or `x`."),
         }
     }
+}
+
+/// The dialog of a request that needs no number: yes approves it. Same shape as [`ask`].
+async fn ask_yes_no(lines: &mut mpsc::Receiver<String>) -> Option<Option<(Decision, Option<u32>)>> {
+    loop {
+        print!(
+            "Approve this sign-in? Type `y` to approve, `n` to deny, `x` if this wasn't you, or \
+             Enter to skip: "
+        );
+        let _ = std::io::stdout().flush();
+        let line = lines.recv().await?;
+        match line.trim().to_ascii_lowercase().as_str() {
+            "" => return Some(None),
+            "y" | "yes" => return Some(Some((Decision::Approve, None))),
+            "n" | "no" | "d" | "deny" => return Some(Some((Decision::Deny, None))),
+            "x" | "fraud" | "not me" => {
+                if confirm_fraud(lines).await? {
+                    return Some(Some((Decision::Fraud, None)));
+                }
+                println!("Not reported.");
+            }
+            _ => println!("Please type `y`, `n` or `x`."),
+        }
+    }
+}
+
+/// "This wasn't me" locks the account: asked again before it is sent. `None` when standard
+/// input closed.
+async fn confirm_fraud(lines: &mut mpsc::Receiver<String>) -> Option<bool> {
+    print!("Reporting this locks your account and ends every session. Type `yes` to report it: ");
+    let _ = std::io::stdout().flush();
+    let confirm = lines.recv().await?;
+    Some(confirm.trim().eq_ignore_ascii_case("yes"))
 }
 
 fn report(device: &PairedAccount, c: &Challenge, status: &str) {

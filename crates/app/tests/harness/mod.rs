@@ -192,6 +192,71 @@ impl TestServer {
         (ticket, c.id.0)
     }
 
+    /// A RADIUS client `office-vpn` in mode `push` in the contract of `email`, and an
+    /// Access-Request with the right password from 198.51.100.9, driven through the service and
+    /// the wake-up as the listener drives them: a push request `via` the client. Returns
+    /// (client, challenge id).
+    pub async fn radius_push_request(
+        &self,
+        email: &str,
+    ) -> (portcullis_core::radius::RadiusClient, String) {
+        use portcullis_core::service::radius::{NewRadiusClient, RadiusOutcome, RadiusRequest};
+        let services = &self.state.services;
+        let (admin, _) = services.operator_session(email).await.unwrap();
+        let new = NewRadiusClient {
+            name: "office-vpn".into(),
+            address: "10.0.0.0/8".into(),
+            mode: portcullis_core::radius::RadiusMode::Push,
+            push_timeout_secs: None,
+        };
+        let (client, _) = services
+            .add_radius_client(&admin, &new, &radius_meta())
+            .await
+            .unwrap();
+        let password = portcullis_core::password::Password::new(PASSWORD);
+        let meta = radius_meta();
+        let request = RadiusRequest {
+            username: email,
+            password: &password,
+            state: None,
+            meta: &meta,
+        };
+        let sent = match services
+            .radius_access(&client, request)
+            .await
+            .unwrap()
+            .outcome
+        {
+            RadiusOutcome::Push(started) => started.sent,
+            other => panic!("a push was expected, not {other:?}"),
+        };
+        // What the listener does next: wake this node's long-polls (on SQLite nothing else
+        // would; PostgreSQL's NOTIFY wakes every node anyway).
+        for id in &sent.superseded {
+            self.state.push.wake(id.as_str());
+        }
+        self.state.push.wake(&format!("user:{}", sent.user_id));
+        (client, sent.challenge_id.0)
+    }
+
+    /// Whether the RADIUS client would now be told Access-Accept for the request (`None`: still
+    /// waiting; `Some(false)`: a refusal).
+    pub async fn radius_accepted(
+        &self,
+        client: &portcullis_core::radius::RadiusClient,
+        challenge: &str,
+    ) -> Option<bool> {
+        use portcullis_core::service::radius::RadiusOutcome;
+        let id = portcullis_core::model::PushChallengeId(challenge.to_owned());
+        let answer = self
+            .state
+            .services
+            .radius_push_outcome(client, &id, &radius_meta())
+            .await
+            .unwrap();
+        answer.map(|a| matches!(a.outcome, RadiusOutcome::Accept))
+    }
+
     /// The login screen's long-poll.
     pub async fn poll(&self, challenge: &str, ticket: &str, wait: u64) -> Value {
         let r = self
@@ -202,6 +267,14 @@ impl TestServer {
             .await;
         assert_eq!(r.status(), StatusCode::OK, "poll");
         r.json().await.unwrap()
+    }
+}
+
+/// The person's side of a RADIUS request, as the gateway reports it (`Calling-Station-Id`).
+fn radius_meta() -> portcullis_core::model::RequestMeta {
+    portcullis_core::model::RequestMeta {
+        ip: Some("198.51.100.9".into()),
+        user_agent: None,
     }
 }
 

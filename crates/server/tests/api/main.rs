@@ -28,6 +28,7 @@ mod openapi;
 mod password_reset;
 mod phone;
 mod push_api;
+mod push_via;
 mod radius_clients;
 mod radius_listener;
 mod remembered_browsers;
