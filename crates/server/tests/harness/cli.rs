@@ -209,6 +209,31 @@ impl Serve {
         self
     }
 }
+impl Serve {
+    /// Whether the node starts its RADIUS listener (`--radius-bind` or its variable).
+    fn radius(&self) -> bool {
+        self.args
+            .iter()
+            .any(|a| a == "--radius-bind" || a.starts_with("--radius-bind="))
+            || self
+                .env
+                .iter()
+                .any(|(var, _)| var == "PORTCULLIS_RADIUS_BIND")
+    }
+}
+
+/// The line right after the HTTP one: `Portcullis RADIUS is listening on udp://IP:PORT`.
+async fn radius_line(stdout: &mut Lines<BufReader<impl AsyncRead + Unpin>>) -> SocketAddr {
+    let line = tokio::time::timeout(PATIENCE, stdout.next_line())
+        .await
+        .expect("serve announces its RADIUS listener")
+        .unwrap()
+        .unwrap_or_default();
+    line.strip_prefix("Portcullis RADIUS is listening on udp://")
+        .and_then(|addr| addr.trim().parse().ok())
+        .unwrap_or_else(|| panic!("expected the RADIUS listener's line, got {line:?}"))
+}
+
 impl Drop for Install {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
@@ -223,6 +248,8 @@ pub async fn drain(mut lines: Lines<BufReader<impl AsyncRead + Unpin>>) {
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
+    /// The RADIUS listener's address, when the node was started with `--radius-bind`.
+    pub radius_addr: Option<SocketAddr>,
     pub spec: Serve,
     /// Every line the node writes to stderr (its logs), kept for the test to read.
     pub stderr: StderrLog,
@@ -269,10 +296,16 @@ impl Server {
             .0
             .parse()
             .unwrap();
+        let radius_addr = if spec.radius() {
+            Some(radius_line(&mut stdout).await)
+        } else {
+            None
+        };
         tokio::spawn(drain(stdout));
         Server {
             child,
             addr,
+            radius_addr,
             spec,
             stderr,
             http: reqwest::Client::builder()
