@@ -103,3 +103,4 @@ core-security-key-not-found = Sicherheitsschlüssel nicht gefunden.
 core-service-token-not-found = Dienst-Token nicht gefunden.
 core-session-not-found = Sitzung nicht gefunden.
 core-user-not-found = Benutzer nicht gefunden.
+core-approve-needs-the-number-shown-on-the-sign-in-screen = Zum Bestätigen brauchen Sie die Zahl, die auf der Anmeldeseite angezeigt wird.

@@ -106,3 +106,4 @@ core-security-key-not-found = Security key not found.
 core-service-token-not-found = Service token not found.
 core-session-not-found = Session not found.
 core-user-not-found = User not found.
+core-approve-needs-the-number-shown-on-the-sign-in-screen = Approve needs the number shown on the sign-in screen.
