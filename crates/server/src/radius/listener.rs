@@ -56,13 +56,9 @@ pub(super) async fn receive(shared: Arc<Shared>, mut stop: watch::Receiver<bool>
             }
         };
         match admit(&shared, &buf[..n], from) {
-            Ok(Admitted::Decide {
-                client,
-                request,
-                key,
-            }) => {
+            Ok(Admitted::Decide(first)) => {
                 let shared = shared.clone();
-                tasks.spawn(async move { answer(&shared, client, request, key).await });
+                tasks.spawn(async move { answer(&shared, *first).await });
             }
             Ok(Admitted::Repeat(bytes)) => {
                 shared.state.metrics.record_radius_retransmission();
@@ -81,13 +77,16 @@ pub(super) async fn receive(shared: Arc<Shared>, mut stop: watch::Receiver<bool>
     }
 }
 
+/// A request to decide: the first copy of an authentic Access-Request.
+struct Decidable {
+    client: RadiusClientKeys,
+    request: AccessRequest,
+    /// Also what the answer echoes: the identifier and the Request Authenticator.
+    key: RequestKey,
+}
+
 enum Admitted {
-    Decide {
-        client: RadiusClientKeys,
-        request: AccessRequest,
-        /// Also what the answer echoes: the identifier and the Request Authenticator.
-        key: RequestKey,
-    },
+    Decide(Box<Decidable>),
     /// A copy of a request answered lately: its answer again.
     Repeat(Arc<[u8]>),
     /// The answer to a Status-Server (neither a decision nor a retransmission).
@@ -131,18 +130,23 @@ fn admit(shared: &Shared, bytes: &[u8], from: SocketAddr) -> Result<Admitted, Dr
         authenticator: datagram.authenticator(),
     };
     match shared.duplicates.seen(key, Instant::now()) {
-        Seen::New => Ok(Admitted::Decide {
+        Seen::New => Ok(Admitted::Decide(Box::new(Decidable {
             client,
             request,
             key,
-        }),
+        }))),
         Seen::InProgress => Err(Dropped::InProgress),
         Seen::Answered(bytes) => Ok(Admitted::Repeat(bytes)),
     }
 }
 
 /// Decides one request and sends the answer (or, on failure, nothing: the client retries).
-async fn answer(shared: &Shared, keys: RadiusClientKeys, request: AccessRequest, key: RequestKey) {
+async fn answer(shared: &Shared, first: Decidable) {
+    let Decidable {
+        client: keys,
+        request,
+        key,
+    } = first;
     let metrics = &shared.state.metrics;
     let decision = match decide(&shared.state, &keys.client, &request).await {
         Ok(Some(d)) => d,
