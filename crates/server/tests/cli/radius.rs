@@ -104,6 +104,9 @@ async fn radtest_and_radclient_get_accept_for_password_and_code_and_one_reject_f
         site.radius_audit(&eve).await.is_empty(),
         "another contract's client tells eve's contract nothing"
     );
+    let answered = |code: &str| format!("portcullis_radius_responses_total{{code=\"{code}\"}}");
+    assert_eq!(site.metric_reaches(&answered("accept"), 1.0).await, 1.0);
+    assert_eq!(site.metric_reaches(&answered("reject"), 5.0).await, 5.0);
     assert_eq!(site.metric(&dropped("unknown_client")).await, 0.0);
 }
 
@@ -238,6 +241,7 @@ async fn a_push_client_waits_for_the_companion_app_which_approves_without_a_numb
     let said = format!("{exit:#?}\n{denied:#?}");
     assert_eq!(answer.expect("an answer").code, "Access-Reject", "{said}");
     assert_eq!(denied.code, Some(0), "{said}");
+    assert!(denied.stdout.contains("via ssh"), "{said}");
 
     // Nobody answers: the client's own timeout ends the wait, well before the NAS gives up.
     let started = Instant::now();
@@ -255,7 +259,11 @@ async fn a_push_client_waits_for_the_companion_app_which_approves_without_a_numb
     let said = format!("{exit:#?}\n{approved:#?}");
     assert_eq!(answer.expect("an answer").code, "Access-Accept", "{said}");
     assert_eq!(approved.code, Some(0), "{said}");
-    assert!(approved.stdout.contains("Approved"), "{said}");
+    let what = format!("Approved the sign-in of {} via ssh", cat.email);
+    assert!(
+        approved.stdout.contains(&what),
+        "the app names the NAS: {said}"
+    );
 
     let rows = decisions(&site.radius_audit(&cat).await);
     let expected = [

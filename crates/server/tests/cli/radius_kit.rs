@@ -53,7 +53,8 @@ pub fn tools_available(test: &str) -> bool {
     true
 }
 
-/// The companion app built beside `portcullis` (`cargo test --workspace` builds both).
+/// The companion app built beside `portcullis`: `cargo test --workspace` builds both; with `-p
+/// portcullis-server` alone, `cargo build -p portcullis-app` first (an older build is used as is).
 pub fn companion_app(test: &str) -> Option<PathBuf> {
     let app = Path::new(BIN).with_file_name("portcullis-app");
     if app.is_file() {
