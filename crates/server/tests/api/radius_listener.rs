@@ -4,27 +4,20 @@
 //! Authenticator and Message-Authenticator). Outside clients (radclient, pyrad, the companion
 //! app) are in `tests/cli/`.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, KeyInit, Mac};
-use md5::Md5;
 use portcullis_core::model::RequestMeta;
 use portcullis_core::radius::RadiusMode;
 use portcullis_core::service::radius::NewRadiusClient;
-use radius::core::avp::AVP;
 use radius::core::code::Code;
-use radius::core::packet::Packet;
-use radius::core::rfc2865;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::net::UdpSocket;
 
 use crate::harness::companion::Device;
+use crate::harness::radius::{Nas, access_request, answering, read_answer, read_challenge};
 use crate::harness::server::{PASSWORD, TestApp, TestEnv};
 use crate::harness::totp::code;
 
-const MESSAGE_AUTHENTICATOR: u8 = 80;
 /// How long a decided request may take to be answered (a password hash on a busy machine).
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -65,130 +58,24 @@ async fn add_client_waiting(
     secret.expose().to_owned()
 }
 
-fn hmac_md5(key: &[u8], message: &[u8]) -> [u8; 16] {
-    let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(key).unwrap();
-    mac.update(message);
-    mac.finalize().into_bytes().into()
-}
-
-/// An Access-Request; `signed`: with a Message-Authenticator (first, as RFC 3579 advises).
-fn access_request(secret: &str, user: &str, password: &str, signed: bool) -> Vec<u8> {
-    answering(secret, user, password, signed, None)
-}
-
-/// An Access-Request, signed, that answers an Access-Challenge's `state` when there is one.
-fn answering(
-    secret: &str,
-    user: &str,
-    password: &str,
-    signed: bool,
-    state: Option<&[u8]>,
-) -> Vec<u8> {
-    let secret = secret.as_bytes();
-    let mut p = Packet::new(Code::AccessRequest, secret);
-    if signed {
-        p.add(AVP::from_bytes(MESSAGE_AUTHENTICATOR, &[0; 16]));
-    }
-    rfc2865::add_user_name(&mut p, user);
-    rfc2865::add_user_password(&mut p, password.as_bytes()).unwrap();
-    rfc2865::add_nas_identifier(&mut p, "test-nas");
-    if let Some(state) = state {
-        rfc2865::add_state(&mut p, state);
-    }
-    let mut bytes = p.encode().unwrap();
-    if signed {
-        let mac = hmac_md5(secret, &bytes);
-        bytes[22..38].copy_from_slice(&mac);
-    }
-    bytes
-}
-
-/// A network access server: one UDP socket on 127.0.0.1.
-struct Nas(UdpSocket, SocketAddr);
-
-impl Nas {
-    async fn to(app: &TestApp) -> Nas {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        Nas(socket, app.radius.expect("a RADIUS listener"))
-    }
-
-    /// Sends `request` and waits up to `wait` for an answer.
-    async fn ask(&self, request: &[u8], wait: Duration) -> Option<Vec<u8>> {
-        self.send(request).await;
-        self.answer(wait).await
-    }
-
-    async fn send(&self, request: &[u8]) {
-        self.0.send_to(request, self.1).await.unwrap();
-    }
-
-    /// The next answer, within `wait`.
-    async fn answer(&self, wait: Duration) -> Option<Vec<u8>> {
-        let mut buf = vec![0u8; 4096];
-        match tokio::time::timeout(wait, self.0.recv_from(&mut buf)).await {
-            Ok(Ok((n, _))) => Some(buf[..n].to_vec()),
-            _ => None,
+/// Waits until the listener knows this client (its table is reloaded every 2 s), at most
+/// 8 s: an unsigned request from a known client is counted as
+/// `missing_message_authenticator`, from an unknown one as `unknown_client`. Returns that
+/// count once it is reached.
+async fn until_known(nas: &Nas, app: &TestApp, secret: &str) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let series = "portcullis_radius_dropped_total{reason=\"missing_message_authenticator\"}";
+    let before = metric(app, series).await;
+    loop {
+        let probe = access_request(secret, "probe@example.com", "x", false);
+        nas.0.send_to(&probe, nas.1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = metric(app, series).await;
+        if now > before {
+            return now;
         }
+        assert!(Instant::now() < deadline, "the client is unknown after 8 s");
     }
-
-    /// Waits until the listener knows this client (its table is reloaded every 2 s), at most
-    /// 8 s: an unsigned request from a known client is counted as
-    /// `missing_message_authenticator`, from an unknown one as `unknown_client`. Returns that
-    /// count once it is reached.
-    async fn until_known(&self, app: &TestApp, secret: &str) -> u64 {
-        let deadline = Instant::now() + Duration::from_secs(8);
-        let series = "portcullis_radius_dropped_total{reason=\"missing_message_authenticator\"}";
-        let before = metric(app, series).await;
-        loop {
-            let probe = access_request(secret, "probe@example.com", "x", false);
-            self.0.send_to(&probe, self.1).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let now = metric(app, series).await;
-            if now > before {
-                return now;
-            }
-            assert!(Instant::now() < deadline, "the client is unknown after 8 s");
-        }
-    }
-}
-
-/// Checks the answer as a client does and reads it: its code and its Reply-Message.
-fn read_answer(answer: &[u8], request: &[u8], secret: &str) -> (Code, Option<String>) {
-    let (code, reply, _) = read_challenge(answer, request, secret);
-    (code, reply)
-}
-
-/// [`read_answer`], and the State.
-fn read_challenge(
-    answer: &[u8],
-    request: &[u8],
-    secret: &str,
-) -> (Code, Option<String>, Option<Vec<u8>>) {
-    let secret = secret.as_bytes();
-    assert!(
-        Packet::is_authentic_response(answer, request, secret),
-        "Response Authenticator"
-    );
-    assert_eq!(answer[1], request[1], "the request's identifier");
-    // RFC 3579 §3.2: HMAC-MD5 over the answer with the Request Authenticator in place and the
-    // Message-Authenticator zeroed; it must be there, and first.
-    assert_eq!(&answer[20..22], &[MESSAGE_AUTHENTICATOR, 18]);
-    let mut zeroed = answer.to_vec();
-    zeroed[4..20].copy_from_slice(&request[4..20]);
-    zeroed[22..38].fill(0);
-    assert_eq!(
-        hmac_md5(secret, &zeroed),
-        answer[22..38],
-        "Message-Authenticator"
-    );
-    let p = Packet::decode(answer, secret).unwrap();
-    let reply = rfc2865::lookup_all_reply_message(&p).unwrap();
-    let state = rfc2865::lookup_state(&p);
-    (
-        p.get_code(),
-        (!reply.is_empty()).then(|| reply.concat()),
-        state,
-    )
 }
 
 /// Signs `email` up with an active authenticator app (activated on the previous step, so the
@@ -230,8 +117,8 @@ on_both_backends! {
         let app = spawn_with_radius(&env).await;
         let (session, totp) = with_totp(&app, "ann@example.com").await;
         let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::PasswordAndCode).await;
-        let nas = Nas::to(&app).await;
-        nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        until_known(&nas, &app, &secret).await;
         let typed = format!("{PASSWORD}{}", code(&totp, 0));
         let request = access_request(&secret, "ann@example.com", &typed, true);
         let answer = nas.ask(&request, WAIT).await.expect("an answer");
@@ -255,8 +142,8 @@ on_both_backends! {
         // Bob signs up on his own: another contract than the client's.
         app.signed_in("bob@example.com").await;
         let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::PasswordAndCode).await;
-        let nas = Nas::to(&app).await;
-        nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        until_known(&nas, &app, &secret).await;
         let mut answers = Vec::new();
         for (user, typed) in [
             ("nobody@example.com", format!("{PASSWORD}123456")),
@@ -278,8 +165,8 @@ on_both_backends! {
         let app = spawn_with_radius(&env).await;
         app.signed_in("ann@example.com").await;
         let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::PasswordAndCode).await;
-        let nas = Nas::to(&app).await;
-        let missing = nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        let missing = until_known(&nas, &app, &secret).await;
 
         let unsigned = access_request(&secret, "ann@example.com", PASSWORD, false);
         assert_eq!(nas.ask(&unsigned, Duration::from_secs(1)).await, None);
@@ -305,7 +192,7 @@ on_both_backends! {
     async fn a_client_added_while_the_server_runs_is_answered_within_seconds(env: TestEnv) {
         let app = spawn_with_radius(&env).await;
         app.signed_in("ann@example.com").await;
-        let nas = Nas::to(&app).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
         let before = access_request("unknown", "ann@example.com", PASSWORD, true);
         assert_eq!(nas.ask(&before, Duration::from_secs(1)).await, None);
         assert_eq!(
@@ -315,7 +202,7 @@ on_both_backends! {
 
         let secret = add_client(&app, "ann@example.com", "wifi", RadiusMode::PasswordAndCode).await;
         let added = Instant::now();
-        nas.until_known(&app, &secret).await;
+        until_known(&nas, &app, &secret).await;
         assert!(added.elapsed() < Duration::from_secs(5), "{:?}", added.elapsed());
         let request = access_request(&secret, "ann@example.com", PASSWORD, true);
         let answer = nas.ask(&request, WAIT).await.expect("an answer");
@@ -327,8 +214,8 @@ on_both_backends! {
         let app = spawn_with_radius(&env).await;
         let (session, totp) = with_totp(&app, "ann@example.com").await;
         let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::Challenge).await;
-        let nas = Nas::to(&app).await;
-        nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        until_known(&nas, &app, &secret).await;
         let first = access_request(&secret, "ann@example.com", PASSWORD, true);
         let answer = nas.ask(&first, WAIT).await.expect("an answer");
         let (code_, reply, state) = read_challenge(&answer, &first, &secret);
@@ -361,8 +248,8 @@ on_both_backends! {
         let token = app.signed_in("ann@example.com").await;
         let device = Device::paired(&app, &token).await;
         let secret = add_client(&app, "ann@example.com", "office-vpn", RadiusMode::Push).await;
-        let nas = Nas::to(&app).await;
-        nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        until_known(&nas, &app, &secret).await;
         let request = access_request(&secret, "ann@example.com", PASSWORD, true);
         nas.send(&request).await;
         let pending = device.challenges(&app, 10).await;
@@ -395,8 +282,8 @@ on_both_backends! {
         let device = Device::paired(&app, &token).await;
         let secret =
             add_client_waiting(&app, "ann@example.com", "wifi", RadiusMode::Push, Some(2)).await;
-        let nas = Nas::to(&app).await;
-        nas.until_known(&app, &secret).await;
+        let nas = Nas::at(app.radius.expect("a RADIUS listener")).await;
+        until_known(&nas, &app, &secret).await;
         let request = access_request(&secret, "ann@example.com", PASSWORD, true);
         let sent = Instant::now();
         let answer = nas.ask(&request, WAIT).await.expect("an answer");

@@ -44,6 +44,11 @@ impl Cluster {
     /// `count` nodes on the environment's PostgreSQL database with one fresh master key, open
     /// registration and a quick outbox poll. Each keeps its port across restarts.
     pub async fn start(env: &TestEnv, count: usize) -> Cluster {
+        Cluster::start_with(env, count, &[]).await
+    }
+
+    /// As [`Cluster::start`], each node with the `serve` flags `extra` too.
+    pub async fn start_with(env: &TestEnv, count: usize, extra: &[&str]) -> Cluster {
         let database_url = env
             .database_url
             .clone()
@@ -58,6 +63,9 @@ impl Cluster {
                 .arg("--open-registration")
                 .arg("--outbox-poll-ms")
                 .arg("100");
+            for arg in extra {
+                spec = spec.arg(arg);
+            }
             spec.database_url = Some(database_url.clone());
             spec.master_key = Some(master_key.clone());
             nodes.push(Cluster::boot(spec).await);
@@ -181,17 +189,38 @@ impl Cluster {
 
     /// A service token made by the operator's shell on the shared database.
     pub async fn service_token(&self, name: &str) -> String {
-        let data = self.root.join("operator");
+        self.operator(&["service-token", "create", "--name", name])
+            .await
+    }
+
+    /// `portcullis radius-client add` for the contract of `email`, by the operator's shell on
+    /// the shared database (127.0.0.1 only): the shared secret.
+    pub async fn radius_client(&self, email: &str, name: &str, mode: &str) -> String {
         let args = [
-            "service-token",
-            "create",
+            "radius-client",
+            "add",
+            "--contract-of",
+            email,
             "--name",
             name,
+            "--address",
+            "127.0.0.1",
+            "--mode",
+            mode,
+        ];
+        self.operator(&args).await
+    }
+
+    /// A command of the operator's shell on the shared database; its standard output, trimmed.
+    async fn operator(&self, command: &[&str]) -> String {
+        let data = self.root.join("operator");
+        let storage = [
             "--data",
             data.to_str().unwrap(),
             "--database-url",
             &self.database_url,
         ];
+        let args = [command, &storage[..]].concat();
         let mut cmd = cli::command(cli::BIN, &args);
         cmd.current_dir(&self.root)
             .env("PORTCULLIS_MASTER_KEY", &self.master_key);

@@ -1,5 +1,5 @@
 //! Several real `portcullis serve` processes at once: nodes sharing one PostgreSQL database
-//! (`cluster`, `rolling_restart`, `sweep_nodes`) and nodes killed with `kill -9` under write
+//! (`cluster`, `radius_nodes`, `rolling_restart`, `sweep_nodes`) and nodes killed with `kill -9` under write
 //! load (`crash`).
 //! Slow and process-heavy, so kept apart from the quick API tests.
 
@@ -9,6 +9,7 @@ mod harness;
 
 mod cluster;
 mod crash;
+mod radius_nodes;
 mod rolling_restart;
 mod sweep_nodes;
 

@@ -22,6 +22,7 @@
 //!   server's WebAuthn options as a browser would.
 //! - [`oidc_rp`]: a real OpenID Connect relying party (npm `openid-client`, `tests/oidc-rp/`)
 //!   against the real server, and clients made with the CLI.
+//! - [`radius`]: a network access server: signed Access-Requests over UDP, answers checked.
 //!
 //! Only what several test modules share lives here; a helper that one module needs stays in it.
 
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod companion;
 pub mod oidc_rp;
 pub mod outbox;
+pub mod radius;
 pub mod remembered;
 #[macro_use]
 pub mod server;
