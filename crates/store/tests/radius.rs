@@ -14,7 +14,7 @@ use portcullis_core::service::radius::{
     NewRadiusClient, RadiusAnswer, RadiusOutcome, RadiusPrompt, RadiusRefusal, RadiusRequest,
 };
 use portcullis_core::service::{
-    AdminSession, ContractPolicyChange, LoginResult, ServiceKeys, Services, Settings,
+    AdminSession, ContractPolicyChange, LoginResult, Reveal, ServiceKeys, Services, Settings,
 };
 use portcullis_core::store::{AuditLog, PushDevice, PushStore, Store, Transaction, Users};
 use portcullis_core::totp::{TotpParams, TotpSecret, code_at};
@@ -87,7 +87,7 @@ impl World {
             push_timeout_secs: None,
         };
         self.services
-            .add_radius_client(admin, &new, &RequestMeta::default())
+            .add_radius_client(admin, &new, Reveal::InAnswer, &RequestMeta::default())
             .await
             .unwrap()
             .0
@@ -482,17 +482,17 @@ on_both_backends! {
         let w = world(&url).await;
         let meta = RequestMeta::default();
         let new = NewRadiusClient { name: "vpn".into(), address: "10.1.2.3/8".into(), mode: RadiusMode::Challenge, push_timeout_secs: Some(40) };
-        let (client, secret) = w.services.add_radius_client(&w.owner, &new, &meta).await.unwrap();
+        let (client, secret) = w.services.add_radius_client(&w.owner, &new, Reveal::InAnswer, &meta).await.unwrap();
         assert_eq!(client.network.to_string(), "10.0.0.0/8");
         assert_eq!(client.push_timeout_secs, 40);
-        let taken = w.services.add_radius_client(&w.owner, &new, &meta).await;
+        let taken = w.services.add_radius_client(&w.owner, &new, Reveal::InAnswer, &meta).await;
         assert!(matches!(taken, Err(Error::Conflict(_))), "{taken:?}");
         for bad in [
             NewRadiusClient { address: "10.0.0.0/33".into(), ..new.clone() },
             NewRadiusClient { name: " ".into(), ..new.clone() },
             NewRadiusClient { push_timeout_secs: Some(0), ..new.clone() },
         ] {
-            let r = w.services.add_radius_client(&w.owner, &bad, &meta).await;
+            let r = w.services.add_radius_client(&w.owner, &bad, Reveal::InAnswer, &meta).await;
             assert!(matches!(r, Err(Error::Validation(_))), "{r:?}");
         }
         let keys = w.services.radius_client_keys().await.unwrap();

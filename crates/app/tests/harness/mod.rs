@@ -210,7 +210,12 @@ impl TestServer {
             push_timeout_secs: None,
         };
         let (client, _) = services
-            .add_radius_client(&admin, &new, &radius_meta())
+            .add_radius_client(
+                &admin,
+                &new,
+                portcullis_core::service::Reveal::InAnswer,
+                &radius_meta(),
+            )
             .await
             .unwrap();
         let password = portcullis_core::password::Password::new(PASSWORD);

@@ -98,7 +98,12 @@ pub async fn add_client(
     };
     let (client, secret) = state
         .services
-        .add_radius_client(&admin, &new, &meta)
+        .add_radius_client(
+            &admin,
+            &new,
+            portcullis_core::service::Reveal::InAnswer,
+            &meta,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

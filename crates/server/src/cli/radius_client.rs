@@ -145,7 +145,14 @@ impl RadiusClientCommand {
                     mode: mode.into(),
                     push_timeout_secs: Some(push_timeout),
                 };
-                let (client, secret) = services.add_radius_client(&admin, &new, &meta).await?;
+                let (client, secret) = services
+                    .add_radius_client(
+                        &admin,
+                        &new,
+                        portcullis_core::service::Reveal::InAnswer,
+                        &meta,
+                    )
+                    .await?;
                 println!("{}", secret.expose());
                 eprintln!("{}", nas_note(&client));
             }

@@ -37,7 +37,12 @@ async fn push_client(app: &TestApp, owner: &str) -> RadiusClient {
         push_timeout_secs: None,
     };
     services
-        .add_radius_client(&admin, &new, &vpn_meta())
+        .add_radius_client(
+            &admin,
+            &new,
+            portcullis_core::service::Reveal::InAnswer,
+            &vpn_meta(),
+        )
         .await
         .unwrap()
         .0

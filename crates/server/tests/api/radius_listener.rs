@@ -52,7 +52,12 @@ async fn add_client_waiting(
         push_timeout_secs,
     };
     let (_, secret) = services
-        .add_radius_client(&admin, &new, &RequestMeta::default())
+        .add_radius_client(
+            &admin,
+            &new,
+            portcullis_core::service::Reveal::InAnswer,
+            &RequestMeta::default(),
+        )
         .await
         .unwrap();
     secret.expose().to_owned()

@@ -14,7 +14,7 @@ use crate::radius::{
 };
 use crate::store::{AuditLog, RadiusStore, SealedTable, Store, StoredRadiusClient, Transaction};
 
-use crate::service::{AdminSession, Services};
+use crate::service::{AdminSession, HeldKind, Reveal, Services};
 
 /// What an administrator or the operator asks for.
 #[derive(Debug, Clone)]
@@ -25,6 +25,24 @@ pub struct NewRadiusClient {
     pub mode: RadiusMode,
     /// `None`: 25 seconds.
     pub push_timeout_secs: Option<u32>,
+}
+
+/// A new shared secret, held for the admin page the form redirects to (shown once there).
+/// Redacted in `Debug`, zeroized on drop.
+#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct HeldRadiusSecret {
+    pub name: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for HeldRadiusSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeldRadiusSecret(<redacted>)")
+    }
+}
+
+impl HeldKind for HeldRadiusSecret {
+    const PURPOSE: &'static str = "radius_client_secret";
 }
 
 /// Every client with its opened secret: what a listener matches packets against.
@@ -44,11 +62,14 @@ fn named(client: &RadiusClient) -> NamedRadiusClient {
 }
 
 impl<S: Store> Services<S> {
-    /// Adds a client to the admin's contract; its shared secret is returned once.
+    /// Adds a client to the admin's contract; its shared secret is returned once (and, for a
+    /// form, held for the next page in the same transaction, so a client that exists always had
+    /// its secret shown).
     pub async fn add_radius_client(
         &self,
         admin: &AdminSession,
         new: &NewRadiusClient,
+        reveal: Reveal<'_>,
         meta: &RequestMeta,
     ) -> Result<(RadiusClient, SharedSecret)> {
         let name = check_name(&new.name)?;
@@ -72,6 +93,13 @@ impl<S: Store> Services<S> {
         )?;
         let mut tx = self.store.begin().await?;
         tx.insert_radius_client(&client, &sealed).await?;
+        if let Reveal::OnNextPage(session) = reveal {
+            let held = HeldRadiusSecret {
+                name: client.name.clone(),
+                secret: secret.expose().to_owned(),
+            };
+            self.hold_in(&mut tx, session, &held).await?;
+        }
         let event = admin.event(AuditDetail::RadiusClientAdded(named(&client)), now, meta);
         tx.append_audit(&event).await?;
         tx.commit().await?;

@@ -20,7 +20,7 @@ mod push;
 use crate::locale::Locale;
 use crate::secret::Token;
 
-pub use clients::{NewRadiusClient, RadiusClientKeys};
+pub use clients::{HeldRadiusSecret, NewRadiusClient, RadiusClientKeys};
 
 use super::PushSent;
 

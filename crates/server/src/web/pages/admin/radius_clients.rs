@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Error;
 use portcullis_core::radius::{DEFAULT_PUSH_TIMEOUT_SECS, RadiusClient, RadiusMode};
-use portcullis_core::service::radius::NewRadiusClient;
-use portcullis_core::service::{AdminSession, Authenticated, HeldKind, Shown};
+use portcullis_core::service::radius::{HeldRadiusSecret, NewRadiusClient};
+use portcullis_core::service::{AdminSession, Authenticated, Reveal, Shown};
 use serde::Deserialize;
 
 use crate::http::Meta;
@@ -28,26 +28,6 @@ use crate::web::kit::page::{Layout, Notice, render};
 use crate::web::kit::session::SignedInAdmin;
 
 pub const LIST: &str = "/admin/radius-clients";
-
-/// A new shared secret with what the NAS needs beside it, held for the page the form redirects
-/// to. The use case returns the secret rather than holding it, so the page holds it right after
-/// the client is added; should that fail, the client exists without a shown secret and is
-/// removed and added again. Redacted in `Debug`, zeroized on drop.
-#[derive(Clone, serde::Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
-pub struct HeldRadiusSecret {
-    pub name: String,
-    pub secret: String,
-}
-
-impl std::fmt::Debug for HeldRadiusSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HeldRadiusSecret(<redacted>)")
-    }
-}
-
-impl HeldKind for HeldRadiusSecret {
-    const PURPOSE: &'static str = "radius_client_secret";
-}
 
 #[derive(Template)]
 #[template(path = "admin_radius_clients.html")]
@@ -250,15 +230,13 @@ pub async fn add(
         Ok(new) => new,
         Err(e) => return refused(&state, who, csrf, "add", form, e).await,
     };
-    match state.services.add_radius_client(&admin, &new, &meta).await {
-        Ok((client, secret)) => {
-            let held = HeldRadiusSecret {
-                name: client.name,
-                secret: secret.expose().to_owned(),
-            };
-            state.services.hold(&auth, &held).await?;
-            Ok(Redirect::to(&format!("{LIST}?done=secret")).into_response())
-        }
+    let reveal = Reveal::OnNextPage(&auth.session.id);
+    match state
+        .services
+        .add_radius_client(&admin, &new, reveal, &meta)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{LIST}?done=secret")).into_response()),
         Err(e) => refused(&state, who, csrf, "add", form, e).await,
     }
 }
