@@ -1,4 +1,5 @@
-//! One Access-Request, by the client's mode, and the second request of a challenge.
+//! One Access-Request, by the client's mode: the password first (`challenge`, `push`), and the
+//! helpers every mode shares; the requests that carry a code are [`super::codes`]'s.
 //!
 //! The order is the login's: the account and address throttles first (a throttled account
 //! refuses the right password too), then one password hash (a dummy one for an unknown user or
@@ -13,20 +14,31 @@ use crate::email::Email;
 use crate::error::Result;
 use crate::login::Method;
 use crate::model::User;
-use crate::password::Password;
-use crate::radius::{RadiusClient, RadiusMode, STATE_SECS, split_password_and_code};
+use crate::radius::{RadiusClient, RadiusMode, STATE_SECS};
 use crate::secret::Token;
-use crate::store::{
-    AuditLog, Contracts, RadiusStore, Store, StoredTotp, Throttle, TotpFactors, Transaction, Users,
-};
+use crate::store::{AuditLog, Contracts, RadiusStore, Store, Throttle, Transaction, Users};
 use crate::throttle::Guess;
 
 use super::{RadiusAnswer, RadiusOutcome, RadiusPrompt, RadiusRefusal, RadiusRequest};
 use crate::service::Services;
 use crate::service::login::{guess_retry_after, second_step_state, throttle_key};
 
-/// The audit row of a decision: in the client's contract's log, naming the person when known.
-pub(super) fn decision_event(
+/// Appends the audit row of a decision: in the client's contract's log, naming the person when
+/// known.
+pub(super) async fn record<T: AuditLog>(
+    tx: &mut T,
+    client: &RadiusClient,
+    user: Option<&User>,
+    detail: AuditDetail,
+    outcome: Outcome,
+    now: crate::UnixTime,
+    meta: &crate::model::RequestMeta,
+) -> Result<()> {
+    tx.append_audit(&decision_event(client, user, detail, outcome, now, meta))
+        .await
+}
+
+fn decision_event(
     client: &RadiusClient,
     user: Option<&User>,
     detail: AuditDetail,
@@ -100,7 +112,7 @@ impl<S: Store> Services<S> {
     }
 
     /// The account called `username` if it belongs to the client's contract.
-    async fn radius_user(
+    pub(super) async fn radius_user(
         &self,
         tx: &mut S::Tx,
         client: &RadiusClient,
@@ -116,7 +128,7 @@ impl<S: Store> Services<S> {
     }
 
     /// Writes the refusal's audit row (and counts a guess when `guess` says which), answers it.
-    async fn refuse(
+    pub(super) async fn refuse(
         &self,
         client: &RadiusClient,
         user: Option<&User>,
@@ -133,16 +145,13 @@ impl<S: Store> Services<S> {
             }
             _ => Outcome::Failure,
         };
-        tx.append_audit(&decision_event(
-            client, user, detail, outcome, now, req.meta,
-        ))
-        .await?;
+        record(&mut tx, client, user, detail, outcome, now, req.meta).await?;
         tx.commit().await?;
         Ok(self.answer(RadiusOutcome::Reject(refusal), user.filter(|_| tell_person)))
     }
 
     /// A wrong guess: counted against the account and the person's address, audited.
-    async fn refuse_guess(
+    pub(super) async fn refuse_guess(
         &self,
         tx: &mut S::Tx,
         client: &RadiusClient,
@@ -156,15 +165,7 @@ impl<S: Store> Services<S> {
         self.count_guess_failure(tx, &key, req.meta, now, guess)
             .await?;
         let detail = reject_detail(client, refusal);
-        tx.append_audit(&decision_event(
-            client,
-            user,
-            detail,
-            Outcome::Failure,
-            now,
-            req.meta,
-        ))
-        .await
+        record(tx, client, user, detail, Outcome::Failure, now, req.meta).await
     }
 
     pub(super) fn answer(&self, outcome: RadiusOutcome, person: Option<&User>) -> RadiusAnswer {
@@ -175,7 +176,11 @@ impl<S: Store> Services<S> {
     }
 
     /// How long this account and address must wait, if they must.
-    async fn radius_retry(&self, tx: &mut S::Tx, req: &RadiusRequest<'_>) -> Result<Option<i64>> {
+    pub(super) async fn radius_retry(
+        &self,
+        tx: &mut S::Tx,
+        req: &RadiusRequest<'_>,
+    ) -> Result<Option<i64>> {
         let policy = self.settings.throttle;
         let key = throttle_key(req.username);
         guess_retry_after(tx, &policy, &key, req.meta.ip.as_deref(), self.now()).await
@@ -207,7 +212,7 @@ impl<S: Store> Services<S> {
     }
 
     /// The password was wrong (or the account is not the client's): one password guess.
-    async fn refuse_wrong_password(
+    pub(super) async fn refuse_wrong_password(
         &self,
         client: &RadiusClient,
         req: RadiusRequest<'_>,
@@ -264,14 +269,15 @@ impl<S: Store> Services<S> {
             AfterPassword::Accept => {
                 tx.clear_account(&throttle_key(user.email.as_str())).await?;
                 let detail = accept_detail(client, "password");
-                tx.append_audit(&decision_event(
+                record(
+                    &mut tx,
                     client,
                     Some(user),
                     detail,
                     Outcome::Success,
                     now,
                     req.meta,
-                ))
+                )
                 .await?;
                 tx.commit().await?;
                 Ok(self.answer(RadiusOutcome::Accept, Some(user)))
@@ -295,266 +301,20 @@ impl<S: Store> Services<S> {
                     mode: client.mode.as_str(),
                     prompt: prompt.as_str(),
                 };
-                tx.append_audit(&decision_event(
+                record(
+                    &mut tx,
                     client,
                     Some(user),
                     detail.into(),
                     Outcome::Success,
                     now,
                     req.meta,
-                ))
+                )
                 .await?;
                 tx.commit().await?;
                 Ok(self.answer(RadiusOutcome::Challenge { state, prompt }, Some(user)))
             }
             AfterPassword::Push => self.start_radius_push(tx, client, user, req).await,
-        }
-    }
-
-    /// The second request of a challenge: the State names whose password was right; the
-    /// request carries the code. The State is used up whatever the code, on every node.
-    async fn radius_answer_challenge(
-        &self,
-        client: &RadiusClient,
-        state: &[u8],
-        req: RadiusRequest<'_>,
-    ) -> Result<RadiusAnswer> {
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let taken = match std::str::from_utf8(state) {
-            Ok(s) => {
-                tx.take_radius_state(&Token::from_client(s).digest(), &client.id, now)
-                    .await?
-            }
-            Err(_) => None,
-        };
-        let named = self.radius_user(&mut tx, client, req.username).await?;
-        let user = match (taken, named) {
-            (Some(id), Some(user)) if user.id == id => user,
-            // Unknown, used, expired, another client's, or another person's State.
-            (_, named) => {
-                let refusal = RadiusRefusal::StateInvalid;
-                let detail = reject_detail(client, refusal);
-                tx.append_audit(&decision_event(
-                    client,
-                    named.as_ref(),
-                    detail,
-                    Outcome::Failure,
-                    now,
-                    req.meta,
-                ))
-                .await?;
-                tx.commit().await?;
-                return Ok(self.answer(RadiusOutcome::Reject(refusal), None));
-            }
-        };
-        if let Some(retry_after_secs) = self.radius_retry(&mut tx, &req).await? {
-            let refusal = RadiusRefusal::Throttled { retry_after_secs };
-            let detail = reject_detail(client, refusal);
-            tx.append_audit(&decision_event(
-                client,
-                Some(&user),
-                detail,
-                Outcome::Denied,
-                now,
-                req.meta,
-            ))
-            .await?;
-            tx.commit().await?;
-            return Ok(self.answer(RadiusOutcome::Reject(refusal), Some(&user)));
-        }
-        if user.locked_at.is_some() {
-            drop(tx);
-            return self
-                .refuse(
-                    client,
-                    Some(&user),
-                    RadiusRefusal::AccountLocked,
-                    &req,
-                    true,
-                )
-                .await;
-        }
-        let totp = tx.active_totp(&user.id).await?;
-        let code = req.password.expose().trim();
-        self.finish_with_code(
-            tx,
-            client,
-            &user,
-            totp,
-            code,
-            RadiusRefusal::WrongCode,
-            &req,
-        )
-        .await
-    }
-
-    /// Checks `code` and answers: accepted (the account's failures cleared), or `refusal` with
-    /// one code guess counted. Commits `tx`.
-    #[allow(clippy::too_many_arguments)]
-    async fn finish_with_code(
-        &self,
-        mut tx: S::Tx,
-        client: &RadiusClient,
-        user: &User,
-        totp: Option<StoredTotp>,
-        code: &str,
-        refusal: RadiusRefusal,
-        req: &RadiusRequest<'_>,
-    ) -> Result<RadiusAnswer> {
-        let now = self.now();
-        match self
-            .use_gateway_code(&mut tx, user, totp, code, req.meta)
-            .await?
-        {
-            Some(method) => {
-                tx.clear_account(&throttle_key(user.email.as_str())).await?;
-                let detail = accept_detail(client, method);
-                tx.append_audit(&decision_event(
-                    client,
-                    Some(user),
-                    detail,
-                    Outcome::Success,
-                    now,
-                    req.meta,
-                ))
-                .await?;
-                tx.commit().await?;
-                Ok(self.answer(RadiusOutcome::Accept, Some(user)))
-            }
-            None => {
-                self.refuse_guess(&mut tx, client, Some(user), refusal, Guess::Code, req)
-                    .await?;
-                tx.commit().await?;
-                let person = (refusal == RadiusRefusal::WrongCode).then_some(user);
-                Ok(self.answer(RadiusOutcome::Reject(refusal), person))
-            }
-        }
-    }
-
-    /// `password+code`: one request; the last 6 digits (8 for an 8-digit authenticator) are
-    /// the code and the rest is the password. An account without a factor, where nothing
-    /// requires one, signs in with its password alone.
-    async fn radius_password_and_code(
-        &self,
-        client: &RadiusClient,
-        req: RadiusRequest<'_>,
-    ) -> Result<RadiusAnswer> {
-        let (user, totp, state, retry) = {
-            let mut read = self.store.begin_read().await?;
-            let user = self.radius_user(&mut read, client, req.username).await?;
-            let (totp, state) = match &user {
-                Some(u) => (
-                    read.active_totp(&u.id).await?,
-                    Some(second_step_state(&mut read, u).await?),
-                ),
-                None => (None, None),
-            };
-            (user, totp, state, self.radius_retry(&mut read, &req).await?)
-        };
-        if let Some(retry_after_secs) = retry {
-            let refusal = RadiusRefusal::Throttled { retry_after_secs };
-            return self
-                .refuse(client, user.as_ref(), refusal, &req, false)
-                .await;
-        }
-        let typed = req.password.expose();
-        let no_factor = state.as_ref().is_some_and(|s| s.active_methods.is_empty());
-        let digits = totp.as_ref().map_or(6, |t| t.params.digits as usize);
-        // Without a factor the whole input is the password; otherwise the code is split off
-        // (for an unknown user too, so the hash costs the same).
-        let (password, code) = match split_password_and_code(typed, digits) {
-            Some((p, c)) if !no_factor => (p, Some(c)),
-            _ => (typed, None),
-        };
-        let phc = user.as_ref().and_then(|u| u.password_hash.as_deref());
-        let right = self.hasher.verify(&Password::new(password), phc).await?;
-        let Some(user) = user.filter(|_| right) else {
-            return self.refuse_wrong_password(client, req).await;
-        };
-        if user.locked_at.is_some() {
-            return self
-                .refuse(
-                    client,
-                    Some(&user),
-                    RadiusRefusal::AccountLocked,
-                    &req,
-                    true,
-                )
-                .await;
-        }
-        let state = state.unwrap_or_default();
-        if state.active_methods.is_empty() {
-            let refusal = if state.two_factor_forced {
-                RadiusRefusal::EnrolmentRequired
-            } else {
-                return self.accept_password_alone(client, &user, &req).await;
-            };
-            return self.refuse(client, Some(&user), refusal, &req, true).await;
-        }
-        if totp.is_none() {
-            let refusal = RadiusRefusal::NoUsableFactor;
-            return self.refuse(client, Some(&user), refusal, &req, true).await;
-        }
-        let tx = self.store.begin().await?;
-        let refusal = RadiusRefusal::WrongCredentials;
-        self.finish_with_code(tx, client, &user, totp, code.unwrap_or(""), refusal, &req)
-            .await
-    }
-
-    async fn accept_password_alone(
-        &self,
-        client: &RadiusClient,
-        user: &User,
-        req: &RadiusRequest<'_>,
-    ) -> Result<RadiusAnswer> {
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        tx.clear_account(&throttle_key(user.email.as_str())).await?;
-        let detail = accept_detail(client, "password");
-        tx.append_audit(&decision_event(
-            client,
-            Some(user),
-            detail,
-            Outcome::Success,
-            now,
-            req.meta,
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(self.answer(RadiusOutcome::Accept, Some(user)))
-    }
-
-    /// `code-only`: the request carries the code alone (no password, no hash), as `/validate`.
-    async fn radius_code_only(
-        &self,
-        client: &RadiusClient,
-        req: RadiusRequest<'_>,
-    ) -> Result<RadiusAnswer> {
-        let mut tx = self.store.begin().await?;
-        let user = self.radius_user(&mut tx, client, req.username).await?;
-        if let Some(retry_after_secs) = self.radius_retry(&mut tx, &req).await? {
-            drop(tx);
-            let refusal = RadiusRefusal::Throttled { retry_after_secs };
-            return self
-                .refuse(client, user.as_ref(), refusal, &req, false)
-                .await;
-        }
-        let refusal = RadiusRefusal::WrongCredentials;
-        let code = req.password.expose().trim();
-        match user.filter(|u| u.locked_at.is_none()) {
-            Some(user) => {
-                let totp = tx.active_totp(&user.id).await?;
-                self.finish_with_code(tx, client, &user, totp, code, refusal, &req)
-                    .await
-            }
-            None => {
-                let user = self.radius_user(&mut tx, client, req.username).await?;
-                self.refuse_guess(&mut tx, client, user.as_ref(), refusal, Guess::Code, &req)
-                    .await?;
-                tx.commit().await?;
-                Ok(RadiusAnswer::anonymous(RadiusOutcome::Reject(refusal)))
-            }
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Message-Authenticator of RFC 3579, duplicate detection) are the server's; here a request is a
 //! user name, what the person typed, and perhaps the State of an earlier Access-Challenge.
 //!
-//! - [`access`]: one request of each mode (`password+code`, `challenge`, `push`, `code-only`)
-//!   and the second request of a challenge.
+//! - [`access`]: one request of each mode, the password first (`challenge`, `push`), and what
+//!   every mode shares (refusals, audit rows, the throttle).
+//! - [`codes`]: the requests that carry a code: the second request of a challenge,
+//!   `password+code` and `code-only`.
 //! - [`push`]: the push a `push` client waits for, its outcome, and giving up on it.
 //! - [`clients`]: the clients of a contract, registered, listed and removed by its
 //!   administrators or the operator; the listener's table of every client with its secret.
@@ -15,6 +17,7 @@
 
 mod access;
 mod clients;
+mod codes;
 mod push;
 
 use crate::locale::Locale;

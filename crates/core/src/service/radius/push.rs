@@ -15,11 +15,10 @@ use crate::model::{PushChallengeId, RequestMeta, TicketPurpose, User};
 use crate::push::{self, ChallengeStatus, Observed};
 use crate::radius::RadiusClient;
 use crate::store::{
-    AuditLog, LoginTickets, PushChallenge, PushStore, RateEvents, Store, Throttle, Transaction,
-    Users,
+    LoginTickets, PushChallenge, PushStore, RateEvents, Store, Throttle, Transaction, Users,
 };
 
-use super::access::{accept_detail, decision_event, reject_detail};
+use super::access::{accept_detail, record, reject_detail};
 use super::{RadiusAnswer, RadiusOutcome, RadiusPushStarted, RadiusRefusal, RadiusRequest};
 use crate::service::login::throttle_key;
 use crate::service::{PushSent, Services};
@@ -98,14 +97,15 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let detail = reject_detail(client, refusal);
-        tx.append_audit(&decision_event(
+        record(
+            &mut tx,
             client,
             Some(user),
             detail,
             Outcome::Failure,
             now,
             meta,
-        ))
+        )
         .await?;
         tx.commit().await?;
         Ok(self.answer(RadiusOutcome::Reject(refusal), Some(user)))
@@ -140,14 +140,15 @@ impl<S: Store> Services<S> {
                 if tx.take_push_token(&c.id, now).await? {
                     tx.clear_account(&throttle_key(user.email.as_str())).await?;
                     let detail = accept_detail(client, "push");
-                    tx.append_audit(&decision_event(
+                    record(
+                        &mut tx,
                         client,
                         Some(&user),
                         detail,
                         Outcome::Success,
                         now,
                         meta,
-                    ))
+                    )
                     .await?;
                     tx.commit().await?;
                 }
@@ -194,14 +195,15 @@ impl<S: Store> Services<S> {
             self.count_push_refusal(&mut tx, &user, now).await?;
             let refusal = RadiusRefusal::PushTimedOut;
             let detail = reject_detail(client, refusal);
-            tx.append_audit(&decision_event(
+            record(
+                &mut tx,
                 client,
                 Some(&user),
                 detail,
                 Outcome::Failure,
                 now,
                 meta,
-            ))
+            )
             .await?;
             tx.commit().await?;
             return Ok(self.answer(RadiusOutcome::Reject(refusal), Some(&user)));
