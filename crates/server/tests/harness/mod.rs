@@ -17,6 +17,7 @@
 //! - [`browser`]: headless Chromium, a cookie-keeping HTTP client, `oathtool` as the phone.
 //! - [`cli`]: the real `portcullis` binary as an operator runs it, without the developer's
 //!   `PORTCULLIS_*` settings.
+//! - [`forms`]: a browser without scripts over plain HTTP (cookies, CSRF tokens, redirects).
 //! - [`companion`]: a test-side companion app that signs requests as docs/push-protocol.md says.
 //! - [`webauthn`]: a test-side passkey or security key (Kanidm's soft token) answering the
 //!   server's WebAuthn options as a browser would.
@@ -32,6 +33,7 @@
 pub mod browser;
 pub mod cli;
 pub mod companion;
+pub mod forms;
 pub mod oidc_rp;
 pub mod outbox;
 pub mod radius;

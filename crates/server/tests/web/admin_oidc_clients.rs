@@ -4,78 +4,23 @@
 //! replaces the old one, changes and deletion show in the list, the ID token algorithm is chosen
 //! in a select, and a plain user is turned away.
 
-use reqwest::{Client, StatusCode, header};
+use reqwest::{Client, StatusCode};
 use serde_json::json;
 
+use crate::harness::browser::hidden_csrf;
+use crate::harness::forms::{element, follow, get, post_from, sign_in};
 use crate::harness::server::{PASSWORD, TestApp};
 
 const PAGE: &str = "/admin/oidc-clients";
 
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let marker = r#"name="csrf" value=""#;
-    let rest = &html[html.find(marker).expect("a form with a CSRF token") + marker.len()..];
-    rest[..rest.find('"').unwrap()].to_owned()
-}
-
-async fn get(http: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
-    let r = http.get(app.url(path)).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-/// Posts `fields` with the token of the admin page; the answer, redirects not followed.
+/// Posts `fields` to `to` with the token of the admin page.
 async fn post(
     http: &Client,
     app: &TestApp,
     to: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let (_, html) = get(http, app, PAGE).await;
-    let csrf = hidden_csrf(&html);
-    let mut form = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    http.post(app.url(to)).form(&form).send().await.unwrap()
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Client {
-    let http = browser();
-    let (_, html) = get(&http, app, "/login").await;
-    let csrf = hidden_csrf(&html);
-    let r = http
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-    http
-}
-
-/// Follows a form's redirect; the page it leads to.
-async fn follow(http: &Client, app: &TestApp, r: reqwest::Response) -> String {
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    let (status, html) = get(http, app, &to).await;
-    assert_eq!(status, StatusCode::OK, "GET {to}");
-    html
-}
-
-/// The text of the element with this id.
-fn element(html: &str, id: &str) -> Option<String> {
-    let at = html.find(&format!(r#"id="{id}">"#))?;
-    let rest = &html[at + id.len() + 6..];
-    Some(rest[..rest.find('<').unwrap()].to_owned())
+    post_from(http, app, PAGE, to, fields).await
 }
 
 async fn authenticates(app: &TestApp, client_id: &str, secret: &str) -> bool {
