@@ -3,7 +3,7 @@
 //! service token at the shell; sign-up, login, password change, phone verification, support PIN
 //! and an agent's check, app passwords and `/app-auth`, TOTP enrolment, activation and the second
 //! step, recovery codes (shown, used, made anew, `/recover`), the emergency kit, push pairing and
-//! approval, `/validate`, both kinds of password reset, an invitation, and OIDC client secrets
+//! approval, `/validate`, a RADIUS challenge over UDP (client made at the shell), both kinds of password reset, an invitation, and OIDC client secrets
 //! (made and rotated by the API, made at the shell). Every secret these
 //! create or use is noted, in each form it may take, and then looked for in
 //! - every file of the data folder (the database with its `-wal`/`-shm`, anything else), while
@@ -91,6 +91,40 @@ impl World {
             .push((format!("stderr of {what}"), exit.stderr, Vec::new()));
         exit.stdout
     }
+}
+
+/// A RADIUS challenge answered with `code`: the State is noted as a secret. Retries the first
+/// packet until the listener knows the client (it reloads them every 2 s).
+async fn radius_sign_in(
+    nas: &crate::harness::radius::Nas,
+    s: &Secrets,
+    secret: &str,
+    password: &str,
+    code: &str,
+) {
+    use crate::harness::radius::{access_request, answering, read_answer, read_challenge};
+    use radius::core::code::Code;
+    let first = access_request(secret, ALICE, password, true);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let answer = loop {
+        if let Some(answer) = nas.ask(&first, Duration::from_millis(500)).await {
+            break answer;
+        }
+        assert!(std::time::Instant::now() < deadline, "no RADIUS answer");
+    };
+    let (kind, _, state) = read_challenge(&answer, &first, secret);
+    assert_eq!(kind, Code::AccessChallenge);
+    let state = state.expect("a State");
+    s.text(
+        "radius-state",
+        std::str::from_utf8(&state).expect("a text State"),
+    );
+    let second = answering(secret, ALICE, code, true, Some(&state));
+    let answer = nas
+        .ask(&second, Duration::from_secs(15))
+        .await
+        .expect("an answer");
+    assert_eq!(read_answer(&answer, &second, secret).0, Code::AccessAccept);
 }
 
 /// An authenticator app: codes for successive time steps, each used once, as the server wants.
@@ -201,6 +235,8 @@ async fn run_every_flow_and_search(w: &mut World) {
     let mut spec = Serve::new(&w.root, w.data.to_str().unwrap())
         .arg("--log-format")
         .arg(w.log_format)
+        .arg("--radius-bind")
+        .arg("127.0.0.1:0")
         .env("RUST_LOG", "trace")
         .env("PORTCULLIS_OPEN_REGISTRATION", "true")
         .env("PORTCULLIS_METRICS_TOKEN", METRICS_TOKEN);
@@ -563,6 +599,34 @@ async fn run_every_flow_and_search(w: &mut World) {
             .await;
         assert_eq!((st, &body["ok"]), (StatusCode::OK, &json!(true)), "{body}");
     }
+
+    // RADIUS, as a VPN asks over UDP: a client made at the shell (its shared secret alone on
+    // stdout), the password in one packet, the Access-Challenge's State, a recovery code in the
+    // second packet.
+    let radius_secret = w
+        .cli(
+            &[
+                "radius-client",
+                "add",
+                "--contract-of",
+                ALICE,
+                "--name",
+                "vpn",
+                "--address",
+                "127.0.0.1",
+                "--mode",
+                "challenge",
+            ],
+            "",
+            &["radius-secret"],
+        )
+        .await
+        .trim()
+        .to_owned();
+    s.text("radius-secret", &radius_secret);
+    w.cli(&["radius-client", "list"], "", &[]).await;
+    let nas = crate::harness::radius::Nas::at(server.radius_addr.expect("RADIUS listens")).await;
+    radius_sign_in(&nas, &s, &radius_secret, PW[1], &second_codes[2]).await;
 
     // Password reset: by the emailed link (used twice: the second time refused), then by the
     // code sent by SMS to the verified number.
