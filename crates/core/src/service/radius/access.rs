@@ -63,13 +63,32 @@ pub(super) fn reject_detail(client: &RadiusClient, refusal: RadiusRefusal) -> Au
     .into()
 }
 
-pub(super) fn accept_detail(client: &RadiusClient, method: &'static str) -> AuditDetail {
-    RadiusAccept {
+/// A sign-in let through, in `tx`: the account's failures cleared (as any successful sign-in
+/// clears them) and the `radius.accept` row naming what proved the person. The caller commits.
+pub(super) async fn accept_in<T: AuditLog + Throttle>(
+    tx: &mut T,
+    client: &RadiusClient,
+    user: &User,
+    method: &'static str,
+    now: crate::UnixTime,
+    meta: &crate::model::RequestMeta,
+) -> Result<()> {
+    tx.clear_account(&throttle_key(user.email.as_str())).await?;
+    let detail = RadiusAccept {
         client: client.name.clone(),
         mode: client.mode.as_str(),
         method,
-    }
-    .into()
+    };
+    record(
+        tx,
+        client,
+        Some(user),
+        detail.into(),
+        Outcome::Success,
+        now,
+        meta,
+    )
+    .await
 }
 
 /// Where a right password leads, by the account's factors and the client's mode.
@@ -267,18 +286,7 @@ impl<S: Store> Services<S> {
         };
         match next {
             AfterPassword::Accept => {
-                tx.clear_account(&throttle_key(user.email.as_str())).await?;
-                let detail = accept_detail(client, "password");
-                record(
-                    &mut tx,
-                    client,
-                    Some(user),
-                    detail,
-                    Outcome::Success,
-                    now,
-                    req.meta,
-                )
-                .await?;
+                accept_in(&mut tx, client, user, "password", now, req.meta).await?;
                 tx.commit().await?;
                 Ok(self.answer(RadiusOutcome::Accept, Some(user)))
             }

@@ -11,13 +11,13 @@ use crate::model::User;
 use crate::password::Password;
 use crate::radius::{RadiusClient, split_password_and_code};
 use crate::secret::Token;
-use crate::store::{RadiusStore, Store, StoredTotp, Throttle, TotpFactors, Transaction};
+use crate::store::{RadiusStore, Store, StoredTotp, TotpFactors, Transaction};
 use crate::throttle::Guess;
 
-use super::access::{accept_detail, record, reject_detail};
+use super::access::{accept_in, record, reject_detail};
 use super::{RadiusAnswer, RadiusOutcome, RadiusRefusal, RadiusRequest};
 use crate::service::Services;
-use crate::service::login::{second_step_state, throttle_key};
+use crate::service::login::second_step_state;
 
 impl<S: Store> Services<S> {
     /// The second request of a challenge: the State names whose password was right; the
@@ -119,18 +119,7 @@ impl<S: Store> Services<S> {
             .await?
         {
             Some(method) => {
-                tx.clear_account(&throttle_key(user.email.as_str())).await?;
-                let detail = accept_detail(client, method);
-                record(
-                    &mut tx,
-                    client,
-                    Some(user),
-                    detail,
-                    Outcome::Success,
-                    now,
-                    req.meta,
-                )
-                .await?;
+                accept_in(&mut tx, client, user, method, now, req.meta).await?;
                 tx.commit().await?;
                 Ok(self.answer(RadiusOutcome::Accept, Some(user)))
             }
@@ -222,18 +211,7 @@ impl<S: Store> Services<S> {
     ) -> Result<RadiusAnswer> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.clear_account(&throttle_key(user.email.as_str())).await?;
-        let detail = accept_detail(client, "password");
-        record(
-            &mut tx,
-            client,
-            Some(user),
-            detail,
-            Outcome::Success,
-            now,
-            req.meta,
-        )
-        .await?;
+        accept_in(&mut tx, client, user, "password", now, req.meta).await?;
         tx.commit().await?;
         Ok(self.answer(RadiusOutcome::Accept, Some(user)))
     }

@@ -14,13 +14,10 @@ use crate::login::Acr;
 use crate::model::{PushChallengeId, RequestMeta, TicketPurpose, User};
 use crate::push::{self, ChallengeStatus, Observed};
 use crate::radius::RadiusClient;
-use crate::store::{
-    LoginTickets, PushChallenge, PushStore, RateEvents, Store, Throttle, Transaction, Users,
-};
+use crate::store::{LoginTickets, PushChallenge, PushStore, RateEvents, Store, Transaction, Users};
 
-use super::access::{accept_detail, record, reject_detail};
+use super::access::{accept_in, record, reject_detail};
 use super::{RadiusAnswer, RadiusOutcome, RadiusPushStarted, RadiusRefusal, RadiusRequest};
-use crate::service::login::throttle_key;
 use crate::service::{PushSent, Services};
 
 impl<S: Store> Services<S> {
@@ -138,18 +135,7 @@ impl<S: Store> Services<S> {
                 let mut tx = self.store.begin().await?;
                 // The first to see the approval audits it; a second waiter just answers.
                 if tx.take_push_token(&c.id, now).await? {
-                    tx.clear_account(&throttle_key(user.email.as_str())).await?;
-                    let detail = accept_detail(client, "push");
-                    record(
-                        &mut tx,
-                        client,
-                        Some(&user),
-                        detail,
-                        Outcome::Success,
-                        now,
-                        meta,
-                    )
-                    .await?;
+                    accept_in(&mut tx, client, &user, "push", now, meta).await?;
                     tx.commit().await?;
                 }
                 return Ok(Some(self.answer(RadiusOutcome::Accept, Some(&user))));
